@@ -1,0 +1,74 @@
+"""The qinglian application: configuration and wiring, nothing else.
+
+`create_app()` is the only place where configuration is read and parts are connected
+(STYLE.md R1); gunicorn serves `app:app`, the CLI runs `flask --app app ...`.
+"""
+
+import os
+import secrets
+
+from dotenv import dotenv_values
+from flask import Flask
+
+import handlers
+import jobs
+import models
+import wechat
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com/"
+
+
+def load_config(environ: dict, instance_path: str) -> dict:
+    """Read DESIGN.md's environment variables (a `.env` file fills what the environment lacks)."""
+    env = {**dotenv_values(".env"), **environ}
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance_path, "qinglian.db"),
+        "REDIS_URL": env.get("REDIS_URL") or "",
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        "WECHAT_TOKEN": env.get("WECHAT_TOKEN", "qinglian-demo-token"),
+        "WECHAT_APPID": env.get("WECHAT_APPID", "wx7c1e3a9d5b2f4e60"),
+        "WECHAT_SECRET": env.get("WECHAT_SECRET", "qinglian-demo-secret"),
+        "WECHAT_AES_KEY": env.get("WECHAT_AES_KEY", ""),
+        "WECHAT_API_BASE": _with_slash(env.get("WECHAT_API_BASE") or DEFAULT_API_BASE),
+        "WECHAT_HTTP_TIMEOUT": float(env.get("WECHAT_HTTP_TIMEOUT", "5")),
+        "PUBLIC_BASE_URL": _with_slash(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000/"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("PUBLIC_BASE_URL", "").startswith("https://"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: config first, then each part's `init_app`, in dependency order."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(dict(os.environ), app.instance_path))
+    app.config.update(overrides or {})
+    for part in (models, jobs, wechat, handlers):
+        part.init_app(app)
+    return app
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-installation key kept in instance/ so that a demo's sessions survive restarts."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        os.makedirs(instance_path, exist_ok=True)
+        with open(path, "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        return f.read().strip()
+
+
+def __getattr__(name: str) -> Flask:
+    """`app:app` for gunicorn and `flask --app app`, built on first access, not at import."""
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

@@ -1,0 +1,69 @@
+"""Every way a request enters: chat callback, mobile pages, admin pages, health, CLI."""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from models.errors import DomainError
+
+csrf = CSRFProtect()
+
+
+def init_app(app) -> None:
+    from handlers import admin, cli, health, mobile, wechat
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    csrf.init_app(app)
+    csrf.exempt(wechat.bp)
+    for blueprint in (wechat.bp, mobile.bp, admin.bp, health.bp, cli.bp):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    app.add_template_filter(local_time)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Times are stored in UTC and shown in Asia/Shanghai."""
+    return value.astimezone(SHANGHAI).strftime(fmt) if value else ""
+
+
+def _answer(status: int, message: str):
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), status
+    return render_template("message.html", title="提示", message=message), status
+
+
+def _domain_error(error: DomainError):
+    return _answer(error.status, error.message)
+
+
+def _csrf_error(error: CSRFError):
+    return _answer(400, "页面已过期，请返回后刷新页面再试。")
+
+
+HTTP_MESSAGES = {
+    400: "请求有误，请检查后重试。",
+    403: "无权访问该页面。",
+    404: "未找到该页面或内容。",
+    405: "不支持该操作。",
+    413: "上传的内容过大。",
+    429: "操作过于频繁，请稍后再试。",
+}
+
+
+def _http_error(error: HTTPException):
+    return _answer(error.code or 500, HTTP_MESSAGES.get(error.code, error.description or "出错了"))
+
+
+def _unexpected(error: Exception):
+    logging.getLogger(__name__).exception("unhandled error on %s", request.path)
+    return _answer(500, "系统暂时繁忙，请稍后再试。")

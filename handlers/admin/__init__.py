@@ -1,0 +1,104 @@
+"""Admin pages `/admin/...` (PC): people, bind codes and their QR codes.
+
+Admins sign in with a one-time link from `flask admin-link PERSON` (10 minutes, single use),
+or arrive already signed in through the mobile OAuth session.
+"""
+
+import functools
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, g, redirect, render_template, session, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
+from wechatpy.exceptions import WeChatException
+
+from models import Person, Role, Unit, WechatBinding, audit, utcnow
+from models import session as db
+from models.wechat_binding import CODE_VALIDITY, issue_bind_code
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ADMIN_ROLES = (Role.ADMIN, Role.INSPECTOR)
+LOGIN_LINK_SECONDS = 600
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="admin-login")
+
+
+def login_link(person: Person) -> str:
+    """A signed one-time sign-in URL for an admin or inspector."""
+    token = _serializer().dumps({"person_id": person.id})
+    return current_app.config["PUBLIC_BASE_URL"] + "admin/login/" + token
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        person_id = session.get("admin_id") or session.get("person_id")
+        person = db.get(Person, person_id) if person_id else None
+        if person is None or person.role not in ADMIN_ROLES or not person.active:
+            abort(403)
+        g.person = person
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/login/<token>")
+def login(token: str):
+    try:
+        data = _serializer().loads(token, max_age=LOGIN_LINK_SECONDS)
+    except BadSignature:
+        return render_template("message.html", title="链接无效",
+                               message="登录链接已过期或无效，请重新生成。"), 403
+    redis = current_app.extensions["redis"]
+    if not redis.set(f"admin-login:{token[-40:]}", 1, nx=True, ex=LOGIN_LINK_SECONDS):
+        return render_template("message.html", title="链接已使用",
+                               message="该登录链接已使用过，请重新生成。"), 403
+    person = db.get(Person, data["person_id"])
+    if person is None or person.role not in ADMIN_ROLES:
+        abort(403)
+    session.clear()
+    session["admin_id"] = person.id
+    audit.record("admin.login", f"person:{person.id}", now=utcnow(), actor=person)
+    db.commit()
+    return redirect(url_for("admin.index"))
+
+
+@bp.get("/")
+@admin_required
+def index():
+    counts = {
+        "units": db.scalar(sa.select(sa.func.count(Unit.id))),
+        "people": db.scalar(sa.select(sa.func.count(Person.id))),
+        "bound": db.scalar(sa.select(sa.func.count(WechatBinding.id))
+                           .where(WechatBinding.active.is_(True))),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.get("/people")
+@admin_required
+def people():
+    rows = db.scalars(sa.select(Person).options(joinedload(Person.unit))
+                      .order_by(Person.unit_id, Person.id)).all()
+    bound = set(db.scalars(sa.select(WechatBinding.person_id)
+                           .where(WechatBinding.active.is_(True))))
+    return render_template("admin/people.html", people=rows, bound=bound)
+
+
+@bp.post("/people/<int:person_id>/bind-code")
+@admin_required
+def bind_code(person_id: int):
+    """Issue a fresh one-time code and, when WeChat answers, its QR code."""
+    person = db.get(Person, person_id) or abort(404)
+    code = issue_bind_code(person, now=utcnow(), issued_by=g.person)
+    db.commit()
+    client = current_app.extensions["wechat"].client
+    try:
+        ticket = client.create_bind_qrcode(code.scene, int(CODE_VALIDITY.total_seconds()))
+        qr_url = client.qrcode_image_url(ticket["ticket"])
+    except (WeChatException, OSError):
+        qr_url = None
+    return render_template("admin/bind_code.html", person=person, code=code, qr_url=qr_url)

@@ -1,0 +1,129 @@
+"""`flask --app app ...` commands (DESIGN.md, Interfaces): db upgrade, seed-demo, menu-publish,
+audit-verify, bind-code, admin-link, worker, clock."""
+
+import sys
+import time
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint, current_app
+
+from models import Person, Unit, session, utcnow
+from models.audit import verify_chain
+from models.migrate import upgrade
+from models.wechat_binding import issue_bind_code
+
+bp = Blueprint("cli", __name__, cli_group=None)
+
+
+@bp.cli.group("db")
+def db_group():
+    """Database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str):
+    """Migrate the database to REVISION (default: head)."""
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@bp.cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when units already exist.")
+def seed_demo(if_empty: bool):
+    """Create the demo county with people, duty categories and templates."""
+    from models.demo import seed_demo as seed
+
+    if session.scalar(sa.select(sa.func.count(Unit.id))):
+        if if_empty:
+            click.echo("database already has data; demo not seeded")
+            return
+        raise click.ClickException("the database already has units; seed an empty database")
+    counts = seed(utcnow(), current_app.config["WECHAT_APPID"])
+    session.commit()
+    click.echo("demo seeded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@bp.cli.command("menu-publish")
+def menu_publish():
+    """Publish the custom menu defined in wechat/menu.py."""
+    from wechat.menu import publish
+
+    wechat = current_app.extensions["wechat"]
+    menu = publish(wechat.client, current_app.config["PUBLIC_BASE_URL"])
+    click.echo(f"menu published: {[b['name'] for b in menu['button']]}")
+
+
+@bp.cli.command("audit-verify")
+def audit_verify():
+    """Check the whole audit hash chain; name the first broken row."""
+    result = verify_chain()
+    if result.broken_id is not None:
+        click.echo(f"audit chain BROKEN at event {result.broken_id}: {result.reason} "
+                   f"({result.checked} events before it are intact)")
+        sys.exit(1)
+    click.echo(f"audit chain intact: {result.checked} events")
+
+
+def _find_person(key: str) -> Person:
+    query = sa.select(Person).where(Person.id == int(key)) if key.isdigit() else \
+        sa.select(Person).where(Person.name == key)
+    found = session.scalars(query).all()
+    if len(found) != 1:
+        raise click.ClickException(f"{len(found)} people match {key!r}; give an id")
+    return found[0]
+
+
+@bp.cli.command("bind-code")
+@click.argument("person")
+def bind_code(person: str):
+    """Issue a one-time bind code for PERSON (id or name)."""
+    target = _find_person(person)
+    code = issue_bind_code(target, now=utcnow())
+    session.commit()
+    click.echo(f"{target.name}: bind code {code.code} (QR scene {code.scene}), "
+               f"valid until {code.expires_at:%Y-%m-%d %H:%M} UTC")
+
+
+@bp.cli.command("admin-link")
+@click.argument("person")
+def admin_link(person: str):
+    """Print a one-time sign-in link to the admin pages for PERSON (admin or inspector)."""
+    from handlers.admin import ADMIN_ROLES, login_link
+
+    target = _find_person(person)
+    if target.role not in ADMIN_ROLES:
+        raise click.ClickException(f"{target.name} is {target.role}, not admin or inspector")
+    click.echo(login_link(target))
+
+
+@bp.cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(burst: bool):
+    """Run an RQ worker (with the scheduler) on the push, media and default queues."""
+    from jobs.worker import run
+
+    run(current_app._get_current_object(), burst=burst)
+
+
+@bp.cli.command("clock")
+def clock():
+    """Enqueue the periodic jobs on time; run exactly one clock (RQ's cron holds no lock).
+
+    The jobs themselves are safe to run twice, so a restart or an overlap costs nothing.
+    """
+    from redis.exceptions import RedisError
+    from rq.cron import CronScheduler
+
+    from handlers.wechat.inbox import replay_pending
+
+    while True:
+        scheduler = CronScheduler(connection=current_app.extensions["redis"])
+        scheduler.register(replay_pending, queue_name="default", interval=60)
+        try:
+            scheduler.start()
+            return
+        except RedisError as exc:
+            click.echo(f"clock: redis unavailable ({type(exc).__name__}), retrying in 5 s")
+            time.sleep(5)

@@ -1,0 +1,169 @@
+"""Binding a WeChat openid to a Person with one-time 6-digit codes (绑定码) or their QR codes."""
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+
+from models import audit
+from models.db import Base, session
+from models.errors import Conflict, NotFound
+from models.unit import Person
+
+CODE_VALIDITY = timedelta(days=7)
+QR_SCENE_PREFIX = "bind:"
+
+
+class WechatBinding(Base):
+    """openid ↔ person; unsubscribing deactivates it and keeps the history."""
+
+    __tablename__ = "wechat_binding"
+    __table_args__ = (
+        sa.Index(
+            "uq_wechat_binding_active_openid", "openid", unique=True,
+            postgresql_where=sa.text("active"), sqlite_where=sa.text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    openid: Mapped[str] = mapped_column(sa.String(64), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    bound_at: Mapped[datetime]
+    unbound_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class BindCode(Base):
+    """A one-time code for one person, valid 7 days; QR scene `bind:<code>`."""
+
+    __tablename__ = "bind_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(6), index=True)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_openid: Mapped[str | None] = mapped_column(sa.String(64))
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    @property
+    def scene(self) -> str:
+        return QR_SCENE_PREFIX + self.code
+
+
+class CodeUnknown(NotFound):
+    message = "绑定码不正确，请核对后重新发送，例如：绑定 123456"
+
+
+class CodeExpired(Conflict):
+    message = "该绑定码已过期或已失效（有效期7天），请联系管理员重新生成。"
+
+
+class CodeUsed(Conflict):
+    message = "该绑定码已被使用，每个绑定码只能使用一次。如需重新绑定请联系管理员。"
+
+
+class AlreadyBound(Conflict):
+    def __init__(self, person: Person):
+        super().__init__(
+            f"您的微信已绑定 {person.name}（{person.unit.name}），无需重复绑定。"
+            "如需更换绑定，请联系管理员。"
+        )
+
+
+def person_for_openid(openid: str) -> Person | None:
+    """The person actively bound to `openid`, with the unit loaded (one query)."""
+    return session.scalar(
+        sa.select(Person)
+        .join(WechatBinding, WechatBinding.person_id == Person.id)
+        .where(WechatBinding.openid == openid, WechatBinding.active.is_(True))
+        .options(joinedload(Person.unit))
+    )
+
+
+def active_binding(person: Person) -> WechatBinding | None:
+    return session.scalar(
+        sa.select(WechatBinding).where(
+            WechatBinding.person_id == person.id, WechatBinding.active.is_(True)
+        )
+    )
+
+
+def issue_bind_code(person: Person, *, now: datetime, issued_by: Person | None = None) -> BindCode:
+    """A fresh code for `person`; earlier unused codes of theirs stop working."""
+    session.execute(
+        sa.update(BindCode)
+        .where(BindCode.person_id == person.id, BindCode.used_at.is_(None))
+        .values(revoked=True)
+    )
+    bind_code = BindCode(
+        person_id=person.id, code=_unused_code(now), issued_by_id=issued_by and issued_by.id,
+        created_at=now, expires_at=now + CODE_VALIDITY,
+    )
+    session.add(bind_code)
+    audit.record("bind_code.issue", f"person:{person.id}", now=now, actor=issued_by)
+    return bind_code
+
+
+def redeem_bind_code(code: str, openid: str, *, now: datetime) -> Person:
+    """Bind `openid` to the code's person, or raise why not (each case its own error)."""
+    bound = person_for_openid(openid)
+    if bound is not None:
+        raise AlreadyBound(bound)
+    bind_code = session.scalar(
+        sa.select(BindCode)
+        .where(BindCode.code == code)
+        .order_by(BindCode.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if bind_code is None:
+        raise CodeUnknown()
+    if bind_code.used_at is not None:
+        raise CodeUsed()
+    if bind_code.revoked or bind_code.expires_at <= now:
+        raise CodeExpired()
+    person = bind_code.person
+    _deactivate(sa.select(WechatBinding).where(WechatBinding.person_id == person.id), now)
+    bind_code.used_at, bind_code.used_by_openid = now, openid
+    session.add(WechatBinding(person_id=person.id, openid=openid, bound_at=now))
+    audit.record("wechat.bind", f"person:{person.id}", now=now, actor=person,
+                 openid=openid, via="code")
+    return person
+
+
+def unbind_openid(openid: str, *, now: datetime) -> Person | None:
+    """Unsubscribe: the binding becomes inactive, its history stays."""
+    person = person_for_openid(openid)
+    _deactivate(sa.select(WechatBinding).where(WechatBinding.openid == openid), now)
+    if person is not None:
+        audit.record("wechat.unbind", f"person:{person.id}", now=now, actor=person,
+                     openid=openid, reason="unsubscribe")
+    return person
+
+
+def _deactivate(query, now: datetime) -> None:
+    for binding in session.scalars(query.where(WechatBinding.active.is_(True))):
+        binding.active, binding.unbound_at = False, now
+    session.flush()
+
+
+def _unused_code(now: datetime) -> str:
+    """Six random digits that no other unused, unexpired code has."""
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        clash = session.scalar(
+            sa.select(BindCode.id).where(
+                BindCode.code == code, BindCode.used_at.is_(None),
+                BindCode.revoked.is_(False), BindCode.expires_at > now,
+            )
+        )
+        if clash is None:
+            return code
