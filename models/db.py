@@ -47,8 +47,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def normalize_url(url: str) -> str:
+    """PostgreSQL URLs go through psycopg 3 whatever scheme they were written with."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)

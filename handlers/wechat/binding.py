@@ -65,9 +65,10 @@ def bind_with_code(ctx, code: str) -> str:
 
 
 def _count_failure(redis, key: str) -> None:
+    # The window starts at the first failure; INCR keeps the TTL (works on Redis 6 too).
     pipe = redis.pipeline()
+    pipe.set(key, 0, ex=TRIES_WINDOW, nx=True)
     pipe.incr(key)
-    pipe.expire(key, TRIES_WINDOW, nx=True)
     pipe.execute()
 
 

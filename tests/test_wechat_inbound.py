@@ -1,0 +1,217 @@
+"""The callback `/wechat` driven by the emulator: every type, both modes, every refusal."""
+
+import time
+
+import pytest
+import sqlalchemy as sa
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+
+from conftest import AES_KEY, APPID, TOKEN, openid
+from handlers.wechat import texts
+from models import AuditEvent, BindCode, InboundMessage, WechatBinding, session
+from wechat.inbound import signature_of
+
+MODES = ["plain", "compat", "safe"]
+
+
+@pytest.fixture(params=MODES)
+def mode(request, emulator):
+    emulator.mode = request.param
+    return request.param
+
+
+def test_get_verification_echoes_echostr(emulator):
+    assert emulator.verify_url() is True
+
+
+def test_get_verification_refuses_bad_signature(client):
+    response = client.get("/wechat", query_string={
+        "signature": "0" * 40, "timestamp": str(int(time.time())), "nonce": "1", "echostr": "x"})
+    assert response.status_code == 403
+    assert b"x" not in response.data
+
+
+def test_signature_matches_official_vector():
+    # wechat-platform.md §1.1: the documented example.
+    assert signature_of("AAAAA", "1714037059", "486452656") == \
+        "899cf89e464efb63f54ddac96b0a0a235f53aa78"
+
+
+def test_text_help_in_every_mode(mode, emulator, make_bound_person):
+    make_bound_person(1)
+    result = emulator.send_text(openid(1), "帮助")
+    assert result.status == 200
+    assert result.reply == {"type": "text", "content": texts.HELP}
+    if mode == "safe":
+        assert "<Encrypt>" in result.raw and texts.HELP not in result.raw
+
+
+def test_me_answers_name_unit_and_role(mode, emulator, make_bound_person):
+    person = make_bound_person(1, name="李秀英", title="党委书记")
+    reply = emulator.send_text(openid(1), "我的").reply["content"]
+    assert "李秀英" in reply and person.unit.name in reply and "党组织书记" in reply
+
+
+@pytest.mark.parametrize("send", [
+    lambda e, o: e.send_image(o),
+    lambda e, o: e.send_voice(o),
+    lambda e, o: e.send_video(o),
+    lambda e, o: e.send_shortvideo(o),
+    lambda e, o: e.send_location(o, 25.8, 114.9, label="县政府"),
+    lambda e, o: e.send_link(o, "标题", "描述", "https://example.org/a"),
+    lambda e, o: e.send_file(o),
+], ids=["image", "voice", "video", "shortvideo", "location", "link", "file"])
+def test_unsupported_message_types_get_a_short_help_text(mode, emulator, make_bound_person, send):
+    make_bound_person(1)
+    result = send(emulator, openid(1))
+    assert result.status == 200
+    assert result.reply == {"type": "text", "content": texts.UNSUPPORTED}
+
+
+@pytest.mark.parametrize("send", [
+    lambda e, o: e.location_event(o, 25.8, 114.9),
+    lambda e, o: e.view(o, "http://127.0.0.1/m/"),
+    lambda e, o: e.scan(o, "some-other-scene"),
+    lambda e, o: e.send_event(o, "scancode_push", EventKey="SCAN",
+                              ScanCodeInfo={"ScanType": "qrcode", "ScanResult": "x"}),
+    lambda e, o: e.send_event(o, "location_select", EventKey="LOC"),
+    lambda e, o: e.send_event(o, "pic_photo_or_album", EventKey="REPORT_PHOTO",
+                              SendPicsInfo={"Count": 0}),
+    lambda e, o: e.send_event(o, "subscribe_msg_popup_event"),
+    lambda e, o: e.send_event(o, "a_future_event_nobody_knows"),
+    lambda e, o: e.send_event(o, "TEMPLATESENDJOBFINISH", MsgID="123", Status="success"),
+], ids=["LOCATION", "VIEW", "SCAN", "scancode_push", "location_select", "pic", "popup",
+        "future", "TEMPLATESENDJOBFINISH"])
+def test_quiet_events_are_accepted_without_reply(mode, emulator, make_bound_person, send):
+    make_bound_person(1)
+    result = send(emulator, openid(1))
+    assert result.status == 200
+    assert result.reply is None
+
+
+def test_click_me_answers_like_the_command(mode, emulator, make_bound_person):
+    make_bound_person(1, name="王志强")
+    assert "王志强" in emulator.click(openid(1), "ME").reply["content"]
+
+
+def test_unbound_user_gets_binding_instructions(mode, emulator):
+    assert emulator.send_text(openid(5), "我的").reply["content"] == texts.BIND_INSTRUCTIONS
+    assert emulator.click(openid(5), "TODO").reply["content"] == texts.BIND_INSTRUCTIONS
+
+
+def test_retried_message_has_one_effect_and_the_same_reply(emulator, make_person, now):
+    from models.wechat_binding import issue_bind_code
+
+    person = make_person()
+    code = issue_bind_code(person, now=now).code
+    session.commit()
+    fields = {"ToUserName": emulator.original_id, "FromUserName": openid(2),
+              "CreateTime": int(time.time()), "MsgType": "text", "Content": f"绑定 {code}",
+              "MsgId": 7_000_001}
+    results = emulator.push_raw(fields, copies=3)
+    replies = [result.reply["content"] for result in results]
+    assert replies[0].startswith("绑定成功") and replies == [replies[0]] * 3
+    assert session.scalar(sa.select(sa.func.count(WechatBinding.id))) == 1
+    binds = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "wechat.bind")
+    assert session.scalar(binds) == 1
+    assert session.get(BindCode, 1).used_by_openid == openid(2)
+
+
+def test_redis_down_keeps_the_message_and_answers_later(app, emulator, make_bound_person, work,
+                                                        monkeypatch):
+    import redis
+
+    make_bound_person(1)
+    working = app.extensions["redis"]
+    monkeypatch.setitem(app.extensions, "redis", redis.Redis(unix_socket_path="/nonexistent"))
+    result = emulator.send_text(openid(1), "帮助")
+    assert result.status == 200 and result.reply["content"] == texts.DEFERRED
+    assert session.scalar(sa.select(InboundMessage.status)) == "pending"
+    # A WeChat retry while Redis is still down is kept once, not twice.
+    emulator.push_raw(result.message, copies=1)
+    assert session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 1
+
+    monkeypatch.setitem(app.extensions, "redis", working)
+    from handlers.wechat.inbox import replay_pending
+
+    assert replay_pending() == 1
+    work()
+    custom = [m for m in emulator.inbox(openid(1)) if m["kind"] == "custom"]
+    assert [m["content"] for m in custom] == [texts.HELP]
+    assert replay_pending() == 0
+
+
+# Refusals: crafted requests straight at the endpoint.
+
+def _signed(timestamp=None, nonce="42"):
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {"signature": signature_of(TOKEN, timestamp, nonce), "timestamp": timestamp,
+            "nonce": nonce, "openid": openid(1)}
+
+
+def _text_xml(content="帮助", msg_id=1):
+    return (f"<xml><ToUserName>gh_1</ToUserName><FromUserName>{openid(1)}</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>text</MsgType>"
+            f"<Content>{content}</Content><MsgId>{msg_id}</MsgId></xml>")
+
+
+def _encrypted(xml: str, appid=APPID, key=AES_KEY):
+    timestamp, nonce = str(int(time.time())), "77"
+    envelope = xmltodict.parse(WeChatCrypto(TOKEN, key, appid).encrypt_message(xml, nonce, timestamp))
+    encrypt = envelope["xml"]["Encrypt"]
+    args = {"signature": signature_of(TOKEN, timestamp, nonce), "timestamp": timestamp,
+            "nonce": nonce, "encrypt_type": "aes",
+            "msg_signature": signature_of(TOKEN, timestamp, nonce, encrypt)}
+    return args, f"<xml><ToUserName>gh_1</ToUserName><Encrypt>{encrypt}</Encrypt></xml>"
+
+
+@pytest.mark.parametrize("args, body, status", [
+    (lambda: {}, _text_xml, 403),
+    (lambda: {**_signed(), "signature": "f" * 40}, _text_xml, 403),
+    (lambda: _signed(timestamp=int(time.time()) - 301), _text_xml, 403),
+    (lambda: _signed(timestamp=int(time.time()) + 3600), _text_xml, 403),
+    (_signed, lambda: "<xml><MsgType>text" + "x" * 70_000 + "</MsgType></xml>", 413),
+    (_signed, lambda: "<xml><MsgType>text</MsgType", 400),
+    (_signed, lambda: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><xml>&a;</xml>', 400),
+    (_signed, lambda: "<xml><FromUserName>o</FromUserName><Content>hi</Content></xml>", 400),
+    (_signed, lambda: "not xml at all", 400),
+    (_signed, lambda: "", 400),
+], ids=["no-signature", "bad-signature", "replayed", "future", "too-big", "malformed",
+        "doctype", "no-msgtype", "garbage", "empty"])
+def test_refusals(client, args, body, status, caplog):
+    response = client.post("/wechat", query_string=args(), data=body().encode())
+    assert response.status_code == status
+    assert "refused" in caplog.text and TOKEN not in caplog.text
+
+
+def test_refuses_bad_msg_signature(client):
+    args, body = _encrypted(_text_xml())
+    response = client.post("/wechat", query_string={**args, "msg_signature": "0" * 40}, data=body)
+    assert response.status_code == 403
+
+
+def test_refuses_foreign_appid(client):
+    args, body = _encrypted(_text_xml(), appid="wxforeign0000000")
+    assert client.post("/wechat", query_string=args, data=body).status_code == 400
+
+
+def test_refuses_undecryptable_ciphertext(client):
+    args, body = _encrypted(_text_xml(), key="Z" * 43)
+    assert client.post("/wechat", query_string=args, data=body).status_code == 400
+
+
+def test_encrypted_doctype_inside_is_refused(client):
+    args, body = _encrypted('<!DOCTYPE x [<!ENTITY a "b">]><xml>&a;</xml>')
+    assert client.post("/wechat", query_string=args, data=body).status_code == 400
+
+
+def test_safe_mode_reply_is_encrypted(client, make_bound_person):
+    make_bound_person(1)
+    args, body = _encrypted(_text_xml("帮助", msg_id=99))
+    response = client.post("/wechat", query_string=args, data=body)
+    envelope = xmltodict.parse(response.data)["xml"]
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
+    inner = crypto.decrypt_message(response.data, envelope["MsgSignature"], envelope["TimeStamp"],
+                                   envelope["Nonce"])
+    assert xmltodict.parse(inner)["xml"]["Content"] == texts.HELP
