@@ -51,7 +51,9 @@ class Unit(Base):
     created_at: Mapped[datetime]
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
-    supervisor: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[supervisor_id])
+    # post_update: a township's own 纪委 is both its child and its supervisor (a cycle).
+    supervisor: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[supervisor_id],
+                                                     post_update=True)
     people: Mapped[list["Person"]] = relationship(back_populates="unit")
 
 
