@@ -6,9 +6,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.db import Base
+from models.db import Base, session
 from models.duty import DutyTemplate
-from models.unit import Person, Unit
+from models.unit import Person, Role, Unit
 
 
 class State(StrEnum):
@@ -58,3 +58,30 @@ class Assignment(Base):
     template: Mapped[DutyTemplate] = relationship()
     unit: Mapped[Unit] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+OPEN_STATES = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
+WARNED = (Warning.BLUE, Warning.YELLOW, Warning.RED, Warning.SUPERVISION)
+
+
+def workload(person: Person) -> dict[str, int]:
+    """What `person` owes: open tasks (待办), those with a warning (预警), under 督办."""
+    mine = sa.select(sa.func.count(Assignment.id)).where(
+        Assignment.person_id == person.id, Assignment.state.in_(OPEN_STATES))
+    return {
+        "todo": session.scalar(mine),
+        "warned": session.scalar(mine.where(Assignment.warning.in_(WARNED))),
+        "supervised": session.scalar(mine.where(Assignment.warning == Warning.SUPERVISION)),
+    }
+
+
+def awaiting_review(person: Person) -> int:
+    """Submitted tasks waiting for `person`'s review (DESIGN: first level = the unit's
+    supervising discipline body, final level = county inspectors)."""
+    query = sa.select(sa.func.count(Assignment.id)).join(Assignment.unit)
+    if person.role == Role.DISCIPLINE:
+        return session.scalar(query.where(Assignment.state == State.SUBMITTED,
+                                          Unit.supervisor_id == person.unit_id))
+    if person.role == Role.INSPECTOR:
+        return session.scalar(query.where(Assignment.state == State.FIRST_APPROVED))
+    return 0

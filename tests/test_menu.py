@@ -17,3 +17,46 @@ def test_menu_fits_wechat_limits():
 def test_oversized_names_are_caught():
     menu = {"button": [{"type": "click", "name": "一二三四五六", "key": "K"}]}
     assert check_menu(menu) == ["name '一二三四五六' is 18 bytes (at most 16)"]
+
+
+def _assignment(person, state, warning="none", now=None):
+    from datetime import UTC, datetime, timedelta
+
+    from models import (Assignment, DutyCategory, DutyTemplate, Period, Responsibility,
+                        TemplateKind, session)
+
+    now = now or datetime(2026, 11, 20, tzinfo=UTC)
+    category = DutyCategory(name=f"类别{state}{warning}", responsibility=Responsibility.PRINCIPAL)
+    template = DutyTemplate(category=category, title="召开专题会议", kind=TemplateKind.COMMON,
+                            period=Period.MONTHLY, due_rule="day:25", created_at=now)
+    assignment = Assignment(template=template, unit_id=person.unit_id, person_id=person.id,
+                            person_key=person.id, period="2026-11", due_at=now + timedelta(days=5),
+                            state=state, warning=warning, created_at=now)
+    session.add(assignment)
+    session.commit()
+    return assignment
+
+
+def test_todo_click_counts_open_tasks_and_links_the_workbench(emulator, make_bound_person):
+    person = make_bound_person(1)
+    _assignment(person, "dispatched")
+    _assignment(person, "returned", warning="red")
+    _assignment(person, "completed")
+    from conftest import openid
+
+    todo = emulator.click(openid(1), "TODO").reply["content"]
+    assert "待办任务 2 项" in todo and "/m/" in todo
+    assert "有预警的任务 1 项" in emulator.click(openid(1), "WARNINGS").reply["content"]
+    assert "督办事项 0 项" in emulator.click(openid(1), "SUPERVISION").reply["content"]
+
+
+def test_reviews_click_counts_what_waits_for_the_discipline_body(emulator, make_person,
+                                                                  make_bound_person, make_unit):
+    from conftest import openid
+    from models import Role, UnitKind
+
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    township = make_unit(name="青山镇", supervisor_id=body.id)
+    make_bound_person(1, role=Role.DISCIPLINE, unit=body)
+    _assignment(make_person(unit=township), "submitted")
+    assert "待您审核的任务 1 项" in emulator.click(openid(1), "REVIEWS").reply["content"]

@@ -8,8 +8,8 @@ keys ≤128 bytes, URLs ≤1024 bytes.
 TOP_NAME_BYTES, SUB_NAME_BYTES, KEY_BYTES, URL_BYTES = 16, 60, 128, 1024
 
 # CLICK keys; the chat handlers answer each one.
-TODO, WARNINGS, SUPERVISION, ME, HELP, REPORT_PHOTO = (
-    "TODO", "WARNINGS", "SUPERVISION", "ME", "HELP", "REPORT_PHOTO")
+TODO, WARNINGS, SUPERVISION, REVIEWS, ME, HELP = (
+    "TODO", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP")
 
 
 def build_menu(base_url: str) -> dict:
@@ -24,12 +24,11 @@ def build_menu(base_url: str) -> dict:
     return {"button": [
         {"name": "我的履责", "sub_button": [
             click("待办任务", TODO),
-            {"type": "pic_photo_or_album", "name": "拍照上报", "key": REPORT_PHOTO},
             click("预警提醒", WARNINGS),
             view("个人工作台", "m/"),
         ]},
         {"name": "审核督查", "sub_button": [
-            view("待我审核", "m/reviews"),
+            click("待我审核", REVIEWS),
             click("督办事项", SUPERVISION),
         ]},
         {"name": "我的", "sub_button": [

@@ -7,18 +7,15 @@ signed, HttpOnly, SameSite=Lax session cookie (fact sheet §6.1).
 import functools
 import secrets
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, g, redirect, render_template, request, session
 from wechatpy.exceptions import WeChatException
 
-from models import Assignment, Person, State, Warning, audit, utcnow
+from models import Person, audit, utcnow
 from models import session as db
+from models.assignment import workload
 from models.wechat_binding import person_for_openid
 
 bp = Blueprint("mobile", __name__, url_prefix="/m")
-
-OPEN_STATES = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
-WARNED = (Warning.BLUE, Warning.YELLOW, Warning.RED, Warning.SUPERVISION)
 
 
 def login_required(view):
@@ -91,12 +88,7 @@ def auth():
 @login_required
 def workbench():
     """个人工作台: greets the bound person with the counts of what they owe."""
-    person = g.person
-    mine = sa.select(sa.func.count(Assignment.id)).where(
-        Assignment.person_id == person.id, Assignment.state.in_(OPEN_STATES))
-    counts = [
-        ("待办任务", db.scalar(mine)),
-        ("预警提醒", db.scalar(mine.where(Assignment.warning.in_(WARNED)))),
-        ("工作督办", db.scalar(mine.where(Assignment.warning == Warning.SUPERVISION))),
-    ]
-    return render_template("mobile/workbench.html", person=person, counts=counts)
+    load = workload(g.person)
+    counts = [("待办任务", load["todo"]), ("预警提醒", load["warned"]),
+              ("工作督办", load["supervised"])]
+    return render_template("mobile/workbench.html", person=g.person, counts=counts)

@@ -1,6 +1,9 @@
 """Menu clicks (CLICK events): each key of wechat/menu.py answers here."""
 
+from flask import current_app
+
 from handlers.wechat import command, texts
+from models.assignment import awaiting_review, workload
 from wechat import menu
 
 
@@ -8,6 +11,31 @@ def on_click(ctx) -> str:
     if ctx.person is None:
         return texts.BIND_INSTRUCTIONS
     key = str(ctx.fields.get("EventKey") or "")
-    if key == menu.ME:
-        return command.me(ctx)
-    return texts.HELP
+    answer = ANSWERS.get(key)
+    return answer(ctx) if answer else texts.HELP
+
+
+def _workbench_link() -> str:
+    return texts.WORKBENCH_LINK.format(url=current_app.config["PUBLIC_BASE_URL"] + "m/")
+
+
+def _count(label: str, field: str):
+    def answer(ctx) -> str:
+        return texts.COUNT.format(label=label, count=workload(ctx.person)[field]) + _workbench_link()
+
+    return answer
+
+
+def _reviews(ctx) -> str:
+    return texts.COUNT.format(label="待您审核的任务", count=awaiting_review(ctx.person)) + \
+        _workbench_link()
+
+
+ANSWERS = {
+    menu.ME: command.me,
+    menu.HELP: command.help_text,
+    menu.TODO: _count("待办任务", "todo"),
+    menu.WARNINGS: _count("有预警的任务", "warned"),
+    menu.SUPERVISION: _count("督办事项", "supervised"),
+    menu.REVIEWS: _reviews,
+}

@@ -24,5 +24,7 @@ HELP = (
 ME = "姓名：{name}\n单位：{unit}\n角色：{role}{title}"
 UNKNOWN_COMMAND = "没有看懂您的消息。\n" + HELP
 UNSUPPORTED = "暂不支持此类消息。请发送文字命令，例如“帮助”，或点击下方菜单。"
+COUNT = "您当前有{label} {count} 项。"
+WORKBENCH_LINK = '\n<a href="{url}">打开个人工作台查看详情</a>'
 DEFERRED = "已收到您的消息，系统正忙，稍后为您处理并回复。"
 SERVER_ERROR = "系统暂时繁忙，请稍后再试。"
