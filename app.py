@@ -6,6 +6,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 
 from dotenv import dotenv_values
 from flask import Flask
@@ -35,6 +36,7 @@ def load_config(environ: dict, instance_path: str) -> dict:
         "PUBLIC_BASE_URL": _with_slash(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=7),
         "SESSION_COOKIE_SECURE": env.get("PUBLIC_BASE_URL", "").startswith("https://"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

@@ -49,7 +49,12 @@ def test_unsubscribing_ends_the_page_session(app, emulator, make_bound_person):
     assert page.status_code == 403 and "您好" not in page.text
 
 
-def test_forged_oauth_return_is_refused(client):
+def test_forged_oauth_return_starts_one_fresh_round_then_refuses(client):
+    response = client.get("/m/auth", query_string={"code": "abc", "state": "guess"})
+    assert response.status_code == 302 and "oauth_retry" in response.headers["Location"]
+    client.get(response.headers["Location"])  # the fresh round stores its own state
+    with client.session_transaction() as browser:
+        browser["oauth_state"] = "other"
     response = client.get("/m/auth", query_string={"code": "abc", "state": "guess"})
     assert response.status_code == 400
 

@@ -61,7 +61,10 @@ def auth():
     """OAuth redirect target: check state, trade the code for an openid, find the person."""
     expected = session.pop("oauth_state", None)
     if not expected or not secrets.compare_digest(expected, request.args.get("state", "")):
-        return _page("登录已过期，请从公众号菜单重新进入。", 400)
+        # Two pages opened at once, or a stale link: start one fresh round, then give up.
+        if "oauth_retry" in session.get("next", "") or request.args.get("oauth_retry"):
+            return _page("登录已过期，请从公众号菜单重新进入。", 400)
+        return redirect("/m/?oauth_retry=1")
     code = request.args.get("code")
     if not code:
         return _page("需要您同意授权后才能使用，请从公众号菜单重新进入。", 403)
@@ -79,6 +82,7 @@ def auth():
     next_path = session.pop("next", "/m/")
     session.clear()
     session.update(openid=result["openid"], person_id=person.id)
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME; the binding is re-checked per request
     audit.record("mobile.login", f"person:{person.id}", now=utcnow(), actor=person)
     db.commit()
     return redirect(next_path if next_path.startswith("/m/") else "/m/")
