@@ -72,14 +72,9 @@ class Gateway:
         self.verify(args, now)
         if len(body) > MAX_BODY:
             raise Refused(413, f"body of {len(body)} bytes")
-        fields = _parse_xml(body)
         encrypted = args.get("encrypt_type", "raw") == "aes"
-        xml = self._decrypt(args, fields) if encrypted else body.decode("utf-8", "replace")
-        if encrypted:
-            fields = _parse_xml(xml.encode())
-        if not fields.get("MsgType") or not fields.get("FromUserName"):
-            raise Refused(400, "no MsgType or FromUserName")
-        return Inbound(parse_message(xml), xml, encrypted)
+        xml = self._decrypt(args, _parse_xml(body)) if encrypted else body.decode("utf-8", "replace")
+        return Inbound(_parse_message(xml), xml, encrypted)
 
     def encode(self, reply_xml: str, inbound: Inbound, now: float) -> str:
         """The reply body: `success` for nothing, else the XML (encrypted in aes modes)."""
@@ -100,6 +95,22 @@ class Gateway:
             return PrpCrypto(self._key).decrypt(encrypt, self.appid)
         except Exception as exc:  # wechatpy raises several types on bad input (§1.3)
             raise Refused(400, f"undecryptable ({type(exc).__name__})") from None
+
+
+def _parse_message(xml: str) -> BaseMessage:
+    """wechatpy's message object for one plaintext callback, or Refused(400)."""
+    if _FORBIDDEN.search(xml.encode()):
+        raise Refused(400, "DOCTYPE or entity in XML")
+    try:
+        message = parse_message(xml)
+    except KeyError:
+        raise Refused(400, "no MsgType") from None
+    except Exception as exc:
+        raise Refused(400, f"malformed XML ({type(exc).__name__})") from None
+    fields = getattr(message, "_data", None)
+    if not isinstance(fields, dict) or not fields.get("MsgType") or not fields.get("FromUserName"):
+        raise Refused(400, "no MsgType or FromUserName")
+    return message
 
 
 def _parse_xml(body: bytes) -> dict:
