@@ -5,20 +5,35 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from models.errors import DomainError
 
 csrf = CSRFProtect()
+COOKIELESS_PATHS = frozenset({"/wechat", "/healthz"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions for pages; none for the WeChat callback, which never has cookies
+    and must stay cheap (it is the hottest path: every message and event)."""
+
+    def open_session(self, app, request):
+        if request.path in COOKIELESS_PATHS:
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def init_app(app) -> None:
     from handlers import admin, cli, health, mobile, wechat
+    from handlers.wechat import identity
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     csrf.exempt(wechat.bp)
+    identity.init_app(app)
     for blueprint in (wechat.bp, mobile.bp, admin.bp, health.bp, cli.bp):
         app.register_blueprint(blueprint)
     app.register_error_handler(DomainError, _domain_error)

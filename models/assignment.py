@@ -64,7 +64,7 @@ OPEN_STATES = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
 WARNED = (Warning.BLUE, Warning.YELLOW, Warning.RED, Warning.SUPERVISION)
 
 
-def workload(person: Person) -> dict[str, int]:
+def workload(person) -> dict[str, int]:
     """What `person` owes: open tasks (待办), those with a warning (预警), under 督办."""
     mine = sa.select(sa.func.count(Assignment.id)).where(
         Assignment.person_id == person.id, Assignment.state.in_(OPEN_STATES))
@@ -75,7 +75,7 @@ def workload(person: Person) -> dict[str, int]:
     }
 
 
-def awaiting_review(person: Person) -> int:
+def awaiting_review(person) -> int:
     """Submitted tasks waiting for `person`'s review (DESIGN: first level = the unit's
     supervising discipline body, final level = county inspectors)."""
     query = sa.select(sa.func.count(Assignment.id)).join(Assignment.unit)

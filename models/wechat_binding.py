@@ -1,6 +1,7 @@
 """Binding a WeChat openid to a Person with one-time 6-digit codes (绑定码) or their QR codes."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from models import audit
 from models.db import Base, session
 from models.errors import Conflict, NotFound
-from models.unit import Person
+from models.unit import ROLE_LABELS, Person, Role, Unit
 
 CODE_VALIDITY = timedelta(days=7)
 QR_SCENE_PREFIX = "bind:"
@@ -167,3 +168,34 @@ def _unused_code(now: datetime) -> str:
         )
         if clash is None:
             return code
+
+
+@dataclass(frozen=True)
+class BoundPerson:
+    """The bound person as the chat sees them: light enough to cache per openid."""
+
+    id: int
+    name: str
+    title: str
+    role: str
+    unit_id: int
+    unit_name: str
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+
+
+_BOUND_PERSON = (
+    sa.select(Person.id, Person.name, Person.title, Person.role, Person.unit_id,
+              Unit.name.label("unit_name"))
+    .join(WechatBinding, WechatBinding.person_id == Person.id)
+    .join(Unit, Unit.id == Person.unit_id)
+    .where(WechatBinding.openid == sa.bindparam("openid"), WechatBinding.active.is_(True))
+)
+
+
+def bound_person(openid: str) -> BoundPerson | None:
+    """One Core query (no ORM objects): the chat's hot path."""
+    row = session.execute(_BOUND_PERSON, {"openid": openid}).first()
+    return BoundPerson(**row._asdict()) if row else None

@@ -22,7 +22,7 @@ def help_text(ctx) -> str:
 def me(ctx) -> str:
     person = ctx.person
     title = f"\n职务：{person.title}" if person.title else ""
-    return texts.ME.format(name=person.name, unit=person.unit.name, role=person.role_label,
+    return texts.ME.format(name=person.name, unit=person.unit_name, role=person.role_label,
                            title=title)
 
 

@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wechatpy import create_reply, parse_message
 from wechatpy.messages import BaseMessage
 
-from handlers.wechat import texts
+from handlers.wechat import identity, texts
 from handlers.wechat.routes import route
 from jobs import redis_connection
 from jobs.notification import queue_notification
 from models import Channel, InboundMessage, Notification, session, utcnow
+from models.wechat_binding import bound_person
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,23 @@ def handle(message: BaseMessage, xml: str, now: datetime) -> str:
     fields = message._data
     key = dedupe_key(fields)
     cache_key = "wechat:reply:" + hashlib.sha1(key.encode()).hexdigest()
+    openid = fields.get("FromUserName", "")
+    redis = redis_connection()
     try:
-        redis = redis_connection()
-        if not redis.set(cache_key, _PENDING, nx=True, ex=DEDUPE_WINDOW):
+        # One round trip: claim the message and fetch who sent it.
+        claimed, person_entry, epoch = (
+            redis.pipeline(transaction=False)
+            .set(cache_key, _PENDING, nx=True, ex=DEDUPE_WINDOW)
+            .get(identity.cache_key(openid))
+            .get(identity.EPOCH_KEY)
+            .execute())
+        if not claimed:
             return _cached_reply(redis.get(cache_key))
     except RedisError as exc:
         log.warning("redis unavailable (%s): keeping the message for later", type(exc).__name__)
         return _defer(key, fields, xml, now, message)
-    reply = _render(_run(message, fields, now)[0], message)
+    reply = _render(_run(message, fields, now, lambda: identity.resolve(
+        openid, person_entry, epoch, redis))[0], message)
     try:
         redis.set(cache_key, _DONE + reply.encode(), ex=DEDUPE_WINDOW)
     except RedisError:
@@ -58,11 +68,12 @@ def handle(message: BaseMessage, xml: str, now: datetime) -> str:
     return reply
 
 
-def _run(message: BaseMessage, fields: dict, now: datetime) -> tuple[str, bool]:
+def _run(message: BaseMessage, fields: dict, now: datetime, find_person) -> tuple[str, bool]:
     """Route and commit; any failure rolls back and gets a polite answer, never a 500."""
     try:
-        text = route(message, fields, now)
-        session.commit()
+        text = route(message, fields, now, find_person())
+        if session.registry.has() and session().in_transaction():
+            session.commit()  # most chat answers read only the cached identity: no DB at all
         return text, True
     except Exception:
         log.exception("handler failed for %s/%s", fields.get("MsgType"), fields.get("Event"))
@@ -107,7 +118,8 @@ def replay_pending(limit: int = 200) -> int:
         message, now = parse_message(kept.xml), utcnow()
         # Marked in the same transaction as the handler's writes: both land or neither.
         kept.status, kept.processed_at = "processed", now
-        text, ok = _run(message, message._data, kept.received_at)
+        openid = kept.openid
+        text, ok = _run(message, message._data, kept.received_at, lambda: bound_person(openid))
         if not ok:
             session.execute(sa.update(InboundMessage).where(InboundMessage.id == kept.id)
                             .values(status="failed", processed_at=now))

@@ -11,8 +11,7 @@ from datetime import datetime
 from wechatpy.messages import BaseMessage
 
 from handlers.wechat import binding, command, menu, receipt, texts
-from models import Person
-from models.wechat_binding import person_for_openid
+from models.wechat_binding import BoundPerson
 
 
 @dataclass
@@ -21,7 +20,7 @@ class Context:
 
     message: BaseMessage
     fields: dict
-    person: Person | None
+    person: BoundPerson | None
     now: datetime
 
     @property
@@ -75,9 +74,8 @@ def route_key(fields: dict) -> tuple[str, str | None]:
     return msg_type, str(fields.get("Event", "")).lower() if msg_type == "event" else None
 
 
-def route(message: BaseMessage, fields: dict, now: datetime) -> str:
-    """Run the handler for this message and return its reply text ('' for none)."""
+def route(message: BaseMessage, fields: dict, now: datetime, person: BoundPerson | None) -> str:
+    """Run the handler for this message from `person` (None: not bound); return the reply text."""
     key = route_key(fields)
     handler = ROUTES.get(key) or (quiet if key[0] == "event" else unsupported)
-    person = person_for_openid(fields["FromUserName"])
     return handler(Context(message, fields, person, now))
