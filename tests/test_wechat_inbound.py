@@ -9,7 +9,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from conftest import AES_KEY, APPID, TOKEN, openid
 from handlers.wechat import texts
-from models import AuditEvent, BindCode, InboundMessage, WechatBinding, session
+from models import AuditEvent, BindCode, InboundMessage, WechatBinding, session, utcnow
 from wechat.inbound import signature_of
 
 MODES = ["plain", "compat", "safe"]
@@ -118,27 +118,42 @@ def test_retried_message_has_one_effect_and_the_same_reply(emulator, make_person
     assert session.get(BindCode, 1).used_by_openid == openid(2)
 
 
-def test_redis_down_keeps_the_message_and_answers_later(app, emulator, make_bound_person, work,
-                                                        monkeypatch):
+def test_redis_down_still_answers_reading_commands(app, emulator, make_bound_person,
+                                                   monkeypatch):
     import redis
 
-    make_bound_person(1)
+    make_bound_person(1, name="吴德明")
+    monkeypatch.setitem(app.extensions, "redis", redis.Redis(unix_socket_path="/nonexistent"))
+    assert "吴德明" in emulator.send_text(openid(1), "我的").reply["content"]
+    assert session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 0
+
+
+def test_redis_down_keeps_a_binding_and_carries_it_out_later(app, emulator, make_person, work,
+                                                             monkeypatch, now):
+    import redis
+
+    from handlers.wechat.inbox import replay_pending
+    from models.wechat_binding import issue_bind_code, person_for_openid
+
+    person = make_person(name="曹光辉")
+    code = issue_bind_code(person, now=utcnow()).code
+    session.commit()
     working = app.extensions["redis"]
     monkeypatch.setitem(app.extensions, "redis", redis.Redis(unix_socket_path="/nonexistent"))
-    result = emulator.send_text(openid(1), "帮助")
+    result = emulator.send_text(openid(3), f"绑定 {code}")
     assert result.status == 200 and result.reply["content"] == texts.DEFERRED
     assert session.scalar(sa.select(InboundMessage.status)) == "pending"
     # A WeChat retry while Redis is still down is kept once, not twice.
     emulator.push_raw(result.message, copies=1)
     assert session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 1
+    assert person_for_openid(openid(3)) is None
 
     monkeypatch.setitem(app.extensions, "redis", working)
-    from handlers.wechat.inbox import replay_pending
-
     assert replay_pending() == 1
     work()
-    custom = [m for m in emulator.inbox(openid(1)) if m["kind"] == "custom"]
-    assert [m["content"] for m in custom] == [texts.HELP]
+    assert person_for_openid(openid(3)).id == person.id
+    custom = [m for m in emulator.inbox(openid(3)) if m["kind"] == "custom"]
+    assert len(custom) == 1 and custom[0]["content"].startswith("绑定成功")
     assert replay_pending() == 0
 
 
@@ -215,3 +230,15 @@ def test_safe_mode_reply_is_encrypted(client, make_bound_person):
     inner = crypto.decrypt_message(response.data, envelope["MsgSignature"], envelope["TimeStamp"],
                                    envelope["Nonce"])
     assert xmltodict.parse(inner)["xml"]["Content"] == texts.HELP
+
+
+def test_retried_reading_command_gets_the_first_reply(app, emulator, make_bound_person):
+    person = make_bound_person(1, name="马振华")
+    fields = {"ToUserName": emulator.original_id, "FromUserName": openid(1),
+              "CreateTime": int(time.time()), "MsgType": "text", "Content": "我的",
+              "MsgId": 7_000_002}
+    first = emulator.push_raw(fields, copies=1)[0].reply["content"]
+    person.name = "改名后"
+    session.commit()  # even if the answer would now differ, a retry replays the first one
+    replies = [result.reply["content"] for result in emulator.push_raw(fields, copies=2)]
+    assert "马振华" in first and replies == [first, first]

@@ -2,28 +2,40 @@
 
 from handlers.wechat import texts
 from handlers.wechat.binding import bind_with_code
+from handlers.wechat.context import Context, Handler, pure
 
 
-def on_text(ctx) -> str:
-    content = str(ctx.fields.get("Content") or "").strip()
-    word, _, rest = content.partition(" ")
+def handler_for(content: str) -> Handler:
+    """The command a text message asks for; unbound users can only bind."""
+    word = content.strip().partition(" ")[0]
     if word.startswith("绑定"):
-        return bind_with_code(ctx, (word.removeprefix("绑定") + rest).strip())
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
-    command = COMMANDS.get(word)
-    return command(ctx) if command else texts.UNKNOWN_COMMAND
+        return bind
+    return COMMANDS.get(word, unknown)
 
 
-def help_text(ctx) -> str:
-    return texts.HELP
+def bind(ctx: Context) -> str:
+    content = str(ctx.fields.get("Content") or "").strip().removeprefix("绑定")
+    return bind_with_code(ctx, content.replace(" ", ""))
 
 
-def me(ctx) -> str:
+@pure
+def help_text(ctx: Context) -> str:
+    return texts.HELP if ctx.person else texts.BIND_INSTRUCTIONS
+
+
+@pure
+def me(ctx: Context) -> str:
     person = ctx.person
+    if person is None:
+        return texts.BIND_INSTRUCTIONS
     title = f"\n职务：{person.title}" if person.title else ""
     return texts.ME.format(name=person.name, unit=person.unit_name, role=person.role_label,
                            title=title)
+
+
+@pure
+def unknown(ctx: Context) -> str:
+    return texts.UNKNOWN_COMMAND if ctx.person else texts.BIND_INSTRUCTIONS
 
 
 COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me}

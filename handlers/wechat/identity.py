@@ -1,14 +1,15 @@
-"""Who is writing: the bound person for an openid, cached in Redis for the chat's hot path.
+"""Who is writing: the bound person for an openid, cached in each process for the hot path.
 
-Every callback needs this lookup, so it rides in the same Redis round trip as the dedupe
-claim. A cached entry carries the identity epoch it was read under; any commit that touches
-bindings, people or units bumps the epoch, so a stale identity (an unbound openid, a renamed
-unit) is never served: at worst the next message reads the database again.
+Every callback needs this lookup. Each process keeps what it read, labelled with the
+identity epoch (a Redis counter) it was read under; any commit that touches bindings, people
+or units bumps the epoch, and the chat checks the epoch in the same Redis call that dedupes
+the message, so a stale identity (an unbound openid, a renamed unit) is never served: at worst
+one message reads the database again.
 """
 
-import json
 import logging
-from dataclasses import asdict
+import secrets
+import time
 from itertools import chain
 
 from flask import current_app, has_app_context
@@ -21,27 +22,38 @@ from models.wechat_binding import BoundPerson, bound_person
 log = logging.getLogger(__name__)
 
 EPOCH_KEY = "wechat:identity-epoch"
-CACHE_SECONDS = 600
+MAX_ENTRIES = 50_000
+MAX_AGE = 300.0  # seconds; bounds staleness should an epoch bump ever be lost
 _WATCHED = (WechatBinding, Person, Unit)
+_people: dict[str, tuple[str, BoundPerson | None, float]] = {}
 
 
-def cache_key(openid: str) -> str:
-    return "wechat:person:" + openid
+def cached_epoch(openid: str) -> str | None:
+    """The epoch this process last read `openid` under, if it has and it is recent."""
+    entry = _people.get(openid)
+    return entry[0] if entry and time.monotonic() - entry[2] < MAX_AGE else None
 
 
-def resolve(openid: str, cached: bytes | None, epoch: bytes | None, redis) -> BoundPerson | None:
-    """The bound person, from the cached entry when it is of the current epoch, else the DB."""
-    epoch_text = (epoch or b"0").decode()
-    if cached:
-        entry = json.loads(cached)
-        if entry["e"] == epoch_text:
-            return BoundPerson(**entry["p"]) if entry["p"] else None
+def new_epoch() -> str:
+    """Epochs are random, not counters: after a Redis restart or flush nothing cached before
+    can match the new one."""
+    return secrets.token_hex(8)
+
+
+def current_epoch(redis) -> str:
+    redis.set(EPOCH_KEY, new_epoch(), nx=True)
+    return redis.get(EPOCH_KEY).decode()
+
+
+def lookup(openid: str, epoch: str) -> BoundPerson | None:
+    """The bound person as of `epoch`: from this process's cache, else from the database."""
+    entry = _people.get(openid)
+    if entry is not None and entry[0] == epoch and time.monotonic() - entry[2] < MAX_AGE:
+        return entry[1]
     person = bound_person(openid)
-    entry = {"e": epoch_text, "p": asdict(person) if person else None}
-    try:
-        redis.set(cache_key(openid), json.dumps(entry, ensure_ascii=False), ex=CACHE_SECONDS)
-    except RedisError:
-        pass
+    if len(_people) >= MAX_ENTRIES:
+        _people.clear()
+    _people[openid] = (epoch, person, time.monotonic())
     return person
 
 
@@ -62,10 +74,10 @@ def _bump_epoch(committed) -> None:
     if not committed.info.pop("identity_changed", False) or not has_app_context():
         return
     try:
-        current_app.extensions["redis"].incr(EPOCH_KEY)
+        current_app.extensions["redis"].set(EPOCH_KEY, new_epoch())
     except RedisError:
-        log.warning("identity epoch not bumped (redis down); cached entries expire within %s s",
-                    CACHE_SECONDS)
+        log.error("identity epoch not bumped (redis unavailable): cached identities may be "
+                  "up to %.0f s old", MAX_AGE)
 
 
 def _forget_changes(rolled_back) -> None:

@@ -1,10 +1,13 @@
 """Exactly-once handling of callbacks: dedupe, reply replay, and the durable fallback.
 
-WeChat resends a callback it got no answer to within 5 s (fact sheet §1.4). The first
-delivery claims its dedupe key in Redis and caches its reply there for the dedupe window;
-a retry gets the same reply and changes nothing. When Redis is down the message is kept in
-the database and answered politely; `replay_pending` handles it once Redis is back and sends
-the real answer as a customer-service message.
+WeChat resends a callback it got no answer to within 5 s (fact sheet §1.4). Each message is
+answered at most once: a handler that changes something first claims the message's dedupe
+key in Redis, runs, and stores its reply there for the dedupe window; a handler that only
+reads (`pure`) runs first and stores its reply in the same atomic call that claims the key.
+Either way a retry gets the first reply and changes nothing, and the common answers cost one
+Redis round trip. When Redis is down, reading answers are given directly; a message that
+would change something is kept in the database with a polite answer, and `replay_pending`
+handles it once Redis is back, sending the real answer as a customer-service message.
 """
 
 import hashlib
@@ -18,7 +21,8 @@ from wechatpy import create_reply, parse_message
 from wechatpy.messages import BaseMessage
 
 from handlers.wechat import identity, texts
-from handlers.wechat.routes import route
+from handlers.wechat.context import Context, Handler, is_pure
+from handlers.wechat.routes import handler_for
 from jobs import redis_connection
 from jobs.notification import queue_notification
 from models import Channel, InboundMessage, Notification, session, utcnow
@@ -28,6 +32,26 @@ log = logging.getLogger(__name__)
 
 DEDUPE_WINDOW = 300  # seconds
 _PENDING, _DONE = b"P", b"D"
+# Claim before acting: {0, what the first delivery stored} or {1, identity epoch}.
+# A missing epoch (Redis restarted or flushed) starts as the fresh one given in ARGV[3].
+_CLAIM = """
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, existing} end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3], 'NX')
+return {1, redis.call('GET', KEYS[2])}
+"""
+# Claim with the answer of a reading handler: {0, first answer}, {1} stored, or {2, epoch}
+# when the identity the answer was computed for is no longer current.
+_ANSWER = """
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, existing} end
+local epoch = redis.call('GET', KEYS[2])
+if epoch ~= ARGV[2] then return {2, epoch or ''} end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return {1}
+"""
+_scripts: dict[str, object] = {}
 
 
 def dedupe_key(fields: dict) -> str:
@@ -42,40 +66,73 @@ def dedupe_key(fields: dict) -> str:
 def handle(message: BaseMessage, xml: str, now: datetime) -> str:
     """The reply XML for a verified callback ('' for none), computed at most once per message."""
     fields = message._data
-    key = dedupe_key(fields)
-    cache_key = "wechat:reply:" + hashlib.sha1(key.encode()).hexdigest()
-    openid = fields.get("FromUserName", "")
-    redis = redis_connection()
+    handler = handler_for(fields)
+    key = "wechat:reply:" + hashlib.sha1(dedupe_key(fields).encode()).hexdigest()
     try:
-        # One round trip: claim the message and fetch who sent it.
-        claimed, person_entry, epoch = (
-            redis.pipeline(transaction=False)
-            .set(cache_key, _PENDING, nx=True, ex=DEDUPE_WINDOW)
-            .get(identity.cache_key(openid))
-            .get(identity.EPOCH_KEY)
-            .execute())
-        if not claimed:
-            return _cached_reply(redis.get(cache_key))
+        redis = redis_connection()
+        if is_pure(handler):
+            return _answer(handler, message, now, key, redis)
+        return _act(handler, message, now, key, redis)
     except RedisError as exc:
-        log.warning("redis unavailable (%s): keeping the message for later", type(exc).__name__)
-        return _defer(key, fields, xml, now, message)
-    reply = _render(_run(message, fields, now, lambda: identity.resolve(
-        openid, person_entry, epoch, redis))[0], message)
-    try:
-        redis.set(cache_key, _DONE + reply.encode(), ex=DEDUPE_WINDOW)
-    except RedisError:
-        log.warning("could not cache the reply for %s", key)
+        log.warning("redis unavailable (%s)", type(exc).__name__)
+        if is_pure(handler):
+            return _render(_run(handler, message, now, bound_person(fields["FromUserName"]))[0],
+                           message)
+        return _defer(dedupe_key(fields), fields, xml, now, message)
+
+
+def _answer(handler: Handler, message: BaseMessage, now: datetime, key: str, redis) -> str:
+    """A reading handler: compute, then claim and store the answer in one call."""
+    openid = message._data["FromUserName"]
+    epoch = identity.cached_epoch(openid) or identity.current_epoch(redis)
+    for _ in range(2):
+        person = identity.lookup(openid, epoch)
+        reply = _render(_run(handler, message, now, person)[0], message)
+        outcome, *found = _script(redis, "answer")(
+            keys=[key, identity.EPOCH_KEY], args=[_DONE + reply.encode(), epoch, DEDUPE_WINDOW],
+            client=redis)
+        if outcome == 1:
+            return reply
+        if outcome == 0:
+            return _cached_reply(found[0])
+        # The identity changed meanwhile (or Redis lost the epoch): answer again.
+        epoch = found[0].decode() or identity.current_epoch(redis)
     return reply
 
 
-def _run(message: BaseMessage, fields: dict, now: datetime, find_person) -> tuple[str, bool]:
-    """Route and commit; any failure rolls back and gets a polite answer, never a 500."""
+def _act(handler: Handler, message: BaseMessage, now: datetime, key: str, redis) -> str:
+    """A handler with effects: claim first, act once, store the answer for retries."""
+    claimed, found = _script(redis, "claim")(
+        keys=[key, identity.EPOCH_KEY], args=[_PENDING, DEDUPE_WINDOW, identity.new_epoch()],
+        client=redis)
+    if not claimed:
+        return _cached_reply(found)
+    person = identity.lookup(message._data["FromUserName"], found.decode())
+    reply = _render(_run(handler, message, now, person)[0], message)
     try:
-        text = route(message, fields, now, find_person())
-        if session.registry.has() and session().in_transaction():
-            session.commit()  # most chat answers read only the cached identity: no DB at all
+        redis.set(key, _DONE + reply.encode(), ex=DEDUPE_WINDOW)
+    except RedisError:
+        log.warning("could not store the reply for %s", key)
+    return reply
+
+
+def _script(redis, name: str):
+    """A Lua script run by EVALSHA (redis-py loads it again if the server lost it)."""
+    if name not in _scripts:
+        _scripts[name] = redis.register_script(_CLAIM if name == "claim" else _ANSWER)
+    return _scripts[name]
+
+
+def _run(handler: Handler, message: BaseMessage, now: datetime, person) -> tuple[str, bool]:
+    """Run and commit (reading handlers leave nothing to commit); a failure rolls back and gets
+    a polite answer, never a 500."""
+    try:
+        text = handler(Context(message, message._data, person, now))
+        if not is_pure(handler) and session.registry.has() and session().in_transaction():
+            session.commit()
         return text, True
     except Exception:
+        fields = message._data
         log.exception("handler failed for %s/%s", fields.get("MsgType"), fields.get("Event"))
         session.rollback()
         return texts.SERVER_ERROR, False
@@ -118,8 +175,10 @@ def replay_pending(limit: int = 200) -> int:
         message, now = parse_message(kept.xml), utcnow()
         # Marked in the same transaction as the handler's writes: both land or neither.
         kept.status, kept.processed_at = "processed", now
-        openid = kept.openid
-        text, ok = _run(message, message._data, kept.received_at, lambda: bound_person(openid))
+        handler = handler_for(message._data)
+        text, ok = _run(handler, message, kept.received_at, bound_person(kept.openid))
+        if is_pure(handler):
+            session.commit()
         if not ok:
             session.execute(sa.update(InboundMessage).where(InboundMessage.id == kept.id)
                             .values(status="failed", processed_at=now))

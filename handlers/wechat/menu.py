@@ -3,10 +3,12 @@
 from flask import current_app
 
 from handlers.wechat import command, texts
+from handlers.wechat.context import pure
 from models.assignment import awaiting_review, workload
 from wechat import menu
 
 
+@pure
 def on_click(ctx) -> str:
     if ctx.person is None:
         return texts.BIND_INSTRUCTIONS

@@ -1,47 +1,25 @@
-"""The one dispatch table: (MsgType, Event) → handler (STYLE.md R3).
+"""The one dispatch table: (MsgType, Event) → handler (STYLE.md R3); text goes by command.
 
 Every type of fact sheet §2 lands somewhere; unsupported message types get a short help text;
 unknown events are accepted quietly.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-
-from wechatpy.messages import BaseMessage
-
 from handlers.wechat import binding, command, menu, receipt, texts
-from models.wechat_binding import BoundPerson
+from handlers.wechat.context import Context, Handler, pure
 
 
-@dataclass
-class Context:
-    """What a chat handler gets: the parsed message, its raw fields, the bound person, the time."""
-
-    message: BaseMessage
-    fields: dict
-    person: BoundPerson | None
-    now: datetime
-
-    @property
-    def openid(self) -> str:
-        return self.fields["FromUserName"]
-
-
-Handler = Callable[[Context], str]
-
-
+@pure
 def quiet(ctx: Context) -> str:
     """Accept and say nothing (menu jumps, location reports, unknown future events)."""
     return ""
 
 
+@pure
 def unsupported(ctx: Context) -> str:
     return texts.UNSUPPORTED if ctx.person else texts.BIND_INSTRUCTIONS
 
 
 ROUTES: dict[tuple[str, str | None], Handler] = {
-    ("text", None): command.on_text,
     ("image", None): unsupported,
     ("voice", None): unsupported,
     ("video", None): unsupported,
@@ -74,8 +52,9 @@ def route_key(fields: dict) -> tuple[str, str | None]:
     return msg_type, str(fields.get("Event", "")).lower() if msg_type == "event" else None
 
 
-def route(message: BaseMessage, fields: dict, now: datetime, person: BoundPerson | None) -> str:
-    """Run the handler for this message from `person` (None: not bound); return the reply text."""
+def handler_for(fields: dict) -> Handler:
+    """The handler for this message: text by its command word, the rest by the table."""
     key = route_key(fields)
-    handler = ROUTES.get(key) or (quiet if key[0] == "event" else unsupported)
-    return handler(Context(message, fields, person, now))
+    if key == ("text", None):
+        return command.handler_for(str(fields.get("Content") or ""))
+    return ROUTES.get(key) or (quiet if key[0] == "event" else unsupported)
