@@ -44,7 +44,7 @@ def test_todo_click_counts_open_tasks_and_links_the_workbench(emulator, make_bou
     _assignment(person, "completed")
     from conftest import openid
 
-    todo = emulator.click(openid(1), "TODO").reply["content"]
+    todo = emulator.click(openid(1), "TASKS").reply["content"]
     assert "待办任务 2 项" in todo and "/m/" in todo
     assert "有预警的任务 1 项" in emulator.click(openid(1), "WARNINGS").reply["content"]
     assert "督办事项 0 项" in emulator.click(openid(1), "SUPERVISION").reply["content"]

@@ -97,7 +97,7 @@ def test_click_me_answers_like_the_command(mode, emulator, make_bound_person):
 
 def test_unbound_user_gets_binding_instructions(mode, emulator):
     assert emulator.send_text(openid(5), "我的").reply["content"] == texts.BIND_INSTRUCTIONS
-    assert emulator.click(openid(5), "TODO").reply["content"] == texts.BIND_INSTRUCTIONS
+    assert emulator.click(openid(5), "TASKS").reply["content"] == texts.BIND_INSTRUCTIONS
 
 
 def test_retried_message_has_one_effect_and_the_same_reply(emulator, make_person, now):

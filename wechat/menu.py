@@ -8,8 +8,8 @@ keys ≤128 bytes, URLs ≤1024 bytes.
 TOP_NAME_BYTES, SUB_NAME_BYTES, KEY_BYTES, URL_BYTES = 16, 60, 128, 1024
 
 # CLICK keys; the chat handlers answer each one.
-TODO, WARNINGS, SUPERVISION, REVIEWS, ME, HELP = (
-    "TODO", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP")
+TASKS, WARNINGS, SUPERVISION, REVIEWS, ME, HELP = (
+    "TASKS", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP")
 
 
 def build_menu(base_url: str) -> dict:
@@ -23,7 +23,7 @@ def build_menu(base_url: str) -> dict:
 
     return {"button": [
         {"name": "我的履责", "sub_button": [
-            click("待办任务", TODO),
+            click("待办任务", TASKS),
             click("预警提醒", WARNINGS),
             view("个人工作台", "m/"),
         ]},

@@ -36,7 +36,7 @@ def _reviews(ctx) -> str:
 ANSWERS = {
     menu.ME: command.me,
     menu.HELP: command.help_text,
-    menu.TODO: _count("待办任务", "todo"),
+    menu.TASKS: _count("待办任务", "todo"),
     menu.WARNINGS: _count("有预警的任务", "warned"),
     menu.SUPERVISION: _count("督办事项", "supervised"),
     menu.REVIEWS: _reviews,
