@@ -45,6 +45,32 @@ def seed_demo(if_empty: bool):
     click.echo("demo seeded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
+@bp.cli.command("dispatch")
+@click.argument("template_id", type=int)
+@click.argument("period")
+@click.option("--now", "now_text", help="ISO 8601 time to dispatch at (default: now).")
+def dispatch_command(template_id: int, period: str, now_text: str | None):
+    """Turn template TEMPLATE_ID and PERIOD (2026-11, 2026Q4, 2026, once) into assignments."""
+    from datetime import datetime
+
+    from models import DutyTemplate
+    from models.dispatch import dispatch
+    from models.errors import DomainError
+
+    template = session.get(DutyTemplate, template_id)
+    if template is None:
+        raise click.ClickException(f"no template {template_id}")
+    now = datetime.fromisoformat(now_text) if now_text else utcnow()
+    if now.tzinfo is None:
+        raise click.ClickException("--now needs a time zone, e.g. 2026-11-01T09:00+08:00")
+    try:
+        created = dispatch(template, period, now=now)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    session.commit()
+    click.echo(f"{template.title} {period}: {len(created)} new assignments")
+
+
 @bp.cli.command("menu-publish")
 def menu_publish():
     """Publish the custom menu defined in wechat/menu.py."""

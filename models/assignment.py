@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db import Base, session
+from models.errors import Conflict, DomainError, NotAllowed
 from models.duty import DutyTemplate
 from models.unit import Person, Role, Unit
 
@@ -50,6 +51,8 @@ class Assignment(Base):
     state: Mapped[State] = mapped_column(sa.String(20), default=State.DISPATCHED, index=True)
     warning: Mapped[Warning] = mapped_column(sa.String(20), default=Warning.NONE)
     next_step_at: Mapped[datetime | None]
+    # Submission rounds: 0 before the first submission; a return and resubmission adds one.
+    round: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
@@ -85,3 +88,109 @@ def awaiting_review(person) -> int:
     if person.role == Role.INSPECTOR:
         return session.scalar(query.where(Assignment.state == State.FIRST_APPROVED))
     return 0
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    CANCEL = "cancel"
+
+
+# The lifecycle (DESIGN.md): the one table that says which action leads where (STYLE R4).
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (State.DISPATCHED, Action.ACKNOWLEDGE): State.ACKNOWLEDGED,
+    (State.DISPATCHED, Action.SUBMIT): State.SUBMITTED,
+    (State.ACKNOWLEDGED, Action.SUBMIT): State.SUBMITTED,
+    (State.RETURNED, Action.SUBMIT): State.SUBMITTED,
+    (State.SUBMITTED, Action.APPROVE): State.FIRST_APPROVED,
+    (State.FIRST_APPROVED, Action.APPROVE): State.COMPLETED,
+    (State.SUBMITTED, Action.RETURN): State.RETURNED,
+    (State.FIRST_APPROVED, Action.RETURN): State.RETURNED,
+    **{(state, Action.CANCEL): State.CANCELLED for state in (
+        State.DISPATCHED, State.ACKNOWLEDGED, State.SUBMITTED, State.FIRST_APPROVED,
+        State.RETURNED)},
+}
+MIN_RETURN_REASON = 5
+
+
+class AlreadyHandled(Conflict):
+    message = "该任务已处理。"
+
+
+def review_level(assignment: Assignment) -> int:
+    """Which review is due: 1 (the supervising discipline body) or 2 (county inspectors).
+
+    With one review level the supervising discipline body's approval completes the task.
+    """
+    return 2 if assignment.state == State.FIRST_APPROVED else 1
+
+
+def is_assignee(person, assignment: Assignment) -> bool:
+    """The assignee: the person, or for a unit's task its secretary or its liaison (committee)."""
+    if assignment.person_id is not None:
+        return assignment.person_id == person.id
+    return person.unit_id == assignment.unit_id and person.role in (Role.SECRETARY, Role.COMMITTEE)
+
+
+def can_review(person, assignment: Assignment) -> bool:
+    """First level: a member of the unit's supervising discipline body; final: an inspector."""
+    if assignment.state not in (State.SUBMITTED, State.FIRST_APPROVED):
+        return False
+    if review_level(assignment) == 1:
+        return person.role == Role.DISCIPLINE and person.unit_id == assignment.unit.supervisor_id
+    return person.role == Role.INSPECTOR
+
+
+def can(person, action: Action, assignment: Assignment) -> bool:
+    if action in (Action.ACKNOWLEDGE, Action.SUBMIT):
+        return is_assignee(person, assignment)
+    if action in (Action.APPROVE, Action.RETURN):
+        return can_review(person, assignment)
+    return person.role == Role.INSPECTOR  # cancel
+
+
+def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
+               reason: str = "") -> State:
+    """Apply `action` by `actor`: checks who and from which state, moves the state, records a
+    Review for reviews and an audit event for everything. The caller commits."""
+    from models import audit
+    from models.review import Decision, Review
+
+    target = TRANSITIONS.get((State(assignment.state), action))
+    if target is None:
+        raise AlreadyHandled()
+    if not can(actor, action, assignment):
+        raise NotAllowed("无权进行此操作。")
+    if action == Action.RETURN and len(reason.strip()) < MIN_RETURN_REASON:
+        raise DomainError(f"请填写退回理由（至少{MIN_RETURN_REASON}个字）。")
+    if action in (Action.APPROVE, Action.RETURN):
+        session.add(Review(assignment_id=assignment.id, level=review_level(assignment),
+                           reviewer_id=actor.id, created_at=now, reason=reason.strip(),
+                           decision=Decision.APPROVE if action == Action.APPROVE
+                           else Decision.RETURN))
+    target = _skip_missing_levels(target, assignment.template.review_levels)
+    _stamp(assignment, target, now)
+    audit.record(f"assignment.{action}", f"assignment:{assignment.id}", now=now, actor=actor,
+                 state=target.value, reason=reason.strip())
+    return target
+
+
+def _skip_missing_levels(target: State, levels: int) -> State:
+    """Templates with fewer review levels complete earlier (0: on submission; 1: first approval)."""
+    if target == State.SUBMITTED and levels == 0:
+        return State.COMPLETED
+    if target == State.FIRST_APPROVED and levels <= 1:
+        return State.COMPLETED
+    return target
+
+
+def _stamp(assignment: Assignment, target: State, now: datetime) -> None:
+    if target == State.ACKNOWLEDGED:
+        assignment.acknowledged_at = now
+    if target == State.SUBMITTED or (target == State.COMPLETED and assignment.submitted_at is None):
+        assignment.submitted_at, assignment.round = now, assignment.round + 1
+    if target == State.COMPLETED:
+        assignment.completed_at = now
+    assignment.state = target

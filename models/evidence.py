@@ -15,17 +15,38 @@ class EvidenceKind(StrEnum):
     FILE = "file"
 
 
+class EvidenceStatus(StrEnum):
+    RECEIVED = "received"  # a photo's MediaId is known, its bytes not fetched yet
+    STORED = "stored"  # validated and stored (texts are stored at once)
+    REJECTED = "rejected"  # not a valid image: the cadre was told why
+    FAILED = "failed"  # could not be downloaded: the cadre was asked to resend
+
+
 class Evidence(Base):
-    """A summary paragraph, a photo or a file; photo bytes live in storage by sha256."""
+    """A summary paragraph, a photo or a file for one submission round of an assignment.
+
+    Photo bytes live in storage, content-addressed by sha256; capture time and GPS are kept
+    here as evidence metadata (and stripped from the display copies).
+    """
 
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
     kind: Mapped[EvidenceKind] = mapped_column(sa.String(10))
     text: Mapped[str] = mapped_column(sa.Text, default="")
     media_id: Mapped[str | None] = mapped_column(sa.String(128))
     sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default="received")
+    status: Mapped[EvidenceStatus] = mapped_column(sa.String(20), default=EvidenceStatus.RECEIVED)
+    content_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    taken_at: Mapped[datetime | None]
+    gps_lat: Mapped[float | None]
+    gps_lng: Mapped[float | None]
+    dhash: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    error: Mapped[str] = mapped_column(sa.String(200), default="")
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[datetime]

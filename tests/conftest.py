@@ -168,7 +168,7 @@ def _empty_database(app) -> None:
 # Factories (oncall's make_* shape): defaults for everything, override what the test is about.
 
 @pytest.fixture
-def make_unit(now):
+def make_unit(app, now):
     def make(name="青山镇", kind=UnitKind.TOWNSHIP, **fields) -> Unit:
         unit = Unit(name=name, kind=kind, created_at=now, **fields)
         session.add(unit)

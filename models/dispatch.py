@@ -1,0 +1,149 @@
+"""Dispatch (派单): a duty template and a period become assignments, once.
+
+Periods are `2026-11` (monthly), `2026Q4` (quarterly), `2026` (yearly) or `once`. Due times
+are 17:00 Asia/Shanghai on the day the template's due rule names (DESIGN.md example), stored
+in UTC. Dispatching the same template and period again creates nothing new.
+"""
+
+import calendar
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from models import audit
+from models.assignment import Assignment, State
+from models.db import session
+from models.duty import DutyTemplate, Period, TemplateKind
+from models.errors import DomainError
+from models.notification import Channel, Notification
+from models.unit import Person, Role, Unit, UnitKind
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DUE_CLOCK = time(17, 0)
+PERIOD_FORMS = {
+    Period.MONTHLY: re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+    Period.QUARTERLY: re.compile(r"^(\d{4})Q([1-4])$"),
+    Period.YEARLY: re.compile(r"^(\d{4})$"),
+    Period.ONCE: re.compile(r"^once$"),
+}
+UNIT_KINDS_WITH_DUTIES = (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.VILLAGE)
+
+
+class BadPeriod(DomainError):
+    pass
+
+
+def period_of(template: DutyTemplate, day: date) -> str:
+    """The period key that contains `day` for this template's periodicity."""
+    return {
+        Period.MONTHLY: f"{day.year}-{day.month:02d}",
+        Period.QUARTERLY: f"{day.year}Q{(day.month - 1) // 3 + 1}",
+        Period.YEARLY: f"{day.year}",
+        Period.ONCE: "once",
+    }[Period(template.period)]
+
+
+def due_at(template: DutyTemplate, period: str, now: datetime) -> datetime:
+    """When an assignment of `template` for `period` is due (aware UTC)."""
+    start, end = _period_bounds(template, period, now)
+    rule, _, value = template.due_rule.partition(":")
+    if rule == "day":
+        day = start.replace(day=min(int(value), calendar.monthrange(start.year, start.month)[1]))
+    elif rule in ("quarter_end", "period_end"):
+        day = end
+    elif rule == "date":
+        parts = [int(x) for x in value.split("-")]
+        day = date(*parts) if len(parts) == 3 else date(start.year, parts[0], parts[1])
+    elif rule == "after":
+        day = now.astimezone(SHANGHAI).date() + timedelta(days=int(value))
+    else:
+        raise DomainError(f"无法识别的截止规则：{template.due_rule}")
+    return datetime.combine(day, DUE_CLOCK, SHANGHAI).astimezone(UTC)
+
+
+def _period_bounds(template: DutyTemplate, period: str, now: datetime) -> tuple[date, date]:
+    kind = Period(template.period)
+    match = PERIOD_FORMS[kind].match(period)
+    if match is None:
+        raise BadPeriod(f"周期“{period}”与该任务的周期类型不符。")
+    if kind == Period.ONCE:
+        today = now.astimezone(SHANGHAI).date()
+        return today, today
+    year = int(match.group(1))
+    if kind == Period.MONTHLY:
+        month = int(match.group(2))
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    if kind == Period.QUARTERLY:
+        last = int(match.group(2)) * 3
+        return date(year, last - 2, 1), date(year, last, calendar.monthrange(year, last)[1])
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def targets(template: DutyTemplate, units: list[Unit] | None = None,
+            people: list[Person] | None = None) -> list[tuple[Unit, Person | None]]:
+    """Who gets the task: named units/people (specific, ad-hoc), else every unit (committee
+    duties, handled by the liaison) or every person of the target role (common)."""
+    if units or people:
+        return [(unit, None) for unit in units or []] + [(p.unit, p) for p in people or []]
+    if TemplateKind(template.kind) != TemplateKind.COMMON:
+        raise DomainError("个性任务和临时任务需要指定单位或人员。")
+    if template.target_role in (None, Role.COMMITTEE):
+        kinds = [template.target_unit_kind] if template.target_unit_kind else \
+            list(UNIT_KINDS_WITH_DUTIES)
+        found = session.scalars(sa.select(Unit).where(Unit.kind.in_(kinds)).order_by(Unit.id))
+        return [(unit, None) for unit in found]
+    found = session.scalars(sa.select(Person).where(
+        Person.role == template.target_role, Person.active.is_(True)).order_by(Person.id))
+    return [(person.unit, person) for person in found]
+
+
+def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Person | None = None,
+             units: list[Unit] | None = None, people: list[Person] | None = None
+             ) -> list[Assignment]:
+    """Create the assignments of `template` for `period` that do not exist yet.
+
+    Each new assignment gets a pending "dispatched" notification for its assignee (sent by
+    the ladder). Returns only what was created; the caller commits.
+    """
+    if not template.active:
+        raise DomainError("该任务清单已停用，不能派发。")
+    due = due_at(template, period, now)
+    existing = set(session.execute(
+        sa.select(Assignment.unit_id, Assignment.person_key)
+        .where(Assignment.template_id == template.id, Assignment.period == period)).all())
+    created = []
+    for unit, person in targets(template, units, people):
+        key = (unit.id, person.id if person else 0)
+        if key in existing:
+            continue
+        existing.add(key)
+        assignment = Assignment(template_id=template.id, unit_id=unit.id,
+                                person_id=person.id if person else None, person_key=key[1],
+                                period=period, due_at=due, state=State.DISPATCHED, created_at=now)
+        session.add(assignment)
+        created.append(assignment)
+    session.flush()
+    for assignment in created:
+        for recipient in assignees(assignment):
+            session.add(Notification(kind="dispatched", channel=Channel.TEMPLATE,
+                                     person_id=recipient.id, assignment_id=assignment.id,
+                                     step="dispatched", created_at=now))
+    if created:
+        audit.record("assignment.dispatch", f"template:{template.id}", now=now, actor=actor,
+                     period=period, assignments=[a.id for a in created])
+    return created
+
+
+def assignees(assignment: Assignment) -> list[Person]:
+    """Who acts on it: the person, or for a unit's task its liaison (else its secretary)."""
+    if assignment.person_id is not None:
+        return [session.get(Person, assignment.person_id)]
+    for role in (Role.COMMITTEE, Role.SECRETARY):
+        found = session.scalars(sa.select(Person).where(
+            Person.unit_id == assignment.unit_id, Person.role == role,
+            Person.active.is_(True)).order_by(Person.id)).all()
+        if found:
+            return found
+    return []
