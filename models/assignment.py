@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models.db import Base, session
 from models.errors import Conflict, DomainError, NotAllowed
@@ -194,3 +194,17 @@ def _stamp(assignment: Assignment, target: State, now: datetime) -> None:
     if target == State.COMPLETED:
         assignment.completed_at = now
     assignment.state = target
+
+
+FINAL_STATES = (State.COMPLETED, State.CANCELLED)
+
+
+def open_assignments(person) -> list[Assignment]:
+    """The person's unfinished tasks (theirs, or their unit's when they act for it), by due time."""
+    mine = Assignment.person_id == person.id
+    if person.role in (Role.SECRETARY, Role.COMMITTEE):
+        mine = mine | ((Assignment.person_id.is_(None)) & (Assignment.unit_id == person.unit_id))
+    return list(session.scalars(
+        sa.select(Assignment).where(mine, Assignment.state.not_in(FINAL_STATES))
+        .options(joinedload(Assignment.template))
+        .order_by(Assignment.due_at, Assignment.id)))

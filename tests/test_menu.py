@@ -37,7 +37,7 @@ def _assignment(person, state, warning="none", now=None):
     return assignment
 
 
-def test_todo_click_counts_open_tasks_and_links_the_workbench(emulator, make_bound_person):
+def test_tasks_click_lists_open_tasks_and_links_the_workbench(emulator, make_bound_person):
     person = make_bound_person(1)
     _assignment(person, "dispatched")
     _assignment(person, "returned", warning="red")
@@ -45,7 +45,7 @@ def test_todo_click_counts_open_tasks_and_links_the_workbench(emulator, make_bou
     from conftest import openid
 
     todo = emulator.click(openid(1), "TASKS").reply["content"]
-    assert "待办任务 2 项" in todo and "/m/" in todo
+    assert "待办任务（共2项）" in todo and "/m/" in todo
     assert "有预警的任务 1 项" in emulator.click(openid(1), "WARNINGS").reply["content"]
     assert "督办事项 0 项" in emulator.click(openid(1), "SUPERVISION").reply["content"]
 

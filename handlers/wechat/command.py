@@ -1,15 +1,18 @@
 """Text commands: the first word picks the command (`帮助`, `我的`, `绑定 123456`)."""
 
-from handlers.wechat import texts
+from handlers.wechat import assignment, texts
 from handlers.wechat.binding import bind_with_code
 from handlers.wechat.context import Context, Handler, pure
 
 
 def handler_for(content: str) -> Handler:
     """The command a text message asks for; unbound users can only bind."""
-    word = content.strip().partition(" ")[0]
-    if word.startswith("绑定"):
+    content = content.strip()
+    if content.startswith("绑定"):
         return bind
+    word = content.partition(" ")[0]
+    if word not in COMMANDS:  # "签收1" without a space
+        word = next((name for name in COMMANDS if content.startswith(name)), word)
     return COMMANDS.get(word, unknown)
 
 
@@ -38,4 +41,5 @@ def unknown(ctx: Context) -> str:
     return texts.UNKNOWN_COMMAND if ctx.person else texts.BIND_INSTRUCTIONS
 
 
-COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me}
+COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me,
+            "待办": assignment.on_list, "签收": assignment.on_acknowledge}

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from handlers.wechat import command, texts
+from handlers.wechat import assignment, command, texts
 from handlers.wechat.context import pure
 from models.assignment import awaiting_review, workload
 from wechat import menu
@@ -36,7 +36,7 @@ def _reviews(ctx) -> str:
 ANSWERS = {
     menu.ME: command.me,
     menu.HELP: command.help_text,
-    menu.TASKS: _count("待办任务", "todo"),
+    menu.TASKS: assignment.on_list,
     menu.WARNINGS: _count("有预警的任务", "warned"),
     menu.SUPERVISION: _count("督办事项", "supervised"),
     menu.REVIEWS: _reviews,

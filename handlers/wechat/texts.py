@@ -17,8 +17,10 @@ BIND_LOCKED = "绑定码错误次数过多，为保护账号安全，请{minutes
 WELCOME_BACK = "欢迎回来，{name}！发送“帮助”查看可用功能。"
 HELP = (
     "可用命令：\n"
-    "· 帮助 —— 显示本说明\n"
+    "· 待办 —— 查看我的待办任务（带序号）\n"
+    "· 签收 1 —— 签收第1项任务\n"
     "· 我的 —— 查看我的姓名、单位和角色\n"
+    "· 帮助 —— 显示本说明\n"
     "也可以点击下方菜单“我的履责”“审核督查”“我的”。"
 )
 ME = "姓名：{name}\n单位：{unit}\n角色：{role}{title}"
@@ -26,5 +28,13 @@ UNKNOWN_COMMAND = "没有看懂您的消息。\n" + HELP
 UNSUPPORTED = "暂不支持此类消息。请发送文字命令，例如“帮助”，或点击下方菜单。"
 COUNT = "您当前有{label} {count} 项。"
 WORKBENCH_LINK = '\n<a href="{url}">打开个人工作台查看详情</a>'
+TASKS_HEADER = "您的待办任务（共{count}项）："
+TASKS_MORE = "……还有{count}项，请在个人工作台查看。"
+TASKS_HINT = "回复“签收 序号”签收任务，例如：签收 1"
+NO_TASKS = "您目前没有待办任务。"
+NEED_NUMBER = "请在“{verb}”后面加上任务序号，例如：{verb} 1（序号见“待办”列表）"
+TASK_NOT_FOUND = "未找到该任务，请先发送“待办”查看任务序号。"
+ACKNOWLEDGED = "已签收：{title}\n截止时间：{due}\n完成后请及时上报材料。"
+ALREADY_ACKNOWLEDGED = "“{title}”当前状态为“{state}”，无需再次签收。"
 DEFERRED = "已收到您的消息，系统正忙，稍后为您处理并回复。"
 SERVER_ERROR = "系统暂时繁忙，请稍后再试。"

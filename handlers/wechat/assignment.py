@@ -1,0 +1,84 @@
+"""Duty tasks in chat: `待办` lists them numbered, `签收 N` acknowledges task N."""
+
+import json
+
+from flask import current_app
+
+from handlers import local_time
+from handlers.wechat import texts
+from handlers.wechat.context import Context, pure
+from jobs import redis_connection
+from models import Assignment, session
+from models.assignment import Action, State, open_assignments, transition
+from models.errors import DomainError
+
+LIST_LIMIT = 8
+NUMBERING_SECONDS = 1800  # `签收 2` refers to the list the cadre last saw, for 30 minutes
+STATE_LABELS = {State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
+                State.SUBMITTED: "待审核", State.FIRST_APPROVED: "待终审"}
+WARNING_LABELS = {"reminder": "即将到期", "blue": "蓝色预警", "yellow": "黄色预警",
+                  "red": "红色预警", "supervision": "工作督办"}
+
+
+@pure
+def on_list(ctx: Context) -> str:
+    if ctx.person is None:
+        return texts.BIND_INSTRUCTIONS
+    tasks = open_assignments(ctx.person)
+    _remember_numbering(ctx.openid, tasks)
+    link = texts.WORKBENCH_LINK.format(url=current_app.config["PUBLIC_BASE_URL"] + "m/")
+    if not tasks:
+        return texts.NO_TASKS + link
+    lines = [texts.TASKS_HEADER.format(count=len(tasks))]
+    for number, task in enumerate(tasks[:LIST_LIMIT], start=1):
+        lines.append(_line(number, task))
+    if len(tasks) > LIST_LIMIT:
+        lines.append(texts.TASKS_MORE.format(count=len(tasks) - LIST_LIMIT))
+    return "\n".join(lines) + "\n" + texts.TASKS_HINT + link
+
+
+def _line(number: int, task: Assignment) -> str:
+    warning = WARNING_LABELS.get(task.warning)
+    status = STATE_LABELS[State(task.state)] + (f"·{warning}" if warning else "")
+    return f"{number}. {task.template.title}\n   截止{local_time(task.due_at, '%m月%d日')}·{status}"
+
+
+def on_acknowledge(ctx: Context) -> str:
+    if ctx.person is None:
+        return texts.BIND_INSTRUCTIONS
+    task = _task_by_number(ctx, "签收")
+    if isinstance(task, str):
+        return task
+    if task.state != State.DISPATCHED:
+        return texts.ALREADY_ACKNOWLEDGED.format(title=task.template.title,
+                                                 state=STATE_LABELS.get(State(task.state), ""))
+    try:
+        transition(task, Action.ACKNOWLEDGE, ctx.person, now=ctx.now)
+    except DomainError as error:
+        return error.message
+    return texts.ACKNOWLEDGED.format(title=task.template.title,
+                                     due=local_time(task.due_at, "%m月%d日 %H:%M"))
+
+
+def _task_by_number(ctx: Context, verb: str) -> Assignment | str:
+    """Task N of the list the cadre last saw (or of the current list), or the answer to give."""
+    text = str(ctx.fields.get("Content") or "").strip().removeprefix(verb).strip()
+    if not text.isdigit():
+        return texts.NEED_NUMBER.format(verb=verb)
+    ids = _numbering(ctx.openid) or [task.id for task in open_assignments(ctx.person)]
+    number = int(text)
+    task = session.get(Assignment, ids[number - 1]) if 0 < number <= len(ids) else None
+    mine = {t.id for t in open_assignments(ctx.person)}
+    if task is None or task.id not in mine:
+        return texts.TASK_NOT_FOUND
+    return task
+
+
+def _remember_numbering(openid: str, tasks: list[Assignment]) -> None:
+    redis_connection().set(f"wechat:tasks:{openid}", json.dumps([t.id for t in tasks]),
+                           ex=NUMBERING_SECONDS)
+
+
+def _numbering(openid: str) -> list[int]:
+    value = redis_connection().get(f"wechat:tasks:{openid}")
+    return json.loads(value) if value else []

@@ -1,0 +1,86 @@
+"""Duty tasks in chat: `待办` and `签收 N`, through the emulator."""
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import openid
+from handlers.wechat import texts
+from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Period, Responsibility,
+                    Role, State, TemplateKind, session)
+from models.dispatch import dispatch
+
+
+@pytest.fixture
+def tasks(make_bound_person, make_person, now):
+    """Two tasks for a bound member (user 1), one for a colleague."""
+    member = make_bound_person(1, name="陈立新", role=Role.MEMBER, title="副书记")
+    colleague = make_person(name="林玉兰", role=Role.MEMBER, unit=member.unit)
+    category = DutyCategory(name="落实一岗双责", responsibility=Responsibility.PRINCIPAL)
+    made = {}
+    for title, rule in (("一岗双责履职报告", "day:25"), ("廉政谈话记录", "day:10")):
+        template = DutyTemplate(category=category, title=title, kind=TemplateKind.COMMON,
+                                target_role="member", period=Period.MONTHLY, due_rule=rule,
+                                created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        session.add(template)
+        session.flush()
+        made[title] = dispatch(template, "2026-12", now=now)
+    session.commit()
+    return member, colleague, made
+
+
+def test_list_is_numbered_by_due_date(emulator, tasks):
+    reply = emulator.send_text(openid(1), "待办").reply["content"]
+    assert "待办任务（共2项）" in reply
+    assert reply.index("1. 廉政谈话记录") < reply.index("2. 一岗双责履职报告")
+    assert "截止12月10日·待签收" in reply and "签收 1" in reply
+
+
+def test_acknowledge_by_number(emulator, tasks):
+    member = tasks[0]
+    emulator.send_text(openid(1), "待办")
+    reply = emulator.send_text(openid(1), "签收 1").reply["content"]
+    assert reply.startswith("已签收：廉政谈话记录")
+    session.expire_all()  # the app changed it in its own session
+    task = session.scalar(sa.select(Assignment).where(Assignment.person_id == member.id)
+                          .order_by(Assignment.due_at).limit(1))
+    assert task.state == State.ACKNOWLEDGED
+    assert session.scalar(sa.select(AuditEvent.actor_id).where(
+        AuditEvent.action == "assignment.acknowledge")) == member.id
+    again = emulator.send_text(openid(1), "签收1").reply["content"]
+    assert "无需再次签收" in again
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("签收 9", texts.TASK_NOT_FOUND),
+    ("签收 0", texts.TASK_NOT_FOUND),
+    ("签收 abc", texts.NEED_NUMBER.format(verb="签收")),
+    ("签收", texts.NEED_NUMBER.format(verb="签收")),
+])
+def test_bad_numbers_get_a_clear_answer_and_change_nothing(emulator, tasks, text, answer):
+    emulator.send_text(openid(1), "待办")
+    assert emulator.send_text(openid(1), text).reply["content"] == answer
+    assert session.scalar(sa.select(sa.func.count(Assignment.id)).where(
+        Assignment.state != State.DISPATCHED)) == 0
+
+
+def test_numbers_are_per_person_and_touch_only_their_tasks(emulator, tasks):
+    member, colleague, _ = tasks
+    from models import WechatBinding
+
+    session.add(WechatBinding(person_id=colleague.id, openid=openid(2),
+                              bound_at=datetime(2026, 11, 1, tzinfo=UTC)))
+    session.commit()
+    emulator.send_text(openid(1), "待办")
+    assert emulator.send_text(openid(2), "签收 3").reply["content"] == texts.TASK_NOT_FOUND
+    assert emulator.send_text(openid(2), "签收 1").reply["content"].startswith("已签收")
+    session.expire_all()
+    states = dict(session.execute(sa.select(Assignment.person_id, sa.func.count()).where(
+        Assignment.state == State.ACKNOWLEDGED).group_by(Assignment.person_id)).all())
+    assert states == {colleague.id: 1}
+
+
+def test_no_tasks(emulator, make_bound_person):
+    make_bound_person(1)
+    assert emulator.send_text(openid(1), "待办").reply["content"].startswith(texts.NO_TASKS)
