@@ -143,10 +143,12 @@ def clock():
     from rq.cron import CronScheduler
 
     from handlers.wechat.inbox import replay_pending
+    from jobs.evidence import requeue_stuck
 
     while True:
         scheduler = CronScheduler(connection=current_app.extensions["redis"])
         scheduler.register(replay_pending, queue_name="default", interval=60)
+        scheduler.register(requeue_stuck, queue_name="media", interval=300)
         try:
             scheduler.start()
             return

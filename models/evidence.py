@@ -6,7 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.db import Base
+from models.db import Base, session
 
 
 class EvidenceKind(StrEnum):
@@ -50,3 +50,46 @@ class Evidence(Base):
     error: Mapped[str] = mapped_column(sa.String(200), default="")
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[datetime]
+
+
+def current_round(assignment) -> int:
+    """Evidence gathered now belongs to the next submission."""
+    return assignment.round + 1
+
+
+def round_evidence(assignment, kind: EvidenceKind | None = None) -> list[Evidence]:
+    """This round's usable evidence (texts, and photos stored or still downloading)."""
+    query = sa.select(Evidence).where(
+        Evidence.assignment_id == assignment.id, Evidence.round == current_round(assignment),
+        Evidence.status.in_((EvidenceStatus.RECEIVED, EvidenceStatus.STORED)))
+    if kind is not None:
+        query = query.where(Evidence.kind == kind)
+    return list(session.scalars(query.order_by(Evidence.id)))
+
+
+def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str = "",
+           media_id: str | None = None) -> Evidence:
+    """Add a summary paragraph or a photo (by WeChat MediaId) to this round; audited."""
+    from models import audit
+
+    evidence = Evidence(
+        assignment_id=assignment.id, round=current_round(assignment), kind=kind, text=text,
+        media_id=media_id, created_by_id=person.id, created_at=now,
+        status=EvidenceStatus.STORED if kind == EvidenceKind.TEXT else EvidenceStatus.RECEIVED)
+    session.add(evidence)
+    session.flush()
+    audit.record(f"evidence.{kind}", f"assignment:{assignment.id}", now=now, actor=person,
+                 evidence=evidence.id, chars=len(text))
+    return evidence
+
+
+def missing_proof(assignment) -> list[str]:
+    """What the template still asks for before a submission, in words for the cadre."""
+    template = assignment.template
+    missing = []
+    if template.requires_summary and not round_evidence(assignment, EvidenceKind.TEXT):
+        missing.append("工作小结（直接发送文字即可）")
+    photos = len(round_evidence(assignment, EvidenceKind.PHOTO))
+    if photos < template.min_photos:
+        missing.append(f"照片还差{template.min_photos - photos}张（要求至少{template.min_photos}张）")
+    return missing

@@ -95,6 +95,7 @@ def stack():
         "SECRET_KEY": secrets.token_hex(16), "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
         "WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": emulator_url,
         "WECHAT_HTTP_TIMEOUT": 5.0, "SEND_RETRY_INTERVALS": [0, 0, 0],
+        "MEDIA_RETRY_INTERVALS": [0, 0, 0], "EVIDENCE_ROOT": os.path.join(tmp, "evidence"),
     })
     app_server, app_url = serve_in_thread(app)
     app.config["PUBLIC_BASE_URL"] = app_url

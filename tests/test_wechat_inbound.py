@@ -54,14 +54,13 @@ def test_me_answers_name_unit_and_role(mode, emulator, make_bound_person):
 
 
 @pytest.mark.parametrize("send", [
-    lambda e, o: e.send_image(o),
     lambda e, o: e.send_voice(o),
     lambda e, o: e.send_video(o),
     lambda e, o: e.send_shortvideo(o),
     lambda e, o: e.send_location(o, 25.8, 114.9, label="县政府"),
     lambda e, o: e.send_link(o, "标题", "描述", "https://example.org/a"),
     lambda e, o: e.send_file(o),
-], ids=["image", "voice", "video", "shortvideo", "location", "link", "file"])
+], ids=["voice", "video", "shortvideo", "location", "link", "file"])
 def test_unsupported_message_types_get_a_short_help_text(mode, emulator, make_bound_person, send):
     make_bound_person(1)
     result = send(emulator, openid(1))
@@ -88,6 +87,11 @@ def test_quiet_events_are_accepted_without_reply(mode, emulator, make_bound_pers
     result = send(emulator, openid(1))
     assert result.status == 200
     assert result.reply is None
+
+
+def test_photo_without_a_task_says_so(mode, emulator, make_bound_person):
+    make_bound_person(1)
+    assert emulator.send_image(openid(1)).reply["content"] == texts.PHOTO_WITHOUT_TASK
 
 
 def test_click_me_answers_like_the_command(mode, emulator, make_bound_person):

@@ -46,7 +46,7 @@ def _line(number: int, task: Assignment) -> str:
 def on_acknowledge(ctx: Context) -> str:
     if ctx.person is None:
         return texts.BIND_INSTRUCTIONS
-    task = _task_by_number(ctx, "签收")
+    task = task_by_number(ctx, "签收")
     if isinstance(task, str):
         return task
     if task.state != State.DISPATCHED:
@@ -60,7 +60,7 @@ def on_acknowledge(ctx: Context) -> str:
                                      due=local_time(task.due_at, "%m月%d日 %H:%M"))
 
 
-def _task_by_number(ctx: Context, verb: str) -> Assignment | str:
+def task_by_number(ctx: Context, verb: str) -> Assignment | str:
     """Task N of the list the cadre last saw (or of the current list), or the answer to give."""
     text = str(ctx.fields.get("Content") or "").strip().removeprefix(verb).strip()
     if not text.isdigit():

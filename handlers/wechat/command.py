@@ -1,6 +1,6 @@
 """Text commands: the first word picks the command (`帮助`, `我的`, `绑定 123456`)."""
 
-from handlers.wechat import assignment, texts
+from handlers.wechat import assignment, evidence, texts
 from handlers.wechat.binding import bind_with_code
 from handlers.wechat.context import Context, Handler, pure
 
@@ -13,7 +13,7 @@ def handler_for(content: str) -> Handler:
     word = content.partition(" ")[0]
     if word not in COMMANDS:  # "签收1" without a space
         word = next((name for name in COMMANDS if content.startswith(name)), word)
-    return COMMANDS.get(word, unknown)
+    return COMMANDS.get(word, evidence.on_text)
 
 
 def bind(ctx: Context) -> str:
@@ -36,10 +36,6 @@ def me(ctx: Context) -> str:
                            title=title)
 
 
-@pure
-def unknown(ctx: Context) -> str:
-    return texts.UNKNOWN_COMMAND if ctx.person else texts.BIND_INSTRUCTIONS
-
-
 COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me,
-            "待办": assignment.on_list, "签收": assignment.on_acknowledge}
+            "待办": assignment.on_list, "签收": assignment.on_acknowledge,
+            "上报": evidence.on_report, "提交": evidence.on_submit, "取消": evidence.on_cancel}

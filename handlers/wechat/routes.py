@@ -4,7 +4,7 @@ Every type of fact sheet §2 lands somewhere; unsupported message types get a sh
 unknown events are accepted quietly.
 """
 
-from handlers.wechat import binding, command, menu, receipt, texts
+from handlers.wechat import binding, command, evidence, menu, receipt, texts
 from handlers.wechat.context import Context, Handler, pure
 
 
@@ -20,7 +20,7 @@ def unsupported(ctx: Context) -> str:
 
 
 ROUTES: dict[tuple[str, str | None], Handler] = {
-    ("image", None): unsupported,
+    ("image", None): evidence.on_image,
     ("voice", None): unsupported,
     ("video", None): unsupported,
     ("shortvideo", None): unsupported,

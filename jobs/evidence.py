@@ -1,0 +1,108 @@
+"""Fetching photo evidence: download by MediaId (it dies in 3 days), validate, store, describe.
+
+Safe to run twice: only a photo still `received` is fetched (STYLE.md R5). A photo that is not
+a usable image, or that cannot be downloaded after the retries, is marked and the cadre is told
+in chat which one to resend: nothing is lost silently.
+"""
+
+import logging
+import os
+from datetime import timedelta
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+from rq import Retry, get_current_job
+from wechatpy.exceptions import WeChatClientException
+
+import jobs
+from jobs.notification import queue_notification
+from models import Channel, Evidence, EvidenceKind, EvidenceStatus, Notification, session, utcnow
+from models.errors import DomainError
+from models.photo import process_photo
+from models.storage import LocalStorage, content_key
+from models.wechat_binding import WechatBinding
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVALS = [5, 30, 120]
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def storage() -> LocalStorage:
+    return LocalStorage(current_app.config.get("EVIDENCE_ROOT")
+                        or os.path.join(current_app.instance_path, "evidence"))
+
+
+def queue_fetch(evidence_id: int) -> None:
+    intervals = current_app.config.get("MEDIA_RETRY_INTERVALS", RETRY_INTERVALS)
+    jobs.enqueue(fetch_media, evidence_id, queue="media", job_id=f"media-{evidence_id}",
+                 retry=Retry(max=len(intervals), interval=intervals))
+
+
+def fetch_media(evidence_id: int) -> None:
+    """Download, validate and store one photo, or record why not and tell the cadre."""
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.status != EvidenceStatus.RECEIVED:
+        return
+    try:
+        data = _download(evidence.media_id)
+        photo = process_photo(data)
+    except DomainError as refusal:
+        _give_up(evidence, EvidenceStatus.REJECTED, refusal.message)
+        return
+    except (WeChatClientException, requests.RequestException) as exc:
+        job = get_current_job()
+        if job is not None and job.retries_left:
+            raise  # RQ tries again later
+        _give_up(evidence, EvidenceStatus.FAILED, f"下载失败（{type(exc).__name__}）")
+        return
+    _store(evidence, data, photo)
+
+
+def _download(media_id: str) -> bytes:
+    response = current_app.extensions["wechat"].client.media.download(media_id)
+    if isinstance(response, dict):  # a JSON answer instead of bytes (e.g. a video URL)
+        raise WeChatClientException(response.get("errcode"), response.get("errmsg"))
+    return response.content
+
+
+def _store(evidence: Evidence, data: bytes, photo) -> None:
+    store = storage()
+    store.put(content_key("originals", photo.sha256, photo.ext), data)
+    store.put(content_key("display", photo.sha256, "jpg"), photo.display)
+    store.put(content_key("thumbs", photo.sha256, "jpg"), photo.thumbnail)
+    evidence.sha256, evidence.content_type = photo.sha256, photo.content_type
+    evidence.size_bytes, evidence.width, evidence.height = photo.size_bytes, photo.width, photo.height
+    evidence.taken_at, evidence.dhash = photo.taken_at, photo.dhash
+    evidence.gps_lat, evidence.gps_lng = photo.gps or (None, None)
+    evidence.status = EvidenceStatus.STORED
+    session.commit()
+
+
+def _give_up(evidence: Evidence, status: EvidenceStatus, why: str) -> None:
+    """Mark the photo and ask the cadre, in chat, to send that one again."""
+    evidence.status, evidence.error = status, why[:200]
+    number = session.scalar(sa.select(sa.func.count(Evidence.id)).where(
+        Evidence.assignment_id == evidence.assignment_id, Evidence.round == evidence.round,
+        Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id))
+    openid = session.scalar(sa.select(WechatBinding.openid).where(
+        WechatBinding.person_id == evidence.created_by_id, WechatBinding.active.is_(True)))
+    note = Notification(kind="evidence_problem", channel=Channel.CUSTOM,
+                        person_id=evidence.created_by_id, openid=openid, created_at=utcnow(),
+                        content=f"您发送的第{number}张照片未能保存：{why}请重新发送这张照片。")
+    session.add(note)
+    session.commit()
+    log.warning("evidence %s %s: %s", evidence.id, status, why)
+    if openid:
+        queue_notification(note)
+
+
+def requeue_stuck(now=None) -> int:
+    """Photos still `received` long after they arrived (their job was lost): fetch them again."""
+    cutoff = (now or utcnow()) - STUCK_AFTER
+    stuck = session.scalars(sa.select(Evidence.id).where(
+        Evidence.status == EvidenceStatus.RECEIVED, Evidence.created_at < cutoff)).all()
+    for evidence_id in stuck:
+        queue_fetch(evidence_id)
+    return len(stuck)

@@ -1,0 +1,113 @@
+"""上报 in chat: summary paragraphs, photos fetched by the job, 提交 with the proof checked."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from conftest import openid
+from handlers.wechat import texts
+from models import (Assignment, DutyCategory, DutyTemplate, Evidence, EvidenceStatus, Period,
+                    Responsibility, Role, State, TemplateKind, session)
+from models.dispatch import dispatch
+
+
+def photo(colour=(200, 30, 30), size=(1600, 1200)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def task(make_bound_person, now):
+    member = make_bound_person(1, role=Role.MEMBER, title="副书记")
+    template = DutyTemplate(
+        category=DutyCategory(name="落实一岗双责", responsibility=Responsibility.PRINCIPAL),
+        title="一岗双责履职报告", kind=TemplateKind.COMMON, target_role="member",
+        period=Period.MONTHLY, due_rule="day:25", requires_summary=True, min_photos=2,
+        review_levels=2, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    session.add(template)
+    session.flush()
+    created = dispatch(template, "2026-12", now=now)
+    session.commit()
+    return created[0]
+
+
+def _reload(assignment) -> Assignment:
+    session.expire_all()
+    return session.get(Assignment, assignment.id)
+
+
+def test_report_with_summary_and_two_photos(emulator, task, work, app):
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    assert emulator.send_text(user, "签收 1").reply["content"].startswith("已签收")
+    assert emulator.send_text(user, "上报 1").reply["content"].startswith("开始上报")
+    assert "照片还差2张" in emulator.send_text(user, "提交").reply["content"]
+    assert emulator.send_text(user, "本月召开班子会议一次，专题研究党风廉政建设。").reply[
+        "content"] == texts.SUMMARY_RECEIVED.format(number=1)
+    assert emulator.send_image(user, photo()).reply["content"] == \
+        texts.PHOTO_RECEIVED.format(number=1)
+    assert emulator.send_image(user, photo((20, 90, 200))).reply["content"] == \
+        texts.PHOTO_RECEIVED.format(number=2)
+    work()
+    photos = session.scalars(sa.select(Evidence).where(Evidence.kind == "photo")).all()
+    assert [p.status for p in photos] == [EvidenceStatus.STORED] * 2
+    assert photos[0].width == 1600 and len(photos[0].dhash) == 16
+    from jobs.evidence import storage
+    from models.storage import content_key
+
+    assert storage().exists(content_key("thumbs", photos[0].sha256, "jpg"))
+    reply = emulator.send_text(user, "提交").reply["content"]
+    assert reply.startswith("已提交：一岗双责履职报告") and "等待审核" in reply
+    task = _reload(task)
+    assert task.state == State.SUBMITTED and task.round == 1
+    # The session is closed: a further text is no longer a summary.
+    assert emulator.send_text(user, "补充一句").reply["content"] == texts.UNKNOWN_COMMAND
+
+
+def test_not_an_image_is_refused_and_the_cadre_asked_again(emulator, task, work):
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.send_image(user, b"%PDF-1.4 this is not a photo")
+    work()
+    evidence = session.scalar(sa.select(Evidence))
+    assert evidence.status == EvidenceStatus.REJECTED
+    custom = [m["content"] for m in emulator.inbox(user) if m["kind"] == "custom"]
+    assert len(custom) == 1 and "第1张照片未能保存" in custom[0] and "重新发送" in custom[0]
+    assert "照片还差2张" in emulator.send_text(user, "提交").reply["content"]
+
+
+def test_expired_media_fails_after_retries_and_says_so(emulator, task, work):
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.send_image(user, photo())
+    emulator.fail_next(40007, count=10, path="media/get")
+    work()
+    assert session.scalar(sa.select(Evidence.status)) == EvidenceStatus.FAILED
+    custom = [m["content"] for m in emulator.inbox(user) if m["kind"] == "custom"]
+    assert custom and "第1张照片未能保存" in custom[0]
+
+
+def test_cancel_keeps_a_draft(emulator, task, work):
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.send_text(user, "先写一段小结")
+    assert emulator.send_text(user, "取消").reply["content"] == texts.REPORT_CANCELLED
+    assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 1
+    emulator.send_text(user, "上报 1")
+    emulator.send_image(user, photo())
+    emulator.send_image(user, photo((0, 0, 0)))
+    work()
+    assert emulator.send_text(user, "提交").reply["content"].startswith("已提交")
+
+
+def test_photo_without_a_session_lists_where_it_could_go(emulator, task):
+    reply = emulator.send_image(openid(1), photo()).reply["content"]
+    assert "一岗双责履职报告" in reply and "上报 序号" in reply
+    assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 0
