@@ -1,0 +1,353 @@
+"""Validate and process one evidence photo: bytes in, a ProcessedPhoto out.
+
+Pure (no database, no Flask, no storage) so the media job can call it on downloaded bytes and
+tests can call it on bytes Pillow made. The rules come from the issue: real JPEG, PNG, GIF or
+WebP only; at most 10 MB and 40 megapixels; decompression bombs refused; auto-oriented by EXIF;
+a 1280 px display JPEG and a 320 px thumbnail without metadata; EXIF capture time, GPS and a
+perceptual hash (dHash) kept as evidence metadata.
+"""
+
+import hashlib
+import io
+import math
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
+
+from models.errors import DomainError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+DISPLAY_EDGE = 1280
+THUMB_EDGE = 320
+FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+JPEG_QUALITY = 82
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Phone cameras often write multi-picture JPEGs (a preview or depth map after the photo);
+# Pillow calls them MPO, but they are JPEG files and every viewer shows the first picture.
+_ALIASES = {"MPO": "JPEG"}
+_BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_SRGB = ImageCms.createProfile("sRGB")
+_EXIF_TIME = re.compile(r"(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_EXIF_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
+
+T = TypeVar("T")
+
+
+class NotAnImage(DomainError):
+    status = 422
+    message = "无法识别该图片，请发送JPG、PNG、GIF或WebP格式的照片。"
+
+
+class ImageTooLarge(DomainError):
+    status = 422
+    message = "照片太大（超过10MB），请压缩后重新发送。"
+
+
+class TooManyPixels(DomainError):
+    status = 422
+    message = "照片尺寸过大（超过4000万像素），请缩小后重新发送。"
+
+
+class CorruptImage(DomainError):
+    status = 422
+    message = "照片文件已损坏，请重新拍摄或发送。"
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """One accepted photo: facts about the original plus its two display copies.
+
+    `width`/`height` are the original's, after EXIF orientation; `taken_at` is aware UTC.
+    """
+
+    sha256: str
+    ext: str
+    content_type: str
+    size_bytes: int
+    width: int
+    height: int
+    taken_at: datetime | None
+    gps: tuple[float, float] | None
+    dhash: str
+    display: bytes = field(repr=False)
+    thumbnail: bytes = field(repr=False)
+
+
+def process_photo(data: bytes) -> ProcessedPhoto:
+    """Validate `data` as an evidence photo and build its display copies and metadata.
+
+    Cheap checks run first (byte size, then the header's format and pixel count) so hostile
+    files are refused before any pixel is allocated. Raises NotAnImage, ImageTooLarge,
+    TooManyPixels or CorruptImage; no Pillow exception escapes (R9: a 500 is a bug).
+    """
+    if len(data) > MAX_BYTES:
+        raise ImageTooLarge()
+    image, ext = _open(data)
+    original_size = image.size
+    upright = _guarded(lambda: _decode(image), CorruptImage)
+    display = _fit(upright, DISPLAY_EDGE)
+    thumbnail = _fit(display, THUMB_EDGE)
+    taken_at, gps = _evidence_metadata(image)
+    width, height = _oriented_size(original_size, image.size, upright.size)
+    return ProcessedPhoto(
+        sha256=hashlib.sha256(data).hexdigest(),
+        ext=ext,
+        content_type=CONTENT_TYPES[ext],
+        size_bytes=len(data),
+        width=width,
+        height=height,
+        taken_at=taken_at,
+        gps=gps,
+        dhash=_dhash(display),
+        display=_jpeg(display),
+        thumbnail=_jpeg(thumbnail),
+    )
+
+
+def hamming(a: str, b: str) -> int:
+    """How many of the 64 bits differ between two dhash strings: 0 is the same picture.
+
+    Re-encoded or resized copies of one photo stay within about 10; unrelated photos are
+    usually above 20 (used later to spot one photo handed in for several duties).
+    """
+    if len(a) != len(b):
+        raise ValueError("dhash strings differ in length")
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def _guarded(step: Callable[[], T], failure: type[DomainError]) -> T:
+    """Run one Pillow step: bombs become TooManyPixels, any other Pillow failure `failure`.
+
+    Pillow answers hostile bytes with OSError, ValueError, SyntaxError, EOFError, struct.error
+    and more; to the sender they all mean the same, so they are caught broadly here, around
+    Pillow calls only. The warning filter is scoped to this block (catch_warnings restores it),
+    so the rest of the process keeps Pillow's default of merely warning.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            return step()
+        except _BOMB as error:
+            raise TooManyPixels() from error
+        except DomainError:
+            raise
+        except Exception as error:
+            raise failure() from error
+
+
+def _open(data: bytes) -> tuple[ImageFile.ImageFile, str]:
+    """The lazily opened image and its extension, from the header alone.
+
+    Only the four allowed decoders are tried, so BMP, TIFF, PDF or SVG never reach a parser.
+    Pillow's own bomb limit is about 89 MP, so the 40 MP rule is checked here, before any pixel
+    data is read.
+    """
+    if not data:
+        raise NotAnImage()
+    image = _guarded(lambda: Image.open(io.BytesIO(data), formats=list(FORMATS)), NotAnImage)
+    ext = FORMATS.get(_ALIASES.get(image.format or "", image.format or ""))
+    if ext is None:
+        raise NotAnImage()
+    if image.width * image.height > MAX_PIXELS:
+        raise TooManyPixels()
+    return image, ext
+
+
+def _decode(image: ImageFile.ImageFile) -> Image.Image:
+    """The first frame's pixels, upright, as RGB in sRGB.
+
+    A JPEG is decoded at the smallest DCT scale still at least DISPLAY_EDGE on both sides
+    (draft), which keeps a 40 MP photo's memory near 10 MB instead of 120 MB; nothing larger
+    than the display copy is ever needed. Animated GIF/WebP: load() reads frame 0 only.
+    """
+    image.draft(None, (DISPLAY_EDGE, DISPLAY_EDGE))
+    image.load()
+    upright = ImageOps.exif_transpose(image)
+    return _to_srgb(_flatten(upright), image.info.get("icc_profile"))
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB, L or CMYK pixels, with any transparency composited onto white.
+
+    Transparent pixels often hide black underneath; on a white page they must look as the
+    sender saw them. 16-bit greyscale is scaled down (a plain convert would clip it to white).
+    """
+    if image.mode in _SIXTEEN_BIT:
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        white = Image.new("RGBA", image.size, "white")
+        return Image.alpha_composite(white, image.convert("RGBA")).convert("RGB")
+    if image.mode in ("RGB", "L", "CMYK"):
+        return image
+    return image.convert("RGB")
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """RGB in sRGB: the display copies carry no profile, so their colours must already be sRGB.
+
+    Dropping a CMYK or wide-gamut (Display P3) profile without converting shifts colours; an
+    unreadable or mismatched profile falls back to Pillow's plain conversion.
+    """
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None
+        if converted is not None:
+            return converted
+    return image.convert("RGB")
+
+
+def _fit(image: Image.Image, edge: int) -> Image.Image:
+    """A copy whose longest side is at most `edge` (never upscaled), with no metadata attached.
+
+    Clearing `info` drops EXIF (GPS), XMP, comments and the ICC profile, which Pillow would
+    otherwise write back into the JPEG.
+    """
+    fitted = image.copy()
+    fitted.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    fitted.info = {}
+    return fitted
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    """Encode a display copy: baseline-compatible progressive JPEG, no metadata."""
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def _oriented_size(
+    original: tuple[int, int], decoded: tuple[int, int], upright: tuple[int, int]
+) -> tuple[int, int]:
+    """The original's size after EXIF orientation.
+
+    The decoded size may be a JPEG draft scale; if orienting turned it a quarter, turn the
+    original's size too (a square cannot tell, and needs no turn).
+    """
+    return original if upright == decoded else (original[1], original[0])
+
+
+def _dhash(image: Image.Image) -> str:
+    """64-bit difference hash as 16 hex digits (the standard dHash, as in `imagehash`).
+
+    Greyscale, shrink to 9×8, and for each row set a bit when a pixel is brighter than its
+    left neighbour; first bit most significant. Survives re-encoding and resizing.
+    """
+    pixels = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS).tobytes()
+    value = 0
+    for row in range(8):
+        for col in range(8):
+            left, right = pixels[row * 9 + col], pixels[row * 9 + col + 1]
+            value = value << 1 | (right > left)
+    return f"{value:016x}"
+
+
+def _evidence_metadata(
+    image: Image.Image,
+) -> tuple[datetime | None, tuple[float, float] | None]:
+    """Capture time and GPS from the original's EXIF.
+
+    EXIF is written by countless cameras and apps; unreadable EXIF means no metadata, never a
+    rejected photo.
+    """
+    try:
+        exif = image.getexif()
+        return _taken_at(exif), _gps(exif)
+    except Exception:
+        return None, None
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    """DateTimeOriginal, else DateTime, as aware UTC; None if missing or garbage."""
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    candidates = (
+        (sub.get(ExifTags.Base.DateTimeOriginal), sub.get(ExifTags.Base.OffsetTimeOriginal)),
+        (exif.get(ExifTags.Base.DateTime), sub.get(ExifTags.Base.OffsetTime)),
+    )
+    for stamp, offset in candidates:
+        if (moment := _exif_time(stamp, offset)) is not None:
+            return moment
+    return None
+
+
+def _exif_time(stamp: object, offset: object) -> datetime | None:
+    """Parse "YYYY:MM:DD HH:MM:SS" in the camera's local time.
+
+    EXIF times carry no zone; the EXIF 2.31 offset tag is honoured when present, otherwise the
+    time is taken as Asia/Shanghai (the county's clock).
+    """
+    match = _EXIF_TIME.match(_text(stamp))
+    if match is None:
+        return None
+    try:
+        local = datetime(*(int(part) for part in match.groups()))
+        return local.replace(tzinfo=_exif_zone(offset)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _exif_zone(offset: object) -> tzinfo:
+    """A fixed zone from an EXIF offset like "+08:00", else Asia/Shanghai."""
+    match = _EXIF_OFFSET.fullmatch(_text(offset))
+    if match is None:
+        return SHANGHAI
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > timedelta(hours=14) or int(minutes) >= 60:
+        return SHANGHAI
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _gps(exif: Image.Exif) -> tuple[float, float] | None:
+    """(latitude, longitude) in decimal degrees, south and west negative; None if garbage.
+
+    (0, 0) is what some phones write without a fix, so it counts as no position.
+    """
+    info = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    if not info:
+        return None
+    lat = _degrees(
+        info.get(ExifTags.GPS.GPSLatitude), info.get(ExifTags.GPS.GPSLatitudeRef), ("N", "S"), 90
+    )
+    lng = _degrees(
+        info.get(ExifTags.GPS.GPSLongitude), info.get(ExifTags.GPS.GPSLongitudeRef), ("E", "W"), 180
+    )
+    if lat is None or lng is None or (lat, lng) == (0.0, 0.0):
+        return None
+    return lat, lng
+
+
+def _degrees(value: Any, ref: object, refs: tuple[str, str], limit: float) -> float | None:
+    """Decimal degrees from EXIF (degrees, minutes, seconds) rationals and a hemisphere ref.
+
+    A missing ref counts as north/east (the county's hemispheres); a zero denominator, a wrong
+    shape or an out-of-range angle is garbage.
+    """
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    angle = degrees + minutes / 60 + seconds / 3600
+    hemisphere = _text(ref).upper() or refs[0]
+    if not math.isfinite(angle) or not 0 <= angle <= limit or hemisphere not in refs:
+        return None
+    return -angle if hemisphere == refs[1] else angle
+
+
+def _text(value: object) -> str:
+    """An EXIF ASCII value as a stripped str ("" for None or non-text)."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return value.strip("\x00 ") if isinstance(value, str) else ""
