@@ -55,7 +55,7 @@ class ImageTooLarge(DomainError):
 
 class TooManyPixels(DomainError):
     status = 422
-    message = "照片尺寸过大（超过4000万像素），请缩小后重新发送。"
+    message = "照片像素太高（超过4000万像素），请压缩后重新发送。"
 
 
 class CorruptImage(DomainError):
@@ -167,7 +167,7 @@ def _decode(image: ImageFile.ImageFile) -> Image.Image:
     """The first frame's pixels, upright, as RGB in sRGB.
 
     A JPEG is decoded at the smallest DCT scale still at least DISPLAY_EDGE on both sides
-    (draft), which keeps a 40 MP photo's memory near 10 MB instead of 120 MB; nothing larger
+    (draft), which keeps a typical 40 MP photo near 10 MB of memory, not 120 MB; nothing larger
     than the display copy is ever needed. Animated GIF/WebP: load() reads frame 0 only.
     """
     image.draft(None, (DISPLAY_EDGE, DISPLAY_EDGE))
@@ -222,7 +222,7 @@ def _fit(image: Image.Image, edge: int) -> Image.Image:
 
 
 def _jpeg(image: Image.Image) -> bytes:
-    """Encode a display copy: baseline-compatible progressive JPEG, no metadata."""
+    """Encode a display copy: progressive, optimised JPEG at JPEG_QUALITY, no metadata."""
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return out.getvalue()

@@ -227,7 +227,7 @@ def animated_webp() -> bytes:
 
 
 def cmyk_jpeg() -> bytes:
-    """Left half cyan-free red in CMYK (0, 255, 255, 0), right half blue."""
+    """In CMYK: red (C0 M255 Y255 K0) on the left, blue on the right."""
     return encode(halves((200, 100), (0, 255, 255, 0), (255, 255, 0, 0), "CMYK"))
 
 
