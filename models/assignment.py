@@ -174,7 +174,53 @@ def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
     _stamp(assignment, target, now)
     audit.record(f"assignment.{action}", f"assignment:{assignment.id}", now=now, actor=actor,
                  state=target.value, reason=reason.strip())
+    _notify_next(assignment, target, now)
     return target
+
+
+# Who must act next, by the state a transition leads to (DESIGN: "notifies whoever must act
+# next"). Rows are pending for the ladder's sender; one per round and person (unique constraint).
+NEXT_NOTICE = {State.SUBMITTED: "review_request", State.FIRST_APPROVED: "review_request",
+               State.RETURNED: "returned", State.COMPLETED: "completed"}
+
+
+def _notify_next(assignment: Assignment, target: State, now: datetime) -> None:
+    from models.notification import Channel, Notification
+
+    kind = NEXT_NOTICE.get(target)
+    if kind is None:
+        return
+    if kind == "review_request":
+        recipients, step = reviewers(assignment), f"review:{review_level(assignment)}"
+    else:
+        recipients, step = assignees(assignment), kind
+    for person in recipients:
+        session.add(Notification(kind=kind, channel=Channel.TEMPLATE, person_id=person.id,
+                                 assignment_id=assignment.id, step=step,
+                                 cycle=assignment.round, created_at=now))
+
+
+def reviewers(assignment: Assignment) -> list[Person]:
+    """Who reviews it now: the supervising discipline body's members, then county inspectors."""
+    if review_level(assignment) == 1:
+        query = sa.select(Person).where(Person.role == Role.DISCIPLINE,
+                                        Person.unit_id == assignment.unit.supervisor_id)
+    else:
+        query = sa.select(Person).where(Person.role == Role.INSPECTOR)
+    return list(session.scalars(query.where(Person.active.is_(True)).order_by(Person.id)))
+
+
+def assignees(assignment: Assignment) -> list[Person]:
+    """Who acts on it: the person, or for a unit's task its liaison (else its secretary)."""
+    if assignment.person_id is not None:
+        return [session.get(Person, assignment.person_id)]
+    for role in (Role.COMMITTEE, Role.SECRETARY):
+        found = session.scalars(sa.select(Person).where(
+            Person.unit_id == assignment.unit_id, Person.role == role,
+            Person.active.is_(True)).order_by(Person.id)).all()
+        if found:
+            return list(found)
+    return []
 
 
 def _skip_missing_levels(target: State, levels: int) -> State:

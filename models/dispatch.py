@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from models import audit
-from models.assignment import Assignment, State
+from models.assignment import Assignment, State, assignees
 from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
@@ -134,16 +134,3 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
         audit.record("assignment.dispatch", f"template:{template.id}", now=now, actor=actor,
                      period=period, assignments=[a.id for a in created])
     return created
-
-
-def assignees(assignment: Assignment) -> list[Person]:
-    """Who acts on it: the person, or for a unit's task its liaison (else its secretary)."""
-    if assignment.person_id is not None:
-        return [session.get(Person, assignment.person_id)]
-    for role in (Role.COMMITTEE, Role.SECRETARY):
-        found = session.scalars(sa.select(Person).where(
-            Person.unit_id == assignment.unit_id, Person.role == role,
-            Person.active.is_(True)).order_by(Person.id)).all()
-        if found:
-            return found
-    return []

@@ -144,3 +144,23 @@ def test_dispatch_cli(runner, county):
     assert "0 new assignments" in again.output
     bad = runner.invoke(args=["dispatch", str(template.id), "2026/11"])
     assert bad.exit_code != 0 and "周期" in bad.output
+
+
+def test_each_step_tells_whoever_must_act_next(county, now):
+    from models import Notification
+
+    task = _assignment(county, now)
+    member, discipline, inspector = county["member"], county["discipline"], county["inspector"]
+    transition(task, Action.SUBMIT, member, now=now)
+    transition(task, Action.APPROVE, discipline, now=now)
+    transition(task, Action.RETURN, inspector, now=now, reason="缺少会议签到表")
+    transition(task, Action.SUBMIT, member, now=now)
+    session.commit()
+    rows = session.execute(sa.select(Notification.kind, Notification.step, Notification.person_id,
+                                     Notification.cycle)
+                           .where(Notification.kind != "dispatched")
+                           .order_by(Notification.id)).all()
+    assert rows == [("review_request", "review:1", discipline.id, 1),
+                    ("review_request", "review:2", inspector.id, 1),
+                    ("returned", "returned", member.id, 1),
+                    ("review_request", "review:1", discipline.id, 2)]
