@@ -134,3 +134,22 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
         audit.record("assignment.dispatch", f"template:{template.id}", now=now, actor=actor,
                      period=period, assignments=[a.id for a in created])
     return created
+
+
+def dispatch_due(now: datetime) -> dict[str, int]:
+    """Dispatch every active common periodic template for the period `now` falls in.
+
+    Safe to run any number of times (dispatch is idempotent); a period missed while the system
+    was down is dispatched on the next run. Returns created counts by "template:period".
+    """
+    today = now.astimezone(SHANGHAI).date()
+    templates = session.scalars(sa.select(DutyTemplate).where(
+        DutyTemplate.active.is_(True), DutyTemplate.kind == TemplateKind.COMMON,
+        DutyTemplate.period != Period.ONCE).order_by(DutyTemplate.id))
+    created = {}
+    for template in templates:
+        period = period_of(template, today)
+        made = dispatch(template, period, now=now)
+        if made:
+            created[f"{template.id}:{period}"] = len(made)
+    return created

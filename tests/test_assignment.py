@@ -164,3 +164,16 @@ def test_each_step_tells_whoever_must_act_next(county, now):
                     ("review_request", "review:2", inspector.id, 1),
                     ("returned", "returned", member.id, 1),
                     ("review_request", "review:1", discipline.id, 2)]
+
+
+def test_periodic_templates_dispatch_themselves_once(county):
+    from jobs.dispatch import dispatch_periodic
+
+    monthly = _template()
+    quarterly = _template(period=Period.QUARTERLY, due_rule="quarter_end")
+    _template(kind="specific")  # needs named targets: never dispatched automatically
+    first = dispatch_periodic("2026-12-01T00:05:00+08:00")
+    assert first == {f"{monthly.id}:2026-12": 1, f"{quarterly.id}:2026Q4": 1}
+    assert dispatch_periodic("2026-12-01T01:05:00+08:00") == {}
+    assert dispatch_periodic("2027-01-01T00:05:00+08:00") == {f"{monthly.id}:2027-01": 1,
+                                                              f"{quarterly.id}:2027Q1": 1}
