@@ -80,8 +80,11 @@ def seed_demo(now: datetime, appid: str) -> dict:
     for index, bound in enumerate(people[:BOUND_PEOPLE], start=1):
         session.add(WechatBinding(person=bound, openid=simulated_openid(appid, index), bound_at=now))
     audit.record("demo.seed", "county", now=now, people=len(people), templates=len(templates))
-    return {"people": len(people),
-            "categories": len(categories), "templates": len(templates), "bound": BOUND_PEOPLE}
+    from models.dispatch import dispatch_due
+
+    tasks = sum(dispatch_due(now).values())
+    return {"people": len(people), "categories": len(categories), "templates": len(templates),
+            "bound": BOUND_PEOPLE, "tasks": tasks}
 
 
 def _staff(unit_: Unit, person) -> None:

@@ -21,8 +21,13 @@ def test_seed_demo_builds_the_county(runner, emulator):
     township = session.scalar(sa.select(Unit).where(Unit.kind == UnitKind.TOWNSHIP).limit(1))
     assert township.supervisor.kind == UnitKind.DISCIPLINE
     assert township.supervisor.parent_id == township.id
-    # Pre-bound people answer in chat straight away.
+    # Pre-bound people answer in chat straight away, and have this period's tasks.
     assert emulator.send_text(openid(1), "我的").reply["content"].startswith("姓名：")
+    from models import Assignment
+
+    assert session.scalar(sa.select(sa.func.count(Assignment.id))) > 10
+    secretary = openid(6)  # 城关镇's secretary is the sixth person seeded
+    assert "待办任务（共" in emulator.send_text(secretary, "待办").reply["content"]
 
 
 def test_seed_demo_if_empty_leaves_data_alone(runner):
