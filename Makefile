@@ -20,6 +20,7 @@ run: install
 	$(BIN)/python scripts/demo.py
 
 test: install
+	@sh scripts/install-browser.sh
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install

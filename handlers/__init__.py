@@ -27,6 +27,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app) -> None:
     from handlers import admin, cli, health, mobile, wechat
+    from handlers import api
     from handlers.wechat import identity
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -34,7 +35,7 @@ def init_app(app) -> None:
     csrf.init_app(app)
     csrf.exempt(wechat.bp)
     identity.init_app(app)
-    for blueprint in (wechat.bp, mobile.bp, admin.bp, health.bp, cli.bp):
+    for blueprint in (wechat.bp, mobile.bp, admin.bp, health.bp, cli.bp, api.bp):
         app.register_blueprint(blueprint)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)

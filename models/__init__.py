@@ -1,5 +1,6 @@
 """The domain: tables and the rules that change them. Re-exports every model class."""
 
+from models.api_token import ApiToken as ApiToken
 from models.assignment import Assignment, State, Warning
 from models.audit import AuditEvent
 from models.db import Base, init_app, session, utcnow

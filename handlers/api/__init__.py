@@ -1,0 +1,49 @@
+"""The JSON API at `/api/v1` (DESIGN.md, Interfaces): bearer tokens, JSON in and out.
+
+Every route is in the one `ROUTES` table below (STYLE R3); `openapi.py` describes the same
+routes and a test checks that the two agree.
+"""
+
+from flask import Blueprint, jsonify, request
+
+from handlers import csrf
+from handlers.api import api_token, assignment, duty, evidence, openapi, unit
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
+csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
+
+ROUTES = (
+    ("GET", "/units", unit.list_units),
+    ("GET", "/people", unit.list_people),
+    ("GET", "/templates", duty.list_templates),
+    ("POST", "/dispatch", duty.dispatch_template),
+    ("GET", "/assignments", assignment.list_assignments),
+    ("GET", "/assignments/<int:assignment_id>", assignment.show_assignment),
+    ("POST", "/assignments/<int:assignment_id>/reviews", assignment.review_assignment),
+    ("POST", "/assignments/<int:assignment_id>/instructions", assignment.instruct_assignment),
+    ("GET", "/evidence/<int:evidence_id>", evidence.show_evidence),
+    ("GET", "/evidence/<int:evidence_id>/file", evidence.evidence_file),
+    ("GET", "/openapi.json", openapi.openapi_document),
+)
+PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})
+
+for method, rule, view in ROUTES:
+    bp.add_url_rule(rule, view_func=view, methods=[method])
+
+
+@bp.before_request
+def _authenticate():
+    """Every endpoint but the OpenAPI document needs a valid bearer token."""
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        api_token.authenticate()
+
+
+@bp.errorhandler(api_token.Unauthorized)
+def _unauthorized(error: api_token.Unauthorized):
+    response = jsonify(error=error.message)
+    response.status_code = error.status
+    response.headers["WWW-Authenticate"] = 'Bearer realm="qinglian"'
+    return response
+
+
+bp.cli.add_command(api_token.api_token_command)

@@ -1,0 +1,140 @@
+"""Assignments through the API: list with filters, one in full, reviews and instructions."""
+
+import sqlalchemy as sa
+from flask import request
+
+from handlers.api.api_token import current_person
+from handlers.api.payload import BadInput, json_body, page, query_choice, query_int, required
+from handlers.api.visibility import find_assignment, visible_assignments
+from models import (Assignment, Evidence, Instruction, Review, Role, State, Warning, audit,
+                    session, utcnow)
+from models.assignment import Action, transition
+from models.errors import NotAllowed
+
+DECISIONS = {"approve": Action.APPROVE, "return": Action.RETURN}
+MAX_INSTRUCTION = 2000
+
+
+def assignment_json(assignment: Assignment) -> dict:
+    return {"id": assignment.id, "template_id": assignment.template_id,
+            "title": assignment.template.title, "unit_id": assignment.unit_id,
+            "person_id": assignment.person_id, "period": assignment.period,
+            "due_at": _time(assignment.due_at), "state": assignment.state,
+            "warning": assignment.warning, "round": assignment.round,
+            "created_at": _time(assignment.created_at),
+            "acknowledged_at": _time(assignment.acknowledged_at),
+            "submitted_at": _time(assignment.submitted_at),
+            "completed_at": _time(assignment.completed_at)}
+
+
+def evidence_json(evidence: Evidence) -> dict:
+    """Evidence metadata (never the bytes; those are at /evidence/<id>/file)."""
+    return {"id": evidence.id, "assignment_id": evidence.assignment_id,
+            "round": evidence.round, "kind": evidence.kind, "text": evidence.text,
+            "status": evidence.status, "sha256": evidence.sha256,
+            "content_type": evidence.content_type, "size_bytes": evidence.size_bytes,
+            "width": evidence.width, "height": evidence.height,
+            "taken_at": _time(evidence.taken_at), "gps_lat": evidence.gps_lat,
+            "gps_lng": evidence.gps_lng, "error": evidence.error,
+            "created_by_id": evidence.created_by_id, "created_at": _time(evidence.created_at)}
+
+
+def review_json(review: Review) -> dict:
+    return {"id": review.id, "level": review.level, "reviewer_id": review.reviewer_id,
+            "decision": review.decision, "reason": review.reason,
+            "created_at": _time(review.created_at)}
+
+
+def instruction_json(instruction: Instruction) -> dict:
+    return {"id": instruction.id, "author_id": instruction.author_id,
+            "author_name": instruction.author.name, "text": instruction.text,
+            "created_at": _time(instruction.created_at)}
+
+
+def list_assignments():
+    """Visible assignments, filtered by unit, person, state, warning and period, paginated."""
+    query = _filtered(visible_assignments(current_person()))
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    limit, offset = page()
+    rows = session.scalars(query.order_by(Assignment.due_at, Assignment.id)
+                           .limit(limit).offset(offset))
+    return {"items": [assignment_json(a) for a in rows], "total": total, "limit": limit,
+            "offset": offset}
+
+
+def _filtered(query: sa.Select) -> sa.Select:
+    filters = {
+        Assignment.unit_id: query_int("unit", low=1),
+        Assignment.person_id: query_int("person", low=1),
+        Assignment.state: query_choice("state", State),
+        Assignment.warning: query_choice("warning", Warning),
+        Assignment.period: request.args.get("period") or None,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def show_assignment(assignment_id: int):
+    """One visible assignment with its evidence metadata, reviews and instructions."""
+    assignment = find_assignment(current_person(), assignment_id)
+    return _detail(assignment)
+
+
+def _detail(assignment: Assignment) -> dict:
+    def rows(model):
+        return session.scalars(sa.select(model).where(model.assignment_id == assignment.id)
+                               .order_by(model.id))
+
+    return {**assignment_json(assignment),
+            "evidence": [evidence_json(e) for e in rows(Evidence)],
+            "reviews": [review_json(r) for r in rows(Review)],
+            "instructions": [instruction_json(i) for i in rows(Instruction)]}
+
+
+def review_assignment(assignment_id: int):
+    """Approve or return a submitted assignment (first or final review, models.assignment)."""
+    person = current_person()
+    assignment = find_assignment(person, assignment_id)
+    body = json_body()
+    decision = required(body, "decision", str, "审核结论")
+    if decision not in DECISIONS:
+        raise BadInput("字段 decision（审核结论）须为 approve 或 return。")
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str):
+        raise BadInput("字段 reason（理由）须为文字。")
+    transition(assignment, DECISIONS[decision], person, now=utcnow(), reason=reason)
+    session.commit()
+    return _detail(assignment), 201
+
+
+def can_instruct(person, assignment: Assignment) -> bool:
+    """Leaders' instructions come from the secretary of the task's unit or a county inspector."""
+    if person.role == Role.INSPECTOR:
+        return True
+    return person.role == Role.SECRETARY and person.unit_id == assignment.unit_id
+
+
+def instruct_assignment(assignment_id: int):
+    """Add a leader's instruction (领导批示) to a visible assignment; audited."""
+    person = current_person()
+    assignment = find_assignment(person, assignment_id)
+    if not can_instruct(person, assignment):
+        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以批示。")
+    text = required(json_body(), "text", str, "批示内容").strip()
+    if not text or len(text) > MAX_INSTRUCTION:
+        raise BadInput(f"批示内容不能为空，且不超过{MAX_INSTRUCTION}字。")
+    now = utcnow()
+    instruction = Instruction(assignment_id=assignment.id, author=person, text=text,
+                              created_at=now)
+    session.add(instruction)
+    session.flush()
+    audit.record("assignment.instruct", f"assignment:{assignment.id}", now=now, actor=person,
+                 instruction=instruction.id)
+    session.commit()
+    return instruction_json(instruction), 201
+
+
+def _time(value):
+    return value.isoformat() if value is not None else None

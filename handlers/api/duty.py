@@ -1,0 +1,62 @@
+"""GET /templates and POST /dispatch: the duty list and turning an item into assignments."""
+
+import sqlalchemy as sa
+from flask import request
+
+from handlers.api.api_token import current_person
+from handlers.api.payload import BadInput, json_body, optional_ids, required
+from models import DutyTemplate, Person, Role, Unit, session, utcnow
+from models.dispatch import dispatch
+from models.errors import NotAllowed
+
+DISPATCHERS = (Role.INSPECTOR, Role.ADMIN)
+
+
+def template_json(template: DutyTemplate) -> dict:
+    return {"id": template.id, "title": template.title, "description": template.description,
+            "category": template.category.name, "responsibility": template.responsibility,
+            "kind": template.kind, "target_role": template.target_role,
+            "target_unit_kind": template.target_unit_kind, "period": template.period,
+            "due_rule": template.due_rule, "points": template.points,
+            "requires_summary": template.requires_summary, "min_photos": template.min_photos,
+            "review_levels": template.review_levels, "active": template.active}
+
+
+def list_templates():
+    """Every duty template (the published duty list); `?active=true` for active ones only."""
+    query = sa.select(DutyTemplate).order_by(DutyTemplate.id)
+    if request.args.get("active") == "true":
+        query = query.where(DutyTemplate.active.is_(True))
+    return {"items": [template_json(t) for t in session.scalars(query)]}
+
+
+def dispatch_template():
+    """Dispatch a template for a period (inspectors and admins); a repeat creates nothing."""
+    person = current_person()
+    if person.role not in DISPATCHERS:
+        raise NotAllowed("只有县纪委监委审核人员和系统管理员可以派发任务。")
+    body = json_body()
+    template = _template(required(body, "template_id", int, "任务清单编号"))
+    period = required(body, "period", str, "周期").strip()
+    units = _rows(Unit, optional_ids(body, "unit_ids", "单位编号"), "单位")
+    people = _rows(Person, optional_ids(body, "person_ids", "人员编号"), "人员")
+    created = dispatch(template, period, now=utcnow(), actor=person, units=units, people=people)
+    session.commit()
+    return {"template_id": template.id, "period": period, "created": len(created),
+            "assignment_ids": [a.id for a in created]}, 201 if created else 200
+
+
+def _template(template_id: int) -> DutyTemplate:
+    template = session.get(DutyTemplate, template_id)
+    if template is None:
+        raise BadInput(f"任务清单 {template_id} 不存在。")
+    return template
+
+
+def _rows(model, ids: list[int], label: str) -> list:
+    """The rows with these ids in the given order, or BadInput naming those missing."""
+    found = {row.id: row for row in session.scalars(sa.select(model).where(model.id.in_(ids)))}
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise BadInput(f"{label}不存在：{', '.join(missing)}。")
+    return [found[i] for i in dict.fromkeys(ids)]

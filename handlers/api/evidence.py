@@ -1,0 +1,54 @@
+"""GET /evidence/<id> (metadata) and GET /evidence/<id>/file (the stored bytes)."""
+
+from flask import Response, request
+
+from handlers.api.api_token import current_person
+from handlers.api.assignment import evidence_json
+from handlers.api.payload import BadInput
+from handlers.api.visibility import find_evidence
+from jobs.evidence import storage
+from models import Evidence, EvidenceStatus
+from models.errors import NotFound
+from models.photo import CONTENT_TYPES
+from models.storage import content_key
+
+# variant → (storage kind, extension or None for the original's own)
+VARIANTS = {"original": ("originals", None), "display": ("display", "jpg"),
+            "thumb": ("thumbs", "jpg")}
+EXTENSIONS = {content_type: ext for ext, content_type in CONTENT_TYPES.items()}
+
+
+def show_evidence(evidence_id: int):
+    """Metadata of one visible piece of evidence."""
+    return evidence_json(find_evidence(current_person(), evidence_id))
+
+
+def evidence_file(evidence_id: int):
+    """The stored bytes of a photo: `?variant=original|display|thumb` (default display).
+
+    Originals keep their EXIF (capture time, GPS) as evidence; display and thumbnail copies
+    are stripped JPEGs (jobs/evidence.py).
+    """
+    evidence = find_evidence(current_person(), evidence_id)
+    variant = request.args.get("variant", "display")
+    if variant not in VARIANTS:
+        raise BadInput("参数 variant 须为 original、display 或 thumb。")
+    key, content_type = _stored(evidence, variant)
+    try:
+        data = storage().get(key)
+    except KeyError:
+        raise NotFound("该材料的文件不存在。") from None
+    response = Response(data, content_type=content_type)
+    response.headers["Cache-Control"] = "private, max-age=86400"  # content-addressed: immutable
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _stored(evidence: Evidence, variant: str) -> tuple[str, str]:
+    """The storage key and content type of one variant, or NotFound when there are no bytes."""
+    ext = EXTENSIONS.get(evidence.content_type)
+    if evidence.status != EvidenceStatus.STORED or not evidence.sha256 or ext is None:
+        raise NotFound("该材料没有可下载的文件。")
+    kind, fixed_ext = VARIANTS[variant]
+    ext = fixed_ext or ext
+    return content_key(kind, evidence.sha256, ext), CONTENT_TYPES[ext]

@@ -1,0 +1,221 @@
+"""The OpenAPI 3.1 document served at GET /api/v1/openapi.json (DESIGN.md, Interfaces).
+
+Kept by hand next to the `ROUTES` table; tests/test_api.py validates it and checks that every
+route under /api/v1 is described.
+"""
+
+from flask import jsonify
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return {"$ref": f"#/components/responses/{description}"}
+
+
+def _list_of(name: str) -> dict:
+    return {"type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": _ref(name)}}}
+
+
+def _path_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1}}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+def _body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+NULLABLE_INT = {"type": ["integer", "null"]}
+STATES = ["dispatched", "acknowledged", "submitted", "first_approved", "returned", "completed",
+          "cancelled"]
+WARNINGS = ["none", "reminder", "blue", "yellow", "red", "supervision"]
+ROLES = ["committee", "secretary", "member", "staff", "discipline", "inspector", "admin"]
+COMMON_ERRORS = {"401": _error("Unauthorized"), "404": _error("NotFound")}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"],
+              "properties": {"error": {"type": "string", "description": "给用户看的中文说明"}}},
+    "Unit": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "kind": {"type": "string",
+                 "enum": ["county", "township", "department", "village", "discipline"]},
+        "parent_id": NULLABLE_INT, "supervisor_id": NULLABLE_INT}},
+    "Person": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "unit_id": {"type": "integer"},
+        "role": {"type": "string", "enum": ROLES}, "role_label": {"type": "string"},
+        "title": {"type": "string"}, "active": {"type": "boolean"}}},
+    "Template": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "description": {"type": "string"}, "category": {"type": "string"},
+        "responsibility": {"type": "string", "enum": ["principal", "supervisory"]},
+        "kind": {"type": "string", "enum": ["common", "specific", "adhoc"]},
+        "target_role": {"type": ["string", "null"]},
+        "target_unit_kind": {"type": ["string", "null"]},
+        "period": {"type": "string", "enum": ["once", "monthly", "quarterly", "yearly"]},
+        "due_rule": {"type": "string"}, "points": {"type": "integer"},
+        "requires_summary": {"type": "boolean"}, "min_photos": {"type": "integer"},
+        "review_levels": {"type": "integer", "minimum": 0, "maximum": 2},
+        "active": {"type": "boolean"}}},
+    "DispatchRequest": {"type": "object", "required": ["template_id", "period"], "properties": {
+        "template_id": {"type": "integer"},
+        "period": {"type": "string", "examples": ["2026-11", "2026Q4", "2026", "once"]},
+        "unit_ids": {"type": "array", "items": {"type": "integer"}},
+        "person_ids": {"type": "array", "items": {"type": "integer"}}}},
+    "DispatchResult": {"type": "object", "properties": {
+        "template_id": {"type": "integer"}, "period": {"type": "string"},
+        "created": {"type": "integer", "description": "0 when repeated: dispatch is idempotent"},
+        "assignment_ids": {"type": "array", "items": {"type": "integer"}}}},
+    "Assignment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "template_id": {"type": "integer"},
+        "title": {"type": "string"}, "unit_id": {"type": "integer"},
+        "person_id": {**NULLABLE_INT, "description": "null: the unit's own task"},
+        "period": {"type": "string"}, "due_at": {"type": "string", "format": "date-time"},
+        "state": {"type": "string", "enum": STATES},
+        "warning": {"type": "string", "enum": WARNINGS}, "round": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "acknowledged_at": NULLABLE_TIME, "submitted_at": NULLABLE_TIME,
+        "completed_at": NULLABLE_TIME}},
+    "AssignmentPage": {"type": "object", "properties": {
+        "items": {"type": "array", "items": _ref("Assignment")}, "total": {"type": "integer"},
+        "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
+    "AssignmentDetail": {"allOf": [_ref("Assignment"), {"type": "object", "properties": {
+        "evidence": {"type": "array", "items": _ref("Evidence")},
+        "reviews": {"type": "array", "items": _ref("Review")},
+        "instructions": {"type": "array", "items": _ref("Instruction")}}}]},
+    "Evidence": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "assignment_id": {"type": "integer"},
+        "round": {"type": "integer"}, "kind": {"type": "string", "enum": ["text", "photo", "file"]},
+        "text": {"type": "string"},
+        "status": {"type": "string", "enum": ["received", "stored", "rejected", "failed"]},
+        "sha256": {"type": ["string", "null"]}, "content_type": {"type": "string"},
+        "size_bytes": {"type": "integer"}, "width": {"type": "integer"},
+        "height": {"type": "integer"}, "taken_at": NULLABLE_TIME,
+        "gps_lat": {"type": ["number", "null"]}, "gps_lng": {"type": ["number", "null"]},
+        "error": {"type": "string"}, "created_by_id": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"}}},
+    "Review": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "level": {"type": "integer", "enum": [1, 2]},
+        "reviewer_id": {"type": "integer"},
+        "decision": {"type": "string", "enum": ["approve", "return"]},
+        "reason": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
+    "ReviewRequest": {"type": "object", "required": ["decision"], "properties": {
+        "decision": {"type": "string", "enum": ["approve", "return"]},
+        "reason": {"type": "string", "description": "required (at least 5 characters) to return"}}},
+    "Instruction": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "author_id": {"type": "integer"},
+        "author_name": {"type": "string"}, "text": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"}}},
+    "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+}
+
+RESPONSES = {
+    "BadRequest": _json(_ref("Error"), "请求有误（缺少字段、类型错误、周期不符等）"),
+    "Unauthorized": {**_json(_ref("Error"), "缺少或无效的访问令牌"), "headers": {
+        "WWW-Authenticate": {"schema": {"type": "string"}}}},
+    "Forbidden": _json(_ref("Error"), "可见但无权进行此操作"),
+    "NotFound": _json(_ref("Error"), "不存在或不可见（不区分两者）"),
+    "Conflict": _json(_ref("Error"), "该任务已处理"),
+}
+
+PATHS = {
+    "/units": {"get": {
+        "operationId": "listUnits", "summary": "可见的单位",
+        "responses": {"200": _json(_list_of("Unit"), "单位列表"), **COMMON_ERRORS}}},
+    "/people": {"get": {
+        "operationId": "listPeople", "summary": "可见单位的干部",
+        "parameters": [_query("unit", {"type": "integer"}, "只看该单位")],
+        "responses": {"200": _json(_list_of("Person"), "干部列表"), "400": _error("BadRequest"),
+                      **COMMON_ERRORS}}},
+    "/templates": {"get": {
+        "operationId": "listTemplates", "summary": "任务清单",
+        "parameters": [_query("active", {"type": "string", "enum": ["true"]}, "只看启用的")],
+        "responses": {"200": _json(_list_of("Template"), "任务清单"), **COMMON_ERRORS}}},
+    "/dispatch": {"post": {
+        "operationId": "dispatch", "summary": "派发任务（审核人员、管理员）；重复派发不再新建",
+        "requestBody": _body(_ref("DispatchRequest")),
+        "responses": {"201": _json(_ref("DispatchResult"), "新建了任务"),
+                      "200": _json(_ref("DispatchResult"), "已派发过，未新建（created 为 0）"),
+                      "400": _error("BadRequest"), "403": _error("Forbidden"),
+                      "401": _error("Unauthorized")}}},
+    "/assignments": {"get": {
+        "operationId": "listAssignments", "summary": "可见的任务，按截止时间排序，分页",
+        "parameters": [
+            _query("unit", {"type": "integer"}, "单位编号"),
+            _query("person", {"type": "integer"}, "人员编号"),
+            _query("state", {"type": "string", "enum": STATES}, "状态"),
+            _query("warning", {"type": "string", "enum": WARNINGS}, "预警等级"),
+            _query("period", {"type": "string"}, "周期，如 2026-11"),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                   "每页条数"),
+            _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "跳过条数")],
+        "responses": {"200": _json(_ref("AssignmentPage"), "一页任务"),
+                      "400": _error("BadRequest"), "401": _error("Unauthorized")}}},
+    "/assignments/{assignment_id}": {"get": {
+        "operationId": "getAssignment", "summary": "任务详情：材料、审核记录、批示",
+        "parameters": [_path_id("assignment_id")],
+        "responses": {"200": _json(_ref("AssignmentDetail"), "任务详情"), **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/reviews": {"post": {
+        "operationId": "reviewAssignment", "summary": "审核：通过或退回（初审纪检监察机构，终审县纪委监委）",
+        "parameters": [_path_id("assignment_id")],
+        "requestBody": _body(_ref("ReviewRequest")),
+        "responses": {"201": _json(_ref("AssignmentDetail"), "已审核"),
+                      "400": _error("BadRequest"), "403": _error("Forbidden"),
+                      "409": _error("Conflict"), **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/instructions": {"post": {
+        "operationId": "instructAssignment", "summary": "领导批示（本单位书记、县纪委监委审核人员）",
+        "parameters": [_path_id("assignment_id")],
+        "requestBody": _body(_ref("InstructionRequest")),
+        "responses": {"201": _json(_ref("Instruction"), "已批示"), "400": _error("BadRequest"),
+                      "403": _error("Forbidden"), **COMMON_ERRORS}}},
+    "/evidence/{evidence_id}": {"get": {
+        "operationId": "getEvidence", "summary": "材料元数据",
+        "parameters": [_path_id("evidence_id")],
+        "responses": {"200": _json(_ref("Evidence"), "材料"), **COMMON_ERRORS}}},
+    "/evidence/{evidence_id}/file": {"get": {
+        "operationId": "getEvidenceFile", "summary": "材料文件：原图、展示图或缩略图",
+        "parameters": [_path_id("evidence_id"), _query(
+            "variant", {"type": "string", "enum": ["original", "display", "thumb"],
+                        "default": "display"}, "原图保留拍摄时间和位置；展示图和缩略图已去除")],
+        "responses": {"200": {"description": "文件内容", "content": {
+            "image/*": {"schema": {"type": "string", "contentMediaType": "image/*"}}}},
+            "400": _error("BadRequest"), **COMMON_ERRORS}}},
+    "/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "本文档", "security": [],
+        "responses": {"200": {"description": "OpenAPI 3.1 文档", "content": {
+            "application/json": {"schema": {"type": "object"}}}}}}},
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "清廉 两个责任 API", "version": "1",
+             "description": "县纪委监委“两个责任”平台的 JSON 接口。令牌由 `flask api-token PERSON` 签发，"
+                            "只能看到和操作本人角色和单位范围内的数据；不可见的内容一律返回 404。"},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": SCHEMAS,
+        "responses": RESPONSES,
+    },
+}
+
+
+def openapi_document():
+    """GET /openapi.json: this document (public: it describes the API, holds no data)."""
+    return jsonify(DOCUMENT)
