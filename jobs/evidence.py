@@ -57,7 +57,8 @@ def fetch_media(evidence_id: int) -> None:
             raise  # RQ tries again later
         _give_up(evidence, EvidenceStatus.FAILED, f"下载失败（{type(exc).__name__}）")
         return
-    _store(evidence, data, photo)
+    store_photo(evidence, data, photo)
+    session.commit()
 
 
 def _download(media_id: str) -> bytes:
@@ -67,7 +68,9 @@ def _download(media_id: str) -> bytes:
     return response.content
 
 
-def _store(evidence: Evidence, data: bytes, photo) -> None:
+def store_photo(evidence: Evidence, data: bytes, photo) -> None:
+    """Bytes into storage (original, display, thumbnail), facts onto the row; the caller
+    commits. Used for chat photos (by fetch_media) and page uploads alike."""
     store = storage()
     store.put(content_key("originals", photo.sha256, photo.ext), data)
     store.put(content_key("display", photo.sha256, "jpg"), photo.display)
@@ -77,7 +80,6 @@ def _store(evidence: Evidence, data: bytes, photo) -> None:
     evidence.taken_at, evidence.dhash = photo.taken_at, photo.dhash
     evidence.gps_lat, evidence.gps_lng = photo.gps or (None, None)
     evidence.status = EvidenceStatus.STORED
-    session.commit()
 
 
 def _give_up(evidence: Evidence, status: EvidenceStatus, why: str) -> None:

@@ -254,3 +254,31 @@ def open_assignments(person) -> list[Assignment]:
         sa.select(Assignment).where(mine, Assignment.state.not_in(FINAL_STATES))
         .options(joinedload(Assignment.template))
         .order_by(Assignment.due_at, Assignment.id)))
+
+
+SEES_ALL = (Role.INSPECTOR, Role.ADMIN)
+
+
+def can_see(person, assignment: Assignment) -> bool:
+    """Issue §7: the assignee, the unit's secretary, the supervising discipline body's members,
+    inspectors and admins. `visible_filter` is the same rule for queries."""
+    if person.role in SEES_ALL or is_assignee(person, assignment):
+        return True
+    if person.role == Role.SECRETARY and person.unit_id == assignment.unit_id:
+        return True
+    return person.role == Role.DISCIPLINE and person.unit_id == assignment.unit.supervisor_id
+
+
+def visible_filter(person) -> sa.ColumnElement[bool]:
+    """The WHERE clause selecting exactly the assignments `can_see` allows."""
+    if person.role in SEES_ALL:
+        return sa.true()
+    clauses = [Assignment.person_id == person.id]
+    if person.role in (Role.SECRETARY, Role.COMMITTEE):
+        clauses.append(Assignment.person_id.is_(None) & (Assignment.unit_id == person.unit_id))
+    if person.role == Role.SECRETARY:
+        clauses.append(Assignment.unit_id == person.unit_id)
+    if person.role == Role.DISCIPLINE:
+        clauses.append(Assignment.unit_id.in_(
+            sa.select(Unit.id).where(Unit.supervisor_id == person.unit_id)))
+    return sa.or_(*clauses)

@@ -263,7 +263,8 @@ def test_each_role_sees_only_its_assignments_and_404_for_the_rest(api, county, t
 
 
 def test_can_see_agrees_with_the_list_filter(county, tasks):
-    from handlers.api.visibility import can_see, visible_assignments
+    from handlers.api.visibility import visible_assignments
+    from models.assignment import can_see
 
     for role in VISIBLE:
         person = session.get(Person, county[role].id)

@@ -1,98 +1,35 @@
-"""Mobile pages `/m/...` (WeUI), entered from the menu and from pushed messages.
+"""Mobile pages `/m/...` (WeUI, care mode), entered from the menu and from pushed messages.
 
-Identity comes from WeChat OAuth snsapi_base (code → openid → bound person), kept in Flask's
-signed, HttpOnly, SameSite=Lax session cookie (fact sheet §6.1).
+Every page but the OAuth return is behind `login_required`; every form carries a CSRF token
+(CSRFProtect is on app-wide). The routes are one explicit table (STYLE R3).
 """
 
-import functools
-import secrets
+from flask import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session
-from wechatpy.exceptions import WeChatException
+from handlers.mobile import assignment, evidence, review, workbench
+from handlers.mobile.auth import auth, login_required, message_page
 
-from models import Person, audit, utcnow
-from models import session as db
-from models.assignment import workload
-from models.wechat_binding import person_for_openid
+__all__ = ["bp", "login_required", "message_page"]
 
 bp = Blueprint("mobile", __name__, url_prefix="/m")
 
+ROUTES = [
+    # (rule, endpoint, view, methods, needs login)
+    ("/auth", "auth", auth, ["GET"], False),
+    ("/", "workbench", workbench.workbench, ["GET"], True),
+    ("/tasks/<int:assignment_id>", "assignment", assignment.assignment, ["GET"], True),
+    ("/tasks/<int:assignment_id>/acknowledge", "acknowledge", assignment.acknowledge, ["POST"],
+     True),
+    ("/tasks/<int:assignment_id>/report", "report", evidence.report, ["GET", "POST"], True),
+    ("/tasks/<int:assignment_id>/submit", "submit", assignment.submit, ["POST"], True),
+    ("/tasks/<int:assignment_id>/instructions", "instruct", assignment.instruct, ["POST"], True),
+    ("/review/<token>", "review", review.review, ["GET", "POST"], True),
+    ("/evidence/<int:evidence_id>/<variant>", "evidence_image", evidence.evidence_image, ["GET"],
+     True),
+]
 
-def login_required(view):
-    """Load the bound person from the session, or send the browser through WeChat OAuth."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        person = _session_person()
-        if person is None:
-            return _start_oauth()
-        g.person = person
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _session_person() -> Person | None:
-    openid, person_id = session.get("openid"), session.get("person_id")
-    if not openid:
-        return None
-    person = person_for_openid(openid)
-    if person is None or person.id != person_id:
-        session.clear()  # unbound or rebound since the cookie was issued
-        return None
-    return person
-
-
-def _start_oauth():
-    state = secrets.token_hex(16)
-    session["oauth_state"] = state
-    session["next"] = request.full_path if request.query_string else request.path
-    redirect_uri = current_app.config["PUBLIC_BASE_URL"] + "m/auth"
-    oauth = current_app.extensions["wechat"].oauth(redirect_uri, state)
-    return redirect(oauth.authorize_url)
-
-
-def _page(message: str, status: int, title: str = "提示"):
-    return render_template("message.html", title=title, message=message), status
-
-
-@bp.get("/auth")
-def auth():
-    """OAuth redirect target: check state, trade the code for an openid, find the person."""
-    expected = session.pop("oauth_state", None)
-    if not expected or not secrets.compare_digest(expected, request.args.get("state", "")):
-        # Two pages opened at once, or a stale link: start one fresh round, then give up.
-        if "oauth_retry" in session.get("next", "") or request.args.get("oauth_retry"):
-            return _page("登录已过期，请从公众号菜单重新进入。", 400)
-        return redirect("/m/?oauth_retry=1")
-    code = request.args.get("code")
-    if not code:
-        return _page("需要您同意授权后才能使用，请从公众号菜单重新进入。", 403)
-    redirect_uri = current_app.config["PUBLIC_BASE_URL"] + "m/auth"
-    try:
-        result = current_app.extensions["wechat"].oauth(redirect_uri).fetch_access_token(code)
-    except (WeChatException, OSError):
-        return _page("微信授权失败，请稍后从公众号菜单重新进入。", 502)
-    if int(result.get("is_snapshotuser") or 0) == 1:
-        return _page("当前为预览页面，请点击页面下方“使用完整服务”后再操作。", 403)
-    person = person_for_openid(result["openid"])
-    if person is None:
-        return _page("您的微信尚未绑定干部账号。请在公众号对话框发送“绑定+6位绑定码”，"
-                     "例如：绑定 123456。", 403, "尚未绑定")
-    next_path = session.pop("next", "/m/")
-    session.clear()
-    session.update(openid=result["openid"], person_id=person.id)
-    session.permanent = True  # PERMANENT_SESSION_LIFETIME; the binding is re-checked per request
-    audit.record("mobile.login", f"person:{person.id}", now=utcnow(), actor=person)
-    db.commit()
-    return redirect(next_path if next_path.startswith("/m/") else "/m/")
-
-
-@bp.get("/")
-@login_required
-def workbench():
-    """个人工作台: greets the bound person with the counts of what they owe."""
-    load = workload(g.person)
-    counts = [("待办任务", load["todo"]), ("预警提醒", load["warned"]),
-              ("工作督办", load["supervised"])]
-    return render_template("mobile/workbench.html", person=g.person, counts=counts)
+for rule, endpoint, view, methods, needs_login in ROUTES:
+    bp.add_url_rule(rule, endpoint, login_required(view) if needs_login else view,
+                    methods=methods)
+bp.register_error_handler(RequestEntityTooLarge, evidence.upload_too_large)

@@ -1,0 +1,155 @@
+"""The task detail page (任务详情) and the plain actions on it: 签收, 提交审核, 领导批示."""
+
+import json
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from handlers.mobile import texts
+from handlers.mobile.access import assignment_lock, can_instruct, visible_assignment
+from handlers.mobile.workbench import due_chip, review_url
+from models import (AuditEvent, Decision, Evidence, EvidenceKind, EvidenceStatus, Instruction,
+                    Person, Review, State, audit, session, utcnow)
+from models.assignment import OPEN_STATES, Action, can_review, is_assignee, transition
+from models.evidence import round_evidence
+
+REPORTABLE = OPEN_STATES
+MAX_INSTRUCTION = 500
+
+
+def assignment(assignment_id: int):
+    """What, why, due, 领导批示, the evidence of every round, the history, and what the viewer
+    may do next."""
+    task = visible_assignment(g.person, assignment_id)
+    mine = is_assignee(g.person, task)
+    return render_template(
+        "mobile/assignment.html", **head(task), person=g.person,
+        returned=last_return(task) if task.state == State.RETURNED else None,
+        instructions=instructions(task), rounds=evidence_rounds(task), history=history(task),
+        can_acknowledge=mine and task.state == State.DISPATCHED,
+        can_report=mine and task.state in REPORTABLE,
+        missing=missing_for_page(task) if mine and task.state in REPORTABLE else [],
+        review_url=review_url(task) if can_review(g.person, task) else None,
+        can_instruct=can_instruct(g.person, task), max_instruction=MAX_INSTRUCTION)
+
+
+def head(task) -> dict:
+    """What the shared task header (_task_head.html) shows: state, warning and due chip."""
+    return {"task": task, "state": texts.STATE_LABELS.get(State(task.state), ""),
+            "warning_label": texts.WARNING_LABELS.get(task.warning, ""),
+            "chip": due_chip(task.due_at, utcnow()) if task.state in OPEN_STATES else ""}
+
+
+def acknowledge(assignment_id: int):
+    """签收 (POST). A second tap finds it already acknowledged and says so politely."""
+    task = visible_assignment(g.person, assignment_id)
+    with assignment_lock(task):
+        if is_assignee(g.person, task) and task.state != State.DISPATCHED:
+            flash(texts.ALREADY_ACKNOWLEDGED, "info")
+        else:
+            transition(task, Action.ACKNOWLEDGE, g.person, now=utcnow())
+            session.commit()
+            flash(texts.ACKNOWLEDGED, "success")
+    return redirect(url_for("mobile.assignment", assignment_id=task.id))
+
+
+def submit(assignment_id: int):
+    """提交审核 (POST): hands the task in once the template's proof is there."""
+    task = visible_assignment(g.person, assignment_id)
+    if not is_assignee(g.person, task):
+        abort(403)
+    with assignment_lock(task):
+        return submit_locked(task)
+
+
+def submit_locked(task):
+    """Submit `task` (the caller holds its lock): a repeated submission is told, not applied."""
+    if task.state not in REPORTABLE:
+        flash(texts.ALREADY_SUBMITTED, "info")
+        return redirect(url_for("mobile.assignment", assignment_id=task.id))
+    missing = missing_for_page(task)
+    if missing:
+        flash(texts.PROOF_MISSING + "；".join(missing), "warn")
+        return redirect(url_for("mobile.report", assignment_id=task.id))
+    state = transition(task, Action.SUBMIT, g.person, now=utcnow())
+    session.commit()
+    flash(texts.SUBMITTED_COMPLETED if state == State.COMPLETED else texts.SUBMITTED, "success")
+    return redirect(url_for("mobile.assignment", assignment_id=task.id))
+
+
+def instruct(assignment_id: int):
+    """领导批示 (POST): the unit's secretary or an inspector comments; the assignee sees it."""
+    task = visible_assignment(g.person, assignment_id)
+    if not can_instruct(g.person, task):
+        abort(403)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > MAX_INSTRUCTION:
+        flash(texts.INSTRUCTION_EMPTY if not text else
+              texts.INSTRUCTION_TOO_LONG.format(count=MAX_INSTRUCTION), "warn")
+        return redirect(url_for("mobile.assignment", assignment_id=task.id) + "#instruct")
+    now = utcnow()
+    instruction = Instruction(assignment_id=task.id, author_id=g.person.id, text=text,
+                              created_at=now)
+    session.add(instruction)
+    session.flush()
+    audit.record("instruction.add", f"assignment:{task.id}", now=now, actor=g.person,
+                 instruction=instruction.id)
+    session.commit()
+    flash(texts.INSTRUCTION_ADDED, "success")
+    return redirect(url_for("mobile.assignment", assignment_id=task.id))
+
+
+def missing_for_page(task) -> list[str]:
+    """What the template still asks for, in page words (models.evidence.missing_proof words
+    it for chat)."""
+    template = task.template
+    missing = []
+    if template.requires_summary and not round_evidence(task, EvidenceKind.TEXT):
+        missing.append(texts.MISSING_SUMMARY)
+    photos = len(round_evidence(task, EvidenceKind.PHOTO))
+    if photos < template.min_photos:
+        missing.append(texts.MISSING_PHOTOS.format(missing=template.min_photos - photos,
+                                                   required=template.min_photos))
+    return missing
+
+
+def last_return(task) -> Review | None:
+    return session.scalar(sa.select(Review).where(
+        Review.assignment_id == task.id, Review.decision == Decision.RETURN)
+        .order_by(Review.id.desc()).limit(1))
+
+
+def instructions(task) -> list[Instruction]:
+    return list(session.scalars(sa.select(Instruction).where(Instruction.assignment_id == task.id)
+                                .order_by(Instruction.id)))
+
+
+def evidence_rounds(task) -> list[tuple[int, list[Evidence]]]:
+    """Usable evidence by submission round, newest round first."""
+    items = session.scalars(sa.select(Evidence).where(
+        Evidence.assignment_id == task.id,
+        Evidence.status.in_((EvidenceStatus.RECEIVED, EvidenceStatus.STORED)))
+        .order_by(Evidence.round.desc(), Evidence.kind.desc(), Evidence.id))
+    rounds: dict[int, list[Evidence]] = {}
+    for item in items:
+        rounds.setdefault(item.round, []).append(item)
+    return list(rounds.items())
+
+
+def history(task) -> list[dict]:
+    """The task's audit trail in words: when, what, who, and a return's reason."""
+    events = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject == f"assignment:{task.id}").order_by(AuditEvent.id)).all()
+    names = dict(session.execute(sa.select(Person.id, Person.name).where(
+        Person.id.in_({e.actor_id for e in events if e.actor_id}))).all())
+    lines = [{"at": task.created_at, "label": "派发任务", "who": "", "reason": ""}]
+    for event in events:
+        label = texts.HISTORY_LABELS.get(event.action)
+        if label is None:
+            continue
+        data = json.loads(event.data or "{}")
+        if event.action == "assignment.approve":
+            label = "初审通过" if data.get("state") == State.FIRST_APPROVED else "审核通过，任务完成"
+        lines.append({"at": event.created_at, "label": label,
+                      "who": names.get(event.actor_id, ""), "reason": data.get("reason", "")})
+    return lines

@@ -1,0 +1,114 @@
+"""上报材料 on the page: a summary box and photos, checked and stored at once; the stored
+display copies served only to people who may see the task."""
+
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from handlers.mobile import texts
+from handlers.mobile.access import assignment_lock, visible_assignment
+from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_for_page,
+                                        submit_locked)
+from handlers.mobile.auth import message_page
+from jobs.evidence import storage, store_photo
+from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
+from models.assignment import is_assignee
+from models.errors import DomainError
+from models.evidence import attach, round_evidence
+from models.photo import MAX_BYTES, ProcessedPhoto, process_photo
+from models.storage import content_key
+
+MAX_PHOTOS_PER_UPLOAD = 9
+MAX_SUMMARY = 2000
+VARIANTS = {"thumb": "thumbs", "display": "display"}
+
+
+def report(assignment_id: int):
+    """GET: the form with this round's evidence so far. POST: store a summary and photos
+    (all photos checked before anything is stored), then save or also submit."""
+    task = visible_assignment(g.person, assignment_id)
+    if not is_assignee(g.person, task):
+        abort(403)
+    if request.method == "GET":
+        return _form(task)
+    with assignment_lock(task):
+        if task.state not in REPORTABLE:
+            flash(texts.NOT_REPORTABLE.format(state=texts.STATE_LABELS[State(task.state)]),
+                  "info")
+            return redirect(url_for("mobile.assignment", assignment_id=task.id))
+        summary = request.form.get("summary", "").strip()
+        photos, errors = _checked_photos(request.files.getlist("photos"))
+        if len(summary) > MAX_SUMMARY:
+            errors.insert(0, texts.SUMMARY_TOO_LONG.format(count=MAX_SUMMARY))
+        if not errors and not summary and not photos:
+            if request.form.get("then") == "submit":
+                return submit_locked(task)
+            errors.append(texts.NOTHING_TO_SAVE)
+        if errors:
+            return _form(task, errors=errors, summary=summary), 422
+        _attach_all(task, summary, photos)
+        session.commit()
+        if request.form.get("then") == "submit":
+            return submit_locked(task)
+    flash(texts.SAVED, "success")
+    return redirect(url_for("mobile.report", assignment_id=task.id))
+
+
+def upload_too_large(error: RequestEntityTooLarge):
+    """The request was cut off before the view ran (MAX_CONTENT_LENGTH): say what to do."""
+    limit = (request.max_content_length or 0) // (1024 * 1024)
+    return message_page(texts.UPLOAD_TOO_LARGE.format(mb=limit), 413, "照片太大",
+                        back=request.path)
+
+
+def evidence_image(evidence_id: int, variant: str):
+    """A stored photo's display copy or thumbnail; 404 unless the viewer may see the task."""
+    evidence = session.get(Evidence, evidence_id)
+    kind = VARIANTS.get(variant)
+    if evidence is None or kind is None or evidence.status != EvidenceStatus.STORED \
+            or not evidence.sha256:
+        abort(404)
+    visible_assignment(g.person, evidence.assignment_id)
+    try:
+        data = storage().get(content_key(kind, evidence.sha256, "jpg"))
+    except KeyError:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    # Private: evidence is never cached by a shared proxy; content-addressed, so it never changes.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _form(task, errors: list[str] | None = None, summary: str = ""):
+    return render_template(
+        "mobile/report.html", **head(task), errors=errors or [], summary=summary,
+        texts_=round_evidence(task, EvidenceKind.TEXT),
+        photos=round_evidence(task, EvidenceKind.PHOTO), missing=missing_for_page(task),
+        returned=last_return(task) if task.state == State.RETURNED else None,
+        max_photos=MAX_PHOTOS_PER_UPLOAD, max_summary=MAX_SUMMARY,
+        max_upload=request.max_content_length or 0)
+
+
+def _checked_photos(files) -> tuple[list[tuple[bytes, ProcessedPhoto]], list[str]]:
+    """Every chosen photo validated by models.photo; the refusals in words, numbered."""
+    chosen = [f for f in files if f and f.filename]
+    if len(chosen) > MAX_PHOTOS_PER_UPLOAD:
+        return [], [texts.TOO_MANY_PHOTOS.format(count=MAX_PHOTOS_PER_UPLOAD)]
+    photos, errors = [], []
+    for number, upload in enumerate(chosen, start=1):
+        data = upload.read(MAX_BYTES + 1)
+        try:
+            photos.append((data, process_photo(data)))
+        except DomainError as refusal:
+            errors.append(texts.PHOTO_REFUSED.format(number=number, why=refusal.message))
+    return photos, errors
+
+
+def _attach_all(task, summary: str, photos: list[tuple[bytes, ProcessedPhoto]]) -> None:
+    now = utcnow()
+    if summary:
+        attach(task, EvidenceKind.TEXT, g.person, now=now, text=summary)
+    for data, photo in photos:
+        evidence = attach(task, EvidenceKind.PHOTO, g.person, now=now)
+        store_photo(evidence, data, photo)

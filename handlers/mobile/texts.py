@@ -1,0 +1,44 @@
+"""Every Chinese sentence and label the mobile views use (templates hold the page text)."""
+
+from models import State
+
+STATE_LABELS = {
+    State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
+    State.SUBMITTED: "待初审", State.FIRST_APPROVED: "待终审", State.COMPLETED: "已完成",
+    State.CANCELLED: "已撤销",
+}
+WARNING_LABELS = {"reminder": "即将到期", "blue": "蓝色预警", "yellow": "黄色预警",
+                  "red": "红色预警", "supervision": "工作督办"}
+LEVEL_LABELS = {1: "初审", 2: "终审"}
+HISTORY_LABELS = {
+    "assignment.dispatch": "派发任务", "assignment.acknowledge": "签收",
+    "assignment.submit": "提交审核", "assignment.approve": "审核通过",
+    "assignment.return": "退回整改", "assignment.cancel": "撤销任务",
+    "instruction.add": "领导批示",
+}
+
+ACKNOWLEDGED = "已签收，请按时上报完成情况。"
+ALREADY_ACKNOWLEDGED = "该任务已签收，无需重复签收。"
+SAVED = "已保存。材料齐全后请点“提交审核”。"
+SUBMITTED = "已提交，等待审核。"
+SUBMITTED_COMPLETED = "已提交，任务已完成。"
+ALREADY_SUBMITTED = "该任务已提交，请勿重复提交。"
+NOT_REPORTABLE = "该任务当前为“{state}”，不能上报材料。"
+NOTHING_TO_SAVE = "请填写工作小结或选择照片。"
+TOO_MANY_PHOTOS = "一次最多上传{count}张照片，请分几次上传。"
+UPLOAD_TOO_LARGE = "照片总大小超过{mb}MB，请分几次上传（每次一两张）。"
+PHOTO_REFUSED = "第{number}张照片未能保存：{why}"
+SUMMARY_TOO_LONG = "工作小结请不超过{count}字。"
+PROOF_MISSING = "还不能提交，还缺："
+MISSING_SUMMARY = "工作小结"
+MISSING_PHOTOS = "照片还差{missing}张（要求至少{required}张）"
+INSTRUCTION_EMPTY = "请填写批示内容。"
+INSTRUCTION_TOO_LONG = "批示请不超过{count}字。"
+INSTRUCTION_ADDED = "批示已发送，经办人可在任务详情中查看。"
+NO_REVIEW_RIGHT = "无权审核该任务。审核链接只对该任务的审核人有效，请勿转发。"
+ALREADY_HANDLED = "该任务已处理（当前状态：{state}），无需再次审核。"
+REASON_TOO_SHORT = "请填写退回理由（至少{count}个字），说明需要补充或修改什么。"
+APPROVED_FIRST = "初审已通过，已转县纪委监委终审。"
+APPROVED_FINAL = "审核通过，任务已完成。"
+RETURNED = "已退回整改，退回理由已告知经办人。"
+NOT_YET_FINAL = "该任务正在初审，初审通过后再由您终审。"

@@ -1,0 +1,386 @@
+"""The mobile pages through HTTP, as a phone inside WeChat: workbench, task detail, 签收,
+上报 with photos, 提交, 领导批示, review by link; who sees what (404), and bad input."""
+
+import io
+import os
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+import sqlalchemy as sa
+from PIL import Image
+
+from conftest import openid
+from handlers.mobile import texts
+from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence, Instruction,
+                    Period, Responsibility, Review, Role, State, TemplateKind, UnitKind,
+                    Warning, session)
+from models.assignment import Action, transition
+from models.dispatch import dispatch
+from models.review import sign_review_token
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def photo(colour=(200, 30, 30), size=(1200, 900)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class Phone:
+    """A phone browser inside WeChat as one bound person (the emulator passes OAuth)."""
+
+    def __init__(self, app, index: int):
+        self.base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        self.http = requests.Session()
+        self.http.headers["User-Agent"] = "Mozilla/5.0 (Linux; Android 10) MicroMessenger/8.0.50"
+        self.http.cookies.set("emu_openid", openid(index))
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, timeout=10)
+
+    def post(self, path: str, data: dict | None = None, files=None, form_page: str | None = None,
+             csrf: bool = True) -> requests.Response:
+        """POST like the page's form would: with the CSRF token of `form_page` (default: the
+        task page the form lives on)."""
+        data = dict(data or {})
+        if csrf:
+            page = self.get(form_page or path)
+            data["csrf_token"] = CSRF.search(page.text).group(1)
+        return self.http.post(self.base + path, data=data, files=files, timeout=30)
+
+
+@pytest.fixture
+def county(make_unit, make_bound_person):
+    """Two townships, each supervised by its own 纪委; people on every side, all bound."""
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    township = make_unit(name="青山镇", supervisor_id=body.id)
+    other_body = make_unit(name="白水镇纪委", kind=UnitKind.DISCIPLINE)
+    other = make_unit(name="白水镇", supervisor_id=other_body.id)
+    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
+    people = {
+        "member": make_bound_person(1, name="李明", role=Role.MEMBER, unit=township,
+                                    title="副镇长"),
+        "secretary": make_bound_person(2, name="张建国", role=Role.SECRETARY, unit=township),
+        "discipline": make_bound_person(3, name="王纪委", role=Role.DISCIPLINE, unit=body,
+                                        title="纪委书记"),
+        "inspector": make_bound_person(4, name="赵审核", role=Role.INSPECTOR, unit=county_unit,
+                                       title="审核员"),
+        "admin": make_bound_person(5, name="管理员", role=Role.ADMIN, unit=county_unit,
+                                   title=""),
+        "other_secretary": make_bound_person(6, name="孙书记", role=Role.SECRETARY, unit=other),
+        "other_discipline": make_bound_person(7, name="周纪委", role=Role.DISCIPLINE,
+                                              unit=other_body, title=""),
+        "colleague": make_bound_person(8, name="钱委员", role=Role.MEMBER, unit=township,
+                                       title="组织委员"),
+    }
+    return {"township": township, **people}
+
+
+INDEX = {"member": 1, "secretary": 2, "discipline": 3, "inspector": 4, "admin": 5,
+         "other_secretary": 6, "other_discipline": 7, "colleague": 8}
+
+
+@pytest.fixture
+def phone(app, county):
+    phones = {}
+
+    def get(role: str) -> Phone:
+        if role not in phones:
+            phones[role] = Phone(app, INDEX[role])
+        return phones[role]
+
+    return get
+
+
+def make_task(county, now, levels=2, photos=2, title="党风廉政建设专题会议") -> Assignment:
+    template = DutyTemplate(
+        category=session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
+            name="加强组织领导", responsibility=Responsibility.PRINCIPAL),
+        title=title, description="召开专题会议研究部署党风廉政建设工作，形成会议纪要。",
+        kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule="after:7",
+        requires_summary=True, min_photos=photos, review_levels=levels,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    session.add(template)
+    session.flush()
+    task = dispatch(template, "once", now=now, people=[county["member"]])[0]
+    session.commit()
+    return task
+
+
+@pytest.fixture
+def task(county, now):
+    return make_task(county, now)
+
+
+def reload(task) -> Assignment:
+    session.rollback()
+    session.expire_all()
+    return session.get(Assignment, task.id)
+
+
+def submitted(task, county, now) -> Assignment:
+    """The task handed in with its proof, done in the domain (the pages are tested elsewhere)."""
+    from models import EvidenceKind
+    from models.evidence import attach
+
+    attach(task, EvidenceKind.TEXT, county["member"], now=now, text="已召开专题会议。")
+    transition(task, Action.SUBMIT, county["member"], now=now)
+    session.commit()
+    return task
+
+
+def evidence_count() -> int:
+    session.rollback()
+    return session.scalar(sa.select(sa.func.count(Evidence.id)))
+
+
+# The workbench and the detail page.
+
+def test_workbench_lists_todo_warnings_and_supervision(phone, county, now):
+    task = make_task(county, now)
+    warned = make_task(county, now, title="廉政教育月活动")
+    warned.warning = Warning.RED
+    supervised = make_task(county, now, title="问题线索整改")
+    supervised.warning = Warning.SUPERVISION
+    session.commit()
+    page = phone("member").get("/m/")
+    assert page.status_code == 200
+    html = page.text
+    assert "待办任务（3）" in html and "预警提醒（2）" in html and "工作督办（1）" in html
+    assert "红色预警" in html and "工作督办" in html and "warn_red" in html
+    assert f"/m/tasks/{task.id}" in html and "待签收" in html
+    assert "待我审核" not in html  # only for reviewers
+
+
+def test_reviewers_see_what_waits_for_them(phone, county, task, now):
+    submitted(task, county, now)
+    page = phone("discipline").get("/m/").text
+    assert "待我审核（1）" in page and "/m/review/" in page and "党风廉政建设专题会议" in page
+    assert "待我审核（0）" in phone("inspector").get("/m/").text
+    assert "待我审核（0）" in phone("other_discipline").get("/m/").text
+
+
+def test_detail_shows_what_why_due_instructions_evidence_and_history(phone, county, task, now):
+    session.add(Instruction(assignment_id=task.id, author_id=county["secretary"].id,
+                            text="务必按时召开，会议纪要要完整。", created_at=now))
+    session.commit()
+    page = phone("member").get(f"/m/tasks/{task.id}")
+    assert page.status_code == 200
+    html = page.text
+    for expected in ("党风廉政建设专题会议", "加强组织领导", "主体责任", "截止时间",
+                     "2026-11-27 17:00", "领导批示", "务必按时召开", "张建国", "办理记录",
+                     "派发任务", "签收任务", "上报材料", 'data-weui-mode="care"'):
+        assert expected in html, expected
+    assert 'name="csrf_token"' in html
+
+
+# 签收, 上报, 提交 through the pages.
+
+def test_acknowledge_report_with_photos_and_submit(phone, county, task, app):
+    member = phone("member")
+    page = member.post(f"/m/tasks/{task.id}/acknowledge", form_page=f"/m/tasks/{task.id}")
+    assert page.status_code == 200 and texts.ACKNOWLEDGED in page.text
+    assert reload(task).state == State.ACKNOWLEDGED
+    again = member.post(f"/m/tasks/{task.id}/acknowledge", form_page=f"/m/tasks/{task.id}")
+    assert texts.ALREADY_ACKNOWLEDGED in again.text
+
+    report = f"/m/tasks/{task.id}/report"
+    form = member.get(report)
+    assert 'type="file"' in form.text and 'accept="image/*"' in form.text
+    files = [("photos", ("a.jpg", photo(), "image/jpeg")),
+             ("photos", ("b.jpg", photo((20, 90, 200)), "image/jpeg"))]
+    page = member.post(report, {"summary": "11月20日召开专题会议，班子成员全体参加。",
+                                "then": "save"}, files=files)
+    assert page.status_code == 200 and texts.SAVED in page.text
+    assert reload(task).state == State.ACKNOWLEDGED
+    photos = session.scalars(sa.select(Evidence).where(Evidence.kind == "photo")).all()
+    assert [p.status for p in photos] == ["stored", "stored"] and photos[0].width == 1200
+    thumb = member.get(f"/m/evidence/{photos[0].id}/thumb")
+    assert thumb.status_code == 200 and thumb.headers["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(thumb.content)).size == (320, 240)
+    assert member.get(f"/m/evidence/{photos[0].id}/display").status_code == 200
+    assert member.get(f"/m/evidence/{photos[0].id}/original").status_code == 404
+
+    page = member.post(f"/m/tasks/{task.id}/submit", form_page=f"/m/tasks/{task.id}")
+    assert page.status_code == 200 and texts.SUBMITTED in page.text
+    task = reload(task)
+    assert task.state == State.SUBMITTED and task.round == 1
+
+
+def test_submit_without_the_proof_says_what_is_missing(phone, county, task):
+    member = phone("member")
+    page = member.post(f"/m/tasks/{task.id}/report", {"summary": "", "then": "submit"})
+    assert "还不能提交" in page.text and "照片还差2张" in page.text and "工作小结" in page.text
+    assert reload(task).state == State.DISPATCHED
+
+
+def test_double_submit_makes_one_submission(phone, county, now):
+    task = make_task(county, now, photos=0)
+    member = phone("member")
+    detail = member.get(f"/m/tasks/{task.id}")
+    token = CSRF.search(detail.text).group(1)
+    member.post(f"/m/tasks/{task.id}/report", {"summary": "已完成。", "then": "save"})
+    answers = []
+
+    def tap():
+        answers.append(member.http.post(f"{member.base}/m/tasks/{task.id}/submit",
+                                        data={"csrf_token": token}, timeout=30))
+
+    taps = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in taps:
+        thread.start()
+    for thread in taps:
+        thread.join()
+    assert [a.status_code for a in answers] == [200, 200]
+    assert sorted(texts.ALREADY_SUBMITTED in a.text for a in answers) == [False, True]
+    task = reload(task)
+    assert task.state == State.SUBMITTED and task.round == 1
+    assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "assignment.submit")) == 1
+
+
+def test_a_non_image_is_refused_and_nothing_is_stored(phone, county, task, app):
+    member = phone("member")
+    before = _stored_files(app)
+    files = [("photos", ("ok.jpg", photo(), "image/jpeg")),
+             ("photos", ("scan.pdf", b"%PDF-1.4 not a photo", "image/jpeg"))]
+    page = member.post(f"/m/tasks/{task.id}/report", {"summary": "小结", "then": "save"},
+                       files=files)
+    assert page.status_code == 422
+    assert "第2张照片未能保存" in page.text and "无法识别该图片" in page.text
+    assert "小结" in page.text  # what was typed is kept
+    assert evidence_count() == 0 and _stored_files(app) == before
+
+
+def _stored_files(app) -> set[str]:
+    root = app.config["EVIDENCE_ROOT"]
+    return {os.path.join(d, f) for d, _, names in os.walk(root) for f in names}
+
+
+# Who sees what: one rule, 404 for everything else.
+
+@pytest.mark.parametrize("role, status", [
+    ("member", 200), ("secretary", 200), ("discipline", 200), ("inspector", 200),
+    ("admin", 200), ("colleague", 404), ("other_secretary", 404), ("other_discipline", 404),
+])
+def test_detail_visibility_by_role(phone, county, task, role, status):
+    assert phone(role).get(f"/m/tasks/{task.id}").status_code == status
+
+
+def test_guessed_ids_get_404_never_data(phone, county, task, app):
+    member = phone("member")
+    member.post(f"/m/tasks/{task.id}/report", {"summary": "小结", "then": "save"},
+                files=[("photos", ("a.jpg", photo(), "image/jpeg"))])
+    evidence = session.scalar(sa.select(Evidence).where(Evidence.kind == "photo"))
+    outsider = phone("other_secretary")
+    for path in (f"/m/tasks/{task.id}", f"/m/tasks/{task.id + 1000}",
+                 f"/m/tasks/{task.id}/report", f"/m/evidence/{evidence.id}/thumb",
+                 f"/m/evidence/{evidence.id}/display", f"/m/evidence/{evidence.id + 1}/thumb"):
+        page = outsider.get(path)
+        assert page.status_code == 404, path
+        assert "党风廉政建设专题会议" not in page.text
+    page = outsider.post(f"/m/tasks/{task.id}/acknowledge", form_page="/m/")
+    assert page.status_code == 404 and reload(task).state == State.DISPATCHED
+    # The secretary sees the task but is not its assignee: no report form for them.
+    assert phone("secretary").get(f"/m/tasks/{task.id}/report").status_code == 403
+
+
+def test_pages_need_the_oauth_session(client, task):
+    for path in (f"/m/tasks/{task.id}", f"/m/review/{'x' * 20}", "/m/evidence/1/thumb"):
+        response = client.get(path)
+        assert response.status_code == 302 and "oauth2/authorize" in response.headers["Location"]
+
+
+def test_a_post_without_csrf_token_changes_nothing(phone, county, task):
+    page = phone("member").post(f"/m/tasks/{task.id}/acknowledge", csrf=False)
+    assert page.status_code == 400 and "页面已过期" in page.text
+    assert reload(task).state == State.DISPATCHED
+
+
+# 领导批示.
+
+def test_secretary_instructs_and_the_assignee_sees_it(phone, county, task):
+    page = phone("secretary").post(f"/m/tasks/{task.id}/instructions",
+                                   {"text": "会议要有纪要和照片。"},
+                                   form_page=f"/m/tasks/{task.id}")
+    assert texts.INSTRUCTION_ADDED in page.text
+    assert "会议要有纪要和照片。" in phone("member").get(f"/m/tasks/{task.id}").text
+    refused = phone("member").post(f"/m/tasks/{task.id}/instructions", {"text": "我自己批示"},
+                                   form_page=f"/m/tasks/{task.id}")
+    assert refused.status_code == 403
+    assert phone("discipline").post(f"/m/tasks/{task.id}/instructions", {"text": "批示内容"},
+                                    form_page=f"/m/tasks/{task.id}").status_code == 403
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count(Instruction.id))) == 1
+
+
+# Review through the link.
+
+def _link(app, task, **kwargs) -> str:
+    return "/m/review/" + sign_review_token(task.id, app.config["SECRET_KEY"], **kwargs)
+
+
+def test_two_level_review_through_the_link(phone, county, task, now, app):
+    submitted(task, county, now)
+    link = _link(app, task)
+    discipline = phone("discipline")
+    page = discipline.get(link)
+    assert page.status_code == 200 and "初审" in page.text and "已召开专题会议。" in page.text
+    assert phone("inspector").get(link).status_code == 409  # not yet at final review
+    page = discipline.post(link, {"decision": "approve"})
+    assert texts.APPROVED_FIRST in page.text
+    assert reload(task).state == State.FIRST_APPROVED
+    again = discipline.post(link, {"decision": "approve"}, form_page="/m/")
+    assert again.status_code == 409 and "该任务已处理" in again.text
+    inspector = phone("inspector")
+    short = inspector.post(link, {"decision": "return", "reason": "不行"})
+    assert short.status_code == 400 and "至少5个字" in short.text
+    assert reload(task).state == State.FIRST_APPROVED
+    page = inspector.post(link, {"decision": "return", "reason": "缺少会议纪要照片，请补充。"})
+    assert texts.RETURNED in page.text
+    assert reload(task).state == State.RETURNED
+    detail = phone("member").get(f"/m/tasks/{task.id}").text
+    assert "已被退回整改" in detail and "缺少会议纪要照片，请补充。" in detail
+    decisions = session.execute(sa.select(Review.level, Review.decision)).all()
+    assert decisions == [(1, "approve"), (2, "return")]
+
+
+@pytest.mark.parametrize("role", ["member", "secretary", "colleague", "other_discipline"])
+def test_a_forwarded_link_shows_no_right_to_review(phone, county, task, now, app, role):
+    submitted(task, county, now)
+    link = _link(app, task)
+    page = phone(role).get(link)
+    assert page.status_code == 403 and "无权审核" in page.text
+    assert "已召开专题会议" not in page.text
+    posted = phone(role).post(link, {"decision": "approve"}, form_page="/m/")
+    assert posted.status_code == 403 and reload(task).state == State.SUBMITTED
+
+
+def test_expired_and_tampered_links_show_a_clear_page_and_change_nothing(
+        phone, county, task, now, app):
+    submitted(task, county, now)
+    discipline = phone("discipline")
+    expired = _link(app, task, now=datetime.now(UTC) - timedelta(days=8))
+    page = discipline.get(expired)
+    assert page.status_code == 410 and "已过期" in page.text
+    assert discipline.post(expired, {"decision": "approve"}, form_page="/m/").status_code == 410
+    good = _link(app, task)
+    for tampered in (good[:-3] + "abc", "/m/review/" + sign_review_token(task.id, "wrong-key"),
+                     "/m/review/not-a-token"):
+        page = discipline.get(tampered)
+        assert page.status_code == 400 and "链接无效" in page.text
+        assert discipline.post(tampered, {"decision": "approve"},
+                               form_page="/m/").status_code == 400
+    assert reload(task).state == State.SUBMITTED
+    assert session.scalar(sa.select(sa.func.count(Review.id))) == 0
+
+
+def test_one_level_template_completes_at_first_approval(phone, county, now, app):
+    task = submitted(make_task(county, now, levels=1, photos=0), county, now)
+    page = phone("discipline").post(_link(app, task), {"decision": "approve"})
+    assert texts.APPROVED_FINAL in page.text
+    assert reload(task).state == State.COMPLETED
