@@ -17,6 +17,10 @@ import models
 import wechat
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com/"
+# The emulator's template ids; a real account sets WECHAT_TEMPLATE_<PURPOSE> for each.
+DEFAULT_TEMPLATE_IDS = {"task": "QL_TASK_DISPATCHED", "warning": "QL_TASK_WARNING",
+                        "review": "QL_REVIEW_REQUEST", "result": "QL_REVIEW_RESULT",
+                        "supervision": "QL_SUPERVISION"}
 
 
 def load_config(environ: dict, instance_path: str) -> dict:
@@ -34,6 +38,10 @@ def load_config(environ: dict, instance_path: str) -> dict:
         "WECHAT_API_BASE": _with_slash(env.get("WECHAT_API_BASE") or DEFAULT_API_BASE),
         "WECHAT_HTTP_TIMEOUT": float(env.get("WECHAT_HTTP_TIMEOUT", "5")),
         "PUBLIC_BASE_URL": _with_slash(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000/"),
+        # Template ids per notification purpose (category templates added in the MP console).
+        "WECHAT_TEMPLATE_IDS": {
+            purpose: env.get(f"WECHAT_TEMPLATE_{purpose.upper()}") or default
+            for purpose, default in DEFAULT_TEMPLATE_IDS.items()},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=7),

@@ -145,12 +145,14 @@ def clock():
     from handlers.wechat.inbox import replay_pending
     from jobs.dispatch import dispatch_periodic
     from jobs.evidence import requeue_stuck
+    from jobs.notification import relay_pending
 
     while True:
         scheduler = CronScheduler(connection=current_app.extensions["redis"])
         scheduler.register(replay_pending, queue_name="default", interval=60)
         scheduler.register(requeue_stuck, queue_name="media", interval=300)
         scheduler.register(dispatch_periodic, queue_name="default", interval=3600)
+        scheduler.register(relay_pending, queue_name="push", interval=60)
         try:
             scheduler.start()
             return

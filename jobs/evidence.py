@@ -16,7 +16,6 @@ from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
 
 import jobs
-from jobs.notification import queue_notification
 from models import Channel, Evidence, EvidenceKind, EvidenceStatus, Notification, session, utcnow
 from models.errors import DomainError
 from models.photo import process_photo
@@ -94,10 +93,8 @@ def _give_up(evidence: Evidence, status: EvidenceStatus, why: str) -> None:
                         person_id=evidence.created_by_id, openid=openid, created_at=utcnow(),
                         content=f"您发送的第{number}张照片未能保存：{why}请重新发送这张照片。")
     session.add(note)
-    session.commit()
+    session.commit()  # the outbox relay queues the message
     log.warning("evidence %s %s: %s", evidence.id, status, why)
-    if openid:
-        queue_notification(note)
 
 
 def requeue_stuck(now=None) -> int:

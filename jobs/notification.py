@@ -5,14 +5,18 @@ Safe to run twice: only a row still `pending` is sent (STYLE.md R5). Transient W
 """
 
 import logging
+from datetime import timedelta
 
 import requests
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
+from redis.exceptions import RedisError
 from rq import Retry, get_current_job
+from sqlalchemy import event
 from wechatpy.exceptions import WeChatClientException
 
 import jobs
+from jobs.message import render
 from models import Channel, Notification, Status, session, utcnow
 from models.wechat_binding import WechatBinding
 
@@ -56,11 +60,12 @@ def _push(note: Notification) -> dict:
         raise WeChatClientException(43004, "no active binding")
     if note.channel == Channel.CUSTOM:
         return client.send_text(openid, note.content)
-    body = {"touser": openid, "template_id": note.data.get("template_id"),
-            "data": note.data.get("fields", {}), "client_msg_id": note.client_msg_id}
-    if note.url:
-        body["url"] = note.url
-    return client.post("message/template/send", data=body)
+    template_id, data, url = render(note)
+    note.url = url
+    # wechatpy's send_template cannot set client_msg_id (fact sheet §3.1): post it directly.
+    return client.post("message/template/send", data={
+        "touser": openid, "template_id": template_id, "data": data, "url": url,
+        "client_msg_id": note.client_msg_id})
 
 
 def _openid_of(person_id: int | None) -> str | None:
@@ -91,3 +96,42 @@ def _mark(note: Notification, status: Status, **values) -> None:
         setattr(note, name, value)
     session.commit()
 
+
+
+def relay_pending(older_than_seconds: int = 60) -> int:
+    """Backstop for sends whose enqueue was lost (Redis down at commit): queue them again."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    pending = session.scalars(sa.select(Notification).where(
+        Notification.status == Status.PENDING, Notification.created_at < cutoff)).all()
+    for note in pending:
+        queue_notification(note)
+    return len(pending)
+
+
+def init_app(app) -> None:
+    """Queue every notification right after the commit that created it (the outbox relay)."""
+    if not event.contains(session, "after_flush", _collect):
+        event.listen(session, "after_flush", _collect)
+        event.listen(session, "after_commit", _relay)
+        event.listen(session, "after_rollback", _forget)
+
+
+def _collect(flushed, _context) -> None:
+    new = [obj for obj in flushed.new if isinstance(obj, Notification)]
+    if new:
+        flushed.info.setdefault("new_notifications", []).extend(new)
+
+
+def _relay(committed) -> None:
+    notes = committed.info.pop("new_notifications", [])
+    if not notes or not has_app_context():
+        return
+    try:
+        for note in notes:
+            queue_notification(note)
+    except RedisError:
+        log.warning("%d notifications not queued now (redis down): relay_pending will", len(notes))
+
+
+def _forget(rolled_back) -> None:
+    rolled_back.info.pop("new_notifications", None)

@@ -111,3 +111,41 @@ def test_photo_without_a_session_lists_where_it_could_go(emulator, task):
     reply = emulator.send_image(openid(1), photo()).reply["content"]
     assert "一岗双责履职报告" in reply and "上报 序号" in reply
     assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 0
+
+
+def test_submission_sends_the_reviewer_a_working_review_link(app, emulator, task, work,
+                                                             make_unit, make_person):
+    import requests
+
+    from models import UnitKind, Unit, WechatBinding
+
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    township = session.get(Unit, task.unit_id)
+    township.supervisor_id = body.id
+    reviewer = make_person(name="纪委书记", role=Role.DISCIPLINE, unit=body)
+    session.add(WechatBinding(person_id=reviewer.id, openid=openid(2),
+                              bound_at=datetime(2026, 11, 1, tzinfo=UTC)))
+    session.commit()
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.send_text(user, "召开专题会议一次。")
+    emulator.send_image(user, photo())
+    emulator.send_image(user, photo((0, 120, 0)))
+    work()
+    emulator.send_text(user, "提交")
+    work()
+    cards = [m for m in emulator.inbox(openid(2)) if m["kind"] == "template"]
+    assert len(cards) == 1 and cards[0]["template_id"] == "QL_REVIEW_REQUEST"
+    link = cards[0]["url"]
+    assert "/m/review/" in link
+
+    def browser(index):
+        session_ = requests.Session()
+        session_.cookies.set("emu_openid", openid(index))
+        return session_
+
+    page = browser(2).get(link)
+    assert page.status_code == 200 and "一岗双责履职报告" in page.text
+    forwarded = browser(1).get(link)  # the assignee is no reviewer
+    assert forwarded.status_code == 403 and "无权审核" in forwarded.text

@@ -24,7 +24,6 @@ from handlers.wechat import identity, texts
 from handlers.wechat.context import Context, Handler, is_pure
 from handlers.wechat.routes import handler_for
 from jobs import redis_connection
-from jobs.notification import queue_notification
 from models import Channel, InboundMessage, Notification, session, utcnow
 from models.wechat_binding import bound_person
 
@@ -182,13 +181,9 @@ def replay_pending(limit: int = 200) -> int:
         if not ok:
             session.execute(sa.update(InboundMessage).where(InboundMessage.id == kept.id)
                             .values(status="failed", processed_at=now))
-        note = None
-        if text:
-            note = Notification(kind="reply", channel=Channel.CUSTOM, openid=kept.openid,
-                                content=text, created_at=now)
-            session.add(note)
+        if text:  # queued by the outbox relay once committed
+            session.add(Notification(kind="reply", channel=Channel.CUSTOM, openid=kept.openid,
+                                     content=text, created_at=now))
         session.commit()
-        if note is not None:
-            queue_notification(note)
         handled += 1
     return handled
