@@ -36,7 +36,7 @@ TEMPLATES = [
 TOWNSHIPS = ["城关镇", "青山镇", "石桥乡"]
 DEPARTMENTS = ["县教育局", "县卫生健康局"]
 # Every township and department: secretary, member, staff head and the committee's liaison.
-STAFFING = [(Role.SECRETARY, "党委书记"), (Role.MEMBER, "班子成员"), (Role.STAFF, "党政办主任"),
+STAFFING = [(Role.SECRETARY, "党委书记"), (Role.MEMBER, "党委委员"), (Role.STAFF, "党政办主任"),
             (Role.COMMITTEE, "党建联络员")]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN = ["建国", "秀英", "志强", "海燕", "卫东", "丽华", "国平", "文静", "明亮", "春梅", "立新",
