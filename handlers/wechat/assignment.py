@@ -6,7 +6,7 @@ from flask import current_app
 
 from handlers import local_time
 from handlers.wechat import texts
-from handlers.wechat.context import Context, pure
+from handlers.wechat.context import Context, bound_only, pure
 from jobs import redis_connection
 from models import Assignment, session
 from models.assignment import Action, State, open_assignments, transition
@@ -21,9 +21,8 @@ WARNING_LABELS = {"reminder": "即将到期", "blue": "蓝色预警", "yellow": 
 
 
 @pure
+@bound_only
 def on_list(ctx: Context) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     tasks = open_assignments(ctx.person)
     _remember_numbering(ctx.openid, tasks)
     link = texts.WORKBENCH_LINK.format(url=current_app.config["PUBLIC_BASE_URL"] + "m/")
@@ -43,9 +42,8 @@ def _line(number: int, task: Assignment) -> str:
     return f"{number}. {task.template.title}\n   截止{local_time(task.due_at, '%m月%d日')}·{status}"
 
 
+@bound_only
 def on_acknowledge(ctx: Context) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     task = task_by_number(ctx, "签收")
     if isinstance(task, str):
         return task

@@ -1,4 +1,6 @@
-"""What a chat handler gets, and the `pure` mark for handlers that change nothing."""
+"""What a chat handler gets, and the marks `pure` (changes nothing) and `bound_only`."""
+
+import functools
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +33,20 @@ def pure(handler: Handler) -> Handler:
     answer is stored in the same Redis call as the claim (handlers/wechat/inbox.py)."""
     handler.pure = True
     return handler
+
+
+def bound_only(handler: Handler) -> Handler:
+    """Answer people whose WeChat is not bound yet with how to bind, instead of running."""
+
+    @functools.wraps(handler)
+    def wrapped(ctx: Context) -> str:
+        if ctx.person is None:
+            from handlers.wechat.texts import BIND_INSTRUCTIONS
+
+            return BIND_INSTRUCTIONS
+        return handler(ctx)
+
+    return wrapped
 
 
 def is_pure(handler: Handler) -> bool:

@@ -9,7 +9,7 @@ from flask import current_app
 
 from handlers.wechat import texts
 from handlers.wechat.assignment import STATE_LABELS, task_by_number
-from handlers.wechat.context import Context
+from handlers.wechat.context import Context, bound_only
 from jobs import redis_connection
 from jobs.evidence import queue_fetch
 from models import Assignment, EvidenceKind, session
@@ -36,9 +36,8 @@ def open_session(ctx: Context) -> Assignment | None:
     return task
 
 
+@bound_only
 def on_report(ctx: Context) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     task = task_by_number(ctx, "上报")
     if isinstance(task, str):
         return task
@@ -55,10 +54,9 @@ def on_report(ctx: Context) -> str:
     return texts.REPORT_OPENED.format(title=template.title, needs="、".join(needs) or "无")
 
 
+@bound_only
 def on_text(ctx: Context) -> str:
     """Text that is no command: a summary paragraph when a session is open."""
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     task = open_session(ctx)
     if task is None:
         return texts.UNKNOWN_COMMAND
@@ -68,9 +66,8 @@ def on_text(ctx: Context) -> str:
     return texts.SUMMARY_RECEIVED.format(number=count)
 
 
+@bound_only
 def on_image(ctx: Context) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     task = open_session(ctx)
     if task is None:
         return _where_to_attach(ctx)
@@ -82,9 +79,8 @@ def on_image(ctx: Context) -> str:
     return texts.PHOTO_RECEIVED.format(number=count)
 
 
+@bound_only
 def on_submit(ctx: Context) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     task = open_session(ctx)
     if task is None:
         return texts.NO_SESSION
@@ -100,9 +96,8 @@ def on_submit(ctx: Context) -> str:
                                   next="已完成" if state == State.COMPLETED else "等待审核")
 
 
+@bound_only
 def on_cancel(ctx: Context) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     redis_connection().delete(_key(ctx.openid))
     return texts.REPORT_CANCELLED
 

@@ -3,15 +3,14 @@
 from flask import current_app
 
 from handlers.wechat import assignment, command, texts
-from handlers.wechat.context import pure
+from handlers.wechat.context import bound_only, pure
 from models.assignment import awaiting_review, workload
 from wechat import menu
 
 
 @pure
+@bound_only
 def on_click(ctx) -> str:
-    if ctx.person is None:
-        return texts.BIND_INSTRUCTIONS
     key = str(ctx.fields.get("EventKey") or "")
     answer = ANSWERS.get(key)
     return answer(ctx) if answer else texts.HELP
