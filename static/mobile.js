@@ -81,3 +81,45 @@
     document.body.appendChild(viewer);
   });
 })();
+
+/* Inside WeChat (real accounts only): choose photos with the JS-SDK and upload them to WeChat;
+   the server fetches them by their serverId (media/get) like photos sent in chat. The plain
+   file input stays as the fallback. */
+(function () {
+  "use strict";
+  var button = document.getElementById("wx-choose");
+  if (!button || !window.wx) { return; }
+  var status = document.getElementById("wx-status");
+  var config = JSON.parse(button.dataset.config);
+  config.debug = false;
+  config.jsApiList = ["chooseImage", "uploadImage"];
+  window.wx.config(config);
+  window.wx.error(function () { button.hidden = true; });
+  button.addEventListener("click", function () {
+    window.wx.chooseImage({
+      count: Number(button.dataset.max), sizeType: ["original"], sourceType: ["album", "camera"],
+      success: function (chosen) { upload(chosen.localIds, []); }
+    });
+  });
+  function upload(localIds, serverIds) {
+    if (serverIds.length === localIds.length) { return send(serverIds); }
+    status.textContent = "正在上传第" + (serverIds.length + 1) + "张，共" + localIds.length + "张…";
+    window.wx.uploadImage({
+      localId: localIds[serverIds.length], isShowProgressTips: 0,
+      success: function (result) { upload(localIds, serverIds.concat([result.serverId])); },
+      fail: failed
+    });
+  }
+  function send(serverIds) {
+    var token = document.querySelector("meta[name=csrf-token]").content;
+    fetch(button.dataset.url, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+      body: JSON.stringify({server_ids: serverIds})
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      window.location.reload();
+    }).catch(failed);
+  }
+  function failed() { status.textContent = "照片上传失败，请重试，或改用上方的“+”选择照片。"; }
+})();

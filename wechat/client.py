@@ -9,6 +9,8 @@ sits under WECHAT_API_BASE.
 """
 
 import logging
+import secrets
+import time
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -104,8 +106,22 @@ class Client(WeChatClient):
             "expire_seconds": expire_seconds, "action_name": "QR_STR_SCENE",
             "action_info": {"scene": {"scene_str": scene}}})
 
+    def jsapi_config(self, url: str) -> dict:
+        """wx.config parameters for the page at `url` (fact sheet §6.2); the jsapi ticket is
+        cached in Redis by wechatpy's session storage, shared by every process."""
+        ticket = self.jsapi.get_jsapi_ticket()
+        noncestr, timestamp = secrets.token_hex(8), int(time.time())
+        signature = self.jsapi.get_jsapi_signature(noncestr, ticket, timestamp, url.split("#")[0])
+        return {"appId": self.appid, "timestamp": timestamp, "nonceStr": noncestr,
+                "signature": signature}
+
+    @property
+    def is_official(self) -> bool:
+        """True against real WeChat, False against the emulator (it has no client JS-SDK)."""
+        return self.api_base.startswith("https://api.weixin.qq.com")
+
     def qrcode_image_url(self, ticket: str) -> str:
-        if self.api_base.startswith("https://api.weixin.qq.com"):
+        if self.is_official:
             base = "https://mp.weixin.qq.com/cgi-bin/"
         else:
             base = self.API_BASE_URL

@@ -22,6 +22,7 @@ ROUTES = [
     ("/tasks/<int:assignment_id>/acknowledge", "acknowledge", assignment.acknowledge, ["POST"],
      True),
     ("/tasks/<int:assignment_id>/report", "report", evidence.report, ["GET", "POST"], True),
+    ("/tasks/<int:assignment_id>/wx-photos", "wx_photos", evidence.wx_photos, ["POST"], True),
     ("/tasks/<int:assignment_id>/submit", "submit", assignment.submit, ["POST"], True),
     ("/tasks/<int:assignment_id>/instructions", "instruct", assignment.instruct, ["POST"], True),
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),

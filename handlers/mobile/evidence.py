@@ -1,7 +1,11 @@
 """上报材料 on the page: a summary box and photos, checked and stored at once; the stored
 display copies served only to people who may see the task."""
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+import re
+
+from flask import (abort, current_app, flash, g, jsonify, make_response, redirect,
+                   render_template, request, url_for)
+from wechatpy.exceptions import WeChatException
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from handlers.mobile import texts
@@ -9,7 +13,7 @@ from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_for_page,
                                         submit_locked)
 from handlers.mobile.auth import message_page
-from jobs.evidence import storage, store_photo
+from jobs.evidence import queue_fetch, storage, store_photo
 from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
 from models.assignment import is_assignee
 from models.errors import DomainError
@@ -20,6 +24,7 @@ from models.storage import content_key
 MAX_PHOTOS_PER_UPLOAD = 9
 MAX_SUMMARY = 2000
 VARIANTS = {"thumb": "thumbs", "display": "display"}
+MEDIA_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def report(assignment_id: int):
@@ -80,6 +85,41 @@ def evidence_image(evidence_id: int, variant: str):
     return response
 
 
+def wx_photos(assignment_id: int):
+    """Photos chosen with the JS-SDK inside WeChat: their serverIds are temporary MediaIds,
+    fetched and validated by the same job as photos sent in chat."""
+    task = visible_assignment(g.person, assignment_id)
+    if not is_assignee(g.person, task):
+        abort(403)
+    server_ids = (request.get_json(silent=True) or {}).get("server_ids")
+    if not isinstance(server_ids, list) or not 0 < len(server_ids) <= MAX_PHOTOS_PER_UPLOAD \
+            or not all(isinstance(i, str) and MEDIA_ID.fullmatch(i) for i in server_ids):
+        return jsonify(error=texts.WX_PHOTOS_BAD), 400
+    with assignment_lock(task):
+        if task.state not in REPORTABLE:
+            return jsonify(error=texts.NOT_REPORTABLE.format(
+                state=texts.STATE_LABELS[State(task.state)])), 409
+        now = utcnow()
+        created = [attach(task, EvidenceKind.PHOTO, g.person, now=now, media_id=server_id)
+                   for server_id in server_ids]
+        session.commit()
+    for evidence in created:
+        queue_fetch(evidence.id)
+    return jsonify(received=len(created))
+
+
+def _jssdk(task) -> dict | None:
+    """wx.config for the report page when it is opened inside real WeChat, else None (the
+    plain file input serves)."""
+    client = current_app.extensions["wechat"].client
+    if "MicroMessenger" not in request.user_agent.string or not client.is_official:
+        return None
+    try:
+        return client.jsapi_config(request.url)
+    except (WeChatException, OSError):
+        return None
+
+
 def _form(task, errors: list[str] | None = None, summary: str = ""):
     return render_template(
         "mobile/report.html", **head(task), errors=errors or [], summary=summary,
@@ -87,7 +127,7 @@ def _form(task, errors: list[str] | None = None, summary: str = ""):
         photos=round_evidence(task, EvidenceKind.PHOTO), missing=missing_for_page(task),
         returned=last_return(task) if task.state == State.RETURNED else None,
         max_photos=MAX_PHOTOS_PER_UPLOAD, max_summary=MAX_SUMMARY,
-        max_upload=request.max_content_length or 0)
+        max_upload=request.max_content_length or 0, jssdk=_jssdk(task))
 
 
 def _checked_photos(files) -> tuple[list[tuple[bytes, ProcessedPhoto]], list[str]]:
