@@ -21,3 +21,36 @@ class Instruction(Base):
     created_at: Mapped[datetime]
 
     author: Mapped[Person] = relationship()
+
+
+MAX_TEXT = 500
+
+
+def can_instruct(person, assignment) -> bool:
+    """领导批示 come from the secretary of the task's unit or a county inspector."""
+    from models.unit import Role
+
+    return person.role == Role.INSPECTOR or (
+        person.role == Role.SECRETARY and person.unit_id == assignment.unit_id)
+
+
+def instruct(assignment, author, text: str, *, now: datetime) -> Instruction:
+    """Add a leader's instruction to `assignment` (checked and audited); the caller commits."""
+    from models import audit
+    from models.db import session
+    from models.errors import DomainError, NotAllowed
+
+    if not can_instruct(author, assignment):
+        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以批示。")
+    text = text.strip()
+    if not text:
+        raise DomainError("请填写批示内容。")
+    if len(text) > MAX_TEXT:
+        raise DomainError(f"批示请不超过{MAX_TEXT}字。")
+    instruction = Instruction(assignment_id=assignment.id, author_id=author.id, text=text,
+                              created_at=now)
+    session.add(instruction)
+    session.flush()
+    audit.record("assignment.instruct", f"assignment:{assignment.id}", now=now, actor=author,
+                 instruction=instruction.id)
+    return instruction

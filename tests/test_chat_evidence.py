@@ -149,3 +149,14 @@ def test_submission_sends_the_reviewer_a_working_review_link(app, emulator, task
     assert page.status_code == 200 and "一岗双责履职报告" in page.text
     forwarded = browser(1).get(link)  # the assignee is no reviewer
     assert forwarded.status_code == 403 and "无权审核" in forwarded.text
+
+
+def test_photo_menu_button_photos_join_the_open_session(emulator, task, work):
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.pic_event(user, event="pic_photo_or_album", key="REPORT_PHOTO",
+                       images=[photo(), photo((0, 0, 90))])
+    work()
+    stored = session.scalars(sa.select(Evidence.status).where(Evidence.kind == "photo")).all()
+    assert stored == [EvidenceStatus.STORED] * 2

@@ -8,8 +8,8 @@ keys ≤128 bytes, URLs ≤1024 bytes.
 TOP_NAME_BYTES, SUB_NAME_BYTES, KEY_BYTES, URL_BYTES = 16, 60, 128, 1024
 
 # CLICK keys; the chat handlers answer each one.
-TASKS, WARNINGS, SUPERVISION, REVIEWS, ME, HELP = (
-    "TASKS", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP")
+TASKS, WARNINGS, SUPERVISION, REVIEWS, ME, HELP, REPORT_PHOTO = (
+    "TASKS", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP", "REPORT_PHOTO")
 
 
 def build_menu(base_url: str) -> dict:
@@ -24,6 +24,8 @@ def build_menu(base_url: str) -> dict:
     return {"button": [
         {"name": "我的履责", "sub_button": [
             click("待办任务", TASKS),
+            # The photos arrive as ordinary image messages and join the open 上报 session.
+            {"type": "pic_photo_or_album", "name": "拍照上报", "key": REPORT_PHOTO},
             click("预警提醒", WARNINGS),
             view("个人工作台", "m/"),
         ]},

@@ -6,13 +6,11 @@ from flask import request
 from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, page, query_choice, query_int, required
 from handlers.api.visibility import find_assignment, visible_assignments
-from models import (Assignment, Evidence, Instruction, Review, Role, State, Warning, audit,
-                    session, utcnow)
+from models import Assignment, Evidence, Instruction, Review, State, Warning, session, utcnow
 from models.assignment import Action, transition
-from models.errors import NotAllowed
+from models.instruction import instruct
 
 DECISIONS = {"approve": Action.APPROVE, "return": Action.RETURN}
-MAX_INSTRUCTION = 2000
 
 
 def assignment_json(assignment: Assignment) -> dict:
@@ -109,29 +107,12 @@ def review_assignment(assignment_id: int):
     return _detail(assignment), 201
 
 
-def can_instruct(person, assignment: Assignment) -> bool:
-    """Leaders' instructions come from the secretary of the task's unit or a county inspector."""
-    if person.role == Role.INSPECTOR:
-        return True
-    return person.role == Role.SECRETARY and person.unit_id == assignment.unit_id
-
-
 def instruct_assignment(assignment_id: int):
     """Add a leader's instruction (领导批示) to a visible assignment; audited."""
     person = current_person()
     assignment = find_assignment(person, assignment_id)
-    if not can_instruct(person, assignment):
-        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以批示。")
-    text = required(json_body(), "text", str, "批示内容").strip()
-    if not text or len(text) > MAX_INSTRUCTION:
-        raise BadInput(f"批示内容不能为空，且不超过{MAX_INSTRUCTION}字。")
-    now = utcnow()
-    instruction = Instruction(assignment_id=assignment.id, author=person, text=text,
-                              created_at=now)
-    session.add(instruction)
-    session.flush()
-    audit.record("assignment.instruct", f"assignment:{assignment.id}", now=now, actor=person,
-                 instruction=instruction.id)
+    text = required(json_body(), "text", str, "批示内容")
+    instruction = instruct(assignment, person, text, now=utcnow())
     session.commit()
     return instruction_json(instruction), 201
 

@@ -28,12 +28,6 @@ def is_reviewer(person: Person, assignment: Assignment) -> bool:
     return person.role == Role.INSPECTOR or is_first_reviewer(person, assignment)
 
 
-def can_instruct(person: Person, assignment: Assignment) -> bool:
-    """领导批示: the secretary of the task's unit, or a county inspector."""
-    return person.role == Role.INSPECTOR or (
-        person.role == Role.SECRETARY and person.unit_id == assignment.unit_id)
-
-
 def visible_assignment(person: Person, assignment_id: int) -> Assignment:
     """The assignment if `person` may see it; 404 otherwise (also for ids that do not exist)."""
     assignment = session.get(Assignment, assignment_id)

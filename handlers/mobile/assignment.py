@@ -6,15 +6,17 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from handlers.mobile import texts
-from handlers.mobile.access import assignment_lock, can_instruct, visible_assignment
+from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.workbench import due_chip, review_url
 from models import (AuditEvent, Decision, Evidence, EvidenceKind, EvidenceStatus, Instruction,
-                    Person, Review, State, audit, session, utcnow)
+                    Person, Review, State, session, utcnow)
 from models.assignment import OPEN_STATES, Action, can_review, is_assignee, transition
 from models.evidence import round_evidence
+from models.instruction import MAX_TEXT, can_instruct
+from models.instruction import instruct as add_instruction
 
 REPORTABLE = OPEN_STATES
-MAX_INSTRUCTION = 500
+MAX_INSTRUCTION = MAX_TEXT
 
 
 def assignment(assignment_id: int):
@@ -82,18 +84,11 @@ def instruct(assignment_id: int):
     task = visible_assignment(g.person, assignment_id)
     if not can_instruct(g.person, task):
         abort(403)
-    text = request.form.get("text", "").strip()
-    if not text or len(text) > MAX_INSTRUCTION:
-        flash(texts.INSTRUCTION_EMPTY if not text else
-              texts.INSTRUCTION_TOO_LONG.format(count=MAX_INSTRUCTION), "warn")
+    try:
+        add_instruction(task, g.person, request.form.get("text", ""), now=utcnow())
+    except DomainError as refusal:
+        flash(refusal.message, "warn")
         return redirect(url_for("mobile.assignment", assignment_id=task.id) + "#instruct")
-    now = utcnow()
-    instruction = Instruction(assignment_id=task.id, author_id=g.person.id, text=text,
-                              created_at=now)
-    session.add(instruction)
-    session.flush()
-    audit.record("instruction.add", f"assignment:{task.id}", now=now, actor=g.person,
-                 instruction=instruction.id)
     session.commit()
     flash(texts.INSTRUCTION_ADDED, "success")
     return redirect(url_for("mobile.assignment", assignment_id=task.id))

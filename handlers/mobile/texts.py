@@ -14,7 +14,7 @@ HISTORY_LABELS = {
     "assignment.dispatch": "派发任务", "assignment.acknowledge": "签收",
     "assignment.submit": "提交审核", "assignment.approve": "审核通过",
     "assignment.return": "退回整改", "assignment.cancel": "撤销任务",
-    "instruction.add": "领导批示",
+    "assignment.instruct": "领导批示",
 }
 
 ACKNOWLEDGED = "已签收，请按时上报完成情况。"
