@@ -1,5 +1,6 @@
 """Duty categories and duty templates (责任类别, 任务清单): what to do, for whom, how often."""
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -67,3 +68,54 @@ class DutyTemplate(Base):
     @property
     def responsibility(self) -> Responsibility:
         return Responsibility(self.category.responsibility)
+
+
+DUE_RULE = re.compile(r"^(day:([1-9]|[12]\d|3[01])|quarter_end|period_end|"
+                      r"date:(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])|after:([1-9]\d{0,2}))$")
+
+
+def check_due_rule(rule: str, period: str) -> str | None:
+    """Why `rule` cannot be a due rule for a `period` template, or None when it can."""
+    if not DUE_RULE.match(rule or ""):
+        return "截止规则格式不正确：每月第N天写 day:N，季末写 quarter_end，固定日期写 date:MM-DD，派发后N天写 after:N。"
+    if rule.startswith("day:") and period != Period.MONTHLY:
+        return "“每月第N天”只适用于按月的任务。"
+    if rule == "quarter_end" and period != Period.QUARTERLY:
+        return "“季末”只适用于按季度的任务。"
+    return None
+
+
+def save_template(template: DutyTemplate, values: dict, *, actor, now: datetime) -> DutyTemplate:
+    """Create or change a duty template after checking its due rule; audited. Caller commits."""
+    from models import audit
+    from models.db import session
+    from models.errors import DomainError
+
+    problem = check_due_rule(values.get("due_rule", template.due_rule),
+                             values.get("period", template.period))
+    if problem:
+        raise DomainError(problem)
+    for name, value in values.items():
+        setattr(template, name, value)
+    if template.id is None:
+        template.created_at = now
+        session.add(template)
+    session.flush()
+    audit.record("template.save", f"template:{template.id}", now=now, actor=actor,
+                 **{k: str(v) for k, v in values.items()})
+    return template
+
+
+def save_category(category: DutyCategory, values: dict, *, actor, now: datetime) -> DutyCategory:
+    """Create or rename a duty category; audited. Caller commits."""
+    from models import audit
+    from models.db import session
+
+    for name, value in values.items():
+        setattr(category, name, value)
+    if category.id is None:
+        session.add(category)
+    session.flush()
+    audit.record("category.save", f"category:{category.id}", now=now, actor=actor,
+                 **{k: str(v) for k, v in values.items()})
+    return category

@@ -62,3 +62,56 @@ def test_dispatch_needs_an_admin_and_a_csrf_token(client, make_person):
     _signed_in(client, make_person)
     assert client.post("/admin/dispatch", data={"template_id": _template().id,
                                                 "period": "2026-12"}).status_code == 400
+
+
+def _form_fields(page: str) -> dict:
+    """The current values of a rendered WTForms form (inputs, selects, checkboxes)."""
+    import re
+
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page):
+        fields[name] = value
+    for name, body in re.findall(r'<select[^>]*name="(\w+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body) or \
+            re.search(r'<option value="([^"]*)"', body)
+        fields[name] = chosen.group(1)
+    for name in re.findall(r'<input checked[^>]*name="(\w+)"', page):
+        fields[name] = "y"
+    return fields
+
+
+def test_templates_are_editable_with_checked_due_rules(client, make_person):
+    _signed_in(client, make_person)
+    template = _template()
+    url = f"/admin/templates/{template.id}"
+    fields = _form_fields(client.get(url).get_data(as_text=True))
+    assert fields["title"] == "作风建设专项检查" and fields["due_rule"] == "day:28"
+    bad = client.post(url, data={**fields, "due_rule": "每月底"})
+    assert bad.status_code == 422 and "截止规则格式不正确" in bad.get_data(as_text=True)
+    quarterly_day = client.post(url, data={**fields, "period": "quarterly"})
+    assert quarterly_day.status_code == 422 and "只适用于按月" in quarterly_day.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(DutyTemplate, template.id).due_rule == "day:28"
+    ok = client.post(url, data={**fields, "title": "作风建设月度检查", "points": "6"},
+                     follow_redirects=True)
+    assert "已保存任务清单“作风建设月度检查”" in ok.get_data(as_text=True)
+    session.expire_all()
+    saved = session.get(DutyTemplate, template.id)
+    assert (saved.title, saved.points) == ("作风建设月度检查", 6)
+    assert session.scalar(sa.select(AuditEvent.action).where(
+        AuditEvent.subject == f"template:{template.id}")) == "template.save"
+
+
+def test_categories_can_be_added_and_pages_need_an_admin(client, make_person):
+    _signed_in(client, make_person)
+    fields = _form_fields(client.get("/admin/categories/new").get_data(as_text=True))
+    page = client.post("/admin/categories/new", data={**fields, "name": "加强作风效能监督",
+                                                      "responsibility": "supervisory"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已保存责任类别“加强作风效能监督”" in page
+    assert session.scalar(sa.select(DutyCategory.responsibility).where(
+        DutyCategory.name == "加强作风效能监督")) == "supervisory"
+    cadre = make_person(name="干部", role=Role.STAFF)
+    with client.session_transaction() as browser:
+        browser["admin_id"] = cadre.id
+    assert client.get("/admin/templates").status_code == 403

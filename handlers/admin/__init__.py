@@ -144,3 +144,15 @@ def dispatch_post():
     flash(f"“{template.title}” {period}：新派发 {len(created)} 项任务"
           + ("（此前已全部派发，未重复创建）" if not created else ""), "ok")
     return redirect(url_for("admin.dispatch_page"))
+
+
+from handlers.admin import duty  # noqa: E402  (views below use admin_required)
+
+for rule, endpoint, view, methods in (
+    ("/templates", "templates", duty.templates, ["GET"]),
+    ("/templates/new", "template_new", duty.template, ["GET", "POST"]),
+    ("/templates/<int:template_id>", "template", duty.template, ["GET", "POST"]),
+    ("/categories/new", "category_new", duty.category, ["GET", "POST"]),
+    ("/categories/<int:category_id>", "category", duty.category, ["GET", "POST"]),
+):
+    bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)

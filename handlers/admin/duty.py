@@ -1,0 +1,107 @@
+"""Admin pages for the duty lists: the 16 categories and the templates, editable."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange
+
+import sqlalchemy as sa
+from models import DutyCategory, DutyTemplate, Period, Responsibility, Role, TemplateKind
+from models import session as db
+from models import utcnow
+from models.duty import save_category, save_template
+from models.errors import DomainError
+from models.unit import ROLE_LABELS, UnitKind
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+RESPONSIBILITIES = [(Responsibility.PRINCIPAL.value, "主体责任"),
+                    (Responsibility.SUPERVISORY.value, "监督责任")]
+KINDS = [(TemplateKind.COMMON.value, "共性任务"), (TemplateKind.SPECIFIC.value, "个性任务"),
+         (TemplateKind.ADHOC.value, "临时任务")]
+PERIODS = [(Period.MONTHLY.value, "每月"), (Period.QUARTERLY.value, "每季度"),
+           (Period.YEARLY.value, "每年"), (Period.ONCE.value, "一次性")]
+ROLES = [("", "（按单位派发）")] + [(role.value, ROLE_LABELS[role]) for role in Role
+                                    if role not in (Role.INSPECTOR, Role.ADMIN)]
+UNIT_KINDS = [("", "（不限）"), (UnitKind.TOWNSHIP.value, "乡镇"),
+              (UnitKind.DEPARTMENT.value, "部门"), (UnitKind.VILLAGE.value, "村（社区）")]
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("类别名称", validators=[DataRequired("请填写类别名称。"), Length(max=40)])
+    responsibility = SelectField("责任", choices=_choices(RESPONSIBILITIES))
+    position = IntegerField("排序", default=0,
+                            validators=[NumberRange(0, 999, "排序须为0到999之间的数字。")])
+
+
+class TemplateForm(FlaskForm):
+    title = StringField("任务名称", validators=[DataRequired("请填写任务名称。"), Length(max=80)])
+    description = TextAreaField("任务要求", validators=[Length(max=2000)])
+    category_id = SelectField("责任类别", coerce=int)
+    kind = SelectField("任务类型", choices=_choices(KINDS))
+    target_role = SelectField("派发对象（角色）", choices=_choices(ROLES))
+    target_unit_kind = SelectField("单位类型", choices=_choices(UNIT_KINDS))
+    period = SelectField("周期", choices=_choices(PERIODS))
+    due_rule = StringField("截止规则", validators=[DataRequired("请填写截止规则。")])
+    points = IntegerField("分值", default=0, validators=[NumberRange(0, 100, "分值须在0到100之间。")])
+    requires_summary = BooleanField("需要工作小结", default=True)
+    min_photos = IntegerField("至少照片数", default=0,
+                              validators=[NumberRange(0, 9, "照片数须在0到9之间。")])
+    review_levels = SelectField("审核级数", coerce=int,
+                                choices=_choices([(0, "无需审核"), (1, "一级（纪检组织）"),
+                                                  (2, "两级（初审+终审）")]))
+    working_days = BooleanField("按工作日计算预警")
+    active = BooleanField("启用", default=True)
+
+
+def templates():
+    rows = db.scalars(sa.select(DutyTemplate).order_by(DutyTemplate.category_id,
+                                                        DutyTemplate.id)).all()
+    categories = db.scalars(sa.select(DutyCategory).order_by(DutyCategory.position)).all()
+    return render_template("admin/templates.html", templates=rows, categories=categories)
+
+
+def category(category_id: int | None = None):
+    item = db.get(DutyCategory, category_id) if category_id else DutyCategory(position=0)
+    if item is None:
+        abort(404)
+    form = CategoryForm(obj=item)
+    if form.validate_on_submit():
+        save_category(item, {"name": form.name.data.strip(),
+                             "responsibility": form.responsibility.data,
+                             "position": form.position.data}, actor=g.person, now=utcnow())
+        db.commit()
+        flash(f"已保存责任类别“{item.name}”。", "ok")
+        return redirect(url_for("admin.templates"))
+    return render_template("admin/form.html", form=form, heading="责任类别")
+
+
+def template(template_id: int | None = None):
+    item = db.get(DutyTemplate, template_id) if template_id else DutyTemplate(
+        kind=TemplateKind.COMMON, period=Period.MONTHLY, points=0, requires_summary=True,
+        min_photos=0, review_levels=2, working_days=False, active=True)
+    if item is None:
+        abort(404)
+    form = TemplateForm(obj=item)
+    form.category_id.choices = _choices((c.id, c.name) for c in db.scalars(
+        sa.select(DutyCategory).order_by(DutyCategory.position)))
+    if form.validate_on_submit():
+        values = {name: field.data for name, field in form._fields.items()
+                  if name != "csrf_token"}
+        values["target_role"] = values["target_role"] or None
+        values["target_unit_kind"] = values["target_unit_kind"] or None
+        values["due_rule"] = values["due_rule"].strip()
+        try:
+            save_template(item, values, actor=g.person, now=utcnow())
+        except DomainError as refusal:
+            db.rollback()
+            form.due_rule.errors = [refusal.message]
+            return render_template("admin/form.html", form=form, heading="任务清单"), 422
+        db.commit()
+        flash(f"已保存任务清单“{item.title}”。", "ok")
+        return redirect(url_for("admin.templates"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/form.html", form=form, heading="任务清单"), status
