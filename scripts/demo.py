@@ -83,6 +83,9 @@ def main() -> int:
         redis_url = "unix://" + embedded.socket_file
     env = demo_environment(redis_url)
     processes: dict[str, subprocess.Popen] = {}
+    # Ctrl-C and SIGTERM both stop everything, even when started with SIGINT ignored (as
+    # background jobs of a non-interactive shell are).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         print(flask(env, "db", "upgrade"))
