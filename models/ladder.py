@@ -1,0 +1,73 @@
+"""The warning ladder (DESIGN.md): when each step of an assignment falls due. Pure functions.
+
+Each step's time is the due time moved by whole days (calendar days, or working days when the
+template says so) at the same clock time in Asia/Shanghai; a step that lands in quiet hours
+(22:00–07:30) waits until 07:30, except 督办. Only the highest step now due is ever sent: steps
+missed while the system was down collapse into it.
+"""
+
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from models.calendar import WorkCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+QUIET_START, QUIET_END = time(22, 0), time(7, 30)
+
+
+class Step(StrEnum):
+    REMINDER = "reminder"  # 预警提醒
+    BLUE = "blue"  # 蓝色预警
+    YELLOW = "yellow"  # 黄色预警
+    RED = "red"  # 红色预警
+    SUPERVISION = "supervision"  # 工作督办
+
+
+# (step, days from the due day): the default ladder [seed]; configurable per template later.
+DEFAULT_LADDER: tuple[tuple[Step, int], ...] = (
+    (Step.REMINDER, -3), (Step.BLUE, 1), (Step.YELLOW, 3), (Step.RED, 5), (Step.SUPERVISION, 7))
+
+
+def step_time(due_at: datetime, days: int, *, working_days: bool,
+              calendar: WorkCalendar) -> datetime:
+    """The due time moved by `days` whole days, same clock time in Shanghai (aware UTC)."""
+    local = due_at.astimezone(SHANGHAI)
+    day = calendar.shift(local.date(), days) if working_days else local.date() + timedelta(days)
+    return datetime.combine(day, local.time(), SHANGHAI).astimezone(due_at.tzinfo)
+
+
+def after_quiet_hours(step: Step, at: datetime) -> datetime:
+    """When a push for `step` may go out: quiet hours wait until 07:30, except 督办."""
+    if step == Step.SUPERVISION:
+        return at
+    local = at.astimezone(SHANGHAI)
+    if local.time() >= QUIET_START:
+        local = datetime.combine(local.date() + timedelta(days=1), QUIET_END, SHANGHAI)
+    elif local.time() < QUIET_END:
+        local = datetime.combine(local.date(), QUIET_END, SHANGHAI)
+    return local.astimezone(at.tzinfo)
+
+
+def schedule(due_at: datetime, *, working_days: bool = False, calendar: WorkCalendar | None = None,
+             ladder=DEFAULT_LADDER) -> list[tuple[Step, datetime]]:
+    """Every step with the time its push may go out, in ladder order."""
+    calendar = calendar or WorkCalendar()
+    return [(step, after_quiet_hours(step, step_time(due_at, days, working_days=working_days,
+                                                     calendar=calendar)))
+            for step, days in ladder]
+
+
+def step_due(due_at: datetime, now: datetime, *, reached: Step | None = None,
+             working_days: bool = False, calendar: WorkCalendar | None = None,
+             ladder=DEFAULT_LADDER) -> Step | None:
+    """The highest step due at `now` above the one already `reached`, or None.
+
+    Only the highest: a sweep after downtime must not send stale lower steps.
+    """
+    order = [step for step, _ in ladder]
+    floor = order.index(reached) if reached is not None else -1
+    due = [step for step, at in schedule(due_at, working_days=working_days, calendar=calendar,
+                                         ladder=ladder) if at <= now]
+    highest = max((order.index(step) for step in due), default=-1)
+    return order[highest] if highest > floor else None
