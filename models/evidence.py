@@ -1,5 +1,6 @@
 """Evidence (小结/影像图片): proof of work handed in for an assignment."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -83,13 +84,22 @@ def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str =
     return evidence
 
 
-def missing_proof(assignment) -> list[str]:
-    """What the template still asks for before a submission, in words for the cadre."""
+@dataclass(frozen=True)
+class MissingProof:
+    """What a submission still lacks; falsy when nothing is missing. Edges word it."""
+
+    summary: bool
+    photos: int  # how many more photos are needed
+    required_photos: int
+
+    def __bool__(self) -> bool:
+        return self.summary or self.photos > 0
+
+
+def missing_proof(assignment) -> MissingProof:
+    """What the template still asks for before this round can be submitted."""
     template = assignment.template
-    missing = []
-    if template.requires_summary and not round_evidence(assignment, EvidenceKind.TEXT):
-        missing.append("工作小结（直接发送文字即可）")
     photos = len(round_evidence(assignment, EvidenceKind.PHOTO))
-    if photos < template.min_photos:
-        missing.append(f"照片还差{template.min_photos - photos}张（要求至少{template.min_photos}张）")
-    return missing
+    return MissingProof(
+        summary=template.requires_summary and not round_evidence(assignment, EvidenceKind.TEXT),
+        photos=max(template.min_photos - photos, 0), required_photos=template.min_photos)

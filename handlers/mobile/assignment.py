@@ -8,10 +8,10 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.workbench import due_chip, review_url
-from models import (AuditEvent, Decision, Evidence, EvidenceKind, EvidenceStatus, Instruction,
+from models import (AuditEvent, Decision, Evidence, EvidenceStatus, Instruction,
                     Person, Review, State, session, utcnow)
 from models.assignment import OPEN_STATES, Action, can_review, is_assignee, transition
-from models.evidence import round_evidence
+from models.evidence import missing_proof, round_evidence
 from models.instruction import MAX_TEXT, can_instruct
 from models.instruction import instruct as add_instruction
 
@@ -95,17 +95,11 @@ def instruct(assignment_id: int):
 
 
 def missing_for_page(task) -> list[str]:
-    """What the template still asks for, in page words (models.evidence.missing_proof words
-    it for chat)."""
-    template = task.template
-    missing = []
-    if template.requires_summary and not round_evidence(task, EvidenceKind.TEXT):
-        missing.append(texts.MISSING_SUMMARY)
-    photos = len(round_evidence(task, EvidenceKind.PHOTO))
-    if photos < template.min_photos:
-        missing.append(texts.MISSING_PHOTOS.format(missing=template.min_photos - photos,
-                                                   required=template.min_photos))
-    return missing
+    """models.evidence.missing_proof in page words."""
+    missing = missing_proof(task)
+    return ([texts.MISSING_SUMMARY] if missing.summary else []) + (
+        [texts.MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
+        if missing.photos else [])
 
 
 def last_return(task) -> Review | None:

@@ -86,7 +86,10 @@ def on_submit(ctx: Context) -> str:
         return texts.NO_SESSION
     missing = missing_proof(task)
     if missing:
-        return texts.PROOF_MISSING.format(missing="\n".join(f"· {m}" for m in missing))
+        lines = ([texts.MISSING_SUMMARY] if missing.summary else []) + (
+            [texts.MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
+            if missing.photos else [])
+        return texts.PROOF_MISSING.format(missing="\n".join(f"· {line}" for line in lines))
     try:
         state = transition(task, Action.SUBMIT, ctx.person, now=ctx.now)
     except DomainError as error:
