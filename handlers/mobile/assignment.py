@@ -11,7 +11,7 @@ from handlers.mobile.workbench import due_chip, review_url
 from models import (AuditEvent, Decision, Evidence, EvidenceStatus, Instruction,
                     Person, Review, State, session, utcnow)
 from models.assignment import OPEN_STATES, Action, can_review, is_assignee, transition
-from models.evidence import missing_proof, round_evidence
+from models.evidence import missing_proof
 from models.instruction import MAX_TEXT, can_instruct
 from models.instruction import instruct as add_instruction
 

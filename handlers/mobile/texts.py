@@ -1,14 +1,7 @@
 """Every Chinese sentence and label the mobile views use (templates hold the page text)."""
 
-from models import State
+from handlers.labels import STATE_LABELS, WARNING_LABELS  # noqa: F401 (used via texts.)
 
-STATE_LABELS = {
-    State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
-    State.SUBMITTED: "待初审", State.FIRST_APPROVED: "待终审", State.COMPLETED: "已完成",
-    State.CANCELLED: "已撤销",
-}
-WARNING_LABELS = {"reminder": "即将到期", "blue": "蓝色预警", "yellow": "黄色预警",
-                  "red": "红色预警", "supervision": "工作督办"}
 LEVEL_LABELS = {1: "初审", 2: "终审"}
 HISTORY_LABELS = {
     "assignment.dispatch": "派发任务", "assignment.acknowledge": "签收",

@@ -5,6 +5,7 @@ import json
 from flask import current_app
 
 from handlers import local_time
+from handlers.labels import STATE_LABELS, WARNING_LABELS
 from handlers.wechat import texts
 from handlers.wechat.context import Context, bound_only, pure
 from jobs import redis_connection
@@ -14,10 +15,6 @@ from models.errors import DomainError
 
 LIST_LIMIT = 8
 NUMBERING_SECONDS = 1800  # `签收 2` refers to the list the cadre last saw, for 30 minutes
-STATE_LABELS = {State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
-                State.SUBMITTED: "待审核", State.FIRST_APPROVED: "待终审"}
-WARNING_LABELS = {"reminder": "即将到期", "blue": "蓝色预警", "yellow": "黄色预警",
-                  "red": "红色预警", "supervision": "工作督办"}
 
 
 @pure

@@ -8,7 +8,8 @@ task in once the template's proof is there; `取消` closes the session and keep
 from flask import current_app
 
 from handlers.wechat import texts
-from handlers.wechat.assignment import STATE_LABELS, task_by_number
+from handlers.labels import STATE_LABELS
+from handlers.wechat.assignment import task_by_number
 from handlers.wechat.context import Context, bound_only
 from jobs import redis_connection
 from jobs.evidence import queue_fetch
