@@ -78,16 +78,20 @@ def workload(person) -> dict[str, int]:
     }
 
 
-def awaiting_review(person) -> int:
-    """Submitted tasks waiting for `person`'s review (DESIGN: first level = the unit's
-    supervising discipline body, final level = county inspectors)."""
-    query = sa.select(sa.func.count(Assignment.id)).join(Assignment.unit)
+def review_filter(person) -> sa.ColumnElement[bool]:
+    """Tasks whose current review level is `person`'s (DESIGN: first level = the unit's
+    supervising discipline body, final level = county inspectors); needs a join to Unit."""
     if person.role == Role.DISCIPLINE:
-        return session.scalar(query.where(Assignment.state == State.SUBMITTED,
-                                          Unit.supervisor_id == person.unit_id))
+        return (Assignment.state == State.SUBMITTED) & (Unit.supervisor_id == person.unit_id)
     if person.role == Role.INSPECTOR:
-        return session.scalar(query.where(Assignment.state == State.FIRST_APPROVED))
-    return 0
+        return Assignment.state == State.FIRST_APPROVED
+    return sa.false()
+
+
+def awaiting_review(person) -> int:
+    """How many tasks wait for `person`'s review."""
+    return session.scalar(sa.select(sa.func.count(Assignment.id)).join(Assignment.unit)
+                          .where(review_filter(person)))
 
 
 class Action(StrEnum):

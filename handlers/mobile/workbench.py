@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from handlers import SHANGHAI
 from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
-from models import Assignment, Role, State, Unit, Warning, session, utcnow
-from models.assignment import OPEN_STATES, WARNED, open_assignments
+from models import Assignment, Role, State, Warning, session, utcnow
+from models.assignment import OPEN_STATES, WARNED, open_assignments, review_filter
 from models.review import sign_review_token
 
 REVIEW_LIST_LIMIT = 50
@@ -38,18 +38,11 @@ def workbench():
 
 
 def awaiting_my_review(person) -> list[Assignment]:
-    """Tasks whose current review level is `person`'s (same rule as models.awaiting_review)."""
-    query = (sa.select(Assignment).join(Assignment.unit)
-             .options(joinedload(Assignment.template), joinedload(Assignment.unit))
-             .order_by(Assignment.submitted_at, Assignment.id).limit(REVIEW_LIST_LIMIT))
-    if person.role == Role.DISCIPLINE:
-        query = query.where(Assignment.state == State.SUBMITTED,
-                            Unit.supervisor_id == person.unit_id)
-    elif person.role == Role.INSPECTOR:
-        query = query.where(Assignment.state == State.FIRST_APPROVED)
-    else:
-        return []
-    return list(session.scalars(query))
+    """Tasks whose current review level is `person`'s (models.assignment.review_filter)."""
+    return list(session.scalars(
+        sa.select(Assignment).join(Assignment.unit).where(review_filter(person))
+        .options(joinedload(Assignment.template), joinedload(Assignment.unit))
+        .order_by(Assignment.submitted_at, Assignment.id).limit(REVIEW_LIST_LIMIT)))
 
 
 def row(task: Assignment, now: datetime, review: bool = False) -> dict:
