@@ -42,6 +42,12 @@ def load_config(environ: dict, instance_path: str) -> dict:
         "WECHAT_TEMPLATE_IDS": {
             purpose: env.get(f"WECHAT_TEMPLATE_{purpose.upper()}") or default
             for purpose, default in DEFAULT_TEMPLATE_IDS.items()},
+        # The sender (issue 4): global WeChat send rate per second shared in Redis, sends in
+        # flight per worker, quiet hours in Shanghai time, the SMS fallback channel.
+        "SEND_RATE": int(env.get("SEND_RATE", "20")),
+        "SEND_CONCURRENCY": int(env.get("SEND_CONCURRENCY", "8")),
+        "QUIET_HOURS": env.get("QUIET_HOURS", "22:00-07:30"),
+        "SMS_FALLBACK": env.get("SMS_FALLBACK", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=7),

@@ -51,8 +51,6 @@ def seed_demo(if_empty: bool):
 @click.option("--now", "now_text", help="ISO 8601 time to dispatch at (default: now).")
 def dispatch_command(template_id: int, period: str, now_text: str | None):
     """Turn template TEMPLATE_ID and PERIOD (2026-11, 2026Q4, 2026, once) into assignments."""
-    from datetime import datetime
-
     from models import DutyTemplate
     from models.dispatch import dispatch
     from models.errors import DomainError
@@ -60,15 +58,47 @@ def dispatch_command(template_id: int, period: str, now_text: str | None):
     template = session.get(DutyTemplate, template_id)
     if template is None:
         raise click.ClickException(f"no template {template_id}")
-    now = datetime.fromisoformat(now_text) if now_text else utcnow()
-    if now.tzinfo is None:
-        raise click.ClickException("--now needs a time zone, e.g. 2026-11-01T09:00+08:00")
+    now = _parse_now(now_text)
     try:
         created = dispatch(template, period, now=now)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     session.commit()
     click.echo(f"{template.title} {period}: {len(created)} new assignments")
+
+
+@bp.cli.command("sweep")
+@click.option("--now", "now_text", help="ISO 8601 time to sweep at (default: now).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
+def sweep_command(now_text: str | None, dry_run: bool):
+    """Run the warning ladder once and print what was (or would be) sent."""
+    from models.escalation import sweep
+
+    now = _parse_now(now_text)
+    report = sweep(now, dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+    steps = ", ".join(f"{step}={count}" for step, count in sorted(report.steps.items())) or "none"
+    verb = "would record" if dry_run else "recorded"
+    recorded = len(report.pushes) if dry_run else report.created
+    click.echo(f"sweep at {now.isoformat()}: {report.looked_at} tasks looked at, steps {steps}; "
+               f"{verb} {recorded} pushes, {report.digests} digests, "
+               f"{report.deferred} waiting for the end of quiet hours")
+
+
+def _parse_now(text: str | None):
+    from datetime import datetime
+
+    if not text:
+        return utcnow()
+    try:
+        now = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"--now {text!r} is not ISO 8601, "
+                                   "e.g. 2026-11-01T09:00+08:00") from None
+    if now.tzinfo is None:
+        raise click.ClickException("--now needs a time zone, e.g. 2026-11-01T09:00+08:00")
+    return now
 
 
 @bp.cli.command("menu-publish")
@@ -146,6 +176,7 @@ def clock():
     from jobs.dispatch import dispatch_periodic
     from jobs.evidence import requeue_stuck
     from jobs.notification import relay_pending
+    from jobs.sweep import sweep_now
 
     while True:
         scheduler = CronScheduler(connection=current_app.extensions["redis"])
@@ -153,6 +184,7 @@ def clock():
         scheduler.register(requeue_stuck, queue_name="media", interval=300)
         scheduler.register(dispatch_periodic, queue_name="default", interval=3600)
         scheduler.register(relay_pending, queue_name="push", interval=60)
+        scheduler.register(sweep_now, queue_name="default", interval=600)
         try:
             scheduler.start()
             return

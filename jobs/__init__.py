@@ -36,9 +36,10 @@ def init_app(app) -> None:
     connection = connect_redis(app.config["REDIS_URL"])
     app.extensions["redis"] = connection
     app.extensions["queues"] = {name: Queue(name, connection=connection) for name in QUEUES}
-    from jobs import notification
+    from jobs import notification, sms
 
     notification.init_app(app)
+    sms.init_app(app)
 
 
 def redis_connection() -> redis.Redis:

@@ -1,71 +1,243 @@
-"""Sending notifications: take a pending row, push it through WeChat, record the outcome.
+"""The outbox's sender: committed Notification rows go out through WeChat, each at most once.
 
-Safe to run twice: only a row still `pending` is sent (STYLE.md R5). Transient WeChat errors
-(-1 busy, 45009 quota) are retried a bounded number of times by RQ, then recorded as failed.
+A sender job takes a batch of ids, claims the rows still pending (pending → sending in one
+UPDATE, so a second job for the same ids claims nothing), posts them concurrently over kept-
+alive HTTP under a global rate shared in Redis, and records each outcome (wechat-platform.md
+§3): 40001/42001 refresh the token once inside the client; -1 and 45009 back off and retry;
+43004 marks the person undeliverable, stops pushing them and tells their unit's secretary and
+supervising discipline body; anything else is failed with WeChat's words for the admins. A
+send whose outcome is unknown (timeout, dropped connection, a worker killed mid-send) is
+retried only with the same client_msg_id inside WeChat's 10-minute dedupe window; after that
+it is marked unknown for an admin. A reaper returns rows stuck in 'sending'.
 """
 
+import hashlib
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import requests
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from limits import RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
-from rq import Retry, get_current_job
 from sqlalchemy import event
 from wechatpy.exceptions import WeChatClientException
 
 import jobs
-from jobs.message import render
-from models import Channel, Notification, Status, session, utcnow
+from jobs.message import plain_text, render
+from models import Channel, Notification, Person, Status, audit, session, utcnow
+from models.notification import Kind, notify
 from models.wechat_binding import WechatBinding
 
 log = logging.getLogger(__name__)
 
+BATCH = 50
 TRANSIENT = frozenset({-1, 45009})
-RETRY_INTERVALS = [10, 60, 300]
+RETRY_INTERVALS = [10, 60, 300]  # seconds; -1/45009 and unknown outcomes
+# client_msg_id dedupes for 10 minutes (fact sheet §3.1); leave a margin for clock skew.
+DEDUPE_WINDOW = timedelta(minutes=9)
+STUCK_AFTER = timedelta(minutes=2)  # far longer than a batch takes to send
 
 
-def queue_notification(notification: Notification) -> None:
-    """Enqueue the send of a committed notification (one job per notification id)."""
-    intervals = current_app.config.get("SEND_RETRY_INTERVALS", RETRY_INTERVALS)
-    jobs.enqueue(send_notification, notification.id, queue="push",
-                 job_id=f"notify-{notification.id}",
-                 retry=Retry(max=len(intervals), interval=intervals))
+def queue_notifications(ids: list[int]) -> None:
+    """Enqueue the send of committed notifications, in batches; a batch already queued is not
+    queued again (job id from its ids), and a finished one leaves nothing behind."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        key = hashlib.sha1(",".join(map(str, chunk)).encode()).hexdigest()[:20]
+        jobs.enqueue(send_notifications, chunk, queue="push", job_id=f"notify-{key}",
+                     result_ttl=0)
 
 
-def send_notification(notification_id: int) -> None:
-    """Send one notification if it is still pending."""
-    note = session.get(Notification, notification_id, with_for_update=True)
-    if note is None or note.status != Status.PENDING:
-        session.rollback()
-        return
-    note.status, note.attempts = Status.SENDING, note.attempts + 1
+def send_notifications(ids: list[int]) -> dict[str, int]:
+    """Send the notifications among `ids` that are still pending and due now."""
+    now = utcnow()
+    claimed = _claim(ids, now)
+    if not claimed:
+        return {}
+    notes = session.scalars(sa.select(Notification).where(Notification.id.in_(claimed))
+                            .order_by(Notification.id)).all()
+    ready = []
+    for note in notes:
+        openid = note.openid or _openid_of(note.person_id)
+        if openid is None:
+            _undeliverable(note, "未绑定微信或已取消关注", now)
+            continue
+        ready.append((note, _request(note, openid)))
     session.commit()
-    try:
-        result = _push(note)
-    except WeChatClientException as exc:
-        _record_failure(note, exc.errcode, exc.errmsg)
-        return
-    except requests.RequestException as exc:
-        _record_failure(note, None, type(exc).__name__)
-        return
-    _mark(note, Status.SENT, sent_at=utcnow(), msgid=str(result.get("msgid") or "") or None)
+    outcomes = _post_all([request for _, request in ready])
+    counts: dict[str, int] = {}
+    for (note, _), outcome in zip(ready, outcomes, strict=True):
+        status = _settle(note, outcome, utcnow())
+        counts[status] = counts.get(status, 0) + 1
+    session.commit()
+    return counts
 
 
-def _push(note: Notification) -> dict:
-    client = current_app.extensions["wechat"].client
-    openid = note.openid or _openid_of(note.person_id)
-    if openid is None:
-        raise WeChatClientException(43004, "no active binding")
+def _claim(ids: list[int], now) -> list[int]:
+    claimed = session.scalars(
+        sa.update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == Status.PENDING,
+               sa.or_(Notification.send_after.is_(None), Notification.send_after <= now))
+        .values(status=Status.SENDING, attempts=Notification.attempts + 1, sending_since=now,
+                first_attempt_at=sa.func.coalesce(Notification.first_attempt_at, now))
+        .returning(Notification.id)).all()
+    session.commit()
+    return list(claimed)
+
+
+def _request(note: Notification, openid: str) -> tuple[str, dict]:
+    """(endpoint, JSON body) for one notification; the template body carries client_msg_id."""
     if note.channel == Channel.CUSTOM:
-        return client.send_text(openid, note.content)
+        return "message/custom/send", {"touser": openid, "msgtype": "text",
+                                       "text": {"content": note.content}}
     template_id, data, url = render(note)
     note.url = url
     # wechatpy's send_template cannot set client_msg_id (fact sheet §3.1): post it directly.
-    return client.post("message/template/send", data={
-        "touser": openid, "template_id": template_id, "data": data, "url": url,
-        "client_msg_id": note.client_msg_id})
+    return "message/template/send", {"touser": openid, "template_id": template_id, "data": data,
+                                     "url": url, "client_msg_id": note.client_msg_id}
+
+
+def _post_all(requests_: list[tuple[str, dict]]) -> list:
+    """POST each request, several at a time; returns each result dict or the exception."""
+    if not requests_:
+        return []
+    client = current_app.extensions["wechat"].client
+    limiter = _limiter()
+    workers = min(current_app.config.get("SEND_CONCURRENCY", 8), len(requests_))
+
+    def post(request):
+        endpoint, body = request
+        limiter()
+        try:
+            return client.post(endpoint, data=body)
+        except (WeChatClientException, requests.RequestException) as exc:
+            return exc
+
+    if workers <= 1:
+        return [post(request) for request in requests_]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(post, requests_))
+
+
+def _limiter():
+    """A callable that waits for a slot in the global send rate (SEND_RATE per second)."""
+    rate = current_app.config.get("SEND_RATE", 20)
+    url = current_app.config["REDIS_URL"]
+    uri = "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+    storage = RedisStorage(uri, key_prefix="ql-send-rate")
+    limiter, item = MovingWindowRateLimiter(storage), RateLimitItemPerSecond(rate)
+
+    def wait() -> None:
+        try:
+            while not limiter.hit(item, "wechat"):
+                reset = limiter.get_window_stats(item, "wechat").reset_time
+                time.sleep(min(max(reset - time.time(), 0.005), 1.0))
+        except RedisError:
+            log.warning("send rate limiter unavailable (redis); sending unthrottled")
+
+    return wait
+
+
+def _settle(note: Notification, outcome, now) -> str:
+    """Record what WeChat answered for one notification; returns the status it ends in."""
+    note.sending_since = None
+    if isinstance(outcome, dict):
+        note.status, note.sent_at, note.error = Status.SENT, now, ""
+        note.msgid = str(outcome.get("msgid") or "") or None
+        return note.status
+    if isinstance(outcome, WeChatClientException):
+        error = f"{outcome.errcode}: {outcome.errmsg}"[:200]
+        if outcome.errcode in TRANSIENT:
+            return _retry_later(note, error, now)
+        if outcome.errcode == 43004:
+            return _undeliverable(note, error, now)
+        note.status, note.error = Status.FAILED, error
+        log.warning("notification %s failed: %s", note.id, error)
+        return note.status
+    # No answer: WeChat may have sent it. Only the same client_msg_id, inside its window,
+    # may go again; a customer-service message has no such guard.
+    error = f"结果未知：{type(outcome).__name__}"
+    if note.channel == Channel.TEMPLATE and now - note.first_attempt_at < DEDUPE_WINDOW:
+        return _retry_later(note, error, now)
+    note.status, note.error = Status.UNKNOWN, f"{error}，请人工核实是否已送达"[:200]
+    log.warning("notification %s: outcome unknown, left for an admin", note.id)
+    return note.status
+
+
+def _retry_later(note: Notification, error: str, now) -> str:
+    intervals = current_app.config.get("SEND_RETRY_INTERVALS", RETRY_INTERVALS)
+    if note.attempts > len(intervals):
+        note.status, note.error = Status.FAILED, f"{error}（重试{len(intervals)}次仍失败）"[:200]
+        return note.status
+    delay = intervals[note.attempts - 1]
+    note.status, note.error = Status.PENDING, error
+    note.send_after = now + timedelta(seconds=delay)
+    session.info.setdefault("retry_notifications", []).append((note.id, delay))
+    return note.status
+
+
+def _undeliverable(note: Notification, error: str, now) -> str:
+    """WeChat cannot reach this person: stop pushing them, tell who must know, try SMS."""
+    note.status, note.error = Status.UNDELIVERABLE, error[:200]
+    if note.person_id is None:
+        return note.status
+    binding = session.scalar(sa.select(WechatBinding).where(
+        WechatBinding.person_id == note.person_id, WechatBinding.active.is_(True))
+        .with_for_update())
+    if binding is not None:  # 43004: they unfollowed without our hearing of it
+        binding.active, binding.unbound_at = False, now
+        audit.record("wechat.unreachable", f"person:{note.person_id}", now=now,
+                     openid=binding.openid, error=error)
+    _tell_unreachable(note, now)
+    _fallback(note, now)
+    return note.status
+
+
+def _tell_unreachable(note: Notification, now) -> None:
+    """Once per lapse: the unit's secretary and the supervising discipline body hear that
+    this cadre cannot be reached by WeChat."""
+    from models.escalation import Directory
+
+    if note.kind in (Kind.UNREACHABLE, Kind.DIGEST) and note.assignment_id is None:
+        return
+    person = session.get(Person, note.person_id)
+    lapsed = session.scalar(sa.select(sa.func.max(WechatBinding.unbound_at)).where(
+        WechatBinding.person_id == person.id))
+    told = sa.select(Notification.id).where(
+        Notification.kind == Kind.UNREACHABLE, Notification.step == f"unreachable:{person.id}")
+    if lapsed is not None:
+        told = told.where(Notification.created_at >= lapsed)
+    if session.scalar(told.limit(1)) is not None:
+        return
+    directory = Directory()
+    for person_id in dict.fromkeys(directory.secretaries(person.unit_id)
+                                   + directory.discipline(person.unit_id)):
+        if person_id != person.id:
+            notify(Kind.UNREACHABLE, person_id, now=now, assignment_id=note.assignment_id,
+                   step=f"unreachable:{person.id}", cycle=note.id,
+                   data={"person": person.id, "name": person.name, "unit": person.unit.name})
+
+
+def _fallback(note: Notification, now) -> None:
+    """Send an undeliverable push by the fallback channel (SMS) when one is configured."""
+    channel = current_app.extensions.get("fallback")
+    person = session.get(Person, note.person_id)
+    if channel is None or note.channel == Channel.SMS or not person.phone:
+        return
+    text = plain_text(note)
+    reference = channel.send(person.phone, text)
+    session.add(Notification(kind=note.kind, channel=Channel.SMS, person_id=person.id,
+                             assignment_id=note.assignment_id, step=f"{note.step}:sms",
+                             cycle=note.cycle, content=text, status=Status.SENT, sent_at=now,
+                             msgid=str(reference)[:32], created_at=now, attempts=1,
+                             data={"instead_of": note.id}))
+    note.error = f"{note.error}；已改发短信"[:200]
 
 
 def _openid_of(person_id: int | None) -> str | None:
@@ -77,35 +249,38 @@ def _openid_of(person_id: int | None) -> str | None:
     )
 
 
-def _record_failure(note: Notification, errcode: int | None, errmsg) -> None:
-    """Transient errors go back to pending for RQ's next try; the last try records failure."""
-    error = f"{errcode}: {errmsg}"[:200]
-    job = get_current_job()
-    if (errcode in TRANSIENT or errcode is None) and job is not None and job.retries_left:
-        _mark(note, Status.PENDING, error=error)
-        raise RuntimeError(f"notification {note.id}: transient WeChat error {error}, will retry")
-    final = Status.UNDELIVERABLE if errcode == 43004 else Status.FAILED
-    log.warning("notification %s %s: %s", note.id, final, error)
-    _mark(note, final, error=error)
-
-
-def _mark(note: Notification, status: Status, **values) -> None:
-    note = session.get(Notification, note.id)
-    note.status = status
-    for name, value in values.items():
-        setattr(note, name, value)
+def reap_stuck(now=None) -> int:
+    """Rows left in 'sending' by a worker that died mid-send: back to pending while the
+    client_msg_id window still makes a resend safe, else unknown for an admin."""
+    now = now or utcnow()
+    stuck = sa.and_(Notification.status == Status.SENDING,
+                    Notification.sending_since < now - STUCK_AFTER)
+    retry = session.execute(sa.update(Notification).where(
+        stuck, Notification.first_attempt_at > now - DEDUPE_WINDOW)
+        .values(status=Status.PENDING, sending_since=None)).rowcount
+    given_up = session.execute(sa.update(Notification).where(stuck).values(
+        status=Status.UNKNOWN, sending_since=None,
+        error="发送中断且已超过10分钟，结果未知，请人工核实是否已送达")).rowcount
     session.commit()
+    if retry or given_up:
+        log.warning("reaper: %d stuck sends returned to pending, %d marked unknown",
+                    retry, given_up)
+    return retry + given_up
 
 
-
-def relay_pending(older_than_seconds: int = 60) -> int:
-    """Backstop for sends whose enqueue was lost (Redis down at commit): queue them again."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    pending = session.scalars(sa.select(Notification).where(
-        Notification.status == Status.PENDING, Notification.created_at < cutoff)).all()
-    for note in pending:
-        queue_notification(note)
-    return len(pending)
+def relay_pending(older_than_seconds: int = 60, now=None) -> int:
+    """The clock's backstop: reap stuck sends, then queue every pending row that is due and
+    was not queued (Redis down at commit, a retry's wake-up lost, quiet hours over)."""
+    now = now or utcnow()
+    reap_stuck(now)
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    ids = session.scalars(sa.select(Notification.id).where(
+        Notification.status == Status.PENDING,
+        sa.or_(Notification.send_after.is_(None), Notification.send_after <= now),
+        sa.or_(Notification.created_at < cutoff, Notification.send_after.is_not(None)))).all()
+    session.rollback()
+    queue_notifications(list(ids))
+    return len(ids)
 
 
 def init_app(app) -> None:
@@ -117,21 +292,33 @@ def init_app(app) -> None:
 
 
 def _collect(flushed, _context) -> None:
-    new = [obj for obj in flushed.new if isinstance(obj, Notification)]
+    new = [obj.id for obj in flushed.new if isinstance(obj, Notification)
+           and obj.status == Status.PENDING]
     if new:
-        flushed.info.setdefault("new_notifications", []).extend(new)
+        flushed.info.setdefault("new_notification_ids", []).extend(new)
 
 
 def _relay(committed) -> None:
-    notes = committed.info.pop("new_notifications", [])
-    if not notes or not has_app_context():
+    ids = committed.info.pop("new_notification_ids", [])
+    retries = committed.info.pop("retry_notifications", [])
+    if not (ids or retries) or not has_app_context():
         return
     try:
-        for note in notes:
-            queue_notification(note)
+        queue_notifications(ids)
+        for note_id, delay in retries:
+            _queue_retry(note_id, delay)
     except RedisError:
-        log.warning("%d notifications not queued now (redis down): relay_pending will", len(notes))
+        log.warning("%d notifications not queued now (redis down): relay_pending will",
+                    len(ids) + len(retries))
+
+
+def _queue_retry(note_id: int, delay: int) -> None:
+    if delay <= 0:
+        return jobs.enqueue(send_notifications, [note_id], queue="push", result_ttl=0)
+    queue = current_app.extensions["queues"]["push"]
+    queue.enqueue_in(timedelta(seconds=delay), send_notifications, [note_id], result_ttl=0)
 
 
 def _forget(rolled_back) -> None:
-    rolled_back.info.pop("new_notifications", None)
+    rolled_back.info.pop("new_notification_ids", None)
+    rolled_back.info.pop("retry_notifications", None)

@@ -3,20 +3,22 @@
 from models.api_token import ApiToken as ApiToken
 from models.assignment import Assignment, State, Warning
 from models.audit import AuditEvent
+from models.calendar import CalendarDay, CalendarYear
 from models.db import Base, init_app, session, utcnow
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
 from models.inbound_message import InboundMessage
-from models.notification import Channel, Notification, Status
+from models.notification import Channel, Kind, Notification, Status
 from models.review import Decision, Review
+from models.supervision import Supervision
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, WechatBinding
 
 __all__ = [
-    "Assignment", "AuditEvent", "Base", "BindCode", "Channel", "Decision", "DutyCategory",
-    "DutyTemplate", "Evidence", "EvidenceKind", "EvidenceStatus", "InboundMessage", "Instruction", "Notification", "Period",
+    "Assignment", "AuditEvent", "Base", "BindCode", "CalendarDay", "CalendarYear", "Channel", "Decision", "DutyCategory",
+    "DutyTemplate", "Evidence", "EvidenceKind", "EvidenceStatus", "InboundMessage", "Instruction", "Kind", "Notification", "Period",
     "Person", "ROLE_LABELS", "Responsibility", "Review", "Role", "State", "Status",
-    "TemplateKind", "Unit", "UnitKind", "Warning", "WechatBinding", "init_app", "session",
+    "Supervision", "TemplateKind", "Unit", "UnitKind", "Warning", "WechatBinding", "init_app", "session",
     "utcnow",
 ]

@@ -50,7 +50,11 @@ class Assignment(Base):
     due_at: Mapped[datetime]
     state: Mapped[State] = mapped_column(sa.String(20), default=State.DISPATCHED, index=True)
     warning: Mapped[Warning] = mapped_column(sa.String(20), default=Warning.NONE)
+    # When the sweep must next look at it: the next ladder step, or a reviewer reminder;
+    # empty once nothing more can fall due. Maintained by models.escalation.plan().
     next_step_at: Mapped[datetime | None]
+    # A due-date extension starts the ladder afresh: its pushes carry the new cycle.
+    ladder_cycle: Mapped[int] = mapped_column(default=0)
     # Submission rounds: 0 before the first submission; a return and resubmission adds one.
     round: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
@@ -179,6 +183,9 @@ def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
     audit.record(f"assignment.{action}", f"assignment:{assignment.id}", now=now, actor=actor,
                  state=target.value, reason=reason.strip())
     _notify_next(assignment, target, now)
+    from models.escalation import plan
+
+    plan(assignment, now)
     return target
 
 
@@ -189,7 +196,7 @@ NEXT_NOTICE = {State.SUBMITTED: "review_request", State.FIRST_APPROVED: "review_
 
 
 def _notify_next(assignment: Assignment, target: State, now: datetime) -> None:
-    from models.notification import Channel, Notification
+    from models.notification import notify
 
     kind = NEXT_NOTICE.get(target)
     if kind is None:
@@ -199,9 +206,8 @@ def _notify_next(assignment: Assignment, target: State, now: datetime) -> None:
     else:
         recipients, step = assignees(assignment), kind
     for person in recipients:
-        session.add(Notification(kind=kind, channel=Channel.TEMPLATE, person_id=person.id,
-                                 assignment_id=assignment.id, step=step,
-                                 cycle=assignment.round, created_at=now))
+        notify(kind, person.id, now=now, assignment_id=assignment.id, step=step,
+               cycle=assignment.round)
 
 
 def reviewers(assignment: Assignment) -> list[Person]:

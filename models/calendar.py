@@ -1,16 +1,25 @@
 """Chinese working days (statutory holidays and 调休 make-up workdays) for the warning ladder.
 
-The chinese-calendar package knows the State Council's schedule only up to its last release
-(2026 for 1.11.0) and raises for later years. A year it does not know raises CalendarMissing
-here, so the ladder can alarm instead of guessing; the project-owned, admin-editable calendar
-table (issue 4) will be consulted before the package.
+The project owns its calendar: table `calendar_year` lists the years whose State Council
+schedule is known, `calendar_day` the days that break the weekday rule (a holiday on a weekday,
+a make-up workday on a weekend). Both are seeded from the chinese-calendar package, which knows
+only up to its last release (2026 for 1.11.0), and are editable and importable by admins. A
+day in a year the table does not know raises CalendarMissing, so the ladder can alarm instead
+of silently guessing; admin pages and /healthz raise the alarm for next year after 1 November.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
+from models.db import Base, session
 from models.errors import DomainError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ALARM_FROM = (11, 1)  # from 1 November on, next year's schedule should be in
 
 
 class CalendarMissing(DomainError):
@@ -21,18 +30,53 @@ class CalendarMissing(DomainError):
         self.year = year
 
 
-class WorkCalendar:
-    """Which days are working days; `overrides` (day → is working) win over the package."""
+class CalendarYear(Base):
+    """A year whose holiday schedule is known (seeded from the package, imported, or entered)."""
 
-    def __init__(self, overrides: dict[date, bool] | None = None):
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(sa.String(20))  # package / import / admin
+    loaded_at: Mapped[datetime]
+
+
+class CalendarDay(Base):
+    """A day that breaks the weekday rule: a holiday on a weekday or a make-up workday."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    workday: Mapped[bool]
+    name: Mapped[str] = mapped_column(sa.String(40), default="")
+    source: Mapped[str] = mapped_column(sa.String(20))
+    updated_at: Mapped[datetime]
+
+
+class WorkCalendar:
+    """Which days are working days. `years` None means "ask the chinese-calendar package";
+    otherwise only those years are known and `overrides` (day → is working) break the
+    weekday rule."""
+
+    def __init__(self, overrides: dict[date, bool] | None = None, years: set[int] | None = None,
+                 strict: bool = True):
         self.overrides = overrides or {}
+        self.years = years
+        self.strict = strict
+
+    def lenient(self) -> "WorkCalendar":
+        """The same calendar guessing Monday to Friday for years it does not know."""
+        return WorkCalendar(self.overrides, self.years or set(), strict=False)
 
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
+        if self.years is not None:
+            if day.year not in self.years and self.strict:
+                raise CalendarMissing(day.year)
+            return day.weekday() < 5
         try:
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
+        except NotImplementedError:  # the package's way of saying it does not know the year
             raise CalendarMissing(day.year) from None
 
     def shift(self, day: date, workdays: int) -> date:
@@ -44,3 +88,60 @@ class WorkCalendar:
             if self.is_workday(day):
                 remaining -= 1
         return day
+
+
+def load_calendar() -> WorkCalendar:
+    """The project's calendar as the database holds it now."""
+    years = set(session.scalars(sa.select(CalendarYear.year)))
+    overrides = dict(session.execute(sa.select(CalendarDay.day, CalendarDay.workday)).all())
+    return WorkCalendar(overrides, years)
+
+
+def package_exceptions(year: int) -> list[tuple[date, bool, str]]:
+    """The days of `year` that break the weekday rule, per the chinese-calendar package."""
+    found = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        workday, name = chinese_calendar.is_workday(day), chinese_calendar.get_holiday_detail(day)[1]
+        if workday != (day.weekday() < 5):
+            label = _HOLIDAY_NAMES.get(name, name or "")
+            found.append((day, workday, f"{label}调休上班" if workday else label))
+        day += timedelta(days=1)
+    return found
+
+
+_HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+                  "Labour Day": "劳动节", "Dragon Boat Festival": "端午节",
+                  "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+                  "Anti-Fascist 70th Day": "抗战胜利纪念日"}
+
+
+def package_years() -> list[int]:
+    """The years the installed chinese-calendar package knows."""
+    years = {day.year for day in chinese_calendar.holidays}
+    return sorted(year for year in years if year >= 2004)
+
+
+def save_year(year: int, days: list[tuple[date, bool, str]], *, source: str,
+              now: datetime) -> None:
+    """Replace `year`'s exceptions with `days` and mark the year known. The caller commits."""
+    session.execute(sa.delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1),
+                                                                          date(year, 12, 31))))
+    for day, workday, name in days:
+        session.add(CalendarDay(day=day, workday=workday, name=name[:40], source=source,
+                                updated_at=now))
+    known = session.get(CalendarYear, year)
+    if known is None:
+        session.add(CalendarYear(year=year, source=source, loaded_at=now))
+    else:
+        known.source, known.loaded_at = source, now
+    session.flush()
+
+
+def missing_year(now: datetime) -> int | None:
+    """The year whose schedule should be known by now but is not: this year, or next year
+    from 1 November on (the State Council publishes it in late autumn)."""
+    local = now.astimezone(SHANGHAI).date()
+    years = set(session.scalars(sa.select(CalendarYear.year)))
+    wanted = [local.year] + ([local.year + 1] if (local.month, local.day) >= ALARM_FROM else [])
+    return next((year for year in wanted if year not in years), None)

@@ -17,7 +17,9 @@ from models.assignment import Assignment, State, assignees
 from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
-from models.notification import Channel, Notification
+from models.calendar import load_calendar
+from models.escalation import plan
+from models.notification import Kind, notify
 from models.unit import Person, Role, Unit, UnitKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -104,8 +106,8 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
              ) -> list[Assignment]:
     """Create the assignments of `template` for `period` that do not exist yet.
 
-    Each new assignment gets a pending "dispatched" notification for its assignee (sent by
-    the ladder). Returns only what was created; the caller commits.
+    Each new assignment gets a pending "dispatched" notification for its assignee and its
+    first ladder step planned. Returns only what was created; the caller commits.
     """
     if not template.active:
         raise DomainError("该任务清单已停用，不能派发。")
@@ -125,11 +127,11 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
         session.add(assignment)
         created.append(assignment)
     session.flush()
+    calendar = load_calendar() if template.working_days else None
     for assignment in created:
+        plan(assignment, now, calendar=calendar)
         for recipient in assignees(assignment):
-            session.add(Notification(kind="dispatched", channel=Channel.TEMPLATE,
-                                     person_id=recipient.id, assignment_id=assignment.id,
-                                     step="dispatched", created_at=now))
+            notify(Kind.DISPATCHED, recipient.id, now=now, assignment_id=assignment.id)
     if created:
         audit.record("assignment.dispatch", f"template:{template.id}", now=now, actor=actor,
                      period=period, assignments=[a.id for a in created])

@@ -10,10 +10,13 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
+
 from models.calendar import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET_START, QUIET_END = time(22, 0), time(7, 30)
+NO_QUIET = (time(0, 0), time(0, 0))
 
 
 class Step(StrEnum):
@@ -37,30 +40,48 @@ def step_time(due_at: datetime, days: int, *, working_days: bool,
     return datetime.combine(day, local.time(), SHANGHAI).astimezone(due_at.tzinfo)
 
 
-def after_quiet_hours(step: Step, at: datetime) -> datetime:
-    """When a push for `step` may go out: quiet hours wait until 07:30, except 督办."""
+def quiet_hours() -> tuple[time, time]:
+    """The configured quiet hours (QUIET_HOURS, "22:00-07:30" by default; "off": none) in
+    Shanghai time."""
+    text = current_app.config.get("QUIET_HOURS", "") if has_app_context() else ""
+    if not text:
+        return QUIET_START, QUIET_END
+    if text == "off":
+        return NO_QUIET
+    start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    return start, end
+
+
+def after_quiet_hours(step: str, at: datetime, quiet: tuple[time, time] | None = None
+                      ) -> datetime:
+    """When a push for `step` may go out: quiet hours wait until they end, except 督办."""
     if step == Step.SUPERVISION:
         return at
+    start, end = quiet or quiet_hours()
     local = at.astimezone(SHANGHAI)
-    if local.time() >= QUIET_START:
-        local = datetime.combine(local.date() + timedelta(days=1), QUIET_END, SHANGHAI)
-    elif local.time() < QUIET_END:
-        local = datetime.combine(local.date(), QUIET_END, SHANGHAI)
+    overnight = start > end
+    if overnight and local.time() >= start:
+        local = datetime.combine(local.date() + timedelta(days=1), end, SHANGHAI)
+    elif (overnight and local.time() < end) or (not overnight and start <= local.time() < end):
+        local = datetime.combine(local.date(), end, SHANGHAI)
+    else:
+        return at
     return local.astimezone(at.tzinfo)
 
 
 def schedule(due_at: datetime, *, working_days: bool = False, calendar: WorkCalendar | None = None,
-             ladder=DEFAULT_LADDER) -> list[tuple[Step, datetime]]:
+             ladder=DEFAULT_LADDER, quiet=None) -> list[tuple[Step, datetime]]:
     """Every step with the time its push may go out, in ladder order."""
     calendar = calendar or WorkCalendar()
+    quiet = quiet or quiet_hours()
     return [(step, after_quiet_hours(step, step_time(due_at, days, working_days=working_days,
-                                                     calendar=calendar)))
+                                                     calendar=calendar), quiet))
             for step, days in ladder]
 
 
 def step_due(due_at: datetime, now: datetime, *, reached: Step | None = None,
              working_days: bool = False, calendar: WorkCalendar | None = None,
-             ladder=DEFAULT_LADDER) -> Step | None:
+             ladder=DEFAULT_LADDER, quiet=None) -> Step | None:
     """The highest step due at `now` above the one already `reached`, or None.
 
     Only the highest: a sweep after downtime must not send stale lower steps.
@@ -68,6 +89,6 @@ def step_due(due_at: datetime, now: datetime, *, reached: Step | None = None,
     order = [step for step, _ in ladder]
     floor = order.index(reached) if reached is not None else -1
     due = [step for step, at in schedule(due_at, working_days=working_days, calendar=calendar,
-                                         ladder=ladder) if at <= now]
+                                         ladder=ladder, quiet=quiet) if at <= now]
     highest = max((order.index(step) for step in due), default=-1)
     return order[highest] if highest > floor else None

@@ -95,6 +95,8 @@ def stack():
         "SECRET_KEY": secrets.token_hex(16), "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
         "WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": emulator_url,
         "WECHAT_HTTP_TIMEOUT": 5.0, "SEND_RETRY_INTERVALS": [0, 0, 0],
+        # Pages and chat act at the wall clock: tests that are about quiet hours turn them on.
+        "QUIET_HOURS": "off",
         "MEDIA_RETRY_INTERVALS": [0, 0, 0], "EVIDENCE_ROOT": os.path.join(tmp, "evidence"),
     })
     app_server, app_url = serve_in_thread(app)

@@ -89,12 +89,12 @@ def _notification(to: str) -> Notification:
 
 
 def test_busy_wechat_is_retried_a_bounded_number_of_times_then_recorded(app, emulator, work):
-    from jobs.notification import queue_notification
+    from jobs.notification import queue_notifications
 
     emulator.send_text(openid(1), "你好")  # opens the 48 h customer-service window
     note = _notification(openid(1))
     emulator.fail_next(-1, count=100, path="message/custom/send")
-    queue_notification(note)
+    queue_notifications([note.id])
     work()
     session.expire_all()
     note = session.get(Notification, note.id)
@@ -104,12 +104,12 @@ def test_busy_wechat_is_retried_a_bounded_number_of_times_then_recorded(app, emu
 
 
 def test_busy_once_then_sent(app, emulator, work):
-    from jobs.notification import queue_notification
+    from jobs.notification import queue_notifications
 
     emulator.send_text(openid(1), "你好")
     note = _notification(openid(1))
     emulator.fail_next(-1, count=1, path="message/custom/send")
-    queue_notification(note)
+    queue_notifications([note.id])
     work()
     session.expire_all()
     assert session.get(Notification, note.id).status == Status.SENT
@@ -118,12 +118,12 @@ def test_busy_once_then_sent(app, emulator, work):
 
 
 def test_a_sent_notification_is_never_sent_again(app, emulator, work):
-    from jobs.notification import send_notification
+    from jobs.notification import send_notifications
 
     emulator.send_text(openid(1), "你好")
     note = _notification(openid(1))
-    send_notification(note.id)
-    send_notification(note.id)
+    send_notifications([note.id])
+    send_notifications([note.id])
     custom = [m for m in emulator.inbox(openid(1)) if m["kind"] == "custom"]
     assert len(custom) == 1
     assert session.scalar(sa.select(Notification.status)) == Status.SENT

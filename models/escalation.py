@@ -1,0 +1,388 @@
+"""The escalation engine: the warning ladder run against the database (DESIGN.md, issue 4).
+
+Escalation state lives in the assignment row: `warning` is the highest step reached and
+`next_step_at` (indexed) when the sweep must next look at it. The sweep reads only the rows
+whose time has come, takes the highest step now due (steps missed while the system was down
+collapse into it), records one Notification per (assignment, step, recipient, cycle) through
+an INSERT that ignores conflicts with the unique constraint, and moves `next_step_at` on. The
+queue only wakes it up: running it twice, concurrently, or after Redis lost everything sends
+nothing twice and loses nothing.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
+
+from models import audit
+from models.assignment import OPEN_STATES, Assignment, State, Warning, assignees, reviewers
+from models.calendar import CalendarMissing, WorkCalendar, load_calendar
+from models.db import session
+from models.duty import DutyTemplate
+from models.errors import DomainError, NotAllowed
+from models.ladder import DEFAULT_LADDER, Step, after_quiet_hours, quiet_hours, schedule, step_due
+from models.notification import KIND_LABELS, Channel, Kind, Notification, Status, notify
+from models.supervision import Supervision
+from models.unit import Person, Role, Unit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REVIEW_STATES = (State.SUBMITTED, State.FIRST_APPROVED)
+REVIEW_OVERDUE = timedelta(days=3)  # a review pending longer gets its reviewers reminded
+REVIEW_REPEAT = timedelta(days=1)  # and again at most once a day
+URGE_INTERVAL = timedelta(minutes=5)
+SWEEP_BATCH = 2000
+
+# Who hears of each step (DESIGN.md, warning ladder): each adds to the one before.
+AUDIENCE = {
+    Step.REMINDER: ("assignee",),
+    Step.BLUE: ("assignee",),
+    Step.YELLOW: ("assignee", "secretary"),
+    Step.RED: ("assignee", "secretary", "discipline"),
+    Step.SUPERVISION: ("assignee", "secretary", "discipline", "inspector"),
+}
+URGERS = (Role.SECRETARY, Role.INSPECTOR)
+
+
+class Directory:
+    """Who holds which post, looked up when a step fires and cached for one sweep.
+
+    A unit's secretary is its current active secretary; a vacancy goes one level up the tree.
+    The supervising discipline body is the unit's supervisor (or its nearest ancestor's); an
+    empty body goes up the tree the same way.
+    """
+
+    def __init__(self):
+        self.units = {uid: (parent, supervisor) for uid, parent, supervisor in session.execute(
+            sa.select(Unit.id, Unit.parent_id, Unit.supervisor_id))}
+        self.posts: dict[tuple[int | None, str], list[int]] = defaultdict(list)
+        for pid, unit_id, role in session.execute(
+                sa.select(Person.id, Person.unit_id, Person.role).where(
+                    Person.active.is_(True)).order_by(Person.id)):
+            self.posts[(unit_id, role)].append(pid)
+            if role == Role.INSPECTOR:
+                self.posts[(None, role)].append(pid)
+
+    def assignees(self, assignment: Assignment) -> list[int]:
+        if assignment.person_id is not None:
+            return [assignment.person_id]
+        return (self.posts.get((assignment.unit_id, Role.COMMITTEE))
+                or self.posts.get((assignment.unit_id, Role.SECRETARY)) or [])
+
+    def _up(self, unit_id: int | None, role: Role) -> list[int]:
+        seen = set()
+        while unit_id is not None and unit_id not in seen:
+            seen.add(unit_id)
+            if found := self.posts.get((unit_id, role)):
+                return found
+            unit_id = self.units.get(unit_id, (None, None))[0]
+        return []
+
+    def secretaries(self, unit_id: int) -> list[int]:
+        return self._up(unit_id, Role.SECRETARY)
+
+    def discipline(self, unit_id: int) -> list[int]:
+        unit = unit_id
+        while unit is not None:
+            parent, supervisor = self.units.get(unit, (None, None))
+            if supervisor is not None:
+                return self._up(supervisor, Role.DISCIPLINE)
+            unit = parent
+        return []
+
+    def inspectors(self) -> list[int]:
+        return self.posts.get((None, Role.INSPECTOR), [])
+
+    def audience(self, assignment: Assignment, step: Step) -> list[int]:
+        """Everyone a step goes to, each once, the assignee first."""
+        found: list[int] = []
+        for post in AUDIENCE[step]:
+            if post == "assignee":
+                found += self.assignees(assignment)
+            elif post == "secretary":
+                found += self.secretaries(assignment.unit_id)
+            elif post == "discipline":
+                found += self.discipline(assignment.unit_id)
+            else:
+                found += self.inspectors()
+        return list(dict.fromkeys(found))
+
+
+def next_step(assignment: Assignment, calendar: WorkCalendar, quiet) -> datetime | None:
+    """When the first ladder step above the one reached falls due, or None past 督办."""
+    order = [step for step, _ in DEFAULT_LADDER]
+    reached = order.index(Step(assignment.warning)) if assignment.warning != Warning.NONE else -1
+    working_days = assignment.template.working_days
+    try:
+        steps = schedule(assignment.due_at, working_days=working_days, calendar=calendar,
+                         quiet=quiet)
+    except CalendarMissing:  # the alarm is raised on the admin pages and /healthz
+        steps = schedule(assignment.due_at, working_days=working_days,
+                         calendar=calendar.lenient(), quiet=quiet)
+    return next((at for step, at in steps if order.index(step) > reached), None)
+
+
+def plan(assignment: Assignment, now: datetime, *, calendar: WorkCalendar | None = None,
+         quiet=None) -> None:
+    """Set when the sweep must next look at `assignment`, from its state (the caller commits).
+
+    Open: the next ladder step. Waiting for review: the reviewers' reminder 3 days after it
+    entered review (call this at that moment). Finished: never.
+    """
+    quiet = quiet or quiet_hours()
+    if assignment.state in OPEN_STATES:
+        if calendar is None:
+            calendar = load_calendar() if assignment.template.working_days else WorkCalendar()
+        assignment.next_step_at = next_step(assignment, calendar, quiet)
+    elif assignment.state in REVIEW_STATES:
+        assignment.next_step_at = after_quiet_hours(Kind.REVIEW_OVERDUE, now + REVIEW_OVERDUE,
+                                                    quiet)
+    else:
+        assignment.next_step_at = None
+
+
+@dataclass
+class SweepReport:
+    now: datetime
+    looked_at: int = 0
+    steps: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    pushes: list[dict] = field(default_factory=list)  # what was (or, dry, would be) recorded
+    created: int = 0  # rows actually inserted (a re-run or a race inserts none)
+    digests: int = 0
+    deferred: int = 0  # due in quiet hours: waits for the morning
+
+    def lines(self) -> list[str]:
+        names = {}
+        if self.pushes:
+            ids = {push["person_id"] for push in self.pushes}
+            names = dict(session.execute(sa.select(Person.id, Person.name)
+                                         .where(Person.id.in_(ids))).all())
+        return [f"{push['assignment_id']:>8}  {KIND_LABELS[Kind(push['kind'])]:<6}  "
+                f"→ {names.get(push['person_id'], push['person_id'])}" for push in self.pushes]
+
+
+def sweep(now: datetime, *, dry_run: bool = False, batch: int = SWEEP_BATCH) -> SweepReport:
+    """Run the ladder once at `now`: one transaction, committed unless `dry_run`.
+
+    Rows are read in keyset pages over the (next_step_at, id) index and, on PostgreSQL,
+    locked with SKIP LOCKED, so a concurrent sweep takes other rows or none.
+    """
+    report = SweepReport(now)
+    calendar, directory, quiet = load_calendar(), Directory(), quiet_hours()
+    after: tuple[datetime, int] | None = None
+    while True:
+        query = (sa.select(Assignment).where(Assignment.next_step_at <= now)
+                 .options(joinedload(Assignment.template))
+                 .order_by(Assignment.next_step_at, Assignment.id).limit(batch))
+        if after is not None:
+            query = query.where(sa.tuple_(Assignment.next_step_at, Assignment.id) > after)
+        if not dry_run:
+            query = query.with_for_update(skip_locked=True, of=Assignment)
+        rows = session.scalars(query).all()
+        if not rows:
+            break
+        after = (rows[-1].next_step_at, rows[-1].id)
+        for assignment in rows:
+            report.looked_at += 1
+            report.pushes += _advance(assignment, now, calendar, directory, quiet, report)
+    if dry_run:
+        session.rollback()
+        return report
+    new_ids = _record(report.pushes, now)
+    report.created = len(new_ids)
+    report.digests = _digest(new_ids, now)
+    session.commit()
+    return report
+
+
+def _advance(assignment: Assignment, now: datetime, calendar: WorkCalendar,
+             directory: Directory, quiet, report: SweepReport) -> list[dict]:
+    """Fire what is due for one assignment and move its next_step_at on."""
+    if assignment.state in OPEN_STATES:
+        reached = Step(assignment.warning) if assignment.warning != Warning.NONE else None
+        try:
+            step = step_due(assignment.due_at, now, reached=reached, calendar=calendar,
+                            working_days=assignment.template.working_days, quiet=quiet)
+        except CalendarMissing:
+            step = step_due(assignment.due_at, now, reached=reached, calendar=calendar.lenient(),
+                            working_days=assignment.template.working_days, quiet=quiet)
+        if step is None:
+            plan(assignment, now, calendar=calendar, quiet=quiet)
+            return []
+        if (later := after_quiet_hours(step, now, quiet)) != now:
+            assignment.next_step_at, report.deferred = later, report.deferred + 1
+            return []
+        assignment.warning = Warning(step)
+        plan(assignment, now, calendar=calendar, quiet=quiet)
+        report.steps[step] += 1
+        if step == Step.SUPERVISION:
+            _insert_ignoring(Supervision, [{"assignment_id": assignment.id, "opened_at": now,
+                                            "cycle": assignment.ladder_cycle, "response": ""}])
+        return [_push(Kind(step), assignment, pid, step, assignment.ladder_cycle)
+                for pid in directory.audience(assignment, step)]
+    if assignment.state in REVIEW_STATES:
+        if (later := after_quiet_hours(Kind.REVIEW_OVERDUE, now, quiet)) != now:
+            assignment.next_step_at, report.deferred = later, report.deferred + 1
+            return []
+        assignment.next_step_at = after_quiet_hours(Kind.REVIEW_OVERDUE, now + REVIEW_REPEAT,
+                                                    quiet)
+        report.steps[Kind.REVIEW_OVERDUE] += 1
+        day = now.astimezone(SHANGHAI).date().isoformat()
+        return [_push(Kind.REVIEW_OVERDUE, assignment, person.id, f"review_overdue:{day}",
+                      assignment.round) for person in reviewers(assignment)]
+    assignment.next_step_at = None
+    return []
+
+
+def _push(kind: Kind, assignment: Assignment, person_id: int, step: str, cycle: int) -> dict:
+    return {"kind": kind.value, "assignment_id": assignment.id, "person_id": person_id,
+            "step": str(step), "cycle": cycle}
+
+
+def _insert_ignoring(model, rows: list[dict], returning=None) -> list:
+    """INSERT … ON CONFLICT DO NOTHING: the unique constraints decide what already exists."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    statement = insert.on_conflict_do_nothing()
+    if returning is None:
+        session.execute(statement, rows)
+        return []
+    return [row[0] for row in session.execute(statement.returning(returning), rows)]
+
+
+def _record(pushes: list[dict], now: datetime) -> list[int]:
+    """Insert the sweep's notifications; returns the ids of those that did not exist yet."""
+    rows = [{**push, "channel": Channel.TEMPLATE.value, "status": Status.PENDING.value,
+             "content": "", "data": {}, "url": "", "attempts": 0, "error": "", "created_at": now}
+            for push in pushes]
+    new_ids = []
+    for start in range(0, len(rows), 1000):
+        new_ids += _insert_ignoring(Notification, rows[start:start + 1000],
+                                    returning=Notification.id)
+    session.info.setdefault("new_notification_ids", []).extend(new_ids)
+    return new_ids
+
+
+def _digest(new_ids: list[int], now: datetime) -> int:
+    """One message per person who has several pushes in this sweep, summarising them."""
+    if not new_ids:
+        return 0
+    by_person: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for start in range(0, len(new_ids), 1000):
+        for note_id, person_id, kind, title in session.execute(
+                sa.select(Notification.id, Notification.person_id, Notification.kind,
+                          DutyTemplate.title)
+                .join(Assignment, Assignment.id == Notification.assignment_id)
+                .join(Assignment.template)
+                .where(Notification.id.in_(new_ids[start:start + 1000]))):
+            by_person[person_id].append((note_id, kind, title))
+    made = 0
+    for person_id, members in by_person.items():
+        if len(members) < 2:
+            continue
+        members.sort()
+        summary = "；".join(f"{title}（{KIND_LABELS[Kind(kind)]}）" for _, kind, title in members)
+        digest = notify(Kind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
+                        content=f"您有{len(members)}项任务提醒：{summary}"[:1000],
+                        data={"members": [note_id for note_id, _, _ in members],
+                              "kinds": sorted({kind for _, kind, _ in members})})
+        session.flush()
+        session.execute(sa.update(Notification).where(
+            Notification.id.in_([note_id for note_id, _, _ in members]))
+            .values(status=Status.DIGESTED, digest_id=digest.id))
+        made += 1
+    return made
+
+
+def urge(assignment: Assignment, actor: Person, *, now: datetime) -> list[Notification]:
+    """催办: a unit secretary or an inspector pushes a reminder to the assignee now.
+
+    At most once per 5 minutes per task and person; recorded like every other push. The
+    assignment row is locked so two taps cannot both pass the check. The caller commits.
+    """
+    from models.assignment import can_see
+
+    if actor.role not in URGERS or not can_see(actor, assignment):
+        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以催办。")
+    if assignment.state not in OPEN_STATES:
+        raise DomainError("该任务当前无需催办。")
+    session.execute(sa.select(Assignment.id).where(Assignment.id == assignment.id)
+                    .with_for_update())
+    earlier = session.scalars(sa.select(Notification.created_at).where(
+        Notification.assignment_id == assignment.id, Notification.kind == Kind.URGE,
+        Notification.data["by"].as_integer() == actor.id)
+        .order_by(Notification.created_at.desc()).limit(1)).first()
+    if earlier is not None and now - earlier < URGE_INTERVAL:
+        wait = int((URGE_INTERVAL - (now - earlier)).total_seconds() // 60) + 1
+        raise UrgedRecently(f"您刚催办过该任务，请{wait}分钟后再试。")
+    count = session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.assignment_id == assignment.id, Notification.kind == Kind.URGE))
+    notes = [notify(Kind.URGE, person.id, now=now, assignment_id=assignment.id,
+                    step=f"urge:{count + 1}", cycle=assignment.ladder_cycle,
+                    data={"by": actor.id, "by_name": actor.name})
+             for person in assignees(assignment)]
+    audit.record("assignment.urge", f"assignment:{assignment.id}", now=now, actor=actor,
+                 recipients=[note.person_id for note in notes])
+    return notes
+
+
+class UrgedRecently(DomainError):
+    status = 429
+
+
+def extend_due(assignment: Assignment, due: datetime, actor: Person, *, now: datetime,
+               reason: str = "") -> None:
+    """An inspector moves the due time: the ladder starts afresh in a new cycle."""
+    if actor.role != Role.INSPECTOR:
+        raise NotAllowed("只有县纪委监委审核人员可以调整截止时间。")
+    if assignment.state not in OPEN_STATES:
+        raise DomainError("该任务已提交或已结束，不能调整截止时间。")
+    if due <= now:
+        raise DomainError("新的截止时间须晚于现在。")
+    old = assignment.due_at
+    assignment.due_at, assignment.warning = due, Warning.NONE
+    assignment.ladder_cycle += 1
+    plan(assignment, now)
+    audit.record("assignment.extend", f"assignment:{assignment.id}", now=now, actor=actor,
+                 old_due=old.isoformat(), due=due.isoformat(), reason=reason)
+
+
+def reassign(assignment: Assignment, person: Person, actor: Person, *, now: datetime) -> None:
+    """An inspector hands a person's task to another person of the same unit; the new
+    assignee is told, and the ladder goes on from the step reached, now to them."""
+    if actor.role != Role.INSPECTOR:
+        raise NotAllowed("只有县纪委监委审核人员可以调整承办人。")
+    if assignment.person_id is None:
+        raise DomainError("单位任务由本单位联络员办理，不能转给个人。")
+    if assignment.state not in OPEN_STATES:
+        raise DomainError("该任务已提交或已结束，不能调整承办人。")
+    if not person.active or person.unit_id != assignment.unit_id or person.id == assignment.person_id:
+        raise DomainError("请选择本单位的另一名在职人员。")
+    if session.scalar(sa.select(Assignment.id).where(
+            Assignment.template_id == assignment.template_id,
+            Assignment.period == assignment.period, Assignment.person_key == person.id)):
+        raise DomainError(f"{person.name}已有本期的同一任务。")
+    old = assignment.person_id
+    assignment.person_id = assignment.person_key = person.id
+    notify(Kind.DISPATCHED, person.id, now=now, assignment_id=assignment.id,
+           step=f"dispatched:{old}", cycle=assignment.ladder_cycle)
+    plan(assignment, now)
+    audit.record("assignment.reassign", f"assignment:{assignment.id}", now=now, actor=actor,
+                 old_person=old, person=person.id)
+
+
+def replan_working_days(now: datetime) -> int:
+    """After the calendar changed: recompute every open working-day assignment's next step."""
+    calendar, quiet, count = load_calendar(), quiet_hours(), 0
+    query = (sa.select(Assignment).join(Assignment.template)
+             .where(DutyTemplate.working_days.is_(True), Assignment.state.in_(OPEN_STATES))
+             .options(joinedload(Assignment.template)))
+    for assignment in session.scalars(query):
+        plan(assignment, now, calendar=calendar, quiet=quiet)
+        count += 1
+    return count
