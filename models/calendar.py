@@ -122,6 +122,14 @@ def package_years() -> list[int]:
     return sorted(year for year in years if year >= 2004)
 
 
+def seed_from_package(now: datetime, since: int = 2020) -> list[int]:
+    """Load every year the chinese-calendar package knows (from `since`) as source 'package'."""
+    years = [year for year in package_years() if year >= since]
+    for year in years:
+        save_year(year, package_exceptions(year), source="package", now=now)
+    return years
+
+
 def save_year(year: int, days: list[tuple[date, bool, str]], *, source: str,
               now: datetime) -> None:
     """Replace `year`'s exceptions with `days` and mark the year known. The caller commits."""

@@ -82,7 +82,7 @@ class Notification(Base):
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
     openid: Mapped[str | None] = mapped_column(sa.String(64))
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
-    step: Mapped[str | None] = mapped_column(sa.String(20))
+    step: Mapped[str | None] = mapped_column(sa.String(40))
     cycle: Mapped[int] = mapped_column(default=0)
     content: Mapped[str] = mapped_column(sa.Text, default="")
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -132,3 +132,99 @@ def record_delivery(msgid: str, status: str, now: datetime) -> Notification | No
     else:
         note.status, note.error = Status.FAILED, status[:200]
     return note
+
+
+# Reading the outbox: one filter for the admin page and the API, the seed counts, a task's timeline.
+
+# The ladder kinds whose totals the seed platforms publish ("预警提醒 N 次，蓝色预警 N 次…").
+COUNTED_KINDS = (Kind.REMINDER, Kind.BLUE, Kind.YELLOW, Kind.RED, Kind.SUPERVISION)
+
+
+def filtered(*, status: str | None = None, kind: str | None = None, unit_id: int | None = None,
+             person_id: int | None = None, name: str | None = None, since=None,
+             until=None) -> sa.Select:
+    """Notifications newest first, narrowed by whichever filters are given.
+
+    `unit_id` and `name` (contained in the name) are the recipient's; `since` and `until` are
+    Asia/Shanghai dates, both included, compared with when the push was recorded.
+    """
+    from models.unit import Person
+
+    query = _with_recipient()
+    for column, value in ((Notification.status, status), (Notification.kind, kind),
+                          (Person.unit_id, unit_id), (Notification.person_id, person_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if name:
+        query = query.where(Person.name.contains(name, autoescape=True))
+    if since is not None:
+        query = query.where(Notification.created_at >= _day_start(since))
+    if until is not None:
+        query = query.where(Notification.created_at < _day_start(until, days=1))
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def _with_recipient() -> sa.Select:
+    """Notifications joined to their recipient (none for a bare openid), as `described` needs."""
+    from models.unit import Person
+
+    return sa.select(Notification).outerjoin(Person, Person.id == Notification.person_id)
+
+
+def _day_start(day, days: int = 0) -> datetime:
+    """Midnight in Asia/Shanghai at the start of `day` (+ `days`), as an aware datetime."""
+    from datetime import time, timedelta
+
+    from models.ladder import SHANGHAI
+
+    return datetime.combine(day + timedelta(days=days), time(), SHANGHAI)
+
+
+def counts(**filters) -> dict[str, dict[str, int]]:
+    """The seed platforms' published totals over `filtered(**filters)`: pushes per ladder kind
+    and per status.
+
+    Each push counts once: a step sent inside a digest counts under its own kind (and as
+    digested), an SMS fallback copy of a push does not count again.
+    """
+    rows = filtered(**filters).order_by(None).where(Notification.channel != Channel.SMS).subquery()
+    kinds: dict[str, int] = dict.fromkeys(COUNTED_KINDS, 0)
+    statuses: dict[str, int] = dict.fromkeys(Status, 0)
+    for kind, status, number in session.execute(
+            sa.select(rows.c.kind, rows.c.status, sa.func.count())
+            .group_by(rows.c.kind, rows.c.status)):
+        if kind in kinds:
+            kinds[kind] += number
+        statuses[status] = statuses.get(status, 0) + number
+    return {"kinds": {str(k): n for k, n in kinds.items()},
+            "statuses": {str(s): n for s, n in statuses.items()}}
+
+
+def described(query: sa.Select) -> sa.Select:
+    """`query` (from `filtered` or `_with_recipient`) with what a reader needs on each row: the
+    recipient's name and unit, the task's title, and the kind and status in words."""
+    from models.assignment import Assignment
+    from models.duty import DutyTemplate
+    from models.unit import Person, Unit
+
+    return (query.outerjoin(Unit, Unit.id == Person.unit_id)
+            .outerjoin(Assignment, Assignment.id == Notification.assignment_id)
+            .outerjoin(DutyTemplate, DutyTemplate.id == Assignment.template_id)
+            .add_columns(Person.name.label("person_name"), Unit.name.label("unit_name"),
+                         DutyTemplate.title.label("title"),
+                         sa.case(KIND_LABELS, value=Notification.kind,
+                                 else_=Notification.kind).label("kind_label"),
+                         sa.case(STATUS_LABELS, value=Notification.status,
+                                 else_=Notification.status).label("status_label")))
+
+
+def timeline(assignment_id: int) -> list[sa.Row]:
+    """Every push about one task in the order they were recorded, with the digests that
+    carried any of them, each row `described`."""
+    carried = (sa.select(Notification.digest_id)
+               .where(Notification.assignment_id == assignment_id,
+                      Notification.digest_id.is_not(None)))
+    query = (_with_recipient()
+             .where((Notification.assignment_id == assignment_id) | Notification.id.in_(carried))
+             .order_by(Notification.created_at, Notification.id))
+    return list(session.execute(described(query)))

@@ -166,6 +166,11 @@ def _empty_database(app) -> None:
         else:
             for table in tables:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
+    # The working-day calendar is reference data the migration seeds: put it back.
+    from models.calendar import seed_from_package
+
+    seed_from_package(datetime(2026, 1, 1, tzinfo=UTC))
+    session.commit()
 
 
 # Factories (oncall's make_* shape): defaults for everything, override what the test is about.

@@ -49,6 +49,7 @@ def upgrade() -> None:
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ladder_cycle', sa.Integer(), nullable=False, server_default='0'))
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.alter_column('step', existing_type=sa.String(length=20), type_=sa.String(length=40))
         batch_op.add_column(sa.Column('send_after', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('first_attempt_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('sending_since', sa.DateTime(), nullable=True))
@@ -78,6 +79,7 @@ def downgrade() -> None:
         batch_op.drop_column('sending_since')
         batch_op.drop_column('first_attempt_at')
         batch_op.drop_column('send_after')
+        batch_op.alter_column('step', existing_type=sa.String(length=40), type_=sa.String(length=20))
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_column('ladder_cycle')
     with op.batch_alter_table('supervision', schema=None) as batch_op:

@@ -1,0 +1,292 @@
+"""The warning ladder run by the sweep (DESIGN.md, issue 4): explicit `now`s, each swept twice.
+
+The county: a township supervised by its 纪委, with a secretary and members; a county
+inspector. Everyone is bound to a phone of the emulator, so pushes can be followed to it.
+"""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period, Responsibility,
+                    Role, Status, Supervision, TemplateKind, UnitKind, Warning, session)
+from models.assignment import Action, transition
+from models.dispatch import dispatch
+from models.escalation import sweep
+from tests.conftest import openid
+
+SH = ZoneInfo("Asia/Shanghai")
+DUE = datetime(2026, 11, 25, 17, 0, tzinfo=SH)  # template "day:25", period 2026-11
+
+
+def sh(month, day, hour=17, minute=0, year=2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
+
+
+@pytest.fixture
+def county(make_unit, make_bound_person):
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    township = make_unit(name="青山镇", supervisor_id=body.id)
+    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
+    return {
+        "township": township, "body": body,
+        "member": make_bound_person(1, name="委员甲", role=Role.MEMBER, unit=township),
+        "secretary": make_bound_person(2, name="书记", role=Role.SECRETARY, unit=township),
+        "discipline": make_bound_person(3, name="纪委书记", role=Role.DISCIPLINE, unit=body),
+        "inspector": make_bound_person(4, name="审核员", role=Role.INSPECTOR, unit=county_unit),
+        "member2": make_bound_person(5, name="委员乙", role=Role.MEMBER, unit=township),
+        "member3": make_bound_person(6, name="委员丙", role=Role.MEMBER, unit=township),
+    }
+
+
+def make_template(title="专题会议", working_days=False, due_rule="day:25", levels=1):
+    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
+        name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
+    template = DutyTemplate(category=category, title=title, kind=TemplateKind.SPECIFIC,
+                            target_role=Role.MEMBER, period=Period.MONTHLY, due_rule=due_rule,
+                            review_levels=levels, working_days=working_days,
+                            created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    session.add(template)
+    session.commit()
+    return template
+
+
+def assign(person, template=None, period="2026-11", at=sh(11, 1, 9)) -> Assignment:
+    [assignment] = dispatch(template or make_template(), period, now=at, people=[person])
+    session.commit()
+    return assignment
+
+
+LIFECYCLE = ("dispatched", "review_request", "returned", "completed")
+
+
+def pushes(since_id=0) -> list[tuple[str, int]]:
+    """(kind, person id) of the ladder's notifications recorded after `since_id`, in order."""
+    return [tuple(row) for row in session.execute(
+        sa.select(Notification.kind, Notification.person_id)
+        .where(Notification.id > since_id, Notification.kind.not_in(LIFECYCLE))
+        .order_by(Notification.id))]
+
+
+def last_id() -> int:
+    return session.scalar(sa.select(sa.func.max(Notification.id))) or 0
+
+
+def test_one_task_climbs_the_whole_ladder_each_step_once(county, work, emulator):
+    task = assign(county["member"])
+    m, s, d, i = (county[k].id for k in ("member", "secretary", "discipline", "inspector"))
+    timeline = [
+        (DUE - timedelta(days=4), []),
+        (DUE - timedelta(days=3), [("reminder", m)]),
+        (DUE - timedelta(days=1), []),
+        (DUE + timedelta(days=1), [("blue", m)]),
+        (DUE + timedelta(days=2), []),
+        (DUE + timedelta(days=3), [("yellow", m), ("yellow", s)]),
+        (DUE + timedelta(days=5), [("red", m), ("red", s), ("red", d)]),
+        (DUE + timedelta(days=7), [("supervision", m), ("supervision", s), ("supervision", d),
+                                   ("supervision", i)]),
+        (DUE + timedelta(days=30), []),
+    ]
+    for now, expected in timeline:
+        before = last_id()
+        sweep(now)
+        sweep(now)  # the same instant again: nothing new
+        assert pushes(before) == expected, now
+    session.expire_all()
+    assert session.get(Assignment, task.id).warning == Warning.SUPERVISION
+    assert session.get(Assignment, task.id).next_step_at is None
+    assert session.scalar(sa.select(sa.func.count(Supervision.id))) == 1
+
+    work()
+    phone = [msg for msg in emulator.inbox(openid(1)) if msg["kind"] == "template"]
+    assert [msg["template_id"] for msg in phone] == [
+        "QL_TASK_DISPATCHED", "QL_TASK_WARNING", "QL_TASK_WARNING", "QL_TASK_WARNING",
+        "QL_TASK_WARNING", "QL_SUPERVISION"]
+    levels = [msg["data"]["phrase2"] for msg in phone[1:5]]
+    assert levels == ["预警提醒", "蓝色预警", "黄色预警", "红色预警"]
+    secretary = [msg for msg in emulator.inbox(openid(2)) if msg["kind"] == "template"]
+    assert len(secretary) == 3 and "委员甲" in secretary[0]["data"]["thing4"]
+    assert len([m for m in emulator.inbox(openid(4)) if m["kind"] == "template"]) == 1
+    assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.status != Status.SENT)) == 0
+
+
+def test_steps_missed_while_down_collapse_into_the_highest(county):
+    assign(county["member"])
+    m, s, d = (county[k].id for k in ("member", "secretary", "discipline"))
+    sweep(DUE + timedelta(days=6))  # nothing ran since dispatch
+    assert pushes() == [("red", m), ("red", s), ("red", d)]
+    before = last_id()
+    sweep(DUE + timedelta(days=7))
+    assert [kind for kind, _ in pushes(before)] == ["supervision"] * 4
+
+
+def test_handed_in_before_due_never_warns_and_reviewers_are_reminded_daily(county):
+    task = assign(county["member"])
+    sweep(DUE - timedelta(days=3))
+    transition(task, Action.SUBMIT, county["member"], now=DUE - timedelta(days=1))
+    session.commit()
+    before = last_id()
+    for day in range(0, 8):
+        sweep(DUE + timedelta(days=day))
+    reminders = pushes(before)
+    # Submitted at T-1 d: the reviewer hears at T+2 d, then once a day; never a colour.
+    assert set(reminders) == {("review_overdue", county["discipline"].id)}
+    assert len(reminders) == 6  # T+2 … T+7
+    assert session.get(Assignment, task.id).warning == Warning.REMINDER
+    before = last_id()
+    sweep(DUE + timedelta(days=7, hours=3))  # same day again
+    assert pushes(before) == []
+
+
+def test_returned_after_due_resumes_at_the_step_now_due(county):
+    task = assign(county["member"])
+    sweep(DUE - timedelta(days=3))
+    transition(task, Action.SUBMIT, county["member"], now=DUE - timedelta(hours=2))
+    session.commit()
+    sweep(DUE + timedelta(days=1))  # waiting for review: no blue
+    assert [kind for kind, _ in pushes()] == ["reminder"]
+    transition(task, Action.RETURN, county["discipline"], now=DUE + timedelta(days=4),
+               reason="照片不清晰，请补充会议记录")
+    session.commit()
+    before = last_id()
+    sweep(DUE + timedelta(days=4, minutes=10))
+    assert pushes(before) == [("yellow", county["member"].id), ("yellow", county["secretary"].id)]
+    before = last_id()
+    sweep(DUE + timedelta(days=5))
+    assert [kind for kind, _ in pushes(before)] == ["red"] * 3
+
+
+def test_a_vacant_secretary_post_goes_one_level_up(county, make_unit, make_bound_person):
+    village = make_unit(name="东村", kind=UnitKind.VILLAGE, parent_id=county["township"].id)
+    villager = make_bound_person(7, name="村干部", role=Role.MEMBER, unit=village)
+    assign(villager)
+    sweep(DUE + timedelta(days=3))
+    assert pushes() == [("yellow", villager.id), ("yellow", county["secretary"].id)]
+    county["secretary"].active = False
+    session.commit()
+    before = last_id()
+    sweep(DUE + timedelta(days=5))
+    # No secretary anywhere up the tree now; the township's supervising 纪委 still hears.
+    assert pushes(before) == [("red", villager.id), ("red", county["discipline"].id)]
+
+
+def test_working_days_skip_the_national_day_holiday_and_count_the_make_up_saturday(county):
+    template = make_template(working_days=True, due_rule="day:30")
+    task = assign(county["member"], template, period="2026-09", at=sh(9, 1, 9))
+    assert task.due_at == sh(9, 30)
+    # Reminder: 29 and 28 September, then back over the Mid-Autumn holiday (25–27) to the 24th.
+    expected = [(sh(9, 24), "reminder"),
+                (sh(10, 8), "blue"),  # 1–7 October: National Day
+                (sh(10, 10), "yellow"),  # Saturday 10 October: a make-up workday
+                (sh(10, 13), "red"), (sh(10, 15), "supervision")]
+    for at, step in expected:
+        before = last_id()
+        sweep(at - timedelta(minutes=1))
+        assert pushes(before) == [], at
+        sweep(at)
+        assert pushes(before)[0] == (step, county["member"].id), at
+
+
+def test_a_missing_year_is_counted_by_weekdays_and_raised_as_an_alarm(county, now):
+    from models.calendar import missing_year
+
+    template = make_template(working_days=True, due_rule="day:31")
+    task = assign(county["member"], template, period="2026-12", at=sh(12, 1, 9))
+    assert missing_year(sh(11, 2, 9)) == 2027
+    assert missing_year(sh(10, 31, 9)) is None  # before 1 November nobody expects it yet
+    assert task.next_step_at == sh(12, 28)  # reminder: 31 Dec (Thu) − 3 working days
+    sweep(sh(12, 28))
+    assert pushes() == [("reminder", county["member"].id)]
+    # 2027 is unknown: blue is counted Monday to Friday (1 Jan, a Friday) rather than never.
+    assert session.get(Assignment, task.id).next_step_at == sh(1, 1, year=2027)
+
+
+def test_quiet_hours_hold_pushes_until_morning_except_supervision(app, county, monkeypatch):
+    monkeypatch.setitem(app.config, "QUIET_HOURS", "22:00-07:30")
+    task = assign(county["member"], at=sh(11, 1, 23, 30))
+    dispatched = session.scalar(sa.select(Notification).where(Notification.kind == "dispatched"))
+    assert dispatched.send_after == sh(11, 2, 7, 30)
+    task.due_at = sh(11, 25, 23, 0)
+    from models.escalation import plan
+
+    plan(task, sh(11, 1, 23, 30))
+    session.commit()
+    assert task.next_step_at == sh(11, 23, 7, 30)  # reminder at 22 Nov 23:00 waits
+    sweep(sh(11, 22, 23, 30))
+    assert pushes() == []
+    sweep(sh(11, 23, 7, 30))
+    assert pushes() == [("reminder", county["member"].id)]
+    before = last_id()
+    sweep(sh(12, 2, 23, 0))  # T+7 d at 23:00: 督办 does not wait, lower steps collapse
+    assert [kind for kind, _ in pushes(before)] == ["supervision"] * 4
+    before = last_id()
+    # A step found due at night after downtime waits too (here on a second task).
+    other = assign(county["member2"], at=sh(11, 1, 9))
+    sweep(sh(11, 26, 23, 40))
+    assert pushes(before) == []
+    assert session.get(Assignment, other.id).next_step_at == sh(11, 27, 7, 30)
+    sweep(sh(11, 27, 7, 30))
+    assert pushes(before) == [("blue", county["member2"].id)]
+
+
+def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(county, work, emulator):
+    template = make_template()
+    for key in ("member", "member2", "member3"):
+        assign(county[key], template)
+    sweep(DUE + timedelta(days=3))
+    secretary = county["secretary"].id
+    rows = session.scalars(sa.select(Notification).where(
+        Notification.person_id == secretary).order_by(Notification.id)).all()
+    digests = [row for row in rows if row.kind == "digest"]
+    assert len(digests) == 1 and len(rows) == 4
+    assert {row.status for row in rows if row.kind == "yellow"} == {Status.DIGESTED}
+    assert {row.digest_id for row in rows if row.kind == "yellow"} == {digests[0].id}
+    work()
+    phone = [msg for msg in emulator.inbox(openid(2)) if msg["kind"] == "template"]
+    assert len(phone) == 1
+    assert phone[0]["data"]["thing1"] == "您有3项任务提醒"
+    assert phone[0]["url"].endswith("/m/")
+    for index in (1, 5, 6):  # each member gets their own, undigested
+        mine = [m for m in emulator.inbox(openid(index)) if m["template_id"] == "QL_TASK_WARNING"]
+        assert len(mine) == 1 and mine[0]["data"]["phrase2"] == "黄色预警"
+
+
+def test_dry_run_prints_what_would_be_sent_and_writes_nothing(county, runner):
+    assign(county["member"])
+    result = runner.invoke(args=["sweep", "--now", (DUE + timedelta(days=3)).isoformat(),
+                                 "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "黄色预警" in result.output and "书记" in result.output
+    assert "would record 2 pushes" in result.output
+    assert pushes() == []
+    assert session.scalar(sa.select(Assignment.warning)) == Warning.NONE
+    result = runner.invoke(args=["sweep", "--now", (DUE + timedelta(days=3)).isoformat()])
+    assert "recorded 2 pushes" in result.output
+    assert len(pushes()) == 2
+    bad = runner.invoke(args=["sweep", "--now", "2026-11-28 17:00"])
+    assert bad.exit_code != 0 and "time zone" in bad.output
+
+
+def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, county, work,
+                                                                       emulator):
+    from jobs.notification import relay_pending
+
+    assign(county["member"])
+    work()
+    sweep(DUE - timedelta(days=3))
+    app.extensions["redis"].flushdb()  # the queued send job is gone
+    sweep(DUE - timedelta(days=3))
+    work()
+    assert [m for m in emulator.inbox(openid(1)) if m["template_id"] == "QL_TASK_WARNING"] == []
+    relay_pending(now=datetime.now(UTC) + timedelta(minutes=2))  # the clock's backstop
+    work()
+    app.extensions["redis"].flushdb()
+    sweep(DUE - timedelta(days=3))
+    sweep(DUE + timedelta(days=1))
+    work()
+    warnings = [m["data"]["phrase2"] for m in emulator.inbox(openid(1))
+                if m["template_id"] == "QL_TASK_WARNING"]
+    assert warnings == ["预警提醒", "蓝色预警"]
