@@ -43,13 +43,16 @@ DEDUPE_WINDOW = timedelta(minutes=9)
 STUCK_AFTER = timedelta(minutes=2)  # far longer than a batch takes to send
 
 
-def queue_notifications(ids: list[int]) -> None:
-    """Enqueue the send of committed notifications, in batches; a batch already queued is not
-    queued again (job id from its ids), and a finished one leaves nothing behind."""
+def queue_notifications(ids: list[int], source: str = "commit") -> None:
+    """Enqueue the send of committed notifications, in batches. The same batch queued twice in
+    one minute by the same `source` is one job (job id from both and the minute); the relay
+    may queue it again, say after a worker died holding it. Sending twice is harmless anyway:
+    rows are claimed."""
     ids = sorted(set(ids))
+    minute = utcnow().strftime("%Y%m%d%H%M")
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        key = hashlib.sha1(",".join(map(str, chunk)).encode()).hexdigest()[:20]
+        key = hashlib.sha1(f"{source}:{minute}:{chunk}".encode()).hexdigest()[:20]
         jobs.enqueue(send_notifications, chunk, queue="push", job_id=f"notify-{key}",
                      result_ttl=0)
 
@@ -279,7 +282,7 @@ def relay_pending(older_than_seconds: int = 60, now=None) -> int:
         sa.or_(Notification.send_after.is_(None), Notification.send_after <= now),
         sa.or_(Notification.created_at < cutoff, Notification.send_after.is_not(None)))).all()
     session.rollback()
-    queue_notifications(list(ids))
+    queue_notifications(list(ids), source="relay")
     return len(ids)
 
 
