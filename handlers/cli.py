@@ -165,26 +165,18 @@ def worker(burst: bool):
 
 @bp.cli.command("clock")
 def clock():
-    """Enqueue the periodic jobs on time; run exactly one clock (RQ's cron holds no lock).
-
-    The jobs themselves are safe to run twice, so a restart or an overlap costs nothing.
-    """
+    """Enqueue the periodic jobs (jobs/clock.py) on time, in Asia/Shanghai; run exactly one
+    clock (RQ's cron holds no lock). The jobs are safe to run twice, so a restart or an
+    overlap costs nothing."""
     from redis.exceptions import RedisError
     from rq.cron import CronScheduler
 
-    from handlers.wechat.inbox import replay_pending
-    from jobs.dispatch import dispatch_periodic
-    from jobs.evidence import requeue_stuck
-    from jobs.notification import relay_pending
-    from jobs.sweep import sweep_now
+    from jobs import clock as periodic
 
+    periodic.use_county_time()
     while True:
         scheduler = CronScheduler(connection=current_app.extensions["redis"])
-        scheduler.register(replay_pending, queue_name="default", interval=60)
-        scheduler.register(requeue_stuck, queue_name="media", interval=300)
-        scheduler.register(dispatch_periodic, queue_name="default", interval=3600)
-        scheduler.register(relay_pending, queue_name="push", interval=60)
-        scheduler.register(sweep_now, queue_name="default", interval=600)
+        periodic.register(scheduler)
         try:
             scheduler.start()
             return
