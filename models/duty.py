@@ -95,12 +95,18 @@ def save_template(template: DutyTemplate, values: dict, *, actor, now: datetime)
                              values.get("period", template.period))
     if problem:
         raise DomainError(problem)
+    counting_changed = template.id is not None and \
+        values.get("working_days", template.working_days) != template.working_days
     for name, value in values.items():
         setattr(template, name, value)
     if template.id is None:
         template.created_at = now
         session.add(template)
     session.flush()
+    if counting_changed:  # open tasks' ladder steps move to the new way of counting days
+        from models.escalation import replan_template
+
+        replan_template(template, now)
     audit.record("template.save", f"template:{template.id}", now=now, actor=actor,
                  **{k: str(v) for k, v in values.items()})
     return template

@@ -378,9 +378,18 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
 
 def replan_working_days(now: datetime) -> int:
     """After the calendar changed: recompute every open working-day assignment's next step."""
+    return _replan(DutyTemplate.working_days.is_(True), now)
+
+
+def replan_template(template: DutyTemplate, now: datetime) -> int:
+    """After a template's day counting changed: recompute its open assignments' next step."""
+    return _replan(Assignment.template_id == template.id, now)
+
+
+def _replan(which, now: datetime) -> int:
     calendar, quiet, count = load_calendar(), quiet_hours(), 0
     query = (sa.select(Assignment).join(Assignment.template)
-             .where(DutyTemplate.working_days.is_(True), Assignment.state.in_(OPEN_STATES))
+             .where(which, Assignment.state.in_(OPEN_STATES))
              .options(joinedload(Assignment.template)))
     for assignment in session.scalars(query):
         plan(assignment, now, calendar=calendar, quiet=quiet)

@@ -290,3 +290,14 @@ def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, cou
     warnings = [m["data"]["phrase2"] for m in emulator.inbox(openid(1))
                 if m["template_id"] == "QL_TASK_WARNING"]
     assert warnings == ["预警提醒", "蓝色预警"]
+
+
+def test_switching_a_template_to_working_days_moves_its_open_tasks_steps(county, now):
+    from models.duty import save_template
+
+    template = make_template(due_rule="day:30")
+    task = assign(county["member"], template, period="2026-09", at=sh(9, 1, 9))
+    assert task.next_step_at == sh(9, 27)  # three calendar days before 30 September
+    save_template(template, {"working_days": True}, actor=county["inspector"], now=now)
+    session.commit()
+    assert session.get(Assignment, task.id).next_step_at == sh(9, 24)  # over Mid-Autumn
