@@ -71,7 +71,12 @@ def send_notifications(ids: list[int]) -> dict[str, int]:
         if openid is None:
             _undeliverable(note, "未绑定微信或已取消关注", now)
             continue
-        ready.append((note, _request(note, openid)))
+        try:
+            ready.append((note, _request(note, openid)))
+        except Exception as exc:  # a message we cannot even compose: for an admin, not a loop
+            log.exception("notification %s cannot be composed", note.id)
+            note.status, note.sending_since = Status.FAILED, None
+            note.error = f"无法生成消息：{type(exc).__name__}"[:200]
     session.commit()
     outcomes = _post_all([request for _, request in ready])
     counts: dict[str, int] = {}
@@ -207,7 +212,7 @@ def _tell_unreachable(note: Notification, now) -> None:
     this cadre cannot be reached by WeChat."""
     from models.escalation import Directory
 
-    if note.kind in (Kind.UNREACHABLE, Kind.DIGEST) and note.assignment_id is None:
+    if note.channel != Channel.TEMPLATE or note.kind == Kind.UNREACHABLE:
         return
     person = session.get(Person, note.person_id)
     lapsed = session.scalar(sa.select(sa.func.max(WechatBinding.unbound_at)).where(
@@ -231,7 +236,7 @@ def _fallback(note: Notification, now) -> None:
     """Send an undeliverable push by the fallback channel (SMS) when one is configured."""
     channel = current_app.extensions.get("fallback")
     person = session.get(Person, note.person_id)
-    if channel is None or note.channel == Channel.SMS or not person.phone:
+    if channel is None or note.channel != Channel.TEMPLATE or not person.phone:
         return
     text = plain_text(note)
     reference = channel.send(person.phone, text)

@@ -46,6 +46,9 @@ class Kind(StrEnum):
     COMPLETED = "completed"
     DIGEST = "digest"
     UNREACHABLE = "unreachable"
+    # Customer-service messages (channel custom): a late chat reply, a photo that failed.
+    REPLY = "reply"
+    EVIDENCE_PROBLEM = "evidence_problem"
 
 
 KIND_LABELS = {
@@ -53,7 +56,7 @@ KIND_LABELS = {
     Kind.YELLOW: "黄色预警", Kind.RED: "红色预警", Kind.SUPERVISION: "工作督办",
     Kind.URGE: "催办", Kind.REVIEW_REQUEST: "待审核提醒", Kind.REVIEW_OVERDUE: "审核超期提醒",
     Kind.RETURNED: "退回整改", Kind.COMPLETED: "审核通过", Kind.DIGEST: "合并提醒",
-    Kind.UNREACHABLE: "无法送达告知",
+    Kind.UNREACHABLE: "无法送达告知", Kind.REPLY: "消息回复", Kind.EVIDENCE_PROBLEM: "照片问题提醒",
 }
 STATUS_LABELS = {
     Status.PENDING: "待发送", Status.SENDING: "发送中", Status.SENT: "已发送",
