@@ -146,7 +146,7 @@ def dispatch_post():
     return redirect(url_for("admin.dispatch_page"))
 
 
-from handlers.admin import duty  # noqa: E402  (views below use admin_required)
+from handlers.admin import calendar, duty  # noqa: E402  (views below use admin_required)
 
 for rule, endpoint, view, methods in (
     ("/templates", "templates", duty.templates, ["GET"]),
@@ -154,5 +154,11 @@ for rule, endpoint, view, methods in (
     ("/templates/<int:template_id>", "template", duty.template, ["GET", "POST"]),
     ("/categories/new", "category_new", duty.category, ["GET", "POST"]),
     ("/categories/<int:category_id>", "category", duty.category, ["GET", "POST"]),
+    ("/calendar", "calendar", calendar.calendar, ["GET"]),
+    ("/calendar/days", "calendar_day", calendar.calendar_day, ["POST"]),
+    ("/calendar/days/<day>/remove", "calendar_day_remove", calendar.calendar_day_remove, ["POST"]),
+    ("/calendar/import", "calendar_import", calendar.calendar_import, ["POST"]),
+    ("/calendar/template.csv", "calendar_template", calendar.calendar_template, ["GET"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
+bp.context_processor(calendar.alarm)
