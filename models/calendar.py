@@ -146,6 +146,23 @@ def save_year(year: int, days: list[tuple[date, bool, str]], *, source: str,
     session.flush()
 
 
+def set_day(day: date, workday: bool, name: str, *, now: datetime) -> str:
+    """Make `day` a working day or a day off; returns what happened: "rule" (the weekday rule
+    already says so: no exception kept), "added" or "changed". The caller commits."""
+    existing = session.get(CalendarDay, day)
+    if workday == (day.weekday() < 5):
+        if existing is not None:
+            session.delete(existing)
+        return "rule"
+    if existing is None:
+        session.add(CalendarDay(day=day, workday=workday, name=name.strip(), source="admin",
+                                updated_at=now))
+        return "added"
+    existing.workday, existing.name, existing.source = workday, name.strip(), "admin"
+    existing.updated_at = now
+    return "changed"
+
+
 def missing_year(now: datetime) -> int | None:
     """The year whose schedule should be known by now but is not: this year, or next year
     from 1 November on (the State Council publishes it in late autumn)."""

@@ -5,7 +5,9 @@ import redis
 
 def test_healthy(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"db": "ok", "redis": "ok"}
+    assert response.status_code == 200
+    assert response.json["db"] == "ok" and response.json["redis"] == "ok"
+    assert set(response.json) == {"db", "redis", "calendar"}
 
 
 def test_redis_down_is_named(client, app, monkeypatch):

@@ -27,7 +27,8 @@ from wtforms.validators import Length, ValidationError
 
 from models import Role, audit, utcnow
 from models import session as db
-from models.calendar import SHANGHAI, CalendarDay, CalendarYear, missing_year, save_year
+from models.calendar import (SHANGHAI, CalendarDay, CalendarYear, missing_year, save_year,
+                             set_day)
 from models.escalation import replan_working_days
 
 HEADER = ("日期", "类型", "名称")
@@ -109,19 +110,12 @@ def calendar_day():
     if not form.validate_on_submit():
         return _page(form, _import_form(), status=400)
     day, workday, name = parse_day(form.day.data), form.kind.data == "workday", form.name.data
-    existing, now = db.get(CalendarDay, day), utcnow()
-    if workday == (day.weekday() < 5):
-        if existing is not None:
-            db.delete(existing)
-        message = f"{day}按星期计算即为{'工作日' if workday else '休息日'}，不再单独记录。"
-    elif existing is None:
-        db.add(CalendarDay(day=day, workday=workday, name=name.strip(), source="admin",
-                           updated_at=now))
-        message = f"已将{day}设为{_kind_label(workday)}。"
-    else:
-        existing.workday, existing.name, existing.source = workday, name.strip(), "admin"
-        existing.updated_at = now
-        message = f"已将{day}改为{_kind_label(workday)}。"
+    now = utcnow()
+    message = {
+        "rule": f"{day}按星期计算即为{'工作日' if workday else '休息日'}，不再单独记录。",
+        "added": f"已将{day}设为{_kind_label(workday)}。",
+        "changed": f"已将{day}改为{_kind_label(workday)}。",
+    }[set_day(day, workday, name, now=now)]
     _commit_change("calendar.day", f"calendar:{day}", now, message, workday=workday, name=name)
     return redirect(url_for("admin.calendar", year=day.year))
 
