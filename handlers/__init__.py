@@ -28,6 +28,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app) -> None:
     from handlers import admin, cli, health, mobile, wechat
     from handlers import api
+    from handlers.admin import rq as admin_rq
     from handlers.wechat import identity
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -37,6 +38,7 @@ def init_app(app) -> None:
     identity.init_app(app)
     for blueprint in (wechat.bp, mobile.bp, admin.bp, health.bp, cli.bp, api.bp):
         app.register_blueprint(blueprint)
+    admin_rq.init_app(app)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

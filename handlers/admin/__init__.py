@@ -146,7 +146,8 @@ def dispatch_post():
     return redirect(url_for("admin.dispatch_page"))
 
 
-from handlers.admin import calendar, duty  # noqa: E402  (views below use admin_required)
+# Views below use admin_required.
+from handlers.admin import calendar, duty, notifications  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/templates", "templates", duty.templates, ["GET"]),
@@ -154,6 +155,8 @@ for rule, endpoint, view, methods in (
     ("/templates/<int:template_id>", "template", duty.template, ["GET", "POST"]),
     ("/categories/new", "category_new", duty.category, ["GET", "POST"]),
     ("/categories/<int:category_id>", "category", duty.category, ["GET", "POST"]),
+    ("/notifications", "notifications", notifications.notifications, ["GET"]),
+    ("/tasks/<int:assignment_id>/pushes", "task_pushes", notifications.task_pushes, ["GET"]),
     ("/calendar", "calendar", calendar.calendar, ["GET"]),
     ("/calendar/days", "calendar_day", calendar.calendar_day, ["POST"]),
     ("/calendar/days/<day>/remove", "calendar_day_remove", calendar.calendar_day_remove, ["POST"]),

@@ -7,7 +7,7 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers import csrf
-from handlers.api import api_token, assignment, duty, evidence, openapi, unit
+from handlers.api import api_token, assignment, duty, evidence, notification, openapi, unit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -21,6 +21,9 @@ ROUTES = (
     ("GET", "/assignments/<int:assignment_id>", assignment.show_assignment),
     ("POST", "/assignments/<int:assignment_id>/reviews", assignment.review_assignment),
     ("POST", "/assignments/<int:assignment_id>/instructions", assignment.instruct_assignment),
+    ("GET", "/assignments/<int:assignment_id>/notifications",
+     notification.assignment_notifications),
+    ("GET", "/notifications", notification.list_notifications),
     ("GET", "/evidence/<int:evidence_id>", evidence.show_evidence),
     ("GET", "/evidence/<int:evidence_id>/file", evidence.evidence_file),
     ("GET", "/openapi.json", openapi.openapi_document),

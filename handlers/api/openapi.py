@@ -6,6 +6,8 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
+from models.notification import Kind, Status
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -44,6 +46,8 @@ STATES = ["dispatched", "acknowledged", "submitted", "first_approved", "returned
           "cancelled"]
 WARNINGS = ["none", "reminder", "blue", "yellow", "red", "supervision"]
 ROLES = ["committee", "secretary", "member", "staff", "discipline", "inspector", "admin"]
+NOTIFICATION_KINDS = [kind.value for kind in Kind]
+NOTIFICATION_STATUSES = [status.value for status in Status]
 COMMON_ERRORS = {"401": _error("Unauthorized"), "404": _error("NotFound")}
 
 SCHEMAS = {
@@ -119,6 +123,32 @@ SCHEMAS = {
         "id": {"type": "integer"}, "author_id": {"type": "integer"},
         "author_name": {"type": "string"}, "text": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"}}},
+    "Notification": {"type": "object", "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": NOTIFICATION_KINDS}, "kind_label": {"type": "string"},
+        "channel": {"type": "string", "enum": ["template", "custom", "sms"]},
+        "person_id": NULLABLE_INT, "person_name": {"type": ["string", "null"]},
+        "unit_name": {"type": ["string", "null"], "description": "接收人所在单位"},
+        "assignment_id": NULLABLE_INT, "title": {"type": ["string", "null"]},
+        "step": {"type": ["string", "null"]}, "cycle": {"type": "integer"},
+        "status": {"type": "string", "enum": NOTIFICATION_STATUSES},
+        "status_label": {"type": "string"}, "attempts": {"type": "integer"},
+        "error": {"type": "string", "description": "失败、无法送达或结果未知时的原因"},
+        "digest_id": {**NULLABLE_INT, "description": "合并发送时所在的合并提醒"},
+        "created_at": {"type": "string", "format": "date-time"}, "send_after": NULLABLE_TIME,
+        "sent_at": NULLABLE_TIME, "delivered_at": NULLABLE_TIME}},
+    "NotificationCounts": {"type": "object", "properties": {
+        "kinds": {"type": "object", "description": "预警提醒、蓝色、黄色、红色预警和工作督办各推送多少次"
+                                                   "（合并发送的也计入，短信补发不重复计）",
+                  "additionalProperties": {"type": "integer"}},
+        "statuses": {"type": "object", "description": "各发送状态的条数",
+                     "additionalProperties": {"type": "integer"}}}},
+    "NotificationPage": {"type": "object", "properties": {
+        "items": {"type": "array", "items": _ref("Notification")}, "total": {"type": "integer"},
+        "limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "counts": _ref("NotificationCounts")}},
+    "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
     "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
         "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
 }
@@ -182,6 +212,28 @@ PATHS = {
         "requestBody": _body(_ref("InstructionRequest")),
         "responses": {"201": _json(_ref("Instruction"), "已批示"), "400": _error("BadRequest"),
                       "403": _error("Forbidden"), **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/notifications": {"get": {
+        "operationId": "listAssignmentNotifications",
+        "summary": "任务的推送记录，按时间先后，含合并发送的合并提醒",
+        "parameters": [_path_id("assignment_id")],
+        "responses": {"200": _json(_list_of("Notification"), "推送记录"), **COMMON_ERRORS}}},
+    "/notifications": {"get": {
+        "operationId": "listNotifications",
+        "summary": "全部推送记录（审核人员、管理员），最新在前，分页，附统计",
+        "parameters": [
+            _query("status", {"type": "string", "enum": NOTIFICATION_STATUSES}, "发送状态"),
+            _query("kind", {"type": "string", "enum": NOTIFICATION_KINDS}, "推送类型"),
+            _query("unit_id", {"type": "integer"}, "接收人所在单位编号"),
+            _query("person_id", {"type": "integer"}, "接收人编号"),
+            _query("name", {"type": "string"}, "接收人姓名包含"),
+            _query("from", {"type": "string", "format": "date"}, "起始日期（北京时间，含当天）"),
+            _query("to", {"type": "string", "format": "date"}, "截止日期（北京时间，含当天）"),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                   "每页条数"),
+            _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "跳过条数")],
+        "responses": {"200": _json(_ref("NotificationPage"), "一页推送记录和统计"),
+                      "400": _error("BadRequest"), "401": _error("Unauthorized"),
+                      "403": _error("Forbidden")}}},
     "/evidence/{evidence_id}": {"get": {
         "operationId": "getEvidence", "summary": "材料元数据",
         "parameters": [_path_id("evidence_id")],

@@ -14,6 +14,7 @@ from models.assignment import OPEN_STATES, Action, can_review, is_assignee, tran
 from models.evidence import missing_proof
 from models.instruction import MAX_TEXT, can_instruct
 from models.instruction import instruct as add_instruction
+from models.notification import timeline
 
 REPORTABLE = OPEN_STATES
 MAX_INSTRUCTION = MAX_TEXT
@@ -28,6 +29,7 @@ def assignment(assignment_id: int):
         "mobile/assignment.html", **head(task), person=g.person,
         returned=last_return(task) if task.state == State.RETURNED else None,
         instructions=instructions(task), rounds=evidence_rounds(task), history=history(task),
+        pushes=timeline(task.id),
         can_acknowledge=mine and task.state == State.DISPATCHED,
         can_report=mine and task.state in REPORTABLE,
         missing=missing_for_page(task) if mine and task.state in REPORTABLE else [],
