@@ -7,7 +7,8 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers import csrf
-from handlers.api import api_token, assignment, duty, evidence, notification, openapi, unit
+from handlers.api import (api_token, assignment, duty, evidence, notification, openapi,
+                          supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -19,6 +20,8 @@ ROUTES = (
     ("POST", "/dispatch", duty.dispatch_template),
     ("GET", "/assignments", assignment.list_assignments),
     ("GET", "/assignments/<int:assignment_id>", assignment.show_assignment),
+    ("PATCH", "/assignments/<int:assignment_id>", supervision.adjust_assignment),
+    ("POST", "/assignments/<int:assignment_id>/urge", supervision.urge_assignment),
     ("POST", "/assignments/<int:assignment_id>/reviews", assignment.review_assignment),
     ("POST", "/assignments/<int:assignment_id>/instructions", assignment.instruct_assignment),
     ("GET", "/assignments/<int:assignment_id>/notifications",

@@ -149,8 +149,18 @@ SCHEMAS = {
         "counts": _ref("NotificationCounts")}},
     "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
         "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
-    "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+    "AssignmentChange": {"type": "object", "minProperties": 1, "properties": {
+        "due_at": {"type": "string", "format": "date-time",
+                   "description": "新的截止时间，须带时区，如 2026-12-31T17:00:00+08:00；预警重新计算"},
+        "reason": {"type": "string", "description": "调整截止时间的理由"},
+        "person_id": {"type": "integer", "description": "改派给本单位的另一名在职人员"}}},
+    "UrgeResult": {"type": "object", "required": ["assignment_id", "notifications"],
+                   "properties": {
+        "assignment_id": {"type": "integer"},
+        "notifications": {"type": "array", "description": "每位承办人一条催办推送",
+                          "items": {"type": "object", "properties": {
+                              "id": {"type": "integer"}, "person_id": {"type": "integer"},
+                              "person_name": {"type": "string"}}}}}},
 }
 
 RESPONSES = {
@@ -160,6 +170,7 @@ RESPONSES = {
     "Forbidden": _json(_ref("Error"), "可见但无权进行此操作"),
     "NotFound": _json(_ref("Error"), "不存在或不可见（不区分两者）"),
     "Conflict": _json(_ref("Error"), "该任务已处理"),
+    "TooManyRequests": _json(_ref("Error"), "操作过于频繁（如5分钟内重复催办）"),
 }
 
 PATHS = {
@@ -198,7 +209,22 @@ PATHS = {
     "/assignments/{assignment_id}": {"get": {
         "operationId": "getAssignment", "summary": "任务详情：材料、审核记录、批示",
         "parameters": [_path_id("assignment_id")],
-        "responses": {"200": _json(_ref("AssignmentDetail"), "任务详情"), **COMMON_ERRORS}}},
+        "responses": {"200": _json(_ref("AssignmentDetail"), "任务详情"), **COMMON_ERRORS}},
+        "patch": {
+            "operationId": "changeAssignment",
+            "summary": "调整截止时间和/或改派承办人（县纪委监委审核人员），留痕",
+            "parameters": [_path_id("assignment_id")],
+            "requestBody": _body(_ref("AssignmentChange")),
+            "responses": {"200": _json(_ref("Assignment"), "已调整"),
+                          "400": _error("BadRequest"), "403": _error("Forbidden"),
+                          **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/urge": {"post": {
+        "operationId": "urgeAssignment",
+        "summary": "催办：立即提醒承办人（本单位书记、县纪委监委审核人员；同一人5分钟内一次）",
+        "parameters": [_path_id("assignment_id")],
+        "responses": {"201": _json(_ref("UrgeResult"), "已催办"), "400": _error("BadRequest"),
+                      "403": _error("Forbidden"), "429": _error("TooManyRequests"),
+                      **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/reviews": {"post": {
         "operationId": "reviewAssignment", "summary": "审核：通过或退回（初审纪检监察机构，终审县纪委监委）",
         "parameters": [_path_id("assignment_id")],

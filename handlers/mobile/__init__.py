@@ -7,7 +7,7 @@ Every page but the OAuth return is behind `login_required`; every form carries a
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import assignment, evidence, review, workbench
+from handlers.mobile import assignment, evidence, review, supervision, workbench
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -25,6 +25,12 @@ ROUTES = [
     ("/tasks/<int:assignment_id>/wx-photos", "wx_photos", evidence.wx_photos, ["POST"], True),
     ("/tasks/<int:assignment_id>/submit", "submit", assignment.submit, ["POST"], True),
     ("/tasks/<int:assignment_id>/instructions", "instruct", assignment.instruct, ["POST"], True),
+    ("/tasks/<int:assignment_id>/supervision", "respond_supervision",
+     supervision.respond_supervision, ["POST"], True),
+    ("/tasks/<int:assignment_id>/urge", "urge", supervision.urge_assignment, ["POST"], True),
+    ("/tasks/<int:assignment_id>/extend", "extend", supervision.extend, ["POST"], True),
+    ("/tasks/<int:assignment_id>/reassign", "reassign", supervision.reassign_assignment,
+     ["POST"], True),
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),
     ("/evidence/<int:evidence_id>/<variant>", "evidence_image", evidence.evidence_image, ["GET"],
      True),

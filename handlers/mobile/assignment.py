@@ -5,12 +5,13 @@ import json
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from handlers.mobile import texts
+from handlers.mobile import supervision, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.workbench import due_chip, review_url
 from models import (AuditEvent, Decision, Evidence, EvidenceStatus, Instruction,
                     Person, Review, State, session, utcnow)
 from models.assignment import OPEN_STATES, Action, can_review, is_assignee, transition
+from models.errors import DomainError
 from models.evidence import missing_proof
 from models.instruction import MAX_TEXT, can_instruct
 from models.instruction import instruct as add_instruction
@@ -20,9 +21,9 @@ REPORTABLE = OPEN_STATES
 MAX_INSTRUCTION = MAX_TEXT
 
 
-def assignment(assignment_id: int):
-    """What, why, due, 领导批示, the evidence of every round, the history, and what the viewer
-    may do next."""
+def assignment(assignment_id: int, refusal: dict | None = None):
+    """What, why, due, 领导批示, 督办, the evidence of every round, the history, and what the
+    viewer may do next (`refusal`: why a form on it was just refused, see supervision.py)."""
     task = visible_assignment(g.person, assignment_id)
     mine = is_assignee(g.person, task)
     return render_template(
@@ -34,7 +35,8 @@ def assignment(assignment_id: int):
         can_report=mine and task.state in REPORTABLE,
         missing=missing_for_page(task) if mine and task.state in REPORTABLE else [],
         review_url=review_url(task) if can_review(g.person, task) else None,
-        can_instruct=can_instruct(g.person, task), max_instruction=MAX_INSTRUCTION)
+        can_instruct=can_instruct(g.person, task), max_instruction=MAX_INSTRUCTION,
+        **supervision.block(task, g.person, refusal))
 
 
 def head(task) -> dict:

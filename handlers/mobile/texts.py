@@ -7,7 +7,9 @@ HISTORY_LABELS = {
     "assignment.dispatch": "派发任务", "assignment.acknowledge": "签收",
     "assignment.submit": "提交审核", "assignment.approve": "审核通过",
     "assignment.return": "退回整改", "assignment.cancel": "撤销任务",
-    "assignment.instruct": "领导批示",
+    "assignment.instruct": "领导批示", "supervision.respond": "督办回复",
+    "assignment.urge": "催办", "assignment.extend": "调整截止时间",
+    "assignment.reassign": "改派承办人",
 }
 
 ACKNOWLEDGED = "已签收，请按时上报完成情况。"
@@ -36,3 +38,10 @@ APPROVED_FINAL = "审核通过，任务已完成。"
 RETURNED = "已退回整改，退回理由已告知经办人。"
 NOT_YET_FINAL = "该任务正在初审，初审通过后再由您终审。"
 WX_PHOTOS_BAD = "没有收到照片，请重新选择（一次最多9张）。"
+SUPERVISION_RESPONDED = "督办回复已提交，县纪委监委和监督单位可在本页查看。"
+URGED = "已催办，提醒已发送给{names}。"
+URGED_NOBODY = "已记录催办，但该任务暂无可接收提醒的承办人，请联系管理员。"
+DUE_EXTENDED = "截止时间已调整为{due}，预警提醒按新的时间重新计算。"
+DUE_DATE_BAD = "请选择新的截止日期。"
+REASSIGNED = "已改派给{name}，并已通知本人。"
+REASSIGN_PICK = "请选择改派给本单位的哪位人员。"

@@ -9,7 +9,7 @@ from handlers.labels import STATE_LABELS, WARNING_LABELS
 from handlers.wechat import texts
 from handlers.wechat.context import Context, bound_only, pure
 from jobs import redis_connection
-from models import Assignment, session
+from models import Assignment, Warning, session
 from models.assignment import Action, State, open_assignments, transition
 from models.errors import DomainError
 
@@ -30,6 +30,8 @@ def on_list(ctx: Context) -> str:
         lines.append(_line(number, task))
     if len(tasks) > LIST_LIMIT:
         lines.append(texts.TASKS_MORE.format(count=len(tasks) - LIST_LIMIT))
+    if any(task.warning == Warning.SUPERVISION for task in tasks):
+        lines.append(texts.TASKS_SUPERVISION_HINT)
     return "\n".join(lines) + "\n" + texts.TASKS_HINT + link
 
 
@@ -60,8 +62,12 @@ def task_by_number(ctx: Context, verb: str) -> Assignment | str:
     text = str(ctx.fields.get("Content") or "").strip().removeprefix(verb).strip()
     if not text.isdigit():
         return texts.NEED_NUMBER.format(verb=verb)
+    return numbered_task(ctx, int(text))
+
+
+def numbered_task(ctx: Context, number: int) -> Assignment | str:
+    """Task `number` of the list the cadre last saw (or of the current list), or the answer."""
     ids = _numbering(ctx.openid) or [task.id for task in open_assignments(ctx.person)]
-    number = int(text)
     task = session.get(Assignment, ids[number - 1]) if 0 < number <= len(ids) else None
     mine = {t.id for t in open_assignments(ctx.person)}
     if task is None or task.id not in mine:

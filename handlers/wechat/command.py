@@ -1,6 +1,6 @@
 """Text commands: the first word picks the command (`帮助`, `我的`, `绑定 123456`)."""
 
-from handlers.wechat import assignment, evidence, texts
+from handlers.wechat import assignment, evidence, supervision, texts
 from handlers.wechat.binding import bind_with_code
 from handlers.wechat.context import Context, Handler, pure
 
@@ -38,4 +38,5 @@ def me(ctx: Context) -> str:
 
 COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me,
             "待办": assignment.on_list, "签收": assignment.on_acknowledge,
-            "上报": evidence.on_report, "提交": evidence.on_submit, "取消": evidence.on_cancel}
+            "上报": evidence.on_report, "提交": evidence.on_submit, "取消": evidence.on_cancel,
+            supervision.VERB: supervision.on_respond}

@@ -1,0 +1,72 @@
+"""催办 and inspectors' adjustments through the API: urge an assignment's assignees now, and
+PATCH an assignment's due time (models.escalation.extend_due) or assignee (reassign).
+
+The rules and the audit are the models'; a refusal rolls back and answers its status (R9).
+"""
+
+from datetime import UTC, datetime
+
+from handlers.api.api_token import current_person
+from handlers.api.assignment import assignment_json
+from handlers.api.payload import BadInput, json_body, required
+from handlers.api.visibility import find_assignment
+from models import Person, session, utcnow
+from models.errors import DomainError
+from models.escalation import extend_due, reassign, urge
+
+
+def urge_assignment(assignment_id: int):
+    """催办: a push to each assignee now; 429 within 5 minutes of the caller's last one."""
+    person = current_person()
+    assignment = find_assignment(person, assignment_id)
+    try:
+        notes = urge(assignment, person, now=utcnow())
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return {"assignment_id": assignment.id, "notifications": [
+        {"id": note.id, "person_id": note.person_id,
+         "person_name": session.get(Person, note.person_id).name} for note in notes]}, 201
+
+
+def adjust_assignment(assignment_id: int):
+    """A new due time (with a reason) and/or a new assignee of the same unit; inspectors only."""
+    person = current_person()
+    assignment = find_assignment(person, assignment_id)
+    body = json_body()
+    if body.get("due_at") is None and body.get("person_id") is None:
+        raise BadInput("请提供 due_at（新的截止时间）或 person_id（新的承办人）。")
+    due = (_zoned_time(required(body, "due_at", str, "截止时间"))
+           if body.get("due_at") is not None else None)
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str):
+        raise BadInput("字段 reason（理由）须为文字。")
+    new_person = None
+    if body.get("person_id") is not None:
+        new_person = session.get(Person, required(body, "person_id", int, "承办人"))
+        if new_person is None:
+            raise BadInput("字段 person_id（承办人）指向的人员不存在。")
+    now = utcnow()
+    try:
+        if due is not None:
+            extend_due(assignment, due, person, now=now, reason=reason.strip())
+        if new_person is not None:
+            reassign(assignment, new_person, person, now=now)
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return assignment_json(assignment)
+
+
+def _zoned_time(text: str) -> datetime:
+    """An ISO 8601 time with its zone (2026-12-31T17:00:00+08:00), in UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise BadInput("字段 due_at（截止时间）须为带时区的 ISO 8601 时间，"
+                       "例如 2026-12-31T17:00:00+08:00。")
+    return value.astimezone(UTC)

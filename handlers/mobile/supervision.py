@@ -1,0 +1,138 @@
+"""The 督办 block of the task page and the actions next to it: the assignee's written 督办回复,
+催办 by the unit secretary or an inspector, and an inspector's 调整 (new due date, 改派).
+
+The rules are the models' (models.supervision.respond, models.escalation.urge / extend_due /
+reassign); these views parse the form, make the one call, commit, and say what happened. A
+refusal rolls back and shows the task page again with the reason next to its form.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import flash, g, redirect, request, url_for
+
+from handlers import SHANGHAI, local_time
+from handlers.mobile import texts
+from handlers.mobile.access import assignment_lock, visible_assignment
+from models import Assignment, Person, Role, session, utcnow
+from models.assignment import OPEN_STATES, is_assignee
+from models.errors import DomainError
+from models.escalation import URGERS, extend_due, reassign, urge
+from models.supervision import (MIN_RESPONSE, RESPONSE_DAYS, open_supervision, respond,
+                                supervisions)
+
+MAX_RESPONSE = 2000  # models.supervision.respond keeps this much
+
+
+def block(task: Assignment, person: Person, refusal: dict | None = None) -> dict:
+    """What _supervision.html shows `person`: the 督办 records and the forms they may use.
+
+    Everyone who may see the task sees the records and the responses (issue §7)."""
+    forms = {"supervision": is_assignee(person, task) and open_supervision(task) is not None,
+             "urge": person.role in URGERS and task.state in OPEN_STATES,
+             "adjust": person.role == Role.INSPECTOR and task.state in OPEN_STATES}
+    if refusal and not forms.get(refusal["form"]):
+        refusal = {**refusal, "form": "top"}  # e.g. 催办 by someone who has no such button
+    return {
+        "supervisions": [{"record": record, "respond_by": record.opened_at + timedelta(
+            days=RESPONSE_DAYS)} for record in supervisions(task)],
+        "can_respond": forms["supervision"], "can_urge": forms["urge"],
+        "can_adjust": forms["adjust"],
+        "colleagues": colleagues(task) if forms["adjust"] and task.person_id else [],
+        "earliest_due": utcnow().astimezone(SHANGHAI).date().isoformat(),
+        "min_response": MIN_RESPONSE, "max_response": MAX_RESPONSE,
+        "refusal": refusal or {},
+    }
+
+
+def colleagues(task: Assignment) -> list[Person]:
+    """Whom an inspector may hand a person's task to: the unit's other active people."""
+    return list(session.scalars(sa.select(Person).where(
+        Person.unit_id == task.unit_id, Person.active.is_(True), Person.id != task.person_id)
+        .order_by(Person.id)))
+
+
+def respond_supervision(assignment_id: int):
+    """督办回复 (POST): the assignee answers the open 督办 in writing."""
+    task = visible_assignment(g.person, assignment_id)
+    text = request.form.get("response", "")
+    with assignment_lock(task):
+        try:
+            respond(task, g.person, text, now=utcnow())
+        except DomainError as refusal:
+            return _refused(task, refusal, "supervision", text=text)
+        session.commit()
+    flash(texts.SUPERVISION_RESPONDED, "success")
+    return _back(task, "supervision")
+
+
+def urge_assignment(assignment_id: int):
+    """催办 (POST): a push to the assignee now, at most once per 5 minutes per urger."""
+    task = visible_assignment(g.person, assignment_id)
+    with assignment_lock(task):
+        try:
+            notes = urge(task, g.person, now=utcnow())
+        except DomainError as refusal:
+            return _refused(task, refusal, "urge")
+        session.commit()
+    names = "、".join(session.get(Person, note.person_id).name for note in notes)
+    flash(texts.URGED.format(names=names) if names else texts.URGED_NOBODY,
+          "success" if names else "warn")
+    return _back(task)
+
+
+def extend(assignment_id: int):
+    """调整截止时间 (POST): a new due date at the same clock time; the ladder starts afresh."""
+    task = visible_assignment(g.person, assignment_id)
+    with assignment_lock(task):
+        try:
+            due = _due_on(request.form.get("due_date", ""), task.due_at)
+            extend_due(task, due, g.person, now=utcnow(),
+                       reason=request.form.get("reason", "").strip())
+        except DomainError as refusal:
+            return _refused(task, refusal, "adjust")
+        session.commit()
+    flash(texts.DUE_EXTENDED.format(due=local_time(task.due_at)), "success")
+    return _back(task)
+
+
+def reassign_assignment(assignment_id: int):
+    """改派 (POST): the task goes to another person of the same unit, who is told."""
+    task = visible_assignment(g.person, assignment_id)
+    with assignment_lock(task):
+        person = session.get(Person, request.form.get("person_id", type=int) or 0)
+        try:
+            if person is None:
+                raise DomainError(texts.REASSIGN_PICK)
+            reassign(task, person, g.person, now=utcnow())
+        except DomainError as refusal:
+            return _refused(task, refusal, "adjust")
+        session.commit()
+    flash(texts.REASSIGNED.format(name=person.name), "success")
+    return _back(task)
+
+
+def _due_on(text: str, due_at: datetime) -> datetime:
+    """The date picked on the form at the task's current clock time (Asia/Shanghai), in UTC."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(texts.DUE_DATE_BAD) from None
+    clock = due_at.astimezone(SHANGHAI).time()
+    return datetime.combine(day, clock, SHANGHAI).astimezone(UTC)
+
+
+def _refused(task: Assignment, refusal: DomainError, form: str, **typed):
+    """Undo, and show the task page again with the reason next to `form` (status: the
+    refusal's, e.g. 400 for bad input, 403 for no right, 429 for 催办 too soon)."""
+    # The task page includes this module's block, so it is imported here, not at the top.
+    from handlers.mobile.assignment import assignment as task_page
+
+    session.rollback()
+    return task_page(task.id, refusal={"form": form, "message": refusal.message, **typed}), \
+        refusal.status
+
+
+def _back(task: Assignment, anchor: str = ""):
+    url = url_for("mobile.assignment", assignment_id=task.id)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
