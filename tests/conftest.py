@@ -32,6 +32,9 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID, SECRET, TOKEN = "wx1234567890abcdef", "test-secret", "test-token"
 
 
+CLAIM_KEY, CLAIM_SECONDS = "qinglian-test-claim", 3 * 3600
+
+
 def _database(tmp: str):
     """A fresh database for this run: (url, drop function)."""
     base = normalize_url(os.environ.get("DATABASE_URL", ""))
@@ -63,9 +66,9 @@ def _redis(tmp: str):
     for number in range(15, 0, -1):
         url = base.rsplit("/", 1)[0] + f"/{number}" if base.count("/") > 2 else f"{base}/{number}"
         connection = redis.Redis.from_url(url)
-        if connection.set("qinglian-test-claim", claim, nx=True, ex=3 * 3600):
+        if connection.set(CLAIM_KEY, claim, nx=True, ex=CLAIM_SECONDS):
             connection.flushdb()
-            connection.set("qinglian-test-claim", claim, ex=3 * 3600)
+            connection.set(CLAIM_KEY, claim, ex=CLAIM_SECONDS)
 
             def release(connection=connection):
                 connection.flushdb()
@@ -117,7 +120,7 @@ def stack():
 def app(stack):
     app, emulator = stack
     _empty_database(app)
-    app.extensions["redis"].flushdb()
+    flush_redis(app)
     emulator.reset()
     emulator.mode = "plain"
     with app.app_context():
@@ -155,6 +158,15 @@ def work(app):
 @pytest.fixture
 def now():
     return datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def flush_redis(app) -> None:
+    """Empty this run's Redis db, keeping its claim so no other run takes the same number."""
+    connection = app.extensions["redis"]
+    claim = connection.get(CLAIM_KEY)
+    connection.flushdb()
+    if claim is not None:
+        connection.set(CLAIM_KEY, claim, ex=CLAIM_SECONDS)
 
 
 def _empty_database(app) -> None:

@@ -15,7 +15,7 @@ from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period
 from models.assignment import Action, transition
 from models.dispatch import dispatch
 from models.escalation import sweep
-from tests.conftest import openid
+from tests.conftest import flush_redis, openid
 
 SH = ZoneInfo("Asia/Shanghai")
 DUE = datetime(2026, 11, 25, 17, 0, tzinfo=SH)  # template "day:25", period 2026-11
@@ -277,13 +277,13 @@ def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, cou
     assign(county["member"])
     work()
     sweep(DUE - timedelta(days=3))
-    app.extensions["redis"].flushdb()  # the queued send job is gone
+    flush_redis(app)  # the queued send job is gone
     sweep(DUE - timedelta(days=3))
     work()
     assert [m for m in emulator.inbox(openid(1)) if m["template_id"] == "QL_TASK_WARNING"] == []
     relay_pending(now=datetime.now(UTC) + timedelta(minutes=2))  # the clock's backstop
     work()
-    app.extensions["redis"].flushdb()
+    flush_redis(app)
     sweep(DUE - timedelta(days=3))
     sweep(DUE + timedelta(days=1))
     work()
