@@ -8,6 +8,7 @@ day in a year the table does not know raises CalendarMissing, so the ladder can 
 of silently guessing; admin pages and /healthz raise the alarm for next year after 1 November.
 """
 
+import functools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,7 +98,8 @@ def load_calendar() -> WorkCalendar:
     return WorkCalendar(overrides, years)
 
 
-def package_exceptions(year: int) -> list[tuple[date, bool, str]]:
+@functools.cache
+def package_exceptions(year: int) -> tuple[tuple[date, bool, str], ...]:
     """The days of `year` that break the weekday rule, per the chinese-calendar package."""
     found = []
     day = date(year, 1, 1)
@@ -107,7 +109,7 @@ def package_exceptions(year: int) -> list[tuple[date, bool, str]]:
             label = _HOLIDAY_NAMES.get(name, name or "")
             found.append((day, workday, f"{label}调休上班" if workday else label))
         day += timedelta(days=1)
-    return found
+    return tuple(found)
 
 
 _HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
