@@ -153,6 +153,7 @@ class SweepReport:
     created: int = 0  # rows actually inserted (a re-run or a race inserts none)
     digests: int = 0
     deferred: int = 0  # due in quiet hours: waits for the morning
+    supervisions: list[dict] = field(default_factory=list)  # 督办 records, inserted at the end
 
     def lines(self) -> list[str]:
         names = {}
@@ -190,7 +191,12 @@ def sweep(now: datetime, *, dry_run: bool = False, batch: int = SWEEP_BATCH) -> 
             report.pushes += _advance(assignment, now, calendar, directory, quiet, report)
     if dry_run:
         session.rollback()
+        per_person = defaultdict(int)
+        for push in report.pushes:
+            per_person[push["person_id"]] += 1
+        report.digests = sum(1 for count in per_person.values() if count > 1)
         return report
+    _insert_ignoring(Supervision, report.supervisions)
     new_ids = _record(report.pushes, now)
     report.created = len(new_ids)
     report.digests = _digest(new_ids, now)
@@ -219,8 +225,8 @@ def _advance(assignment: Assignment, now: datetime, calendar: WorkCalendar,
         plan(assignment, now, calendar=calendar, quiet=quiet)
         report.steps[step] += 1
         if step == Step.SUPERVISION:
-            _insert_ignoring(Supervision, [{"assignment_id": assignment.id, "opened_at": now,
-                                            "cycle": assignment.ladder_cycle, "response": ""}])
+            report.supervisions.append({"assignment_id": assignment.id, "opened_at": now,
+                                        "cycle": assignment.ladder_cycle, "response": ""})
         return [_push(Kind(step), assignment, pid, step, assignment.ladder_cycle)
                 for pid in directory.audience(assignment, step)]
     if assignment.state in REVIEW_STATES:
@@ -242,13 +248,14 @@ def _push(kind: Kind, assignment: Assignment, person_id: int, step: str, cycle: 
             "step": str(step), "cycle": cycle}
 
 
-def _insert_ignoring(model, rows: list[dict], returning=None) -> list:
-    """INSERT … ON CONFLICT DO NOTHING: the unique constraints decide what already exists."""
+def _insert_ignoring(model, rows: list[dict], returning=None, shared: dict | None = None) -> list:
+    """INSERT … ON CONFLICT DO NOTHING: the unique constraints decide what already exists.
+    `shared`: column values written into the statement once, for every row."""
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    statement = insert.on_conflict_do_nothing()
+    statement = (insert.values(shared) if shared else insert).on_conflict_do_nothing()
     if returning is None:
         session.execute(statement, rows)
         return []
@@ -256,14 +263,19 @@ def _insert_ignoring(model, rows: list[dict], returning=None) -> list:
 
 
 def _record(pushes: list[dict], now: datetime) -> list[int]:
-    """Insert the sweep's notifications; returns the ids of those that did not exist yet."""
-    rows = [{**push, "channel": Channel.TEMPLATE.value, "status": Status.PENDING.value,
-             "content": "", "data": {}, "url": "", "attempts": 0, "error": "", "created_at": now}
-            for push in pushes]
+    """Insert the sweep's notifications; returns the ids of those that did not exist yet.
+
+    What every row shares is SQL text in the statement, not a value bound for each row: the
+    driver's handling of bound values was most of a large sweep's time (benchmarks/sweep.py).
+    """
+    shared = {"channel": f"'{Channel.TEMPLATE.value}'", "status": f"'{Status.PENDING.value}'",
+              "content": "''", "data": "'{}'", "url": "''", "attempts": "0", "error": "''"}
+    shared = {column: sa.literal_column(sql) for column, sql in shared.items()}
+    rows = [{**push, "created_at": now} for push in pushes]
     new_ids = []
     for start in range(0, len(rows), 1000):
         new_ids += _insert_ignoring(Notification, rows[start:start + 1000],
-                                    returning=Notification.id)
+                                    returning=Notification.id, shared=shared)
     session.info.setdefault("new_notification_ids", []).extend(new_ids)
     return new_ids
 
@@ -279,24 +291,38 @@ def _digest(new_ids: list[int], now: datetime) -> int:
                           DutyTemplate.title)
                 .join(Assignment, Assignment.id == Notification.assignment_id)
                 .join(Assignment.template)
-                .where(Notification.id.in_(new_ids[start:start + 1000]))):
+                .where(Notification.id.in_(_ids(new_ids[start:start + 1000])))):
             by_person[person_id].append((note_id, kind, title))
-    made = 0
+    digests = []
     for person_id, members in by_person.items():
         if len(members) < 2:
             continue
         members.sort()
         summary = "；".join(f"{title}（{KIND_LABELS[Kind(kind)]}）" for _, kind, title in members)
-        digest = notify(Kind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
-                        content=f"您有{len(members)}项任务提醒：{summary}"[:1000],
-                        data={"members": [note_id for note_id, _, _ in members],
-                              "kinds": sorted({kind for _, kind, _ in members})})
-        session.flush()
+        digests.append((notify(Kind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
+                               content=f"您有{len(members)}项任务提醒：{summary}"[:1000],
+                               data={"members": [note_id for note_id, _, _ in members],
+                                     "kinds": sorted({kind for _, kind, _ in members})}),
+                        members))
+    # One flush for all digests, then their members marked 1000 at a time: a flush and an
+    # UPDATE per digest were most of a large sweep's time (benchmarks/sweep.py).
+    session.flush()
+    marks = [(note_id, digest) for digest, members in digests for note_id, _, _ in members]
+    for start in range(0, len(marks), 1000):
+        chunk = marks[start:start + 1000]
+        digest_of = {digest.person_id: digest.id for _, digest in chunk}
         session.execute(sa.update(Notification).where(
-            Notification.id.in_([note_id for note_id, _, _ in members]))
-            .values(status=Status.DIGESTED, digest_id=digest.id))
-        made += 1
-    return made
+            Notification.id.in_(_ids([note_id for note_id, _ in chunk])))
+            .values(status=Status.DIGESTED,
+                    digest_id=sa.case(digest_of, value=Notification.person_id))
+            .execution_options(synchronize_session=False))
+    return len(digests)
+
+
+def _ids(ids: list[int]):
+    """Ids written into the SQL as numbers: the driver's handling of a bound value each was
+    a good part of a large sweep's time."""
+    return sa.bindparam("ids", ids, expanding=True, literal_execute=True)
 
 
 def urge(assignment: Assignment, actor: Person, *, now: datetime) -> list[Notification]:
