@@ -221,10 +221,11 @@ def _tell_unreachable(note: Notification, now) -> None:
     person = session.get(Person, note.person_id)
     lapsed = session.scalar(sa.select(sa.func.max(WechatBinding.unbound_at)).where(
         WechatBinding.person_id == person.id))
+    if lapsed is None:  # never bound: onboarding, shown on 人员与绑定, not an alarm
+        return
     told = sa.select(Notification.id).where(
-        Notification.kind == Kind.UNREACHABLE, Notification.step == f"unreachable:{person.id}")
-    if lapsed is not None:
-        told = told.where(Notification.created_at >= lapsed)
+        Notification.kind == Kind.UNREACHABLE, Notification.step == f"unreachable:{person.id}",
+        Notification.created_at >= lapsed)
     if session.scalar(told.limit(1)) is not None:
         return
     directory = Directory()

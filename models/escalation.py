@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from models import audit
@@ -348,10 +349,14 @@ def urge(assignment: Assignment, actor: Person, *, now: datetime) -> list[Notifi
         raise UrgedRecently(f"您刚催办过该任务，请{wait}分钟后再试。")
     count = session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.assignment_id == assignment.id, Notification.kind == Kind.URGE))
-    notes = [notify(Kind.URGE, person.id, now=now, assignment_id=assignment.id,
-                    step=f"urge:{count + 1}", cycle=assignment.ladder_cycle,
-                    data={"by": actor.id, "by_name": actor.name})
-             for person in assignees(assignment)]
+    try:
+        with session.begin_nested():  # SQLite has no row lock: the unique constraint decides
+            notes = [notify(Kind.URGE, person.id, now=now, assignment_id=assignment.id,
+                            step=f"urge:{count + 1}", cycle=assignment.ladder_cycle,
+                            data={"by": actor.id, "by_name": actor.name})
+                     for person in assignees(assignment)]
+    except IntegrityError:
+        raise UrgedRecently("该任务刚刚已被催办，请稍后再试。") from None
     audit.record("assignment.urge", f"assignment:{assignment.id}", now=now, actor=actor,
                  recipients=[note.person_id for note in notes])
     return notes

@@ -286,3 +286,15 @@ def test_undelivered_results_are_recorded_from_templatesendjobfinish(app, remind
     note = reload(note)
     assert note.status == Status.FAILED and "system failed" in note.error
     assert datetime.now(UTC) > note.sent_at
+
+
+def test_a_cadre_who_never_bound_is_undeliverable_without_alarming_the_unit(app, county,
+                                                                          make_person, work):
+    unbound = make_person(name="新任委员", role="member", unit=county["township"])
+    assign(unbound)
+    sweep(DUE - timedelta(days=3))
+    work()
+    row = session.scalar(sa.select(Notification).where(Notification.kind == "reminder"))
+    assert row.status == Status.UNDELIVERABLE and "未绑定" in row.error
+    assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "unreachable")) == 0
