@@ -45,7 +45,7 @@ def load_config(environ: dict, instance_path: str) -> dict:
         # The sender (issue 4): global WeChat send rate per second shared in Redis, sends in
         # flight per worker, quiet hours in Shanghai time, the SMS fallback channel.
         "SEND_RATE": int(env.get("SEND_RATE", "20")),
-        "SEND_CONCURRENCY": int(env.get("SEND_CONCURRENCY", "8")),
+        "SEND_CONCURRENCY": int(env.get("SEND_CONCURRENCY", "16")),
         "QUIET_HOURS": env.get("QUIET_HOURS", "22:00-07:30"),
         "SMS_FALLBACK": env.get("SMS_FALLBACK", ""),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -43,7 +43,7 @@ from models.assignment import Assignment, State, Warning  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
 from models.db import session  # noqa: E402
 from models.duty import DutyTemplate  # noqa: E402
-from models.escalation import SHANGHAI, SWEEP_BATCH, plan, sweep  # noqa: E402
+from models.escalation import SHANGHAI, SWEEP_BATCH, Ladder, plan, sweep  # noqa: E402
 from models.ladder import quiet_hours, step_due  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 
@@ -130,7 +130,7 @@ def _ladder(day: int, slot: int, working_days: bool, calendar, quiet):
     assignment = Assignment(state=State.DISPATCHED, due_at=due,
                             warning=Warning(reached) if reached else Warning.NONE,
                             template=DutyTemplate(working_days=working_days))
-    plan(assignment, T0, calendar=calendar, quiet=quiet)
+    plan(assignment, T0, ladder=Ladder(calendar, quiet))
     return _naive(due), assignment.warning.value, _naive(assignment.next_step_at)
 
 

@@ -17,8 +17,7 @@ from models.assignment import Assignment, State, assignees
 from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
-from models.calendar import load_calendar
-from models.escalation import plan
+from models.escalation import Ladder, plan
 from models.notification import Kind, notify
 from models.unit import Person, Role, Unit, UnitKind
 
@@ -127,9 +126,9 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
         session.add(assignment)
         created.append(assignment)
     session.flush()
-    calendar = load_calendar() if template.working_days else None
+    ladder = Ladder()
     for assignment in created:
-        plan(assignment, now, calendar=calendar)
+        plan(assignment, now, ladder=ladder)
         for recipient in assignees(assignment):
             notify(Kind.DISPATCHED, recipient.id, now=now, assignment_id=assignment.id)
     if created:

@@ -25,7 +25,8 @@ from models.calendar import CalendarMissing, WorkCalendar, load_calendar
 from models.db import session
 from models.duty import DutyTemplate
 from models.errors import DomainError, NotAllowed
-from models.ladder import DEFAULT_LADDER, Step, after_quiet_hours, quiet_hours, schedule, step_due
+from models.ladder import (Step, after_quiet_hours, highest_due, next_after, quiet_hours,
+                           schedule)
 from models.notification import KIND_LABELS, Channel, Kind, Notification, Status, notify
 from models.supervision import Supervision
 from models.unit import Person, Role, Unit
@@ -112,35 +113,51 @@ class Directory:
         return list(dict.fromkeys(found))
 
 
-def next_step(assignment: Assignment, calendar: WorkCalendar, quiet) -> datetime | None:
-    """When the first ladder step above the one reached falls due, or None past 督办."""
-    order = [step for step, _ in DEFAULT_LADDER]
-    reached = order.index(Step(assignment.warning)) if assignment.warning != Warning.NONE else -1
-    working_days = assignment.template.working_days
-    try:
-        steps = schedule(assignment.due_at, working_days=working_days, calendar=calendar,
-                         quiet=quiet)
-    except CalendarMissing:  # the alarm is raised on the admin pages and /healthz
-        steps = schedule(assignment.due_at, working_days=working_days,
-                         calendar=calendar.lenient(), quiet=quiet)
-    return next((at for step, at in steps if order.index(step) > reached), None)
+class Ladder:
+    """Each (due time, day counting)'s step schedule, computed once: a sweep sees thousands of
+    tasks sharing a few due times. The calendar is read only when working days are counted."""
+
+    def __init__(self, calendar: WorkCalendar | None = None, quiet=None):
+        self._calendar, self.quiet = calendar, quiet or quiet_hours()
+        self._schedules: dict[tuple[datetime, bool], list[tuple[Step, datetime]]] = {}
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = load_calendar()
+        return self._calendar
+
+    def steps(self, assignment: Assignment) -> list[tuple[Step, datetime]]:
+        working_days = assignment.template.working_days
+        key = (assignment.due_at, working_days)
+        if key not in self._schedules:
+            calendar = self.calendar if working_days else WorkCalendar()
+            try:
+                found = schedule(assignment.due_at, working_days=working_days,
+                                 calendar=calendar, quiet=self.quiet)
+            except CalendarMissing:  # the alarm is raised on the admin pages and /healthz
+                found = schedule(assignment.due_at, working_days=working_days,
+                                 calendar=calendar.lenient(), quiet=self.quiet)
+            self._schedules[key] = found
+        return self._schedules[key]
 
 
-def plan(assignment: Assignment, now: datetime, *, calendar: WorkCalendar | None = None,
-         quiet=None) -> None:
+def reached(assignment: Assignment) -> Step | None:
+    return Step(assignment.warning) if assignment.warning != Warning.NONE else None
+
+
+def plan(assignment: Assignment, now: datetime, *, ladder: Ladder | None = None) -> None:
     """Set when the sweep must next look at `assignment`, from its state (the caller commits).
 
     Open: the next ladder step. Waiting for review: the reviewers' reminder 3 days after it
     entered review (call this at that moment). Finished: never.
     """
-    quiet = quiet or quiet_hours()
+    ladder = ladder or Ladder()
     if assignment.state in OPEN_STATES:
-        if calendar is None:
-            calendar = load_calendar() if assignment.template.working_days else WorkCalendar()
-        assignment.next_step_at = next_step(assignment, calendar, quiet)
+        assignment.next_step_at = next_after(ladder.steps(assignment), reached(assignment))
     elif assignment.state in REVIEW_STATES:
         assignment.next_step_at = after_quiet_hours(Kind.REVIEW_OVERDUE, now + REVIEW_OVERDUE,
-                                                    quiet)
+                                                    ladder.quiet)
     else:
         assignment.next_step_at = None
 
@@ -173,7 +190,7 @@ def sweep(now: datetime, *, dry_run: bool = False, batch: int = SWEEP_BATCH) -> 
     locked with SKIP LOCKED, so a concurrent sweep takes other rows or none.
     """
     report = SweepReport(now)
-    calendar, directory, quiet = load_calendar(), Directory(), quiet_hours()
+    ladder, directory = Ladder(), Directory()
     after: tuple[datetime, int] | None = None
     while True:
         query = (sa.select(Assignment).where(Assignment.next_step_at <= now)
@@ -189,7 +206,7 @@ def sweep(now: datetime, *, dry_run: bool = False, batch: int = SWEEP_BATCH) -> 
         after = (rows[-1].next_step_at, rows[-1].id)
         for assignment in rows:
             report.looked_at += 1
-            report.pushes += _advance(assignment, now, calendar, directory, quiet, report)
+            report.pushes += _advance(assignment, now, ladder, directory, report)
     if dry_run:
         session.rollback()
         per_person = defaultdict(int)
@@ -205,25 +222,21 @@ def sweep(now: datetime, *, dry_run: bool = False, batch: int = SWEEP_BATCH) -> 
     return report
 
 
-def _advance(assignment: Assignment, now: datetime, calendar: WorkCalendar,
-             directory: Directory, quiet, report: SweepReport) -> list[dict]:
+def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: Directory,
+             report: SweepReport) -> list[dict]:
     """Fire what is due for one assignment and move its next_step_at on."""
+    quiet = ladder.quiet
     if assignment.state in OPEN_STATES:
-        reached = Step(assignment.warning) if assignment.warning != Warning.NONE else None
-        try:
-            step = step_due(assignment.due_at, now, reached=reached, calendar=calendar,
-                            working_days=assignment.template.working_days, quiet=quiet)
-        except CalendarMissing:
-            step = step_due(assignment.due_at, now, reached=reached, calendar=calendar.lenient(),
-                            working_days=assignment.template.working_days, quiet=quiet)
+        steps = ladder.steps(assignment)
+        step = highest_due(steps, now, reached(assignment))
         if step is None:
-            plan(assignment, now, calendar=calendar, quiet=quiet)
+            assignment.next_step_at = next_after(steps, reached(assignment))
             return []
         if (later := after_quiet_hours(step, now, quiet)) != now:
             assignment.next_step_at, report.deferred = later, report.deferred + 1
             return []
         assignment.warning = Warning(step)
-        plan(assignment, now, calendar=calendar, quiet=quiet)
+        assignment.next_step_at = next_after(steps, step)
         report.steps[step] += 1
         if step == Step.SUPERVISION:
             report.supervisions.append({"assignment_id": assignment.id, "opened_at": now,
@@ -418,11 +431,11 @@ def replan_template(template: DutyTemplate, now: datetime) -> int:
 
 
 def _replan(which, now: datetime) -> int:
-    calendar, quiet, count = load_calendar(), quiet_hours(), 0
+    ladder, count = Ladder(), 0
     query = (sa.select(Assignment).join(Assignment.template)
              .where(which, Assignment.state.in_(OPEN_STATES))
              .options(joinedload(Assignment.template)))
     for assignment in session.scalars(query):
-        plan(assignment, now, calendar=calendar, quiet=quiet)
+        plan(assignment, now, ladder=ladder)
         count += 1
     return count

@@ -86,9 +86,22 @@ def step_due(due_at: datetime, now: datetime, *, reached: Step | None = None,
 
     Only the highest: a sweep after downtime must not send stale lower steps.
     """
-    order = [step for step, _ in ladder]
+    steps = schedule(due_at, working_days=working_days, calendar=calendar, ladder=ladder,
+                     quiet=quiet)
+    return highest_due(steps, now, reached)
+
+
+def highest_due(steps: list[tuple[Step, datetime]], now: datetime,
+                reached: Step | None) -> Step | None:
+    """Over a `schedule`: the highest step due at `now` above `reached`, or None."""
+    order = [step for step, _ in steps]
     floor = order.index(reached) if reached is not None else -1
-    due = [step for step, at in schedule(due_at, working_days=working_days, calendar=calendar,
-                                         ladder=ladder, quiet=quiet) if at <= now]
-    highest = max((order.index(step) for step in due), default=-1)
+    highest = max((index for index, (_, at) in enumerate(steps) if at <= now), default=-1)
     return order[highest] if highest > floor else None
+
+
+def next_after(steps: list[tuple[Step, datetime]], reached: Step | None) -> datetime | None:
+    """Over a `schedule`: when the first step above `reached` falls due, or None past the top."""
+    order = [step for step, _ in steps]
+    floor = order.index(reached) if reached is not None else -1
+    return next((at for index, (_, at) in enumerate(steps) if index > floor), None)
