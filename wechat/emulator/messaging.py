@@ -142,10 +142,12 @@ class MessagingMixin:
     def _remember_client_msg_id(self, openid: str, client_msg_id, msgid: int) -> None:
         if client_msg_id:
             now = self.now()
-            stale = [key for key, (_, at) in self._client_msg_ids.items()
-                     if now - at >= CLIENT_MSG_ID_TTL]
-            for key in stale:
+            # Oldest first (insertion order; the clock only moves on): drop the expired ones.
+            for key, (_, at) in list(itertools.islice(self._client_msg_ids.items(), 64)):
+                if now - at < CLIENT_MSG_ID_TTL:
+                    break
                 del self._client_msg_ids[key]
+            self._client_msg_ids.pop((openid, str(client_msg_id)), None)
             self._client_msg_ids[(openid, str(client_msg_id))] = (msgid, now)
 
     def _delivery_status(self, user) -> str:
