@@ -36,12 +36,12 @@ from models.wechat_binding import WechatBinding
 
 log = logging.getLogger(__name__)
 
-BATCH = 200  # ids a job: each job is a forked horse costing ~0.2 s CPU (benchmarks/fanout.py)
+BATCH = 500  # ids per sender job: each job is a forked work horse with its own connections
 TRANSIENT = frozenset({-1, 45009})
 RETRY_INTERVALS = [10, 60, 300]  # seconds; -1/45009 and unknown outcomes
 # client_msg_id dedupes for 10 minutes (fact sheet §3.1); leave a margin for clock skew.
 DEDUPE_WINDOW = timedelta(minutes=9)
-STUCK_AFTER = timedelta(minutes=2)  # far longer than a batch takes to send
+STUCK_AFTER = timedelta(minutes=2)  # far longer than a batch takes to send at the usual rate
 
 
 def queue_notifications(ids: list[int], source: str = "commit") -> None:
@@ -274,12 +274,19 @@ def _openids(notes: list[Notification]) -> dict[int, str]:
         WechatBinding.person_id.in_(people), WechatBinding.active.is_(True))).all())
 
 
+def _stuck_after() -> timedelta:
+    """When a row in 'sending' is surely abandoned: twice as long as a whole batch can take
+    under the configured rate, and never under STUCK_AFTER."""
+    rate = max(current_app.config.get("SEND_RATE", 20), 1)
+    return max(STUCK_AFTER, timedelta(seconds=2 * BATCH / rate))
+
+
 def reap_stuck(now=None) -> int:
     """Rows left in 'sending' by a worker that died mid-send: back to pending while the
     client_msg_id window still makes a resend safe, else unknown for an admin."""
     now = now or utcnow()
     stuck = sa.and_(Notification.status == Status.SENDING,
-                    Notification.sending_since < now - STUCK_AFTER)
+                    Notification.sending_since < now - _stuck_after())
     retry = session.execute(sa.update(Notification).where(
         stuck, Notification.first_attempt_at > now - DEDUPE_WINDOW)
         .values(status=Status.PENDING, sending_since=None)).rowcount
