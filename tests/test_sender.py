@@ -298,3 +298,15 @@ def test_a_cadre_who_never_bound_is_undeliverable_without_alarming_the_unit(app,
     assert row.status == Status.UNDELIVERABLE and "未绑定" in row.error
     assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "unreachable")) == 0
+
+
+def test_a_cadre_who_blocked_the_account_is_recorded_failed_on_the_send_result(app, reminder,
+                                                                            work, emulator):
+    note, _ = reminder
+    emulator.set_blocked(openid(1))
+    work()
+    assert reload(note).status == Status.SENT  # WeChat accepted it
+    emulator.flush()
+    note = reload(note)
+    assert note.status == Status.FAILED and note.error == "failed:user block"
+    assert cards(emulator) == []
