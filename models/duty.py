@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db import Base
+from models.errors import DomainError
 
 
 class Responsibility(StrEnum):
@@ -60,6 +61,8 @@ class DutyTemplate(Base):
     min_photos: Mapped[int] = mapped_column(default=0)
     review_levels: Mapped[int] = mapped_column(default=2)
     working_days: Mapped[bool] = mapped_column(default=False)
+    # The warning ladder's days, "-3,1,3,5,7" (models.ladder); empty: the default ladder.
+    ladder_days: Mapped[str | None] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
@@ -85,25 +88,35 @@ def check_due_rule(rule: str, period: str) -> str | None:
     return None
 
 
+class BadLadder(DomainError):
+    """A template's warning ladder days that cannot be used."""
+
+
 def save_template(template: DutyTemplate, values: dict, *, actor, now: datetime) -> DutyTemplate:
     """Create or change a duty template after checking its due rule; audited. Caller commits."""
     from models import audit
     from models.db import session
-    from models.errors import DomainError
+
+    from models.ladder import ladder_problem
 
     problem = check_due_rule(values.get("due_rule", template.due_rule),
                              values.get("period", template.period))
     if problem:
         raise DomainError(problem)
-    counting_changed = template.id is not None and \
-        values.get("working_days", template.working_days) != template.working_days
+    if "ladder_days" in values:
+        values["ladder_days"] = "".join((values["ladder_days"] or "").split()) or None
+        if values["ladder_days"] and (problem := ladder_problem(values["ladder_days"])):
+            raise BadLadder(problem)
+    counting_changed = template.id is not None and any(
+        name in values and values[name] != getattr(template, name)
+        for name in ("working_days", "ladder_days"))
     for name, value in values.items():
         setattr(template, name, value)
     if template.id is None:
         template.created_at = now
         session.add(template)
     session.flush()
-    if counting_changed:  # open tasks' ladder steps move to the new way of counting days
+    if counting_changed:  # open tasks' ladder steps move to the new days or way of counting
         from models.escalation import replan_template
 
         replan_template(template, now)

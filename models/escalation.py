@@ -25,8 +25,8 @@ from models.calendar import CalendarMissing, WorkCalendar, load_calendar
 from models.db import session
 from models.duty import DutyTemplate
 from models.errors import DomainError, NotAllowed
-from models.ladder import (Step, after_quiet_hours, highest_due, next_after, quiet_hours,
-                           schedule)
+from models.ladder import (Step, after_quiet_hours, highest_due, next_after, parse_ladder,
+                           quiet_hours, schedule)
 from models.notification import KIND_LABELS, Channel, Kind, Notification, Status, notify
 from models.supervision import Supervision
 from models.unit import Person, Role, Unit
@@ -114,8 +114,9 @@ class Directory:
 
 
 class Ladder:
-    """Each (due time, day counting)'s step schedule, computed once: a sweep sees thousands of
-    tasks sharing a few due times. The calendar is read only when working days are counted."""
+    """Each (due time, day counting, ladder days)'s step schedule, computed once: a sweep sees
+    thousands of tasks sharing a few due times. The calendar is read only when working days are
+    counted."""
 
     def __init__(self, calendar: WorkCalendar | None = None, quiet=None):
         self._calendar, self.quiet = calendar, quiet or quiet_hours()
@@ -128,16 +129,17 @@ class Ladder:
         return self._calendar
 
     def steps(self, assignment: Assignment) -> list[tuple[Step, datetime]]:
-        working_days = assignment.template.working_days
-        key = (assignment.due_at, working_days)
+        template = assignment.template
+        working_days, days = template.working_days, template.ladder_days
+        key = (assignment.due_at, working_days, days)
         if key not in self._schedules:
-            calendar = self.calendar if working_days else WorkCalendar()
+            calendar, ladder = self.calendar if working_days else WorkCalendar(), parse_ladder(days)
             try:
                 found = schedule(assignment.due_at, working_days=working_days,
-                                 calendar=calendar, quiet=self.quiet)
+                                 calendar=calendar, quiet=self.quiet, ladder=ladder)
             except CalendarMissing:  # the alarm is raised on the admin pages and /healthz
                 found = schedule(assignment.due_at, working_days=working_days,
-                                 calendar=calendar.lenient(), quiet=self.quiet)
+                                 calendar=calendar.lenient(), quiet=self.quiet, ladder=ladder)
             self._schedules[key] = found
         return self._schedules[key]
 

@@ -27,9 +27,33 @@ class Step(StrEnum):
     SUPERVISION = "supervision"  # 工作督办
 
 
-# (step, days from the due day): the default ladder [seed]; configurable per template later.
+# (step, days from the due day): the default ladder [seed]; a template may set its own days.
 DEFAULT_LADDER: tuple[tuple[Step, int], ...] = (
     (Step.REMINDER, -3), (Step.BLUE, 1), (Step.YELLOW, 3), (Step.RED, 5), (Step.SUPERVISION, 7))
+LADDER_FORMAT = "预警天数填5个整数，依次为预警提醒、蓝、黄、红色预警、工作督办，如 -3,1,3,5,7"
+
+
+def ladder_problem(text: str) -> str | None:
+    """Why `text` cannot be a template's ladder days ("-3,1,3,5,7"), or None when it can."""
+    try:
+        days = [int(part) for part in text.replace("，", ",").split(",")]
+    except ValueError:
+        return LADDER_FORMAT + "。"
+    if len(days) != len(DEFAULT_LADDER):
+        return LADDER_FORMAT + "。"
+    if days[0] > 0 or days[1] < 1 or any(b <= a for a, b in zip(days, days[1:])):
+        return "预警提醒须在截止日或之前，蓝色预警至少逾期1天，且各级天数依次增大。"
+    if days[-1] > 90 or days[0] < -30:
+        return "预警天数须在截止前30天到逾期90天之间。"
+    return None
+
+
+def parse_ladder(text: str | None) -> tuple[tuple[Step, int], ...]:
+    """A template's ladder: its own days, or the default when it sets none."""
+    if not text or ladder_problem(text):
+        return DEFAULT_LADDER
+    days = [int(part) for part in text.replace("，", ",").split(",")]
+    return tuple((step, day) for (step, _), day in zip(DEFAULT_LADDER, days, strict=True))
 
 
 def step_time(due_at: datetime, days: int, *, working_days: bool,

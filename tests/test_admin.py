@@ -88,16 +88,18 @@ def test_templates_are_editable_with_checked_due_rules(client, make_person):
     assert fields["title"] == "作风建设专项检查" and fields["due_rule"] == "day:28"
     bad = client.post(url, data={**fields, "due_rule": "每月底"})
     assert bad.status_code == 422 and "截止规则格式不正确" in bad.get_data(as_text=True)
+    ladder = client.post(url, data={**fields, "ladder_days": "-3,1,1,5,7"})
+    assert ladder.status_code == 422 and "依次增大" in ladder.get_data(as_text=True)
     quarterly_day = client.post(url, data={**fields, "period": "quarterly"})
     assert quarterly_day.status_code == 422 and "只适用于按月" in quarterly_day.get_data(as_text=True)
     session.expire_all()
     assert session.get(DutyTemplate, template.id).due_rule == "day:28"
-    ok = client.post(url, data={**fields, "title": "作风建设月度检查", "points": "6"},
-                     follow_redirects=True)
+    ok = client.post(url, data={**fields, "title": "作风建设月度检查", "points": "6",
+                                "ladder_days": "-2, 1, 2, 4, 6"}, follow_redirects=True)
     assert "已保存任务清单“作风建设月度检查”" in ok.get_data(as_text=True)
     session.expire_all()
     saved = session.get(DutyTemplate, template.id)
-    assert (saved.title, saved.points) == ("作风建设月度检查", 6)
+    assert (saved.title, saved.points, saved.ladder_days) == ("作风建设月度检查", 6, "-2,1,2,4,6")
     assert session.scalar(sa.select(AuditEvent.action).where(
         AuditEvent.subject == f"template:{template.id}")) == "template.save"
 

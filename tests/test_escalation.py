@@ -334,3 +334,23 @@ def test_two_sweeps_at_once_record_each_push_once(app, county):
     rows = session.execute(sa.select(Notification.person_id, Notification.assignment_id)
                            .where(Notification.kind == "red")).all()
     assert len(rows) == len(set(rows)) == 3 * 3  # 3 tasks × (member, secretary, 纪委)
+
+
+def test_a_template_sets_its_own_ladder_days_and_bad_ones_are_refused(county, now):
+    from models.duty import BadLadder, save_template
+
+    template = make_template()
+    task = assign(county["member"], template)
+    save_template(template, {"ladder_days": "-1, 2, 4, 6, 10"}, actor=county["inspector"],
+                  now=now)
+    session.commit()
+    assert session.get(Assignment, task.id).next_step_at == DUE - timedelta(days=1)
+    sweep(DUE + timedelta(days=1))  # blue now falls at +2 d
+    assert pushes() == [("reminder", county["member"].id)]
+    sweep(DUE + timedelta(days=2))
+    assert pushes()[-1] == ("blue", county["member"].id)
+    for bad in ("1,2,3,4,5", "-3,1,1,5,7", "-3,1,3,5", "a,b,c,d,e"):
+        with pytest.raises(BadLadder):
+            save_template(template, {"ladder_days": bad}, actor=county["inspector"], now=now)
+        session.rollback()
+    assert session.get(DutyTemplate, template.id).ladder_days == "-1,2,4,6,10"

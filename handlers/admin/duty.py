@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from models import DutyCategory, DutyTemplate, Period, Responsibility, Role, TemplateKind
 from models import session as db
 from models import utcnow
-from models.duty import save_category, save_template
+from models.duty import BadLadder, save_category, save_template
 from models.errors import DomainError
 from models.unit import ROLE_LABELS, UnitKind
 
@@ -54,6 +54,8 @@ class TemplateForm(FlaskForm):
                                 choices=_choices([(0, "无需审核"), (1, "一级（纪检组织）"),
                                                   (2, "两级（初审+终审）")]))
     working_days = BooleanField("按工作日计算预警")
+    ladder_days = StringField("预警天数（提醒,蓝,黄,红,督办；空为默认 -3,1,3,5,7）",
+                              validators=[Length(max=40)])
     active = BooleanField("启用", default=True)
 
 
@@ -98,7 +100,8 @@ def template(template_id: int | None = None):
             save_template(item, values, actor=g.person, now=utcnow())
         except DomainError as refusal:
             db.rollback()
-            form.due_rule.errors = [refusal.message]
+            field = form.ladder_days if isinstance(refusal, BadLadder) else form.due_rule
+            field.errors = [refusal.message]
             return render_template("admin/form.html", form=form, heading="任务清单"), 422
         db.commit()
         flash(f"已保存任务清单“{item.title}”。", "ok")
