@@ -93,14 +93,14 @@ def plain_text(note: Notification) -> str:
 
 def _digest(note: Notification) -> dict:
     data = note.data or {}
-    members = data.get("members", [])
     kinds = [Kind(kind) for kind in data.get("kinds", [])]
     worst = max(kinds, key=lambda k: LEVEL_ORDER.index(k) if k in LEVEL_ORDER else -1,
                 default=Kind.REMINDER)
-    due = session.scalar(sa.select(sa.func.min(Assignment.due_at)).join(
-        Notification, Notification.assignment_id == Assignment.id)
-        .where(Notification.id.in_(members)))
-    return _data("warning", thing(f"您有{len(members)}项任务提醒"),
+    count, due = session.execute(
+        sa.select(sa.func.count(Notification.id), sa.func.min(Assignment.due_at))
+        .join(Assignment, Notification.assignment_id == Assignment.id)
+        .where(Notification.digest_id == note.id)).one()
+    return _data("warning", thing(f"您有{count}项任务提醒"),
                  thing(KIND_LABELS[worst], PHRASE), when(due), "请进入工作台逐项查看")
 
 

@@ -174,6 +174,7 @@ class SweepReport:
     digests: int = 0
     deferred: int = 0  # due in quiet hours: waits for the morning
     supervisions: list[dict] = field(default_factory=list)  # 督办 records, inserted at the end
+    titles: dict[int, str] = field(default_factory=dict)  # assignment id → its task's title
 
     def lines(self) -> list[str]:
         names = {}
@@ -217,9 +218,7 @@ def sweep(now: datetime, *, dry_run: bool = False, batch: int = SWEEP_BATCH) -> 
         report.digests = sum(1 for count in per_person.values() if count > 1)
         return report
     _insert_ignoring(Supervision, report.supervisions)
-    new_ids = _record(report.pushes, now)
-    report.created = len(new_ids)
-    report.digests = _digest(new_ids, now)
+    report.created, report.digests = _record(report.pushes, report.titles, now)
     session.commit()
     return report
 
@@ -240,6 +239,7 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
         assignment.warning = Warning(step)
         assignment.next_step_at = next_after(steps, step)
         report.steps[step] += 1
+        report.titles[assignment.id] = assignment.template.title
         if step == Step.SUPERVISION:
             report.supervisions.append({"assignment_id": assignment.id, "opened_at": now,
                                         "cycle": assignment.ladder_cycle, "response": ""})
@@ -252,6 +252,7 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
         assignment.next_step_at = after_quiet_hours(Kind.REVIEW_OVERDUE, now + REVIEW_REPEAT,
                                                     quiet)
         report.steps[Kind.REVIEW_OVERDUE] += 1
+        report.titles[assignment.id] = assignment.template.title
         day = now.astimezone(SHANGHAI).date().isoformat()
         return [_push(Kind.REVIEW_OVERDUE, assignment, person.id, f"review_overdue:{day}",
                       assignment.round) for person in reviewers(assignment)]
@@ -278,61 +279,73 @@ def _insert_ignoring(model, rows: list[dict], returning=None, shared: dict | Non
     return [row[0] for row in session.execute(statement.returning(returning), rows)]
 
 
-def _record(pushes: list[dict], now: datetime) -> list[int]:
-    """Insert the sweep's notifications; returns the ids of those that did not exist yet.
+def _record(pushes: list[dict], titles: dict[int, str], now: datetime) -> tuple[int, int]:
+    """Insert the sweep's notifications, digests decided first: a person with several pushes
+    gets one digest, and those pushes go in already marked `digested` with its id, so no row
+    is written twice. Returns (rows that did not exist yet, digests).
 
     What every row shares is SQL text in the statement, not a value bound for each row: the
     driver's handling of bound values was most of a large sweep's time (benchmarks/sweep.py).
     """
-    shared = {"channel": f"'{Channel.TEMPLATE.value}'", "status": f"'{Status.PENDING.value}'",
+    by_person: dict[int, list[dict]] = defaultdict(list)
+    for push in pushes:
+        by_person[push["person_id"]].append(push)
+    digests = {person_id: _new_digest(person_id, mine, titles, now)
+               for person_id, mine in by_person.items() if len(mine) > 1}
+    session.flush()  # the digests' ids, in one batch
+    single = [{**push, "created_at": now} for push in pushes if push["person_id"] not in digests]
+    carried = [{**push, "created_at": now, "digest_id": digests[push["person_id"]].id}
+               for push in pushes if push["person_id"] in digests]
+    new_ids = _insert_new(single, Status.PENDING)
+    carried_new = _insert_new(carried, Status.DIGESTED)
+    session.info.setdefault("new_notification_ids", []).extend(new_ids)
+    return len(new_ids) + len(carried_new), _settle_digests(digests, carried_new)
+
+
+def _new_digest(person_id: int, mine: list[dict], titles: dict[int, str],
+                now: datetime) -> Notification:
+    summary = "；".join(f"{titles[push['assignment_id']]}（{KIND_LABELS[Kind(push['kind'])]}）"
+                       for push in mine)
+    return notify(Kind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
+                  content=f"您有{len(mine)}项任务提醒：{summary}"[:1000],
+                  data={"kinds": sorted({push["kind"] for push in mine})})
+
+
+def _insert_new(rows: list[dict], status: Status) -> list[int]:
+    """INSERT the rows not recorded yet (1000 a statement); returns the new ids."""
+    shared = {"channel": f"'{Channel.TEMPLATE.value}'", "status": f"'{status.value}'",
               "content": "''", "data": "'{}'", "url": "''", "attempts": "0", "error": "''"}
     shared = {column: sa.literal_column(sql) for column, sql in shared.items()}
-    rows = [{**push, "created_at": now} for push in pushes]
     new_ids = []
     for start in range(0, len(rows), 1000):
         new_ids += _insert_ignoring(Notification, rows[start:start + 1000],
                                     returning=Notification.id, shared=shared)
-    session.info.setdefault("new_notification_ids", []).extend(new_ids)
     return new_ids
 
 
-def _digest(new_ids: list[int], now: datetime) -> int:
-    """One message per person who has several pushes in this sweep, summarising them."""
-    if not new_ids:
+def _settle_digests(digests: dict[int, Notification], carried_new: list[int]) -> int:
+    """A race or a re-run may have recorded some pushes already (the unique constraint kept
+    them out): a digest left with one new push gives way to it, one with none goes."""
+    if not digests:
         return 0
-    by_person: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for start in range(0, len(new_ids), 1000):
-        for note_id, person_id, kind, title in session.execute(
-                sa.select(Notification.id, Notification.person_id, Notification.kind,
-                          DutyTemplate.title)
-                .join(Assignment, Assignment.id == Notification.assignment_id)
-                .join(Assignment.template)
-                .where(Notification.id.in_(_ids(new_ids[start:start + 1000])))):
-            by_person[person_id].append((note_id, kind, title))
-    digests = []
-    for person_id, members in by_person.items():
-        if len(members) < 2:
-            continue
-        members.sort()
-        summary = "；".join(f"{title}（{KIND_LABELS[Kind(kind)]}）" for _, kind, title in members)
-        digests.append((notify(Kind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
-                               content=f"您有{len(members)}项任务提醒：{summary}"[:1000],
-                               data={"members": [note_id for note_id, _, _ in members],
-                                     "kinds": sorted({kind for _, kind, _ in members})}),
-                        members))
-    # One flush for all digests, then their members marked 1000 at a time: a flush and an
-    # UPDATE per digest were most of a large sweep's time (benchmarks/sweep.py).
-    session.flush()
-    marks = [(note_id, digest) for digest, members in digests for note_id, _, _ in members]
-    for start in range(0, len(marks), 1000):
-        chunk = marks[start:start + 1000]
-        digest_of = {digest.person_id: digest.id for _, digest in chunk}
-        session.execute(sa.update(Notification).where(
-            Notification.id.in_(_ids([note_id for note_id, _ in chunk])))
-            .values(status=Status.DIGESTED,
-                    digest_id=sa.case(digest_of, value=Notification.person_id))
-            .execution_options(synchronize_session=False))
-    return len(digests)
+    members: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(carried_new), 1000):
+        for note_id, digest_id in session.execute(
+                sa.select(Notification.id, Notification.digest_id)
+                .where(Notification.id.in_(_ids(carried_new[start:start + 1000])))):
+            members[digest_id].append(note_id)
+    kept = 0
+    for digest in digests.values():
+        mine = members.get(digest.id, [])
+        if len(mine) == 1:
+            session.execute(sa.update(Notification).where(Notification.id == mine[0])
+                            .values(status=Status.PENDING, digest_id=None))
+            session.info.setdefault("new_notification_ids", []).append(mine[0])
+        if len(mine) < 2:
+            session.delete(digest)
+        else:
+            kept += 1
+    return kept
 
 
 def _ids(ids: list[int]):

@@ -229,5 +229,7 @@ def timeline(assignment_id: int) -> list[sa.Row]:
                       Notification.digest_id.is_not(None)))
     query = (_with_recipient()
              .where((Notification.assignment_id == assignment_id) | Notification.id.in_(carried))
-             .order_by(Notification.created_at, Notification.id))
+             # A digest is recorded just before the pushes it carries; it reads after them.
+             .order_by(Notification.created_at, Notification.kind == Kind.DIGEST,
+                       Notification.id))
     return list(session.execute(described(query)))

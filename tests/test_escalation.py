@@ -354,3 +354,21 @@ def test_a_template_sets_its_own_ladder_days_and_bad_ones_are_refused(county, no
             save_template(template, {"ladder_days": bad}, actor=county["inspector"], now=now)
         session.rollback()
     assert session.get(DutyTemplate, template.id).ladder_days == "-1,2,4,6,10"
+
+
+def test_a_digest_gives_way_when_a_race_already_recorded_its_other_pushes(county):
+    from models.notification import notify
+
+    template = make_template()
+    tasks = [assign(county[key], template) for key in ("member", "member2", "member3")]
+    secretary = county["secretary"].id
+    for task in tasks[:2]:  # another sweep got there first with two of the three
+        notify("yellow", secretary, now=DUE + timedelta(days=3), assignment_id=task.id,
+               step="yellow", cycle=0)
+    session.commit()
+    report = sweep(DUE + timedelta(days=3))
+    mine = session.scalars(sa.select(Notification).where(
+        Notification.person_id == secretary).order_by(Notification.id)).all()
+    assert [row.kind for row in mine] == ["yellow", "yellow", "yellow"]  # no digest of one
+    assert mine[-1].status == Status.PENDING and mine[-1].digest_id is None
+    assert report.digests == 0 and report.created == 4  # three members' and one secretary's
