@@ -3,7 +3,8 @@
 The project owns its calendar: table `calendar_year` lists the years whose State Council
 schedule is known, `calendar_day` the days that break the weekday rule (a holiday on a weekday,
 a make-up workday on a weekend). Both are seeded from the chinese-calendar package, which knows
-only up to its last release (2026 for 1.11.0), and are editable and importable by admins. A
+only up to its last release (2026 for 1.11.0; it raises for later years, so it is read only
+for the years it lists), and are editable and importable by admins. A
 day in a year the table does not know raises CalendarMissing, so the ladder can alarm instead
 of silently guessing; admin pages and /healthz raise the alarm for next year after 1 November.
 """
@@ -54,11 +55,11 @@ class CalendarDay(Base):
 
 
 class WorkCalendar:
-    """Which days are working days. `years` None means "ask the chinese-calendar package";
-    otherwise only those years are known and `overrides` (day → is working) break the
-    weekday rule."""
+    """Which days are working days: in the `years` it knows, `overrides` (day → is working)
+    break the weekday rule; a day of any other year raises CalendarMissing, or, `lenient`,
+    follows the weekday rule."""
 
-    def __init__(self, overrides: dict[date, bool] | None = None, years: set[int] | None = None,
+    def __init__(self, overrides: dict[date, bool] | None = None, years: set[int] = frozenset(),
                  strict: bool = True):
         self.overrides = overrides or {}
         self.years = years
@@ -66,19 +67,14 @@ class WorkCalendar:
 
     def lenient(self) -> "WorkCalendar":
         """The same calendar guessing Monday to Friday for years it does not know."""
-        return WorkCalendar(self.overrides, self.years or set(), strict=False)
+        return WorkCalendar(self.overrides, self.years, strict=False)
 
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        if self.years is not None:
-            if day.year not in self.years and self.strict:
-                raise CalendarMissing(day.year)
-            return day.weekday() < 5
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:  # the package's way of saying it does not know the year
-            raise CalendarMissing(day.year) from None
+        if day.year not in self.years and self.strict:
+            raise CalendarMissing(day.year)
+        return day.weekday() < 5
 
     def shift(self, day: date, workdays: int) -> date:
         """The day `workdays` working days after (or, when negative, before) `day`."""
@@ -96,6 +92,14 @@ def load_calendar() -> WorkCalendar:
     years = set(session.scalars(sa.select(CalendarYear.year)))
     overrides = dict(session.execute(sa.select(CalendarDay.day, CalendarDay.workday)).all())
     return WorkCalendar(overrides, years)
+
+
+@functools.cache
+def package_calendar() -> WorkCalendar:
+    """The chinese-calendar package's schedule as a WorkCalendar (what migration 0004 seeds)."""
+    years = set(package_years())
+    return WorkCalendar({day: workday for year in years
+                         for day, workday, _ in package_exceptions(year)}, years)
 
 
 @functools.cache

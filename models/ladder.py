@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-from models.calendar import WorkCalendar
+from models.calendar import WorkCalendar, package_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET_START, QUIET_END = time(22, 0), time(7, 30)
@@ -96,7 +96,7 @@ def after_quiet_hours(step: str, at: datetime, quiet: tuple[time, time] | None =
 def schedule(due_at: datetime, *, working_days: bool = False, calendar: WorkCalendar | None = None,
              ladder=DEFAULT_LADDER, quiet=None) -> list[tuple[Step, datetime]]:
     """Every step with the time its push may go out, in ladder order."""
-    calendar = calendar or WorkCalendar()
+    calendar = calendar or package_calendar()
     quiet = quiet or quiet_hours()
     return [(step, after_quiet_hours(step, step_time(due_at, days, working_days=working_days,
                                                      calendar=calendar), quiet))
