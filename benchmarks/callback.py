@@ -15,17 +15,14 @@ BENCH_ROUNDS (1; with more, the three runs repeat in turn and the table shows ea
 
 import contextlib
 import http.client
-import json
 import os
 import platform
 import secrets
 import shutil
-import signal
 import string
 import sys
 import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,6 +39,7 @@ from _load import (Callbacks, ensure_wrk, run_python, run_wrk, signature,  # noq
                    write_requests)
 from _stack import (Server, backend_ticks, floor_command, free_port, procfile_web,  # noqa: E402
                     provision, seed, ticks_between)
+from _report import log, run_benchmark  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -52,7 +50,6 @@ FLOOR_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "150000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 CADRES = 200
 TARGET_RATIO, TARGET_P99_MS = 0.6, 20.0
-RESULTS = os.path.join(HERE, "results", "callback.json")
 
 TOKEN = "qinglian-bench-token"
 APPID = "wx0b1e2c3d4e5f6a7b"
@@ -76,34 +73,9 @@ class Target:
         return self.mode == "safe"
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
-
-
 def main() -> int:
     """Run the benchmark; 0 when it measured (target met or not), 1 on an error."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        with contextlib.ExitStack() as stack:
-            report = _benchmark(stack)
-        log("cleaned up: servers stopped, database and Redis db released")
-    except KeyboardInterrupt:
-        log("interrupted: everything started was stopped and dropped")
-        raise
-    except Exception:
-        traceback.print_exc()
-        log("callback benchmark: ERROR (everything started was stopped and dropped)")
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    _print_report(report)
-    _write_json(report)
-    return 0 if report["valid"] else 1
-
-
-def _interrupt(signum, frame):
-    """SIGTERM ends the run like Ctrl-C does: through the clean-up."""
-    raise KeyboardInterrupt
+    return run_benchmark("callback", _benchmark, show=_print_report)
 
 
 def _benchmark(stack: contextlib.ExitStack) -> dict:
@@ -338,13 +310,6 @@ def _print_checks(report: dict) -> None:
         log("TARGET MISSED: the app is below the target (see benchmarks/README.md)")
     for note in report["notes"]:
         log(note)
-
-
-def _write_json(report: dict) -> None:
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, "w") as f:
-        json.dump(report, f, ensure_ascii=False, indent=2)
-    log(f"results written to {os.path.relpath(RESULTS, ROOT)}")
 
 
 if __name__ == "__main__":
