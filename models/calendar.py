@@ -7,6 +7,8 @@ only up to its last release (2026 for 1.11.0; it raises for later years, so it i
 for the years it lists), and are editable and importable by admins. A
 day in a year the table does not know raises CalendarMissing, so the ladder can alarm instead
 of silently guessing; admin pages and /healthz raise the alarm for next year after 1 November.
+Until the year is imported the ladder counts Monday to Friday without the fixed-date
+holidays (FIXED_HOLIDAYS), which no schedule can move: no 蓝色预警 on 元旦.
 """
 
 import functools
@@ -22,6 +24,12 @@ from models.errors import DomainError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALARM_FROM = (11, 1)  # from 1 November on, next year's schedule should be in
+# The holidays fixed by date in 《全国年节及纪念日放假办法》 (as revised in 2024, in force from
+# 2025): 元旦 1 Jan, 劳动节 1-2 May, 国庆节 1-3 Oct. Every year's schedule keeps them; only the
+# lunar holidays and the 调休 swaps around them change, and those cannot be guessed.
+FIXED_HOLIDAYS: dict[tuple[int, int], str] = {
+    (1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节",
+    (10, 1): "国庆节", (10, 2): "国庆节", (10, 3): "国庆节"}
 
 
 class CalendarMissing(DomainError):
@@ -57,7 +65,7 @@ class CalendarDay(Base):
 class WorkCalendar:
     """Which days are working days: in the `years` it knows, `overrides` (day → is working)
     break the weekday rule; a day of any other year raises CalendarMissing, or, `lenient`,
-    follows the weekday rule."""
+    is a working day from Monday to Friday unless it is a fixed-date holiday."""
 
     def __init__(self, overrides: dict[date, bool] | None = None, years: set[int] = frozenset(),
                  strict: bool = True):
@@ -66,14 +74,17 @@ class WorkCalendar:
         self.strict = strict
 
     def lenient(self) -> "WorkCalendar":
-        """The same calendar guessing Monday to Friday for years it does not know."""
+        """The same calendar counting years it does not know by the weekday rule and the
+        fixed-date holidays."""
         return WorkCalendar(self.overrides, self.years, strict=False)
 
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        if day.year not in self.years and self.strict:
-            raise CalendarMissing(day.year)
+        if day.year not in self.years:
+            if self.strict:
+                raise CalendarMissing(day.year)
+            return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
         return day.weekday() < 5
 
     def shift(self, day: date, workdays: int) -> date:
@@ -128,9 +139,10 @@ def package_years() -> list[int]:
     return sorted(year for year in years if year >= 2004)
 
 
-def seed_from_package(now: datetime, since: int = 2020) -> list[int]:
-    """Load every year the chinese-calendar package knows (from `since`) as source 'package'."""
-    years = [year for year in package_years() if year >= since]
+def seed_from_package(now: datetime, since: int = 2020, until: int | None = None) -> list[int]:
+    """Load the years the chinese-calendar package knows (from `since`, up to `until`) as
+    source 'package'."""
+    years = [year for year in package_years() if since <= year <= (until or year)]
     for year in years:
         save_year(year, package_exceptions(year), source="package", now=now)
     return years

@@ -9,6 +9,7 @@ queue only wakes it up: running it twice, concurrently, or after Redis lost ever
 nothing twice and loses nothing.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from models.notification import KIND_LABELS, Channel, Kind, Notification, Status
 from models.supervision import Supervision
 from models.unit import Person, Role, Unit
 
+log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REVIEW_STATES = (State.SUBMITTED, State.FIRST_APPROVED)
 REVIEW_OVERDUE = timedelta(days=3)  # a review pending longer gets its reviewers reminded
@@ -137,7 +139,9 @@ class Ladder:
             try:
                 found = schedule(assignment.due_at, working_days=working_days,
                                  calendar=calendar, quiet=self.quiet, ladder=ladder)
-            except CalendarMissing:  # the alarm is raised on the admin pages and /healthz
+            except CalendarMissing as missing:  # the admin pages and /healthz raise the alarm
+                log.warning("no %s holiday schedule: counting Monday to Friday without the "
+                            "fixed-date holidays until an admin imports it", missing.year)
                 found = schedule(assignment.due_at, working_days=working_days,
                                  calendar=calendar.lenient(), quiet=self.quiet, ladder=ladder)
             self._schedules[key] = found

@@ -7,6 +7,9 @@ left behind. The app and the emulator each run in a real HTTP server thread and 
 other over HTTP, exactly as in production; jobs run in-process (`work`).
 """
 
+# isort: off
+from sleep_repair.sitecustomize import REPAIRED as SLEEP_REPAIRED  # first: before anyone sleeps
+# isort: on
 import os
 import secrets
 import shutil
@@ -17,22 +20,31 @@ from datetime import UTC, datetime
 import pytest
 import redis
 import sqlalchemy as sa
+import time_machine
 from rq import SimpleWorker
 
 from app import create_app
 from jobs import QUEUES
 from models import Base, Person, Role, Unit, UnitKind, WechatBinding, session
+from models.calendar import seed_from_package
 from models.db import normalize_url
 from models.migrate import upgrade
 from wechat.emulator import create_emulator
 from wechat.emulator.server import serve_in_thread
 from wechat.emulator.users import simulated_openid
 
+# Under Debian's libfaketime time.sleep fails; the repair also reaches the Pythons we start.
+SLEEP_REPAIR = os.path.join(os.path.dirname(__file__), "sleep_repair")
+if SLEEP_REPAIRED:
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SLEEP_REPAIR,
+                                                             os.environ.get("PYTHONPATH")]))
+
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID, SECRET, TOKEN = "wx1234567890abcdef", "test-secret", "test-token"
 
 
 CLAIM_KEY, CLAIM_SECONDS = "qinglian-test-claim", 3 * 3600
+CALENDAR_YEARS = range(2020, 2027)  # the holiday schedules every test starts with
 
 
 def _database(tmp: str):
@@ -155,9 +167,28 @@ def work(app):
     return run
 
 
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def now():
-    return datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+def clock():
+    """The whole process's clock (the app, the emulator, jobs, signed links) started at NOW and
+    running on from there; `clock.move_to(moment)` jumps it. A test that dates anything takes
+    `now` (or this), so its objects and the app it drives agree on the day, whatever the date
+    the suite runs on (time-machine patches time.time and datetime.now for every thread)."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+def machine_now() -> datetime:
+    """The machine's own clock, whatever `clock` says: for a test that starts another process."""
+    return datetime.fromtimestamp(time_machine.escape_hatch.time.time(), UTC)
+
+
+@pytest.fixture
+def now(clock):
+    """The test's instant: the app's clock reads it too (see `clock`)."""
+    return NOW
 
 
 def flush_redis(app) -> None:
@@ -178,10 +209,10 @@ def _empty_database(app) -> None:
         else:
             for table in tables:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
-    # The working-day calendar is reference data the migration seeds: put it back.
-    from models.calendar import seed_from_package
-
-    seed_from_package(datetime(2026, 1, 1, tzinfo=UTC))
+    # The working-day calendar the suite runs on, whatever the installed chinese-calendar
+    # release knows: the State Council schedules of CALENDAR_YEARS, and 2027 unknown.
+    seed_from_package(datetime(2026, 1, 1, tzinfo=UTC), since=CALENDAR_YEARS.start,
+                      until=CALENDAR_YEARS.stop - 1)
     session.commit()
 
 

@@ -51,8 +51,11 @@ def photo(colour, label: str) -> dict:
 
 
 @pytest.fixture
-def chromium():
+def chromium(monkeypatch):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # Under faketime (the date-independence runs) the browser keeps the machine's clock: Chromium
+    # does not load pages under Debian's libfaketime, and the pages it shows carry no clock.
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -1,8 +1,8 @@
 """节假日与工作日 (/admin/calendar): import a year, edit a day, the missing-year alarm.
 
-The pages read the wall clock through `utcnow()` in handlers.admin.calendar and
-handlers.health; `clock` pins both, so no assertion depends on today's date. The database
-starts every test with 2020-2026 seeded from the package and 2027 unknown.
+The pages read the app's clock, which `clock` (tests/conftest.py) starts at AUTUMN and moves,
+so no assertion depends on today's date. Every test starts with the schedules 2020-2026 and
+2027 unknown (conftest's CALENDAR_YEARS), whatever the installed package knows.
 """
 
 import io
@@ -28,20 +28,6 @@ CSV_2027 = ("日期,类型,名称\r\n"
             "2027-01-01,节假日,元旦\r\n"  # a Friday: an exception
             "2027-01-02,休息日,元旦\r\n"  # a Saturday: the weekday rule already says so
             "2027-02-20,调休上班,春节调休上班\r\n")  # a Saturday worked
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Pin the pages' wall clock; returns a setter."""
-    import handlers.admin.calendar
-    import handlers.health
-
-    def set_to(moment: datetime) -> None:
-        monkeypatch.setattr(handlers.admin.calendar, "utcnow", lambda: moment)
-        monkeypatch.setattr(handlers.health, "utcnow", lambda: moment)
-
-    set_to(AUTUMN)
-    return set_to
 
 
 def _sign_in(client, make_person, role=Role.ADMIN):
@@ -73,7 +59,7 @@ def _days(year: int) -> list[tuple[date, bool, str]]:
 def test_banner_shows_on_every_admin_page_from_november(client, make_person, clock, moment,
                                                         banner):
     _sign_in(client, make_person)
-    clock(moment)
+    clock.move_to(moment)
     for path in ("/admin/", "/admin/templates", "/admin/dispatch", "/admin/calendar"):
         page = client.get(path).get_data(as_text=True)
         assert (BANNER in page) is banner, path
@@ -259,13 +245,15 @@ def _working_day_task(make_person):
 def test_import_replans_open_working_day_tasks(client, make_person, clock):
     task = _working_day_task(make_person)
     assert task.due_at == datetime(2026, 12, 31, 17, 0, tzinfo=SH)
-    # 2027 unknown: one working day after Thursday 31 Dec is guessed as Friday 1 Jan.
+    # 2027 unknown: one working day after Thursday 31 Dec is counted over 元旦 (a fixed-date
+    # holiday) and the weekend to Monday 4 Jan.
     assert task.warning == "reminder"
-    assert task.next_step_at == datetime(2027, 1, 1, 17, 0, tzinfo=SH)
+    assert task.next_step_at == datetime(2027, 1, 4, 17, 0, tzinfo=SH)
     _sign_in(client, make_person)
-    assert _upload(client, CSV_2027.encode(), "2027.csv").status_code == 302
+    schedule = "2027-01-01,节假日,元旦\n2027-01-04,节假日,元旦\n"  # a longer break than guessed
+    assert _upload(client, schedule.encode(), "2027.csv").status_code == 302
     session.refresh(task)
-    assert task.next_step_at == datetime(2027, 1, 4, 17, 0, tzinfo=SH)  # 元旦 skipped
+    assert task.next_step_at == datetime(2027, 1, 5, 17, 0, tzinfo=SH)
     event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "calendar.import"))
     assert '"replanned": 1' in event.data
 
@@ -274,9 +262,9 @@ def test_healthz_names_the_missing_year_and_stays_200(client, clock):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"db": "ok", "redis": "ok", "calendar": "missing 2027"}
-    clock(OCTOBER)
+    clock.move_to(OCTOBER)
     assert client.get("/healthz").json["calendar"] == "ok"
-    clock(AUTUMN)
+    clock.move_to(AUTUMN)
     session.add(CalendarYear(year=2027, source="import", loaded_at=AUTUMN))
     session.commit()
     assert client.get("/healthz").json["calendar"] == "ok"

@@ -56,25 +56,28 @@ def test_token_rejected_twice_gives_up_instead_of_looping(app, emulator):
 def test_two_worker_processes_share_one_token(app, emulator):
     """Two real processes ask for the token at the same moment: WeChat sees one fetch."""
     script = textwrap.dedent("""
-        import sys, time
+        import sys
         from app import create_app
         app = create_app(dict(REDIS_URL=sys.argv[1], DATABASE_URL=sys.argv[2],
                               WECHAT_API_BASE=sys.argv[3], WECHAT_APPID=sys.argv[4],
                               WECHAT_SECRET=sys.argv[5]))
-        start = float(sys.argv[6])
-        while time.time() < start:
-            pass
+        print("ready", flush=True)
+        sys.stdin.readline()  # the start line: both go at once
         print(app.extensions["wechat"].client.access_token)
     """)
     config = app.config
-    import time
-
-    start = str(time.time() + 1.5)
     args = [config["REDIS_URL"], config["DATABASE_URL"], config["WECHAT_API_BASE"],
-            config["WECHAT_APPID"], config["WECHAT_SECRET"], start]
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+            config["WECHAT_APPID"], config["WECHAT_SECRET"]]
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")]))}
     workers = [subprocess.Popen([sys.executable, "-c", script, *args], env=env,
-                                stdout=subprocess.PIPE, text=True) for _ in range(2)]
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    # A barrier on pipes, not on the wall clock: each process (under faketime too) keeps its own.
+    assert [worker.stdout.readline().strip() for worker in workers] == ["ready", "ready"]
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
     tokens = {worker.communicate(timeout=60)[0].strip() for worker in workers}
     assert len(tokens) == 1 and tokens != {""}
     assert _token_fetches(emulator) == 1

@@ -190,7 +190,7 @@ def test_working_days_skip_the_national_day_holiday_and_count_the_make_up_saturd
         assert pushes(before)[0] == (step, county["member"].id), at
 
 
-def test_a_missing_year_is_counted_by_weekdays_and_raised_as_an_alarm(county, now):
+def test_a_missing_year_holds_steps_off_the_fixed_holidays_and_raises_an_alarm(county, now):
     from models.calendar import missing_year
 
     template = make_template(working_days=True, due_rule="day:31")
@@ -200,8 +200,13 @@ def test_a_missing_year_is_counted_by_weekdays_and_raised_as_an_alarm(county, no
     assert task.next_step_at == sh(12, 28)  # reminder: 31 Dec (Thu) − 3 working days
     sweep(sh(12, 28))
     assert pushes() == [("reminder", county["member"].id)]
-    # 2027 is unknown: blue is counted Monday to Friday (1 Jan, a Friday) rather than never.
-    assert session.get(Assignment, task.id).next_step_at == sh(1, 1, year=2027)
+    # 2027 is unknown: blue is counted Monday to Friday rather than never, but not on 元旦
+    # (Friday 1 Jan, fixed by date): Monday 4 Jan.
+    assert session.get(Assignment, task.id).next_step_at == sh(1, 4, year=2027)
+    sweep(sh(1, 1, year=2027))
+    assert pushes() == [("reminder", county["member"].id)]
+    sweep(sh(1, 4, year=2027))
+    assert pushes()[-1] == ("blue", county["member"].id)
 
 
 def test_quiet_hours_hold_pushes_until_morning_except_supervision(app, county, monkeypatch):
@@ -281,7 +286,7 @@ def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, cou
     sweep(DUE - timedelta(days=3))
     work()
     assert [m for m in emulator.inbox(openid(1)) if m["template_id"] == "QL_TASK_WARNING"] == []
-    relay_pending(now=datetime.now(UTC) + timedelta(minutes=2))  # the clock's backstop
+    relay_pending(now=DUE - timedelta(days=3, minutes=-2))  # the clock's backstop, 2 min on
     work()
     flush_redis(app)
     sweep(DUE - timedelta(days=3))

@@ -63,11 +63,35 @@ def test_quiet_hours_wait_until_morning_except_supervision():
     assert steps[Step.SUPERVISION] == sh(2026, 10, 16, 22, 30)
 
 
+KNOWN_2026 = WorkCalendar(years={2026})  # a calendar of our own: 2027 unknown whatever the package
+
+
 def test_a_missing_year_is_an_alarm_not_a_guess():
     with pytest.raises(CalendarMissing) as missing:
-        schedule(sh(2027, 1, 8, 17, 0), working_days=True)
+        schedule(sh(2027, 1, 8, 17, 0), working_days=True, calendar=KNOWN_2026)
     assert missing.value.year == 2027 and "2027年" in missing.value.message
     overrides = {date(2027, 1, d): d not in (9, 10) for d in range(1, 20)}
     blue = dict(schedule(sh(2027, 1, 8, 17, 0), working_days=True,
                          calendar=WorkCalendar(overrides)))[Step.BLUE]
     assert blue == sh(2027, 1, 11, 17, 0)
+
+
+@pytest.mark.parametrize("day, workdays, expected", [
+    (date(2026, 12, 31), 1, date(2027, 1, 4)),  # over 元旦 (Fri) and the weekend
+    (date(2027, 4, 30), 1, date(2027, 5, 3)),  # 劳动节 1-2 May fall on the weekend anyway
+    (date(2027, 9, 30), 1, date(2027, 10, 4)),  # 国庆节 1-3 Oct (Fri-Sun)
+    (date(2027, 10, 5), -2, date(2027, 9, 30)),  # backwards over them too
+    (date(2027, 2, 8), 1, date(2027, 2, 9)),  # lunar holidays cannot be guessed: weekdays
+])
+def test_an_unknown_year_is_counted_off_the_fixed_date_holidays(day, workdays, expected):
+    assert KNOWN_2026.lenient().shift(day, workdays) == expected
+
+
+def test_the_fixed_date_holidays_are_holidays_in_every_schedule_the_package_knows():
+    from models.calendar import FIXED_HOLIDAYS, package_calendar, package_years
+
+    years = [year for year in package_years() if year >= 2025]  # the 2024 rule's years
+    assert years
+    for year in years:
+        for month, day in FIXED_HOLIDAYS:
+            assert not package_calendar().is_workday(date(year, month, day)), (year, month, day)

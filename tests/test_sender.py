@@ -18,8 +18,9 @@ from jobs.notification import reap_stuck, send_notifications
 from jobs.sms import LoggingSms
 from models import Notification, Status, WechatBinding, session, utcnow
 from models.escalation import sweep
-from tests.conftest import openid
-from tests.test_escalation import DUE, assign, county  # noqa: F401  (the fixture)
+from models.dispatch import SHANGHAI, period_of
+from tests.conftest import machine_now, openid
+from tests.test_escalation import DUE, assign, county, make_template  # noqa: F401  (the fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEND = "message/template/send"
@@ -219,9 +220,24 @@ def test_the_send_rate_is_shared_and_enforced(app, county, emulator, monkeypatch
     assert time.monotonic() - started >= 1.0
 
 
-def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(app, reminder, work,
-                                                                       emulator):
-    note = reminder[0].id
+@pytest.fixture
+def reminder_on_the_machine_clock(county, clock):
+    """As `reminder`, recorded on the machine's clock: the RQ worker a test starts is another
+    process, which time-machine cannot move, so the test and the worker share this one."""
+    clock.move_to(machine_now())
+    moment = utcnow()
+    template = make_template(due_rule="after:2")  # due in two days: the reminder is due now
+    task = assign(county["member"], template, at=moment,
+                  period=period_of(template, moment.astimezone(SHANGHAI).date()))
+    session.execute(sa.update(Notification).values(status=Status.SENT))  # the dispatch notice
+    session.commit()
+    sweep(moment)
+    return session.scalar(sa.select(Notification).where(Notification.kind == "reminder")), task
+
+
+def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(
+        app, reminder_on_the_machine_clock, work, emulator):
+    note = reminder_on_the_machine_clock[0].id
     emulator.set_latency(2000)
     worker = _worker_process(app)
     try:
@@ -238,10 +254,11 @@ def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(app, rem
     emulator.set_latency(0)
     _wait_for(lambda: len(cards(emulator)) == 1)  # the request in flight reached WeChat
     assert reload(note).status == Status.SENDING  # nobody recorded the outcome
-    assert reap_stuck(utcnow() + timedelta(minutes=3)) == 1
+    later = utcnow() + timedelta(minutes=3)  # the clock's next backstop runs
+    assert reap_stuck(later) == 1
     from jobs.notification import relay_pending
 
-    relay_pending(now=utcnow())
+    relay_pending(now=later)
     work()
     row = reload(note)
     assert row.status == Status.SENT and row.attempts == 2
