@@ -105,7 +105,7 @@ def _digest(note: Notification) -> dict:
 
 
 def _assignee_ids(assignment: Assignment) -> set[int]:
-    from models.assignment import assignees
+    from models.hierarchy import assignees
 
     return {person.id for person in assignees(assignment)}
 

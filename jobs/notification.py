@@ -214,7 +214,7 @@ def _undeliverable(note: Notification, error: str, now) -> str:
 def _tell_unreachable(note: Notification, now) -> None:
     """Once per lapse: the unit's secretary and the supervising discipline body hear that
     this cadre cannot be reached by WeChat."""
-    from models.escalation import Directory
+    from models.hierarchy import Directory
 
     if note.channel != Channel.TEMPLATE or note.kind == Kind.UNREACHABLE:
         return

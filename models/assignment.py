@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models.db import Base, session
-from models.errors import Conflict, DomainError, NotAllowed
+from models.errors import Conflict
 from models.duty import DutyTemplate
 from models.unit import Person, Role, Unit
 
@@ -82,28 +82,20 @@ def workload(person) -> dict[str, int]:
     }
 
 
-def review_filter(person) -> sa.ColumnElement[bool]:
-    """Tasks whose current review level is `person`'s (DESIGN: first level = the unit's
-    supervising discipline body, final level = county inspectors); needs a join to Unit."""
-    if person.role == Role.DISCIPLINE:
-        return (Assignment.state == State.SUBMITTED) & (Unit.supervisor_id == person.unit_id)
-    if person.role == Role.INSPECTOR:
-        return Assignment.state == State.FIRST_APPROVED
-    return sa.false()
-
-
-def awaiting_review(person) -> int:
-    """How many tasks wait for `person`'s review."""
-    return session.scalar(sa.select(sa.func.count(Assignment.id)).join(Assignment.unit)
-                          .where(review_filter(person)))
-
-
 class Action(StrEnum):
+    """What a person may do with an assignment: the lifecycle's transitions, then the actions
+    that leave the state alone (models.hierarchy.allowed says who may do which)."""
+
     ACKNOWLEDGE = "acknowledge"
     SUBMIT = "submit"
     APPROVE = "approve"
     RETURN = "return"
     CANCEL = "cancel"
+    URGE = "urge"  # 催办
+    INSTRUCT = "instruct"  # 领导批示
+    RESPOND = "respond"  # 督办回复
+    EXTEND = "extend"  # a new due time
+    REASSIGN = "reassign"  # 改派
 
 
 # The lifecycle (DESIGN.md): the one table that says which action leads where (STYLE R4).
@@ -127,131 +119,6 @@ class AlreadyHandled(Conflict):
     message = "该任务已处理。"
 
 
-def review_level(assignment: Assignment) -> int:
-    """Which review is due: 1 (the supervising discipline body) or 2 (county inspectors).
-
-    With one review level the supervising discipline body's approval completes the task.
-    """
-    return 2 if assignment.state == State.FIRST_APPROVED else 1
-
-
-def is_assignee(person, assignment: Assignment) -> bool:
-    """The assignee: the person, or for a unit's task its secretary or its liaison (committee)."""
-    if assignment.person_id is not None:
-        return assignment.person_id == person.id
-    return person.unit_id == assignment.unit_id and person.role in (Role.SECRETARY, Role.COMMITTEE)
-
-
-def can_review(person, assignment: Assignment) -> bool:
-    """First level: a member of the unit's supervising discipline body; final: an inspector."""
-    if assignment.state not in (State.SUBMITTED, State.FIRST_APPROVED):
-        return False
-    if review_level(assignment) == 1:
-        return person.role == Role.DISCIPLINE and person.unit_id == assignment.unit.supervisor_id
-    return person.role == Role.INSPECTOR
-
-
-def can(person, action: Action, assignment: Assignment) -> bool:
-    if action in (Action.ACKNOWLEDGE, Action.SUBMIT):
-        return is_assignee(person, assignment)
-    if action in (Action.APPROVE, Action.RETURN):
-        return can_review(person, assignment)
-    return person.role == Role.INSPECTOR  # cancel
-
-
-def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
-               reason: str = "") -> State:
-    """Apply `action` by `actor`: checks who and from which state, moves the state, records a
-    Review for reviews and an audit event for everything. The caller commits."""
-    from models import audit
-    from models.review import Decision, Review
-
-    target = TRANSITIONS.get((State(assignment.state), action))
-    if target is None:
-        raise AlreadyHandled()
-    if not can(actor, action, assignment):
-        raise NotAllowed("无权进行此操作。")
-    if action == Action.RETURN and len(reason.strip()) < MIN_RETURN_REASON:
-        raise DomainError(f"请填写退回理由（至少{MIN_RETURN_REASON}个字）。")
-    if action in (Action.APPROVE, Action.RETURN):
-        session.add(Review(assignment_id=assignment.id, level=review_level(assignment),
-                           reviewer_id=actor.id, created_at=now, reason=reason.strip(),
-                           decision=Decision.APPROVE if action == Action.APPROVE
-                           else Decision.RETURN))
-    target = _skip_missing_levels(target, assignment.template.review_levels)
-    _stamp(assignment, target, now)
-    audit.record(f"assignment.{action}", f"assignment:{assignment.id}", now=now, actor=actor,
-                 state=target.value, reason=reason.strip())
-    _notify_next(assignment, target, now)
-    from models.escalation import plan
-
-    plan(assignment, now)
-    return target
-
-
-# Who must act next, by the state a transition leads to (DESIGN: "notifies whoever must act
-# next"). Rows are pending for the ladder's sender; one per round and person (unique constraint).
-NEXT_NOTICE = {State.SUBMITTED: "review_request", State.FIRST_APPROVED: "review_request",
-               State.RETURNED: "returned", State.COMPLETED: "completed"}
-
-
-def _notify_next(assignment: Assignment, target: State, now: datetime) -> None:
-    from models.notification import notify
-
-    kind = NEXT_NOTICE.get(target)
-    if kind is None:
-        return
-    if kind == "review_request":
-        recipients, step = reviewers(assignment), f"review:{review_level(assignment)}"
-    else:
-        recipients, step = assignees(assignment), kind
-    for person in recipients:
-        notify(kind, person.id, now=now, assignment_id=assignment.id, step=step,
-               cycle=assignment.round)
-
-
-def reviewers(assignment: Assignment) -> list[Person]:
-    """Who reviews it now: the supervising discipline body's members, then county inspectors."""
-    if review_level(assignment) == 1:
-        query = sa.select(Person).where(Person.role == Role.DISCIPLINE,
-                                        Person.unit_id == assignment.unit.supervisor_id)
-    else:
-        query = sa.select(Person).where(Person.role == Role.INSPECTOR)
-    return list(session.scalars(query.where(Person.active.is_(True)).order_by(Person.id)))
-
-
-def assignees(assignment: Assignment) -> list[Person]:
-    """Who acts on it: the person, or for a unit's task its liaison (else its secretary)."""
-    if assignment.person_id is not None:
-        return [session.get(Person, assignment.person_id)]
-    for role in (Role.COMMITTEE, Role.SECRETARY):
-        found = session.scalars(sa.select(Person).where(
-            Person.unit_id == assignment.unit_id, Person.role == role,
-            Person.active.is_(True)).order_by(Person.id)).all()
-        if found:
-            return list(found)
-    return []
-
-
-def _skip_missing_levels(target: State, levels: int) -> State:
-    """Templates with fewer review levels complete earlier (0: on submission; 1: first approval)."""
-    if target == State.SUBMITTED and levels == 0:
-        return State.COMPLETED
-    if target == State.FIRST_APPROVED and levels <= 1:
-        return State.COMPLETED
-    return target
-
-
-def _stamp(assignment: Assignment, target: State, now: datetime) -> None:
-    if target == State.ACKNOWLEDGED:
-        assignment.acknowledged_at = now
-    if target == State.SUBMITTED or (target == State.COMPLETED and assignment.submitted_at is None):
-        assignment.submitted_at, assignment.round = now, assignment.round + 1
-    if target == State.COMPLETED:
-        assignment.completed_at = now
-    assignment.state = target
-
-
 FINAL_STATES = (State.COMPLETED, State.CANCELLED)
 
 
@@ -266,29 +133,3 @@ def open_assignments(person) -> list[Assignment]:
         .order_by(Assignment.due_at, Assignment.id)))
 
 
-SEES_ALL = (Role.INSPECTOR, Role.ADMIN)
-
-
-def can_see(person, assignment: Assignment) -> bool:
-    """Issue §7: the assignee, the unit's secretary, the supervising discipline body's members,
-    inspectors and admins. `visible_filter` is the same rule for queries."""
-    if person.role in SEES_ALL or is_assignee(person, assignment):
-        return True
-    if person.role == Role.SECRETARY and person.unit_id == assignment.unit_id:
-        return True
-    return person.role == Role.DISCIPLINE and person.unit_id == assignment.unit.supervisor_id
-
-
-def visible_filter(person) -> sa.ColumnElement[bool]:
-    """The WHERE clause selecting exactly the assignments `can_see` allows."""
-    if person.role in SEES_ALL:
-        return sa.true()
-    clauses = [Assignment.person_id == person.id]
-    if person.role in (Role.SECRETARY, Role.COMMITTEE):
-        clauses.append(Assignment.person_id.is_(None) & (Assignment.unit_id == person.unit_id))
-    if person.role == Role.SECRETARY:
-        clauses.append(Assignment.unit_id == person.unit_id)
-    if person.role == Role.DISCIPLINE:
-        clauses.append(Assignment.unit_id.in_(
-            sa.select(Unit.id).where(Unit.supervisor_id == person.unit_id)))
-    return sa.or_(*clauses)

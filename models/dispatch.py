@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from models import audit
-from models.assignment import Assignment, State, assignees
+from models.assignment import Assignment, State
+from models.hierarchy import assignees
 from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError

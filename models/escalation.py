@@ -21,11 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from models import audit
-from models.assignment import OPEN_STATES, Assignment, State, Warning, assignees, reviewers
+from models.assignment import OPEN_STATES, Action, Assignment, Warning
 from models.calendar import CalendarMissing, WorkCalendar, load_calendar
 from models.db import session
 from models.duty import DutyTemplate
 from models.errors import DomainError, NotAllowed
+from models.hierarchy import REVIEW_STATES, Directory, allowed, assignees, reviewers
 from models.ladder import (Step, after_quiet_hours, highest_due, next_after, parse_ladder,
                            quiet_hours, schedule)
 from models.notification import KIND_LABELS, Channel, Kind, Notification, Status, notify
@@ -34,7 +35,6 @@ from models.unit import Person, Role, Unit
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-REVIEW_STATES = (State.SUBMITTED, State.FIRST_APPROVED)
 REVIEW_OVERDUE = timedelta(days=3)  # a review pending longer gets its reviewers reminded
 REVIEW_REPEAT = timedelta(days=1)  # and again at most once a day
 URGE_INTERVAL = timedelta(minutes=5)
@@ -48,71 +48,21 @@ AUDIENCE = {
     Step.RED: ("assignee", "secretary", "discipline"),
     Step.SUPERVISION: ("assignee", "secretary", "discipline", "inspector"),
 }
-URGERS = (Role.SECRETARY, Role.INSPECTOR)
 
 
-class Directory:
-    """Who holds which post, looked up when a step fires and cached for one sweep.
-
-    A unit's secretary is its current active secretary; a vacancy goes one level up the tree.
-    The supervising discipline body is the unit's supervisor (or its nearest ancestor's); an
-    empty body goes up the tree the same way.
-    """
-
-    def __init__(self):
-        self.units = {uid: (parent, supervisor) for uid, parent, supervisor in session.execute(
-            sa.select(Unit.id, Unit.parent_id, Unit.supervisor_id))}
-        self.posts: dict[tuple[int | None, str], list[int]] = defaultdict(list)
-        for pid, unit_id, role in session.execute(
-                sa.select(Person.id, Person.unit_id, Person.role).where(
-                    Person.active.is_(True)).order_by(Person.id)):
-            self.posts[(unit_id, role)].append(pid)
-            if role == Role.INSPECTOR:
-                self.posts[(None, role)].append(pid)
-
-    def assignees(self, assignment: Assignment) -> list[int]:
-        if assignment.person_id is not None:
-            return [assignment.person_id]
-        return (self.posts.get((assignment.unit_id, Role.COMMITTEE))
-                or self.posts.get((assignment.unit_id, Role.SECRETARY)) or [])
-
-    def _up(self, unit_id: int | None, role: Role) -> list[int]:
-        seen = set()
-        while unit_id is not None and unit_id not in seen:
-            seen.add(unit_id)
-            if found := self.posts.get((unit_id, role)):
-                return found
-            unit_id = self.units.get(unit_id, (None, None))[0]
-        return []
-
-    def secretaries(self, unit_id: int) -> list[int]:
-        return self._up(unit_id, Role.SECRETARY)
-
-    def discipline(self, unit_id: int) -> list[int]:
-        unit = unit_id
-        while unit is not None:
-            parent, supervisor = self.units.get(unit, (None, None))
-            if supervisor is not None:
-                return self._up(supervisor, Role.DISCIPLINE)
-            unit = parent
-        return []
-
-    def inspectors(self) -> list[int]:
-        return self.posts.get((None, Role.INSPECTOR), [])
-
-    def audience(self, assignment: Assignment, step: Step) -> list[int]:
-        """Everyone a step goes to, each once, the assignee first."""
-        found: list[int] = []
-        for post in AUDIENCE[step]:
-            if post == "assignee":
-                found += self.assignees(assignment)
-            elif post == "secretary":
-                found += self.secretaries(assignment.unit_id)
-            elif post == "discipline":
-                found += self.discipline(assignment.unit_id)
-            else:
-                found += self.inspectors()
-        return list(dict.fromkeys(found))
+def audience(directory: Directory, assignment: Assignment, step: Step) -> list[int]:
+    """Everyone a step goes to, each once, the assignee first."""
+    found: list[int] = []
+    for post in AUDIENCE[step]:
+        if post == "assignee":
+            found += directory.assignees(assignment)
+        elif post == "secretary":
+            found += directory.secretaries(assignment.unit_id)
+        elif post == "discipline":
+            found += directory.discipline(assignment.unit_id)
+        else:
+            found += directory.inspectors()
+    return list(dict.fromkeys(found))
 
 
 class Ladder:
@@ -248,7 +198,7 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
             report.supervisions.append({"assignment_id": assignment.id, "opened_at": now,
                                         "cycle": assignment.ladder_cycle, "response": ""})
         return [_push(Kind(step), assignment, pid, step, assignment.ladder_cycle)
-                for pid in directory.audience(assignment, step)]
+                for pid in audience(directory, assignment, step)]
     if assignment.state in REVIEW_STATES:
         if (later := after_quiet_hours(Kind.REVIEW_OVERDUE, now, quiet)) != now:
             assignment.next_step_at, report.deferred = later, report.deferred + 1
@@ -259,7 +209,7 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
         report.titles[assignment.id] = assignment.template.title
         day = now.astimezone(SHANGHAI).date().isoformat()
         return [_push(Kind.REVIEW_OVERDUE, assignment, person.id, f"review_overdue:{day}",
-                      assignment.round) for person in reviewers(assignment)]
+                      assignment.round) for person in reviewers(assignment, directory)]
     assignment.next_step_at = None
     return []
 
@@ -359,17 +309,16 @@ def _ids(ids: list[int]):
 
 
 def urge(assignment: Assignment, actor: Person, *, now: datetime) -> list[Notification]:
-    """催办: a unit secretary or an inspector pushes a reminder to the assignee now.
+    """催办: the unit's secretary or an inspector (models.hierarchy.is_above, never the assignee
+    themselves) pushes a reminder to the assignee now.
 
     At most once per 5 minutes per task and person; recorded like every other push. The
     assignment row is locked so two taps cannot both pass the check. The caller commits.
     """
-    from models.assignment import can_see
-
-    if actor.role not in URGERS or not can_see(actor, assignment):
-        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以催办。")
     if assignment.state not in OPEN_STATES:
         raise DomainError("该任务当前无需催办。")
+    if Action.URGE not in allowed(actor, assignment):
+        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以催办他人的任务。")
     session.execute(sa.select(Assignment.id).where(Assignment.id == assignment.id)
                     .with_for_update())
     earlier = session.scalars(sa.select(Notification.created_at).where(
@@ -403,7 +352,7 @@ def extend_due(assignment: Assignment, due: datetime, actor: Person, *, now: dat
     """An inspector moves the due time: the ladder starts afresh in a new cycle."""
     if actor.role != Role.INSPECTOR:
         raise NotAllowed("只有县纪委监委审核人员可以调整截止时间。")
-    if assignment.state not in OPEN_STATES:
+    if Action.EXTEND not in allowed(actor, assignment):
         raise DomainError("该任务已提交或已结束，不能调整截止时间。")
     if due <= now:
         raise DomainError("新的截止时间须晚于现在。")
@@ -422,7 +371,7 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
         raise NotAllowed("只有县纪委监委审核人员可以调整承办人。")
     if assignment.person_id is None:
         raise DomainError("单位任务由本单位联络员办理，不能转给个人。")
-    if assignment.state not in OPEN_STATES:
+    if Action.REASSIGN not in allowed(actor, assignment):
         raise DomainError("该任务已提交或已结束，不能调整承办人。")
     if not person.active or person.unit_id != assignment.unit_id or person.id == assignment.person_id:
         raise DomainError("请选择本单位的另一名在职人员。")

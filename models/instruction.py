@@ -5,7 +5,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.db import Base
+from models import audit
+from models.assignment import Action
+from models.db import Base, session
+from models.errors import DomainError, NotAllowed
+from models.hierarchy import allowed
 from models.unit import Person
 
 
@@ -26,22 +30,10 @@ class Instruction(Base):
 MAX_TEXT = 500
 
 
-def can_instruct(person, assignment) -> bool:
-    """领导批示 come from the secretary of the task's unit or a county inspector."""
-    from models.unit import Role
-
-    return person.role == Role.INSPECTOR or (
-        person.role == Role.SECRETARY and person.unit_id == assignment.unit_id)
-
-
 def instruct(assignment, author, text: str, *, now: datetime) -> Instruction:
     """Add a leader's instruction to `assignment` (checked and audited); the caller commits."""
-    from models import audit
-    from models.db import session
-    from models.errors import DomainError, NotAllowed
-
-    if not can_instruct(author, assignment):
-        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以批示。")
+    if Action.INSTRUCT not in allowed(author, assignment):
+        raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以批示他人的任务。")
     text = text.strip()
     if not text:
         raise DomainError("请填写批示内容。")

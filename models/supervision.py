@@ -6,9 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import audit
 from models.db import Base, session
-from models.errors import DomainError, NotAllowed
 from models.unit import Person
 
 MIN_RESPONSE = 10
@@ -42,21 +40,3 @@ def open_supervision(assignment) -> Supervision | None:
 def supervisions(assignment) -> list[Supervision]:
     return list(session.scalars(sa.select(Supervision).where(
         Supervision.assignment_id == assignment.id).order_by(Supervision.id)))
-
-
-def respond(assignment, person, text: str, *, now: datetime) -> Supervision:
-    """The assignee answers the open 督办 in writing. The caller commits."""
-    from models.assignment import is_assignee
-
-    if not is_assignee(person, assignment):
-        raise NotAllowed("只有任务承办人可以回复督办。")
-    record = open_supervision(assignment)
-    if record is None:
-        raise DomainError("该任务没有待回复的督办。")
-    text = text.strip()
-    if len(text) < MIN_RESPONSE:
-        raise DomainError(f"请写明办理情况和整改措施（至少{MIN_RESPONSE}个字）。")
-    record.response, record.responded_at, record.responder_id = text[:2000], now, person.id
-    audit.record("supervision.respond", f"assignment:{assignment.id}", now=now, actor=person,
-                 supervision=record.id, response=record.response)
-    return record

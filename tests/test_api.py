@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from models import (ApiToken, Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence,
                     EvidenceKind, EvidenceStatus, Person, Responsibility, Role, State,
                     TemplateKind, UnitKind, Warning, session)
-from models.assignment import Action, transition
+from models.assignment import Action
+from models.lifecycle import transition
 from models.dispatch import dispatch
 from models.storage import content_key
 
@@ -264,7 +265,7 @@ def test_each_role_sees_only_its_assignments_and_404_for_the_rest(api, county, t
 
 def test_can_see_agrees_with_the_list_filter(county, tasks):
     from handlers.api.visibility import visible_assignments
-    from models.assignment import can_see
+    from models.hierarchy import can_see
 
     for role in VISIBLE:
         person = session.get(Person, county[role].id)

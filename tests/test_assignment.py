@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Notification, Period,
                     Responsibility, Review, Role, State, TemplateKind, UnitKind, session)
-from models.assignment import Action, AlreadyHandled, transition
+from models.assignment import Action, AlreadyHandled
+from models.lifecycle import transition
 from models.audit import verify_chain
 from models.dispatch import BadPeriod, dispatch, due_at
 from models.errors import DomainError, NotAllowed

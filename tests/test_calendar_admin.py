@@ -261,7 +261,7 @@ def test_import_replans_open_working_day_tasks(client, make_person, clock):
 def test_healthz_names_the_missing_year_and_stays_200(client, clock):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"db": "ok", "redis": "ok", "calendar": "missing 2027"}
+    assert response.json == {"db": "ok", "redis": "ok", "calendar": "missing 2027", "duty": "ok"}
     clock.move_to(OCTOBER)
     assert client.get("/healthz").json["calendar"] == "ok"
     clock.move_to(AUTUMN)

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period, Responsibility,
                     Role, Status, Supervision, TemplateKind, UnitKind, Warning, session)
-from models.assignment import Action, transition
+from models.assignment import Action
+from models.lifecycle import transition
 from models.dispatch import dispatch
 from models.escalation import sweep
 from tests.conftest import flush_redis, openid

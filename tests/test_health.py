@@ -7,7 +7,7 @@ def test_healthy(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["db"] == "ok" and response.json["redis"] == "ok"
-    assert set(response.json) == {"db", "redis", "calendar"}
+    assert set(response.json) == {"db", "redis", "calendar", "duty"}
 
 
 def test_redis_down_is_named(client, app, monkeypatch):

@@ -17,7 +17,8 @@ from handlers.mobile import texts
 from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence, Instruction,
                     Period, Responsibility, Review, Role, State, TemplateKind, UnitKind,
                     Warning, session)
-from models.assignment import Action, transition
+from models.assignment import Action
+from models.lifecycle import transition
 from models.dispatch import dispatch
 from models.review import sign_review_token
 

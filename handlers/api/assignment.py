@@ -7,7 +7,8 @@ from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, page, query_choice, query_int, required
 from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Review, State, Warning, session, utcnow
-from models.assignment import Action, transition
+from models.assignment import Action
+from models.lifecycle import transition
 from models.instruction import instruct
 
 DECISIONS = {"approve": Action.APPROVE, "return": Action.RETURN}

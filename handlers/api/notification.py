@@ -13,7 +13,7 @@ from handlers.api.assignment import _time
 from handlers.api.payload import BadInput, page, query_choice, query_int
 from handlers.api.visibility import find_assignment
 from models import Kind, Status, session
-from models.assignment import SEES_ALL
+from models.hierarchy import SEES_ALL
 from models.errors import NotAllowed
 from models.notification import counts, described, filtered, timeline
 

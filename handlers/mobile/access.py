@@ -11,21 +11,15 @@ from flask import abort
 
 from jobs import redis_connection
 from models import Assignment, Person, Role, session
-from models.assignment import can_see
+from models.hierarchy import can_see, is_supervisor
 
 LOCK_SECONDS = 30
 LOCK_WAIT_SECONDS = 10
 
 
-def is_first_reviewer(person: Person, assignment: Assignment) -> bool:
-    """A member of the discipline body that supervises the task's unit."""
-    return (person.role == Role.DISCIPLINE and assignment.unit.supervisor_id is not None
-            and person.unit_id == assignment.unit.supervisor_id)
-
-
 def is_reviewer(person: Person, assignment: Assignment) -> bool:
     """Someone who reviews this task at some level (whether or not it is their turn now)."""
-    return person.role == Role.INSPECTOR or is_first_reviewer(person, assignment)
+    return person.role == Role.INSPECTOR or is_supervisor(person, assignment)
 
 
 def visible_assignment(person: Person, assignment_id: int) -> Assignment:

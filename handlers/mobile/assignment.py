@@ -10,11 +10,13 @@ from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.workbench import due_chip, review_url
 from models import (AuditEvent, Decision, Evidence, EvidenceStatus, Instruction,
                     Person, Review, State, session, utcnow)
-from models.assignment import OPEN_STATES, Action, can_review, is_assignee, transition
+from models.assignment import OPEN_STATES, Action
 from models.errors import DomainError
 from models.evidence import missing_proof
-from models.instruction import MAX_TEXT, can_instruct
+from models.hierarchy import allowed, is_assignee
+from models.instruction import MAX_TEXT
 from models.instruction import instruct as add_instruction
+from models.lifecycle import transition
 from models.notification import timeline
 
 REPORTABLE = OPEN_STATES
@@ -25,18 +27,18 @@ def assignment(assignment_id: int, refusal: dict | None = None):
     """What, why, due, 领导批示, 督办, the evidence of every round, the history, and what the
     viewer may do next (`refusal`: why a form on it was just refused, see supervision.py)."""
     task = visible_assignment(g.person, assignment_id)
-    mine = is_assignee(g.person, task)
+    actions = allowed(g.person, task)
     return render_template(
         "mobile/assignment.html", **head(task), person=g.person,
         returned=last_return(task) if task.state == State.RETURNED else None,
         instructions=instructions(task), rounds=evidence_rounds(task), history=history(task),
         pushes=timeline(task.id),
-        can_acknowledge=mine and task.state == State.DISPATCHED,
-        can_report=mine and task.state in REPORTABLE,
-        missing=missing_for_page(task) if mine and task.state in REPORTABLE else [],
-        review_url=review_url(task) if can_review(g.person, task) else None,
-        can_instruct=can_instruct(g.person, task), max_instruction=MAX_INSTRUCTION,
-        **supervision.block(task, g.person, refusal))
+        can_acknowledge=Action.ACKNOWLEDGE in actions,
+        can_report=Action.SUBMIT in actions,
+        missing=missing_for_page(task) if Action.SUBMIT in actions else [],
+        review_url=review_url(task) if Action.APPROVE in actions else None,
+        can_instruct=Action.INSTRUCT in actions, max_instruction=MAX_INSTRUCTION,
+        **supervision.block(task, g.person, actions, refusal))
 
 
 def head(task) -> dict:
@@ -86,7 +88,7 @@ def submit_locked(task):
 def instruct(assignment_id: int):
     """领导批示 (POST): the unit's secretary or an inspector comments; the assignee sees it."""
     task = visible_assignment(g.person, assignment_id)
-    if not can_instruct(g.person, task):
+    if Action.INSTRUCT not in allowed(g.person, task):
         abort(403)
     try:
         add_instruction(task, g.person, request.form.get("text", ""), now=utcnow())

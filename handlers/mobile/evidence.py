@@ -15,7 +15,7 @@ from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_f
 from handlers.mobile.auth import message_page
 from jobs.evidence import queue_fetch, storage, store_photo
 from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
-from models.assignment import is_assignee
+from models.hierarchy import is_assignee
 from models.errors import DomainError
 from models.evidence import attach, round_evidence
 from models.photo import MAX_BYTES, ProcessedPhoto, process_photo

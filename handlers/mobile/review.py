@@ -12,7 +12,9 @@ from handlers.mobile.access import assignment_lock, is_reviewer
 from handlers.mobile.assignment import evidence_rounds, head, history, instructions
 from handlers.mobile.auth import message_page
 from models import Assignment, Role, State, session, utcnow
-from models.assignment import MIN_RETURN_REASON, Action, can_review, review_level, transition
+from models.assignment import MIN_RETURN_REASON, Action
+from models.hierarchy import can_review, review_level
+from models.lifecycle import transition
 from models.review import BadReviewLink, ReviewLinkExpired, load_review_token
 
 DONE = {State.FIRST_APPROVED: texts.APPROVED_FIRST, State.COMPLETED: texts.APPROVED_FINAL,

@@ -1,8 +1,8 @@
 """The 督办 block of the task page and the actions next to it: the assignee's written 督办回复,
 催办 by the unit secretary or an inspector, and an inspector's 调整 (new due date, 改派).
 
-The rules are the models' (models.supervision.respond, models.escalation.urge / extend_due /
-reassign); these views parse the form, make the one call, commit, and say what happened. A
+The rules are the models' (models.lifecycle.respond, models.escalation.urge / extend_due /
+reassign; which forms show is models.hierarchy.allowed); these views parse the form, make the one call, commit, and say what happened. A
 refusal rolls back and shows the task page again with the reason next to its form.
 """
 
@@ -15,22 +15,23 @@ from handlers import SHANGHAI, local_time
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from models import Assignment, Person, Role, session, utcnow
-from models.assignment import OPEN_STATES, is_assignee
+from models.assignment import Action
 from models.errors import DomainError
-from models.escalation import URGERS, extend_due, reassign, urge
-from models.supervision import (MIN_RESPONSE, RESPONSE_DAYS, open_supervision, respond,
-                                supervisions)
+from models.escalation import extend_due, reassign, urge
+from models.lifecycle import respond
+from models.supervision import MIN_RESPONSE, RESPONSE_DAYS, supervisions
 
 MAX_RESPONSE = 2000  # models.supervision.respond keeps this much
 
 
-def block(task: Assignment, person: Person, refusal: dict | None = None) -> dict:
-    """What _supervision.html shows `person`: the 督办 records and the forms they may use.
+def block(task: Assignment, person: Person, actions: set[Action],
+          refusal: dict | None = None) -> dict:
+    """What _supervision.html shows `person`: the 督办 records and the forms `actions` (what
+    models.hierarchy.allowed lets them do) include.
 
     Everyone who may see the task sees the records and the responses (issue §7)."""
-    forms = {"supervision": is_assignee(person, task) and open_supervision(task) is not None,
-             "urge": person.role in URGERS and task.state in OPEN_STATES,
-             "adjust": person.role == Role.INSPECTOR and task.state in OPEN_STATES}
+    forms = {"supervision": Action.RESPOND in actions, "urge": Action.URGE in actions,
+             "adjust": Action.EXTEND in actions}
     if refusal and not forms.get(refusal["form"]):
         refusal = {**refusal, "form": "top"}  # e.g. 催办 by someone who has no such button
     return {

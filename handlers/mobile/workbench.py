@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 from handlers import SHANGHAI
 from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
 from models import Assignment, Role, State, Warning, session, utcnow
-from models.assignment import OPEN_STATES, WARNED, open_assignments, review_filter
+from models.assignment import OPEN_STATES, WARNED, open_assignments
+from models.hierarchy import review_filter
 from models.review import sign_review_token
 
 REVIEW_LIST_LIMIT = 50

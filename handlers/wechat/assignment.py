@@ -10,7 +10,8 @@ from handlers.wechat import texts
 from handlers.wechat.context import Context, bound_only, pure
 from jobs import redis_connection
 from models import Assignment, Warning, session
-from models.assignment import Action, State, open_assignments, transition
+from models.assignment import Action, State, open_assignments
+from models.lifecycle import transition
 from models.errors import DomainError
 
 LIST_LIMIT = 8

@@ -14,7 +14,8 @@ from handlers.wechat.context import Context, bound_only
 from jobs import redis_connection
 from jobs.evidence import queue_fetch
 from models import Assignment, EvidenceKind, session
-from models.assignment import Action, State, open_assignments, transition
+from models.assignment import Action, State, open_assignments
+from models.lifecycle import transition
 from models.errors import DomainError
 from models.evidence import attach, missing_proof, round_evidence
 

@@ -4,7 +4,8 @@ from flask import current_app
 
 from handlers.wechat import assignment, command, texts
 from handlers.wechat.context import bound_only, pure
-from models.assignment import awaiting_review, workload
+from models.assignment import workload
+from models.hierarchy import awaiting_review
 from wechat import menu
 
 

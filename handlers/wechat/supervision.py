@@ -12,7 +12,8 @@ from handlers.wechat.context import Context, bound_only
 from models import Assignment, session
 from models.assignment import open_assignments
 from models.errors import DomainError
-from models.supervision import open_supervision, respond
+from models.lifecycle import respond
+from models.supervision import open_supervision
 
 VERB = "督办回复"
 # "督办回复 2 已整改……" names task 2; "督办回复 2026年12月已整改……" is all response.

@@ -1,0 +1,98 @@
+"""What people do with an assignment (DESIGN.md, task lifecycle): the transitions of the
+table in models.assignment and the 督办 response, each checked against
+`models.hierarchy.allowed`, audited, and followed by a notice to whoever must act next."""
+
+from datetime import datetime
+
+from models import audit
+from models.assignment import (MIN_RETURN_REASON, TRANSITIONS, Action, AlreadyHandled, Assignment,
+                               State)
+from models.errors import DomainError, NotAllowed
+from models.escalation import plan
+from models.hierarchy import (Directory, allowed, approval_leads_to, assignees, review_level,
+                              reviewers)
+from models.notification import notify
+from models.review import Decision, Review
+from models.db import session
+from models.supervision import MIN_RESPONSE, Supervision, open_supervision
+
+# Who must act next, by the state a transition leads to (DESIGN: "notifies whoever must act
+# next"). Rows are pending for the sender; one per round and person (unique constraint).
+NEXT_NOTICE = {State.SUBMITTED: "review_request", State.FIRST_APPROVED: "review_request",
+               State.RETURNED: "returned", State.COMPLETED: "completed"}
+
+
+def require(person, action: Action, assignment: Assignment, found: Directory | None = None,
+            refusal: str = "无权进行此操作。") -> None:
+    """Raise NotAllowed unless `allowed` lets `person` do `action`."""
+    if action not in allowed(person, assignment, found):
+        raise NotAllowed(refusal)
+
+
+def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
+               reason: str = "") -> State:
+    """Apply `action` by `actor`: checks who and from which state, moves the state, records a
+    Review for reviews and an audit event for everything. The caller commits."""
+    target = TRANSITIONS.get((State(assignment.state), action))
+    if target is None:
+        raise AlreadyHandled()
+    found = Directory()
+    require(actor, action, assignment, found)
+    if action == Action.RETURN and len(reason.strip()) < MIN_RETURN_REASON:
+        raise DomainError(f"请填写退回理由（至少{MIN_RETURN_REASON}个字）。")
+    if action in (Action.APPROVE, Action.RETURN):
+        session.add(Review(assignment_id=assignment.id, level=review_level(assignment, found),
+                           reviewer_id=actor.id, created_at=now, reason=reason.strip(),
+                           decision=Decision.APPROVE if action == Action.APPROVE
+                           else Decision.RETURN))
+    if action == Action.APPROVE:
+        target = approval_leads_to(assignment, found)
+    if action == Action.SUBMIT and assignment.template.review_levels <= 0:
+        target = State.COMPLETED
+    _stamp(assignment, target, now)
+    audit.record(f"assignment.{action}", f"assignment:{assignment.id}", now=now, actor=actor,
+                 state=target.value, reason=reason.strip())
+    _notify_next(assignment, target, now, found)
+    plan(assignment, now)
+    return target
+
+
+def _notify_next(assignment: Assignment, target: State, now: datetime, found: Directory) -> None:
+    kind = NEXT_NOTICE.get(target)
+    if kind is None:
+        return
+    if kind == "review_request":
+        recipients = reviewers(assignment, found)
+        step = f"review:{review_level(assignment, found)}"
+        if not recipients:  # nobody at any level: the admin sees it in /healthz and the pages
+            audit.record("assignment.no_reviewer", f"assignment:{assignment.id}", now=now)
+    else:
+        recipients, step = assignees(assignment, found), kind
+    for person in recipients:
+        notify(kind, person.id, now=now, assignment_id=assignment.id, step=step,
+               cycle=assignment.round)
+
+
+def _stamp(assignment: Assignment, target: State, now: datetime) -> None:
+    if target == State.ACKNOWLEDGED:
+        assignment.acknowledged_at = now
+    if target == State.SUBMITTED or (target == State.COMPLETED and assignment.submitted_at is None):
+        assignment.submitted_at, assignment.round = now, assignment.round + 1
+    if target == State.COMPLETED:
+        assignment.completed_at = now
+    assignment.state = target
+
+
+def respond(assignment: Assignment, person, text: str, *, now: datetime) -> Supervision:
+    """The assignee answers the open 督办 in writing. The caller commits."""
+    record = open_supervision(assignment)
+    if record is None:
+        raise DomainError("该任务没有待回复的督办。")
+    require(person, Action.RESPOND, assignment, refusal="只有任务承办人可以回复督办。")
+    text = text.strip()
+    if len(text) < MIN_RESPONSE:
+        raise DomainError(f"请写明办理情况和整改措施（至少{MIN_RESPONSE}个字）。")
+    record.response, record.responded_at, record.responder_id = text[:2000], now, person.id
+    audit.record("supervision.respond", f"assignment:{assignment.id}", now=now, actor=person,
+                 supervision=record.id, response=record.response)
+    return record
