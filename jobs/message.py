@@ -45,7 +45,7 @@ def render(note: Notification) -> tuple[str, dict, str]:
     kind = Kind(note.kind)
     purpose = PURPOSE[kind]
     if kind == Kind.DIGEST:
-        return ids[purpose], _digest(note), f"{base}m/"
+        return ids[purpose], _digest(note), f"{base}m/overview?digest={note.id}"
     if kind == Kind.UNREACHABLE:
         who = note.data or {}
         link = f"{base}m/tasks/{note.assignment_id}" if note.assignment_id else f"{base}m/"
@@ -101,7 +101,7 @@ def _digest(note: Notification) -> dict:
         .join(Assignment, Notification.assignment_id == Assignment.id)
         .where(Notification.digest_id == note.id)).one()
     return _data("warning", thing(f"您有{count}项任务提醒"),
-                 thing(KIND_LABELS[worst], PHRASE), when(due), "请进入工作台逐项查看")
+                 thing(KIND_LABELS[worst], PHRASE), when(due), "请点击详情逐项查看")
 
 
 def _assignee_ids(assignment: Assignment) -> set[int]:

@@ -254,7 +254,7 @@ def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(county, work
     phone = [msg for msg in emulator.inbox(openid(2)) if msg["kind"] == "template"]
     assert len(phone) == 1
     assert phone[0]["data"]["thing1"] == "您有3项任务提醒"
-    assert phone[0]["url"].endswith("/m/")
+    assert phone[0]["url"].endswith(f"/m/overview?digest={digests[0].id}")  # the 3 tasks
     for index in (1, 5, 6):  # each member gets their own, undigested
         mine = [m for m in emulator.inbox(openid(index)) if m["template_id"] == "QL_TASK_WARNING"]
         assert len(mine) == 1 and mine[0]["data"]["phrase2"] == "黄色预警"

@@ -46,8 +46,9 @@ def test_tasks_click_lists_open_tasks_and_links_the_workbench(emulator, make_bou
 
     todo = emulator.click(openid(1), "TASKS").reply["content"]
     assert "待办任务（共2项）" in todo and "/m/" in todo
-    assert "有预警的任务 1 项" in emulator.click(openid(1), "WARNINGS").reply["content"]
-    assert "督办事项 0 项" in emulator.click(openid(1), "SUPERVISION").reply["content"]
+    warned = emulator.click(openid(1), "WARNINGS").reply["content"]
+    assert "您本人有预警的任务（1项" in warned and "2. " in warned  # numbered as in 待办
+    assert "您本人暂无督办事项" in emulator.click(openid(1), "SUPERVISION").reply["content"]
 
 
 def test_reviews_click_counts_what_waits_for_the_discipline_body(emulator, make_person,
@@ -59,4 +60,5 @@ def test_reviews_click_counts_what_waits_for_the_discipline_body(emulator, make_
     township = make_unit(name="青山镇", supervisor_id=body.id)
     make_bound_person(1, role=Role.DISCIPLINE, unit=body)
     _assignment(make_person(unit=township), "submitted")
-    assert "待您审核的任务 1 项" in emulator.click(openid(1), "REVIEWS").reply["content"]
+    reviews = emulator.click(openid(1), "REVIEWS").reply["content"]
+    assert "待您审核的任务（共1项）" in reviews and "1. 张建国：" in reviews

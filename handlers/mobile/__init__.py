@@ -7,7 +7,7 @@ Every page but the OAuth return is behind `login_required`; every form carries a
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import assignment, evidence, review, supervision, workbench
+from handlers.mobile import assignment, evidence, overview, review, supervision, workbench
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -18,6 +18,7 @@ ROUTES = [
     # (rule, endpoint, view, methods, needs login)
     ("/auth", "auth", auth, ["GET"], False),
     ("/", "workbench", workbench.workbench, ["GET"], True),
+    ("/overview", "overview", overview.overview, ["GET"], True),
     ("/tasks/<int:assignment_id>", "assignment", assignment.assignment, ["GET"], True),
     ("/tasks/<int:assignment_id>/acknowledge", "acknowledge", assignment.acknowledge, ["POST"],
      True),

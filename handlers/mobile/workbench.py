@@ -8,10 +8,11 @@ from flask import current_app, g, render_template, url_for
 from sqlalchemy.orm import joinedload
 
 from handlers import SHANGHAI
+from handlers.labels import SCOPE_LABELS
 from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
 from models import Assignment, Role, State, Warning, session, utcnow
 from models.assignment import OPEN_STATES, WARNED, open_assignments
-from models.hierarchy import review_filter
+from models.hierarchy import review_filter, visible_filter
 from models.review import sign_review_token
 
 REVIEW_LIST_LIMIT = 50
@@ -35,7 +36,20 @@ def workbench():
     rows = {key: [row(t, now, review=key == "reviews") for t in items]
             for key, _, items, _ in sections}
     return render_template("mobile/workbench.html", person=g.person, sections=sections,
-                           rows=rows)
+                           rows=rows, overview=leader_overview(g.person))
+
+
+def leader_overview(person) -> dict | None:
+    """For a secretary, a discipline body or an inspector: how many of the tasks they answer
+    for carry a warning, linking to 任务总览 (handlers/mobile/overview.py)."""
+    scope = SCOPE_LABELS.get(Role(person.role))
+    if scope is None:
+        return None
+    warned = session.scalar(sa.select(sa.func.count(Assignment.id)).where(
+        visible_filter(person), Assignment.state.in_(OPEN_STATES),
+        Assignment.warning.in_(WARNED)))
+    return {"scope": scope, "warned": warned, "url": url_for("mobile.overview"),
+            "warned_url": url_for("mobile.overview", level="warned")}
 
 
 def awaiting_my_review(person) -> list[Assignment]:

@@ -22,7 +22,7 @@ NUMBERING_SECONDS = 1800  # `签收 2` refers to the list the cadre last saw, fo
 @bound_only
 def on_list(ctx: Context) -> str:
     tasks = open_assignments(ctx.person)
-    _remember_numbering(ctx.openid, tasks)
+    remember_numbering(ctx.openid, tasks)
     link = texts.WORKBENCH_LINK.format(url=current_app.config["PUBLIC_BASE_URL"] + "m/")
     if not tasks:
         return texts.NO_TASKS + link
@@ -76,7 +76,8 @@ def numbered_task(ctx: Context, number: int) -> Assignment | str:
     return task
 
 
-def _remember_numbering(openid: str, tasks: list[Assignment]) -> None:
+def remember_numbering(openid: str, tasks: list[Assignment]) -> None:
+    """The list the cadre is shown now: `签收 N` / `上报 N` refer to it."""
     redis_connection().set(f"wechat:tasks:{openid}", json.dumps([t.id for t in tasks]),
                            ex=NUMBERING_SECONDS)
 

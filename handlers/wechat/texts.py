@@ -60,3 +60,13 @@ SUPERVISION_FORMAT = "格式：督办回复 序号 办理情况，例如：督�
 NO_OPEN_SUPERVISION = "您目前没有需要回复的工作督办。"
 SUPERVISION_WHICH = ("您有{count}项工作督办待回复，请先发送“待办”查看序号，"
                      "再发送“督办回复 序号 办理情况”。")
+
+# The menu's 预警提醒 / 督办事项 / 待我审核 (handlers/wechat/menu.py)
+MENU_LINK = '\n<a href="{url}">{label}</a>'
+MENU_OWN_HEADER = "您本人{label}（{count}项，序号同“待办”）："
+MENU_OWN_NONE = "您本人暂无{label}。"
+MENU_SCOPE_HEADER = "{scope}{label}（共{count}项）："
+MENU_SCOPE_NONE = "{scope}暂无{label}。"
+MENU_MORE = "……另有{count}项，请点击下方链接查看。"
+MENU_REVIEWS_HEADER = "待您审核的任务（共{count}项）："
+MENU_NO_REVIEWS = "暂无待您审核的任务。"
