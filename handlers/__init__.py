@@ -26,7 +26,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
-    from handlers import admin, cli, health, mobile, wechat
+    from handlers import admin, cli, health, labels, mobile, wechat
     from handlers import api
     from handlers.admin import rq as admin_rq
     from handlers.wechat import identity
@@ -44,6 +44,9 @@ def init_app(app) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     app.add_template_filter(local_time)
+    app.add_template_filter(labels.due_rule_label)
+    app.add_template_filter(labels.period_label)
+    app.add_template_global(labels, "labels")
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

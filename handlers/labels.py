@@ -1,7 +1,16 @@
-"""Display names of task states and warning levels, the same in chat and on pages."""
+"""Display names of every stored value a person reads (states, warning levels, template kinds,
+periods, due rules, roles), the same in chat, on pages, in the admin and on the command line."""
 
-from models import Kind, Role, State
+import re
+
+from models import Kind, Period, Responsibility, Role, State, TemplateKind, UnitKind
 from models.notification import KIND_LABELS
+from models.review import LEVEL_LABELS
+from models.unit import ROLE_LABELS
+
+__all__ = ["DUE_RULE_HELP", "KIND_LABELS", "LEVEL_LABELS", "PERIOD_LABELS", "RESPONSIBILITY_LABELS",
+           "ROLE_LABELS", "SCOPE_LABELS", "STATE_LABELS", "TEMPLATE_KIND_LABELS",
+           "UNIT_KIND_LABELS", "WARNING_LABELS", "due_rule_label", "period_label", "target_label"]
 
 STATE_LABELS = {
     State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
@@ -16,3 +25,64 @@ WARNING_LABELS = {"reminder": "即将到期", **{
 # What a leader's overview of the tasks they answer for is called (任务总览, menu lists).
 SCOPE_LABELS = {Role.SECRETARY: "本单位", Role.DISCIPLINE: "监督单位", Role.INSPECTOR: "全县",
                 Role.ADMIN: "全县"}
+
+TEMPLATE_KIND_LABELS = {TemplateKind.COMMON: "共性任务", TemplateKind.SPECIFIC: "个性任务",
+                        TemplateKind.ADHOC: "临时任务"}
+PERIOD_LABELS = {Period.MONTHLY: "每月", Period.QUARTERLY: "每季度", Period.YEARLY: "每年",
+                 Period.ONCE: "一次性"}
+RESPONSIBILITY_LABELS = {Responsibility.PRINCIPAL: "主体责任",
+                         Responsibility.SUPERVISORY: "监督责任"}
+UNIT_KIND_LABELS = {UnitKind.COUNTY: "县纪委监委", UnitKind.TOWNSHIP: "乡镇",
+                    UnitKind.DEPARTMENT: "部门", UnitKind.VILLAGE: "村（社区）",
+                    UnitKind.DISCIPLINE: "纪检组织"}
+
+# The due-rule field's help on the template form: each way of writing it, in plain words.
+DUE_RULE_HELP = (("day:25", "每月25日（按月的任务）"), ("quarter_end", "季度末（按季度的任务）"),
+                 ("period_end", "周期最后一天（月末、季末或年末）"),
+                 ("date:06-30", "每年6月30日"), ("date:2026-12-20", "2026年12月20日"),
+                 ("after:7", "派发后7天"))
+_DATE = re.compile(r"^(?:(\d{4})-)?(\d{2})-(\d{2})$")
+_PERIOD = (re.compile(r"^(\d{4})-(\d{2})$"), re.compile(r"^(\d{4})Q([1-4])$"),
+           re.compile(r"^(\d{4})$"))
+
+
+def due_rule_label(rule: str | None) -> str:
+    """A template's due rule in words ("day:25" → "每月25日"); an unknown rule as it is."""
+    kind, _, value = (rule or "").partition(":")
+    if kind == "day" and value.isdigit():
+        return f"每月{int(value)}日"
+    if kind == "quarter_end" and not value:
+        return "季度末"
+    if kind == "period_end" and not value:
+        return "周期最后一天"
+    if kind == "after" and value.isdigit():
+        return f"派发后{int(value)}天"
+    if kind == "date" and (match := _DATE.match(value)):
+        year, month, day = match.groups()
+        return (f"{year}年" if year else "每年") + f"{int(month)}月{int(day)}日"
+    return rule or ""
+
+
+def period_label(period: str | None) -> str:
+    """A period key in words: "2026-11" → "2026年11月", "2026Q4" → "2026年第4季度",
+    "2026" → "2026年", "once" → "一次性"."""
+    if period == Period.ONCE:
+        return PERIOD_LABELS[Period.ONCE]
+    month, quarter, year = (form.match(period or "") for form in _PERIOD)
+    if month:
+        return f"{month[1]}年{int(month[2])}月"
+    if quarter:
+        return f"{quarter[1]}年第{quarter[2]}季度"
+    if year:
+        return f"{year[1]}年"
+    return period or ""
+
+
+def target_label(template) -> str:
+    """Whom a template is for, in words: its role and unit kind, or who names them."""
+    parts = [ROLE_LABELS[template.target_role] if template.target_role else "按单位",
+             UNIT_KIND_LABELS[template.target_unit_kind] if template.target_unit_kind else ""]
+    if template.kind != TemplateKind.COMMON and not (template.target_role
+                                                     or template.target_unit_kind):
+        return "派发时指定"
+    return "，".join(part for part in parts if part)

@@ -12,6 +12,9 @@ from models.db import Base
 from models.errors import DomainError
 
 
+LEVEL_LABELS = {1: "初审", 2: "终审"}  # Review.level in words (handlers.labels re-exports)
+
+
 class Decision(StrEnum):
     APPROVE = "approve"
     RETURN = "return"

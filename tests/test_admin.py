@@ -117,3 +117,43 @@ def test_categories_can_be_added_and_pages_need_an_admin(client, make_person):
     with client.session_transaction() as browser:
         browser["admin_id"] = cadre.id
     assert client.get("/admin/templates").status_code == 403
+
+
+# Words, not stored codes (issue 9).
+
+def test_the_template_list_shows_words_not_stored_codes(client, make_person):
+    _signed_in(client, make_person)
+    template = _template()
+    template.period, template.due_rule = Period.QUARTERLY, "quarter_end"
+    session.add(DutyTemplate(category=template.category, title="岗位廉政风险点排查",
+                             kind=TemplateKind.ADHOC, period=Period.YEARLY,
+                             due_rule="date:06-30", created_at=utcnow()))
+    session.commit()
+    page = client.get("/admin/templates").get_data(as_text=True)
+    for words in ("共性任务", "班子成员", "每季度", "季度末", "临时任务", "派发时指定", "每年",
+                  "每年6月30日", "主体责任"):
+        assert words in page, words
+    for code in (">common<", ">member<", ">quarterly<", ">quarter_end<", ">adhoc<", ">yearly<",
+                 ">date:06-30<", "principal"):
+        assert code not in page, code
+
+
+def test_the_due_rule_field_explains_each_way_of_writing_it(client, make_person):
+    _signed_in(client, make_person)
+    template = _template()
+    page = client.get(f"/admin/templates/{template.id}").get_data(as_text=True)
+    assert "当前：<strong data-rule-words>每月28日</strong>" in page
+    for rule, words in (("day:25", "每月25日"), ("quarter_end", "季度末"),
+                        ("date:06-30", "每年6月30日"), ("after:7", "派发后7天")):
+        assert f'data-value="{rule}"' in page and words in page, rule
+
+
+def test_labels_read_every_due_rule_and_period():
+    from handlers.labels import due_rule_label, period_label
+
+    assert [due_rule_label(rule) for rule in (
+        "day:25", "quarter_end", "period_end", "date:06-30", "date:2026-12-20", "after:7",
+        "something")] == ["每月25日", "季度末", "周期最后一天", "每年6月30日", "2026年12月20日",
+                          "派发后7天", "something"]
+    assert [period_label(period) for period in ("2026-11", "2026Q4", "2026", "once")] == [
+        "2026年11月", "2026年第4季度", "2026年", "一次性"]

@@ -7,27 +7,26 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
 import sqlalchemy as sa
-from models import DutyCategory, DutyTemplate, Period, Responsibility, Role, TemplateKind
+from handlers.labels import (DUE_RULE_HELP, PERIOD_LABELS, RESPONSIBILITY_LABELS, ROLE_LABELS,
+                             TEMPLATE_KIND_LABELS, UNIT_KIND_LABELS)
+from models import DutyCategory, DutyTemplate, Period, Role, TemplateKind
 from models import session as db
 from models import utcnow
 from models.duty import BadLadder, save_category, save_template
 from models.errors import DomainError
-from models.unit import ROLE_LABELS, UnitKind
+from models.unit import UnitKind
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-RESPONSIBILITIES = [(Responsibility.PRINCIPAL.value, "主体责任"),
-                    (Responsibility.SUPERVISORY.value, "监督责任")]
-KINDS = [(TemplateKind.COMMON.value, "共性任务"), (TemplateKind.SPECIFIC.value, "个性任务"),
-         (TemplateKind.ADHOC.value, "临时任务")]
-PERIODS = [(Period.MONTHLY.value, "每月"), (Period.QUARTERLY.value, "每季度"),
-           (Period.YEARLY.value, "每年"), (Period.ONCE.value, "一次性")]
+RESPONSIBILITIES = [(value.value, label) for value, label in RESPONSIBILITY_LABELS.items()]
+KINDS = [(value.value, label) for value, label in TEMPLATE_KIND_LABELS.items()]
+PERIODS = [(value.value, label) for value, label in PERIOD_LABELS.items()]
 ROLES = [("", "（按单位派发）")] + [(role.value, ROLE_LABELS[role]) for role in Role
                                     if role not in (Role.INSPECTOR, Role.ADMIN)]
-UNIT_KINDS = [("", "（不限）"), (UnitKind.TOWNSHIP.value, "乡镇"),
-              (UnitKind.DEPARTMENT.value, "部门"), (UnitKind.VILLAGE.value, "村（社区）")]
+UNIT_KINDS = [("", "（不限）")] + [(kind.value, UNIT_KIND_LABELS[kind]) for kind in (
+    UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.VILLAGE)]
 
 
 class CategoryForm(FlaskForm):
@@ -102,9 +101,13 @@ def template(template_id: int | None = None):
             db.rollback()
             field = form.ladder_days if isinstance(refusal, BadLadder) else form.due_rule
             field.errors = [refusal.message]
-            return render_template("admin/form.html", form=form, heading="任务清单"), 422
+            return _template_page(form, 422)
         db.commit()
         flash(f"已保存任务清单“{item.title}”。", "ok")
         return redirect(url_for("admin.templates"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/form.html", form=form, heading="任务清单"), status
+    return _template_page(form, 422 if form.is_submitted() else 200)
+
+
+def _template_page(form: TemplateForm, status: int):
+    return render_template("admin/form.html", form=form, heading="任务清单",
+                           due_rule_help=DUE_RULE_HELP), status

@@ -1,8 +1,6 @@
 """Every Chinese sentence and label the mobile views use (templates hold the page text)."""
 
-from handlers.labels import STATE_LABELS, WARNING_LABELS  # noqa: F401 (used via texts.)
-
-LEVEL_LABELS = {1: "初审", 2: "终审"}
+from handlers.labels import LEVEL_LABELS, STATE_LABELS, WARNING_LABELS  # noqa: F401 (used via texts.)
 HISTORY_LABELS = {
     "assignment.dispatch": "派发任务", "assignment.acknowledge": "签收",
     "assignment.submit": "提交审核", "assignment.approve": "审核通过",
