@@ -157,3 +157,14 @@ def test_labels_read_every_due_rule_and_period():
                           "派发后7天", "something"]
     assert [period_label(period) for period in ("2026-11", "2026Q4", "2026", "once")] == [
         "2026年11月", "2026年第4季度", "2026年", "一次性"]
+
+
+def test_admin_pages_have_our_style_and_a_labelled_file_button(client, make_person):
+    inspector = _signed_in(client, make_person)
+    inspector.role = Role.ADMIN
+    session.commit()
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    assert "/static/admin.css" in page and "/static/admin.js" in page
+    assert 'class="file__input"' in page and ">选择文件</span>" in page and "未选择文件" in page
+    css = client.get("/static/admin.css").get_data(as_text=True)
+    assert "input[type=date]" in css and ".file__input" in css and ".btn_primary" in css
