@@ -1,5 +1,7 @@
 """Admin pages: dispatch by hand, idempotent, with clear answers to bad periods."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Period, Responsibility,
@@ -168,3 +170,28 @@ def test_admin_pages_have_our_style_and_a_labelled_file_button(client, make_pers
     assert 'class="file__input"' in page and ">选择文件</span>" in page and "未选择文件" in page
     css = client.get("/static/admin.css").get_data(as_text=True)
     assert "input[type=date]" in css and ".file__input" in css and ".btn_primary" in css
+
+
+# Signing in: a dead link says how to get a new one.
+
+def test_an_expired_or_used_sign_in_link_says_how_to_get_a_new_one(client, make_person, clock,
+                                                                    app):
+    from handlers.admin import login_link
+
+    inspector = make_person(name="审核员", role=Role.INSPECTOR, title="")
+    path = "/" + login_link(inspector).split("/", 3)[3]
+    assert client.get(path).status_code == 302
+    used = client.get(path)
+    assert used.status_code == 403 and "已使用过" in used.get_data(as_text=True)
+    assert "flask --app app admin-link" in used.get_data(as_text=True)
+    stale = "/" + login_link(inspector).split("/", 3)[3]
+    clock.shift(timedelta(minutes=11))
+    expired = client.get(stale).get_data(as_text=True)
+    assert "已过期" in expired and "flask --app app admin-link 您的姓名" in expired
+    assert "请系统管理员为您生成" in expired
+
+
+def test_admin_pages_without_signing_in_say_how(client):
+    page = client.get("/admin/")
+    assert page.status_code == 403
+    assert "flask --app app admin-link" in page.get_data(as_text=True)

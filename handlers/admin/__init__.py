@@ -7,11 +7,13 @@ or arrive already signed in through the mobile OAuth session.
 import functools
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, g, redirect, render_template, session, url_for
+from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template,
+                   session, url_for)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatException
 
+from handlers.admin import texts
 from models import Person, Role, Unit, WechatBinding, audit, utcnow
 from models import session as db
 from models.wechat_binding import CODE_VALIDITY, issue_bind_code
@@ -37,12 +39,18 @@ def admin_required(view):
     def wrapped(*args, **kwargs):
         person_id = session.get("admin_id") or session.get("person_id")
         person = db.get(Person, person_id) if person_id else None
-        if person is None or person.role not in ADMIN_ROLES or not person.active:
-            abort(403)
+        if person is None or not person.active:
+            abort(make_response(_refused("请先登录", texts.SIGN_IN_FIRST)))
+        if person.role not in ADMIN_ROLES:
+            abort(make_response(_refused("无权访问", texts.NOT_ADMIN)))
         g.person = person
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _refused(title: str, message: str):
+    return render_template("message.html", title=title, message=message), 403
 
 
 @bp.get("/login/<token>")
@@ -50,15 +58,13 @@ def login(token: str):
     try:
         data = _serializer().loads(token, max_age=LOGIN_LINK_SECONDS)
     except BadSignature:
-        return render_template("message.html", title="链接无效",
-                               message="登录链接已过期或无效，请重新生成。"), 403
+        return _refused("链接已过期", texts.LINK_EXPIRED)
     redis = current_app.extensions["redis"]
     if not redis.set(f"admin-login:{token[-40:]}", 1, nx=True, ex=LOGIN_LINK_SECONDS):
-        return render_template("message.html", title="链接已使用",
-                               message="该登录链接已使用过，请重新生成。"), 403
+        return _refused("链接已使用", texts.LINK_USED)
     person = db.get(Person, data["person_id"])
     if person is None or person.role not in ADMIN_ROLES:
-        abort(403)
+        return _refused("无权访问", texts.NOT_ADMIN)
     session.clear()
     session["admin_id"] = person.id
     audit.record("admin.login", f"person:{person.id}", now=utcnow(), actor=person)
