@@ -8,12 +8,20 @@ import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
+from handlers import local_time
 from models import Person, Unit, session, utcnow
 from models.audit import verify_chain
 from models.migrate import upgrade
 from models.wechat_binding import issue_bind_code
 
 bp = Blueprint("cli", __name__, cli_group=None)
+
+
+class CliError(click.ClickException):
+    """A refusal on the command line, in Chinese ("错误：…", not click's "Error: …")."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", file=file, err=True)
 
 
 @bp.cli.group("db")
@@ -26,7 +34,7 @@ def db_group():
 def db_upgrade(revision: str):
     """Migrate the database to REVISION (default: head)."""
     upgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"database at {revision}")
+    click.echo(f"数据库已迁移到 {revision}")
 
 
 @bp.cli.command("seed-demo")
@@ -108,7 +116,7 @@ def menu_publish():
 
     wechat = current_app.extensions["wechat"]
     menu = publish(wechat.client, current_app.config["PUBLIC_BASE_URL"])
-    click.echo(f"menu published: {[b['name'] for b in menu['button']]}")
+    click.echo("菜单已发布：" + "、".join(button["name"] for button in menu["button"]))
 
 
 @bp.cli.command("audit-verify")
@@ -116,18 +124,21 @@ def audit_verify():
     """Check the whole audit hash chain; name the first broken row."""
     result = verify_chain()
     if result.broken_id is not None:
-        click.echo(f"audit chain BROKEN at event {result.broken_id}: {result.reason} "
-                   f"({result.checked} events before it are intact)")
+        click.echo(f"审计链已被破坏：第 {result.broken_id} 条记录{result.reason}"
+                   f"（此前 {result.checked} 条记录完好）")
         sys.exit(1)
-    click.echo(f"audit chain intact: {result.checked} events")
+    click.echo(f"审计链完好：共 {result.checked} 条记录，未发现篡改")
 
 
 def _find_person(key: str) -> Person:
     query = sa.select(Person).where(Person.id == int(key)) if key.isdigit() else \
         sa.select(Person).where(Person.name == key)
     found = session.scalars(query).all()
-    if len(found) != 1:
-        raise click.ClickException(f"{len(found)} people match {key!r}; give an id")
+    if not found:
+        raise CliError(f"没有找到人员“{key}”，请核对姓名或改用人员编号")
+    if len(found) > 1:
+        ids = "、".join(str(person.id) for person in found)
+        raise CliError(f"有 {len(found)} 人名为“{key}”（编号 {ids}），请改用人员编号")
     return found[0]
 
 
@@ -138,8 +149,8 @@ def bind_code(person: str):
     target = _find_person(person)
     code = issue_bind_code(target, now=utcnow())
     session.commit()
-    click.echo(f"{target.name}: bind code {code.code} (QR scene {code.scene}), "
-               f"valid until {code.expires_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"{target.name}的绑定码：{code.code}（二维码场景 {code.scene}），"
+               f"有效期至 {local_time(code.expires_at)}（北京时间），仅可使用一次")
 
 
 @bp.cli.command("admin-link")
@@ -150,7 +161,8 @@ def admin_link(person: str):
 
     target = _find_person(person)
     if target.role not in ADMIN_ROLES:
-        raise click.ClickException(f"{target.name} is {target.role}, not admin or inspector")
+        raise CliError(f"{target.name}是{target.role_label}，只有系统管理员和县纪委监委审核人员"
+                       "可以登录管理后台")
     click.echo(login_link(target))
 
 

@@ -83,8 +83,8 @@ def verify_chain(batch: int = 5000) -> ChainCheck:
             return ChainCheck(checked)
         for row in rows:
             if row.prev_hash != prev:
-                return ChainCheck(checked, row.id, "previous hash does not match")
+                return ChainCheck(checked, row.id, "与前一条记录的哈希不一致（前面的记录被删除或改动）")
             if row.compute_hash() != row.hash:
-                return ChainCheck(checked, row.id, "content does not match its hash")
+                return ChainCheck(checked, row.id, "的内容与其哈希不符（内容被改动）")
             prev, checked, after = row.hash, checked + 1, row.id
         session.expunge_all()

@@ -1,6 +1,7 @@
 """Admin pages: dispatch by hand, idempotent, with clear answers to bad periods."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -195,3 +196,30 @@ def test_admin_pages_without_signing_in_say_how(client):
     page = client.get("/admin/")
     assert page.status_code == 403
     assert "flask --app app admin-link" in page.get_data(as_text=True)
+
+
+# The command line speaks Chinese, times in Asia/Shanghai.
+
+def test_admin_link_for_a_cadre_is_refused_in_chinese(runner, make_person):
+    make_person(name="黄国平", role=Role.MEMBER, title="")
+    result = runner.invoke(args=["admin-link", "黄国平"])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("错误：黄国平是班子成员，只有系统管理员和县纪委监委审核人员"
+                                     "可以登录管理后台")
+
+
+def test_bind_code_tells_the_expiry_in_shanghai_time(runner, make_person, now):
+    make_person(name="黄国平", role=Role.MEMBER, title="")
+    result = runner.invoke(args=["bind-code", "黄国平"])
+    assert result.exit_code == 0
+    expires = (now + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"有效期至 {expires:%Y-%m-%d %H:%M}（北京时间）" in result.output
+    assert "UTC" not in result.output and "valid" not in result.output
+
+
+def test_two_people_of_one_name_are_told_apart_by_id(runner, make_person):
+    first = make_person(name="王强", role=Role.MEMBER, title="")
+    second = make_person(name="王强", role=Role.STAFF, title="")
+    result = runner.invoke(args=["bind-code", "王强"])
+    assert result.exit_code == 1
+    assert f"有 2 人名为“王强”（编号 {first.id}、{second.id}），请改用人员编号" in result.output

@@ -126,7 +126,8 @@ def test_cli_prints_the_secret_once_and_stores_only_its_hash(runner, client, cou
 
 def test_cli_refuses_an_unknown_person(runner, county):
     result = runner.invoke(args=["api-token", "nobody"])
-    assert result.exit_code != 0 and "0 people match" in result.output
+    assert result.exit_code != 0
+    assert result.output.strip() == "错误：没有找到人员“nobody”，请核对姓名或改用人员编号"
 
 
 def test_revoked_token_and_inactive_person_are_refused(client, county, token):

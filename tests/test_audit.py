@@ -22,7 +22,8 @@ def test_chain_links_each_row_to_the_previous(app):
 def test_verify_passes_on_an_intact_chain(runner):
     _events(5)
     result = runner.invoke(args=["audit-verify"])
-    assert result.exit_code == 0 and "intact: 5 events" in result.output
+    assert result.exit_code == 0
+    assert result.output.strip() == "审计链完好：共 5 条记录，未发现篡改"
 
 
 def test_verify_names_the_first_edited_row(runner, app):
@@ -31,7 +32,9 @@ def test_verify_names_the_first_edited_row(runner, app):
         connection.execute(sa.text("UPDATE audit_event SET data = :d WHERE id = 3"),
                            {"d": '{"note":"篡改"}'})
     result = runner.invoke(args=["audit-verify"])
-    assert result.exit_code == 1 and "BROKEN at event 3" in result.output
+    assert result.exit_code == 1
+    assert result.output.strip() == ("审计链已被破坏：第 3 条记录的内容与其哈希不符（内容被改动）"
+                                     "（此前 2 条记录完好）")
 
 
 def test_verify_detects_a_deleted_row(runner, app):
@@ -39,4 +42,4 @@ def test_verify_detects_a_deleted_row(runner, app):
     with app.extensions["db_engine"].begin() as connection:
         connection.execute(sa.text("DELETE FROM audit_event WHERE id = 2"))
     result = runner.invoke(args=["audit-verify"])
-    assert result.exit_code == 1 and "BROKEN at event 3" in result.output
+    assert result.exit_code == 1 and "审计链已被破坏：第 3 条记录与前一条记录的哈希不一致" in result.output

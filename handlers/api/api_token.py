@@ -3,7 +3,7 @@
 import click
 from flask import g, request
 
-from handlers.cli import _find_person
+from handlers.cli import CliError, _find_person
 from models import Person, session, utcnow
 from models.api_token import issue_token, person_for_token
 from models.errors import DomainError
@@ -39,9 +39,8 @@ def api_token_command(person: str, name: str):
     """Issue an API token for PERSON (id or name); the secret is printed only this once."""
     target = _find_person(person)
     if not target.active:
-        raise click.ClickException(f"{target.name} is not active")
+        raise CliError(f"{target.name}的账号已停用，不能签发令牌")
     secret = issue_token(target, name, now=utcnow())
     session.commit()
-    click.echo(f"API token for {target.name} (id {target.id}); "
-               "store it now, it is not shown again:")
+    click.echo(f"{target.name}（编号 {target.id}）的 API 令牌如下，只显示这一次，请立即妥善保存：")
     click.echo(secret)
