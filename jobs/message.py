@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from models import Assignment, Notification, Person, Review, session
+from models import Assignment, AuditEvent, Notification, Person, Review, session
+from models.hierarchy import review_level
 from models.notification import KIND_LABELS, PURPOSE, Kind
-from models.review import sign_review_token
+from models.review import LEVEL_LABELS, sign_review_token
 from models.supervision import RESPONSE_DAYS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -24,9 +25,17 @@ KEYS = {"task": ("thing1", "time2", "thing3"), "review": ("thing1", "thing2", "t
         "result": ("thing1", "phrase2", "thing3"),
         "warning": ("thing1", "phrase2", "time3", "thing4"),
         "supervision": ("thing1", "thing2", "time3")}
-# What each ladder step asks of the assignee (thing4 of the warning template).
-ASK = {Kind.REMINDER: "即将到期，请按时完成", Kind.BLUE: "已逾期，请尽快办理",
-       Kind.YELLOW: "已逾期3天，请立即办理", Kind.RED: "已逾期5天，请立即办理"}
+# What each ladder step asks of the assignee (thing4 of the warning template). The days are
+# counted when the push is recorded, in Shanghai calendar days like the task page's chip: a
+# template sets its own ladder days, and a step sent after downtime is later than its day.
+ASK = {Kind.BLUE: "已逾期{days}天，请尽快办理", Kind.YELLOW: "已逾期{days}天，请立即办理",
+       Kind.RED: "已逾期{days}天，请立即办理"}
+DUE_SOON, DUE_TODAY = "还有{days}天到期，请按时完成", "今天到期，请按时完成"
+PAST_DUE = "已过截止时间，请尽快办理"
+OTHERS_LATE = "{owner}逾期{days}天未办"
+UNREACHABLE = "{name}（{unit}）收不到微信，请电话告知"
+# A review request's task name says which review is asked for (初审 / 终审).
+REVIEW_REQUEST, REVIEW_OVERDUE = "{level}：{title}", "超期待{level}：{title}"
 LEVEL_ORDER = [Kind.REMINDER, Kind.URGE, Kind.BLUE, Kind.YELLOW, Kind.RED, Kind.SUPERVISION]
 
 
@@ -46,22 +55,20 @@ def render(note: Notification) -> tuple[str, dict, str]:
     purpose = PURPOSE[kind]
     if kind == Kind.DIGEST:
         return ids[purpose], _digest(note), f"{base}m/overview?digest={note.id}"
+    assignment = session.get(Assignment, note.assignment_id) if note.assignment_id else None
     if kind == Kind.UNREACHABLE:
-        who = note.data or {}
-        link = f"{base}m/tasks/{note.assignment_id}" if note.assignment_id else f"{base}m/"
-        return ids[purpose], _data(purpose, thing(f"{who.get('name', '')}无法接收微信提醒"),
-                                   "无法送达", when(note.created_at),
-                                   thing(f"{who.get('unit', '')}，请电话通知本人")), link
-    assignment = session.get(Assignment, note.assignment_id)
+        return ids[purpose], _unreachable(note, assignment), \
+            f"{base}m/tasks/{assignment.id}" if assignment else f"{base}m/"
     title, task_url = thing(assignment.template.title), f"{base}m/tasks/{assignment.id}"
     owner = _owner(assignment)
     mine = note.person_id in _assignee_ids(assignment)
     if kind in (Kind.REVIEW_REQUEST, Kind.REVIEW_OVERDUE):
         token = sign_review_token(assignment.id, current_app.config["SECRET_KEY"])
-        if kind == Kind.REVIEW_OVERDUE:
-            title = thing(f"超期待审：{assignment.template.title}")
-        return ids[purpose], _data(purpose, title, thing(owner), when(assignment.submitted_at)), \
-            f"{base}m/review/{token}"
+        level = LEVEL_LABELS[_review_level(note, assignment)]
+        title = thing((REVIEW_OVERDUE if kind == Kind.REVIEW_OVERDUE else REVIEW_REQUEST)
+                      .format(level=level, title=assignment.template.title))
+        return ids[purpose], _data(purpose, title, thing(_submitter(assignment)),
+                                   when(assignment.submitted_at)), f"{base}m/review/{token}"
     if kind in (Kind.RETURNED, Kind.COMPLETED):
         reason = session.scalar(sa.select(Review.reason).where(
             Review.assignment_id == assignment.id).order_by(Review.id.desc()).limit(1)) or ""
@@ -77,7 +84,7 @@ def render(note: Notification) -> tuple[str, dict, str]:
     if kind == Kind.URGE:
         ask = f"{(note.data or {}).get('by_name', '')}催办，请尽快办理"
     else:
-        ask = ASK[kind] if mine else f"{owner}逾期未办"
+        ask = _ask(kind, assignment.due_at, note.created_at, owner if not mine else None)
     return ids[purpose], _data(purpose, title, thing(KIND_LABELS[kind], PHRASE),
                                when(assignment.due_at), thing(ask)), task_url
 
@@ -91,6 +98,21 @@ def plain_text(note: Notification) -> str:
         "。请打开“清廉”公众号处理。"
 
 
+def _unreachable(note: Notification, assignment: Assignment | None) -> dict:
+    """无法送达告知 on the warning template: the task the lost push was about and its due
+    time, and who cannot be reached (a digest's lost push names no one task)."""
+    who = note.data or {}
+    name, unit, tasks = who.get("name", ""), who.get("unit", ""), who.get("tasks", 1)
+    if assignment is None:  # recorded before the card named its task
+        title, due = f"{name}的任务提醒", note.created_at
+    else:
+        title, due = assignment.template.title, assignment.due_at
+    if tasks > 1:
+        title = thing(title, THING - len(f"等{tasks}项")) + f"等{tasks}项"
+    return _data("warning", thing(title), "无法送达", when(due),
+                 thing(UNREACHABLE.format(name=name, unit=unit)))
+
+
 def _digest(note: Notification) -> dict:
     data = note.data or {}
     kinds = [Kind(kind) for kind in data.get("kinds", [])]
@@ -102,6 +124,38 @@ def _digest(note: Notification) -> dict:
         .where(Notification.digest_id == note.id)).one()
     return _data("warning", thing(f"您有{count}项任务提醒"),
                  thing(KIND_LABELS[worst], PHRASE), when(due), "请点击详情逐项查看")
+
+
+def _ask(kind: Kind, due_at: datetime, at: datetime, owner: str | None) -> str:
+    """What a ladder step says: to the assignee (`owner` None) what to do and how many days
+    are left or late; to the others who is late and by how many days."""
+    days = (due_at.astimezone(SHANGHAI).date() - at.astimezone(SHANGHAI).date()).days
+    if kind == Kind.REMINDER:
+        return DUE_SOON.format(days=days) if days > 0 else DUE_TODAY if days == 0 else PAST_DUE
+    late = max(1, -days)
+    return ASK[kind].format(days=late) if owner is None else OTHERS_LATE.format(owner=owner,
+                                                                              days=late)
+
+
+def _review_level(note: Notification, assignment: Assignment) -> int:
+    """The level a review push is about: a request names it in its step ("review:2"), so it
+    stays right if the review moved on before the push went out; else the current one."""
+    step = note.step or ""
+    if step.startswith("review:") and step[len("review:"):].isdigit():
+        return int(step[len("review:"):])
+    return review_level(assignment)
+
+
+def _submitter(assignment: Assignment) -> str:
+    """Who handed the task in, with their unit: the person of a person's task, for a unit's
+    task whoever submitted it last (the audit trail knows)."""
+    who = session.get(Person, assignment.person_id) if assignment.person_id else None
+    if who is None:
+        actor = session.scalar(sa.select(AuditEvent.actor_id).where(
+            AuditEvent.subject == f"assignment:{assignment.id}",
+            AuditEvent.action == "assignment.submit").order_by(AuditEvent.id.desc()).limit(1))
+        who = session.get(Person, actor) if actor else None
+    return f"{who.name}（{assignment.unit.name}）" if who else assignment.unit.name
 
 
 def _assignee_ids(assignment: Assignment) -> set[int]:

@@ -228,13 +228,27 @@ def _tell_unreachable(note: Notification, now) -> None:
         Notification.created_at >= lapsed)
     if session.scalar(told.limit(1)) is not None:
         return
+    assignment_id, tasks = _about(note)
     directory = Directory()
     for person_id in dict.fromkeys(directory.secretaries(person.unit_id)
                                    + directory.discipline(person.unit_id)):
         if person_id != person.id:
-            notify(Kind.UNREACHABLE, person_id, now=now, assignment_id=note.assignment_id,
+            notify(Kind.UNREACHABLE, person_id, now=now, assignment_id=assignment_id,
                    step=f"unreachable:{person.id}", cycle=note.id,
-                   data={"person": person.id, "name": person.name, "unit": person.unit.name})
+                   data={"person": person.id, "name": person.name, "unit": person.unit.name,
+                         "tasks": tasks})
+
+
+def _about(note: Notification) -> tuple[int | None, int]:
+    """The task a lost push was about and how many it carried: a digest's earliest-due one."""
+    if note.assignment_id is not None:
+        return note.assignment_id, 1
+    carried = session.execute(
+        sa.select(Notification.assignment_id).join(
+            Assignment, Assignment.id == Notification.assignment_id)
+        .where(Notification.digest_id == note.id)
+        .order_by(Assignment.due_at, Assignment.id)).scalars().all()
+    return (carried[0] if carried else None), len(carried)
 
 
 def _fallback(note: Notification, now) -> None:

@@ -128,9 +128,11 @@ def test_unfollowed_cadre_is_undeliverable_and_the_unit_is_told(app, county, rem
         WechatBinding.person_id == county["member"].id))
     told = session.scalars(sa.select(Notification).where(Notification.kind == "unreachable")).all()
     assert {row.person_id for row in told} == {county["secretary"].id, county["discipline"].id}
-    for index in (2, 3):
+    for index in (2, 3):  # the card names the task and its due time, then who is lost
         [card] = cards(emulator, index)
-        assert card["data"]["thing1"].startswith("委员甲无法接收")
+        assert card["data"]["thing1"] == "专题会议" and card["data"]["phrase2"] == "无法送达"
+        assert card["data"]["time3"] == DUE.strftime("%Y-%m-%d %H:%M")
+        assert card["data"]["thing4"] == "委员甲（青山镇）收不到微信，请电话告知"
     assert sms.sent and sms.sent[0][0] == "13800001111" and "专题会议" in sms.sent[0][1]
     assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.channel == "sms")) == 1

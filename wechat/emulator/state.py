@@ -33,7 +33,7 @@ DEFAULT_TEMPLATES = {
 # Display only (the phone page's template cards): title and keyword names.
 TEMPLATE_INFO = {
     "QL_TASK_DISPATCHED": {"title": "任务派发通知", "labels": {
-        "thing1": "任务名称", "time2": "截止时间", "thing3": "派发单位"}},
+        "thing1": "任务名称", "time2": "截止时间", "thing3": "责任单位"}},
     "QL_TASK_WARNING": {"title": "任务预警提醒", "labels": {
         "thing1": "任务名称", "phrase2": "预警等级", "time3": "截止时间", "thing4": "提醒内容"}},
     "QL_REVIEW_REQUEST": {"title": "待审核提醒", "labels": {
