@@ -57,18 +57,19 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(SHANGHAI).strftime(fmt) if value else ""
 
 
-def _answer(status: int, message: str):
+def answer(status: int, message: str):
+    """An error in words: JSON for the API and JSON callers, else a page."""
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=message), status
     return render_template("message.html", title="提示", message=message), status
 
 
 def _domain_error(error: DomainError):
-    return _answer(error.status, error.message)
+    return answer(error.status, error.message)
 
 
 def _csrf_error(error: CSRFError):
-    return _answer(400, "页面已过期，请返回后刷新页面再试。")
+    return answer(400, "页面已过期，请返回后刷新页面再试。")
 
 
 HTTP_MESSAGES = {
@@ -82,9 +83,9 @@ HTTP_MESSAGES = {
 
 
 def _http_error(error: HTTPException):
-    return _answer(error.code or 500, HTTP_MESSAGES.get(error.code, error.description or "出错了"))
+    return answer(error.code or 500, HTTP_MESSAGES.get(error.code, error.description or "出错了"))
 
 
 def _unexpected(error: Exception):
     logging.getLogger(__name__).exception("unhandled error on %s", request.path)
-    return _answer(500, "系统暂时繁忙，请稍后再试。")
+    return answer(500, "系统暂时繁忙，请稍后再试。")

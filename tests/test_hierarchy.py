@@ -13,7 +13,7 @@ from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period
 from models.dispatch import dispatch
 from models.escalation import sweep
 from test_api import api, token  # noqa: F401 (fixtures)
-from test_mobile_pages import Phone, reload
+from test_mobile_pages import Phone, redirected, reload
 
 TEMPLATE_TITLE = "问题线索处置情况报送"
 
@@ -137,10 +137,13 @@ def test_a_secretary_cannot_urge_or_instruct_her_own_task(app, county, now, work
     page = secretary.get(f"/m/tasks/{own.id}").text
     assert "催办" not in page.split("督办记录")[0] and 'name="text"' not in page
     assert f"/m/tasks/{own.id}/urge" not in page
-    assert secretary.post(f"/m/tasks/{own.id}/urge", form_page="/m/").status_code == 403
+    refused = secretary.post(f"/m/tasks/{own.id}/urge", form_page="/m/")
+    assert redirected(refused, f"/m/tasks/{own.id}") and "催办他人的任务" in refused.text
     refused = secretary.post(f"/m/tasks/{own.id}/instructions", {"text": "抓紧办理"},
                              form_page="/m/")
-    assert refused.status_code == 403
+    assert redirected(refused, f"/m/tasks/{own.id}") and "无权进行此操作" in refused.text
+    assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "urge")) == 0
     # The inspector above her may do both.
     inspector = Phone(app, 3)
     page = inspector.get(f"/m/tasks/{own.id}").text

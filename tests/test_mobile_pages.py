@@ -6,6 +6,7 @@ import os
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -134,6 +135,13 @@ def submitted(task, county, now) -> Assignment:
     return task
 
 
+def redirected(page: requests.Response, path: str) -> bool:
+    """A refused POST answered 303 and the browser landed on `path` (Post/Redirect/Get), so
+    a reload shows that page again and posts nothing."""
+    return ([step.status_code for step in page.history] == [303] and page.status_code == 200
+            and urlsplit(page.url).path == path and page.request.method == "GET")
+
+
 def evidence_count() -> int:
     session.rollback()
     return session.scalar(sa.select(sa.func.count(Evidence.id)))
@@ -244,16 +252,47 @@ def test_double_submit_makes_one_submission(phone, county, now):
         AuditEvent.action == "assignment.submit")) == 1
 
 
+# Refused posts redirect (Post/Redirect/Get): a reload shows the page and posts nothing again.
+
+def test_a_refused_acknowledge_redirects_to_the_task_page_and_says_why(phone, county, task):
+    secretary = phone("secretary")  # sees the task, is not its assignee
+    page = secretary.post(f"/m/tasks/{task.id}/acknowledge", form_page=f"/m/tasks/{task.id}")
+    assert redirected(page, f"/m/tasks/{task.id}") and "无权进行此操作" in page.text
+    assert 'class="flash flash_warn"' in page.text
+    reloaded = secretary.get(urlsplit(page.url).path)
+    assert reloaded.status_code == 200 and "无权进行此操作" not in reloaded.text  # said once
+    assert reload(task).state == State.DISPATCHED
+    assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "assignment.acknowledge")) == 0
+
+
+def test_a_refused_submit_goes_back_to_the_report_form(phone, county, task):
+    member = phone("member")
+    page = member.post(f"/m/tasks/{task.id}/submit", form_page=f"/m/tasks/{task.id}")
+    assert redirected(page, f"/m/tasks/{task.id}/report")
+    assert texts.PROOF_MISSING in page.text and reload(task).state == State.DISPATCHED
+
+
+def test_an_upload_over_the_limit_goes_back_to_the_form_and_says_so(phone, county, task, app,
+                                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    page = phone("member").post(f"/m/tasks/{task.id}/report", {"then": "save"},
+                                files=[("photos", ("big.jpg", b"x" * 100_000, "image/jpeg"))])
+    assert redirected(page, f"/m/tasks/{task.id}/report")
+    assert "照片总大小超过" in page.text and "请分几次上传" in page.text and evidence_count() == 0
+
+
 def test_a_non_image_is_refused_and_nothing_is_stored(phone, county, task, app):
     member = phone("member")
     before = _stored_files(app)
     files = [("photos", ("ok.jpg", photo(), "image/jpeg")),
              ("photos", ("scan.pdf", b"%PDF-1.4 not a photo", "image/jpeg"))]
-    page = member.post(f"/m/tasks/{task.id}/report", {"summary": "小结", "then": "save"},
+    page = member.post(f"/m/tasks/{task.id}/report", {"summary": "会议小结", "then": "save"},
                        files=files)
-    assert page.status_code == 422
+    assert redirected(page, f"/m/tasks/{task.id}/report")
     assert "第2张照片未能保存" in page.text and "无法识别该图片" in page.text
-    assert "小结" in page.text  # what was typed is kept
+    assert ">会议小结</textarea>" in page.text  # what was typed is kept
+    assert "第2张照片未能保存" not in member.get(f"/m/tasks/{task.id}/report").text  # once
     assert evidence_count() == 0 and _stored_files(app) == before
 
 
@@ -297,8 +336,10 @@ def test_pages_need_the_oauth_session(client, task):
 
 
 def test_a_post_without_csrf_token_changes_nothing(phone, county, task):
-    page = phone("member").post(f"/m/tasks/{task.id}/acknowledge", csrf=False)
-    assert page.status_code == 400 and "页面已过期" in page.text
+    member = phone("member")
+    member.get(f"/m/tasks/{task.id}")  # signed in; the form's token then goes stale
+    page = member.post(f"/m/tasks/{task.id}/acknowledge", csrf=False)
+    assert redirected(page, f"/m/tasks/{task.id}") and "页面已过期" in page.text
     assert reload(task).state == State.DISPATCHED
 
 
@@ -312,9 +353,10 @@ def test_secretary_instructs_and_the_assignee_sees_it(phone, county, task):
     assert "会议要有纪要和照片。" in phone("member").get(f"/m/tasks/{task.id}").text
     refused = phone("member").post(f"/m/tasks/{task.id}/instructions", {"text": "我自己批示"},
                                    form_page=f"/m/tasks/{task.id}")
-    assert refused.status_code == 403
-    assert phone("discipline").post(f"/m/tasks/{task.id}/instructions", {"text": "批示内容"},
-                                    form_page=f"/m/tasks/{task.id}").status_code == 403
+    assert redirected(refused, f"/m/tasks/{task.id}") and "无权进行此操作" in refused.text
+    refused = phone("discipline").post(f"/m/tasks/{task.id}/instructions", {"text": "批示内容"},
+                                       form_page=f"/m/tasks/{task.id}")
+    assert redirected(refused, f"/m/tasks/{task.id}") and "无权进行此操作" in refused.text
     session.rollback()
     assert session.scalar(sa.select(sa.func.count(Instruction.id))) == 1
 
@@ -336,10 +378,12 @@ def test_two_level_review_through_the_link(phone, county, task, now, app):
     assert texts.APPROVED_FIRST in page.text
     assert reload(task).state == State.FIRST_APPROVED
     again = discipline.post(link, {"decision": "approve"}, form_page="/m/")
+    assert again.history[0].status_code == 303 and again.request.method == "GET"
     assert again.status_code == 409 and "该任务已处理" in again.text
     inspector = phone("inspector")
     short = inspector.post(link, {"decision": "return", "reason": "不行"})
-    assert short.status_code == 400 and "至少5个字" in short.text
+    assert redirected(short, urlsplit(link).path)
+    assert "至少5个字" in short.text and ">不行</textarea>" in short.text
     assert reload(task).state == State.FIRST_APPROVED
     page = inspector.post(link, {"decision": "return", "reason": "缺少会议纪要照片，请补充。"})
     assert texts.RETURNED in page.text

@@ -17,7 +17,7 @@ from models import AuditEvent, Kind, Notification, Supervision, Warning, session
 from models.escalation import sweep
 from models.supervision import MIN_RESPONSE
 from test_api import api, token  # noqa: F401 (fixtures)
-from test_mobile_pages import county, make_task, phone, reload  # noqa: F401 (fixtures)
+from test_mobile_pages import county, make_task, phone, redirected, reload  # noqa: F401
 
 ANSWER = "已于11月22日召开专题会议补办，会议纪要已上传，整改到位。"
 
@@ -77,19 +77,22 @@ def test_the_assignee_answers_on_the_page_and_reviewers_read_it(phone, county, s
 def test_a_too_short_answer_is_refused_on_the_page_and_nothing_saved(phone, supervised):
     page = phone("member").post(f"/m/tasks/{supervised.id}/supervision", {"response": "已整改"},
                                 form_page=task_page(supervised))
-    assert page.status_code == 400
+    assert redirected(page, task_page(supervised))
     assert f"至少{MIN_RESPONSE}个字" in page.text and ">已整改</textarea>" in page.text
     assert record(supervised).responded_at is None
     assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
         AuditEvent.action == "supervision.respond")) == 0
 
 
-@pytest.mark.parametrize("role, status", [("secretary", 403), ("inspector", 403),
+@pytest.mark.parametrize("role, status", [("secretary", 303), ("inspector", 303),
                                           ("colleague", 404)])
 def test_only_the_assignee_answers(phone, supervised, role, status):
     page = phone(role).post(f"/m/tasks/{supervised.id}/supervision", {"response": ANSWER},
                             form_page="/m/")
-    assert page.status_code == status
+    if status == 303:
+        assert redirected(page, task_page(supervised))
+    else:
+        assert page.status_code == status
     assert record(supervised).responded_at is None
 
 
@@ -154,20 +157,23 @@ def test_secretary_urges_once_and_again_within_five_minutes_is_refused(phone, em
     assert len(urge_cards(emulator, 1)) == 1
 
     again = secretary.post(f"/m/tasks/{supervised.id}/urge", form_page=task_page(supervised))
-    assert again.status_code == 429 and "您刚催办过该任务，请5分钟后再试。" in again.text
+    assert redirected(again, task_page(supervised))
+    assert "您刚催办过该任务，请5分钟后再试。" in again.text
     work()
     assert len(urge_cards(emulator, 1)) == 1 and urges() == 1
 
 
-@pytest.mark.parametrize("role, status", [("member", 403), ("discipline", 403),
+@pytest.mark.parametrize("role, status", [("member", 303), ("discipline", 303),
                                           ("colleague", 404)])
 def test_others_cannot_urge(phone, work, emulator, supervised, role, status):
     page = phone(role).post(f"/m/tasks/{supervised.id}/urge", form_page="/m/")
-    assert page.status_code == status
     work()
     assert urges() == 0 and urge_cards(emulator, 1) == []
-    if status == 403:
+    if status == 303:
+        assert redirected(page, task_page(supervised))
         assert "只有本单位党组织书记或县纪委监委审核人员可以催办" in page.text
+    else:
+        assert page.status_code == status
 
 
 def test_urge_through_the_api(api, county, work, emulator, supervised):
@@ -213,10 +219,10 @@ def test_inspector_extends_on_the_page_and_the_ladder_starts_again(phone, superv
 
 @pytest.mark.parametrize("due_date, words", [("", page_texts.DUE_DATE_BAD),
                                              ("2020-01-01", "新的截止时间须晚于现在")])
-def test_a_bad_new_due_date_is_400_and_changes_nothing(phone, supervised, due_date, words):
+def test_a_bad_new_due_date_is_refused_and_changes_nothing(phone, supervised, due_date, words):
     page = phone("inspector").post(f"/m/tasks/{supervised.id}/extend", {"due_date": due_date},
                                    form_page=task_page(supervised))
-    assert page.status_code == 400 and words in page.text
+    assert redirected(page, task_page(supervised)) and words in page.text
     task = reload(supervised)
     assert task.warning == Warning.SUPERVISION and task.ladder_cycle == 0
 
@@ -228,7 +234,8 @@ def test_only_inspectors_get_the_adjust_forms(phone, supervised):
     refused = phone("secretary").post(f"/m/tasks/{supervised.id}/extend",
                                       {"due_date": _future_day().isoformat()},
                                       form_page=task_page(supervised))
-    assert refused.status_code == 403 and reload(supervised).ladder_cycle == 0
+    assert redirected(refused, task_page(supervised)) and "审核人员" in refused.text
+    assert reload(supervised).ladder_cycle == 0
 
 
 def test_inspector_reassigns_on_the_page_and_the_new_person_is_told(phone, county, work,
@@ -282,4 +289,3 @@ def test_api_changes_are_refused_with_a_reason(api, county, supervised, role, bo
     assert answer.status_code == status and words in answer.get_json()["error"]
     task = reload(supervised)
     assert task.ladder_cycle == 0 and task.person_id == county["member"].id
-

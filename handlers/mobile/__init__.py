@@ -1,13 +1,15 @@
 """Mobile pages `/m/...` (WeUI, care mode), entered from the menu and from pushed messages.
 
 Every page but the OAuth return is behind `login_required`; every form carries a CSRF token
-(CSRFProtect is on app-wide). The routes are one explicit table (STYLE R3).
+(CSRFProtect is on app-wide); a refused form post redirects (handlers.mobile.refusal). The
+routes are one explicit table (STYLE R3).
 """
 
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import assignment, evidence, overview, review, supervision, workbench
+from handlers.mobile import (assignment, evidence, overview, refusal, review, supervision,
+                             workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -40,4 +42,5 @@ ROUTES = [
 for rule, endpoint, view, methods, needs_login in ROUTES:
     bp.add_url_rule(rule, endpoint, login_required(view) if needs_login else view,
                     methods=methods)
+refusal.init_app(bp)
 bp.register_error_handler(RequestEntityTooLarge, evidence.upload_too_large)

@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from handlers.mobile import supervision, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
+from handlers.mobile.refusal import recall, refuse
 from handlers.mobile.workbench import due_chip, review_url
 from models import (AuditEvent, Decision, Evidence, EvidenceStatus, Instruction,
                     Person, Review, State, session, utcnow)
@@ -23,11 +24,14 @@ REPORTABLE = OPEN_STATES
 MAX_INSTRUCTION = MAX_TEXT
 
 
-def assignment(assignment_id: int, refusal: dict | None = None):
+def assignment(assignment_id: int):
     """What, why, due, 领导批示, 督办, the evidence of every round, the history, and what the
-    viewer may do next (`refusal`: why a form on it was just refused, see supervision.py)."""
+    viewer may do next, with why a form on it was just refused (handlers.mobile.refusal)."""
     task = visible_assignment(g.person, assignment_id)
     actions = allowed(g.person, task)
+    refusal = recall()
+    if refusal and refusal["form"] == "instruct" and Action.INSTRUCT not in actions:
+        refusal = {**refusal, "form": "top"}
     return render_template(
         "mobile/assignment.html", **head(task), person=g.person,
         returned=last_return(task) if task.state == State.RETURNED else None,
@@ -58,7 +62,7 @@ def acknowledge(assignment_id: int):
             transition(task, Action.ACKNOWLEDGE, g.person, now=utcnow())
             session.commit()
             flash(texts.ACKNOWLEDGED, "success")
-    return redirect(url_for("mobile.assignment", assignment_id=task.id))
+    return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
 
 
 def submit(assignment_id: int):
@@ -74,15 +78,15 @@ def submit_locked(task):
     """Submit `task` (the caller holds its lock): a repeated submission is told, not applied."""
     if task.state not in REPORTABLE:
         flash(texts.ALREADY_SUBMITTED, "info")
-        return redirect(url_for("mobile.assignment", assignment_id=task.id))
+        return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
     missing = missing_for_page(task)
     if missing:
         flash(texts.PROOF_MISSING + "；".join(missing), "warn")
-        return redirect(url_for("mobile.report", assignment_id=task.id))
+        return redirect(url_for("mobile.report", assignment_id=task.id), 303)
     state = transition(task, Action.SUBMIT, g.person, now=utcnow())
     session.commit()
     flash(texts.SUBMITTED_COMPLETED if state == State.COMPLETED else texts.SUBMITTED, "success")
-    return redirect(url_for("mobile.assignment", assignment_id=task.id))
+    return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
 
 
 def instruct(assignment_id: int):
@@ -90,14 +94,15 @@ def instruct(assignment_id: int):
     task = visible_assignment(g.person, assignment_id)
     if Action.INSTRUCT not in allowed(g.person, task):
         abort(403)
+    text = request.form.get("text", "")
     try:
-        add_instruction(task, g.person, request.form.get("text", ""), now=utcnow())
+        add_instruction(task, g.person, text, now=utcnow())
     except DomainError as refusal:
-        flash(refusal.message, "warn")
-        return redirect(url_for("mobile.assignment", assignment_id=task.id) + "#instruct")
+        return refuse(refusal.message, url_for("mobile.assignment", assignment_id=task.id),
+                      form="instruct", anchor="instruct", typed={"text": text})
     session.commit()
     flash(texts.INSTRUCTION_ADDED, "success")
-    return redirect(url_for("mobile.assignment", assignment_id=task.id))
+    return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
 
 
 def missing_for_page(task) -> list[str]:

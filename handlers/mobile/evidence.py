@@ -13,6 +13,7 @@ from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_for_page,
                                         submit_locked)
 from handlers.mobile.auth import message_page
+from handlers.mobile.refusal import form_page, recall, refuse
 from jobs.evidence import queue_fetch, storage, store_photo
 from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
 from models.hierarchy import is_assignee
@@ -39,7 +40,7 @@ def report(assignment_id: int):
         if task.state not in REPORTABLE:
             flash(texts.NOT_REPORTABLE.format(state=texts.STATE_LABELS[State(task.state)]),
                   "info")
-            return redirect(url_for("mobile.assignment", assignment_id=task.id))
+            return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
         summary = request.form.get("summary", "").strip()
         photos, errors = _checked_photos(request.files.getlist("photos"))
         if len(summary) > MAX_SUMMARY:
@@ -49,20 +50,24 @@ def report(assignment_id: int):
                 return submit_locked(task)
             errors.append(texts.NOTHING_TO_SAVE)
         if errors:
-            return _form(task, errors=errors, summary=summary), 422
+            return refuse("\n".join(errors), url_for("mobile.report", assignment_id=task.id),
+                          form="report", typed={"summary": summary})
         _attach_all(task, summary, photos)
         session.commit()
         if request.form.get("then") == "submit":
             return submit_locked(task)
     flash(texts.SAVED, "success")
-    return redirect(url_for("mobile.report", assignment_id=task.id))
+    return redirect(url_for("mobile.report", assignment_id=task.id), 303)
 
 
 def upload_too_large(error: RequestEntityTooLarge):
-    """The request was cut off before the view ran (MAX_CONTENT_LENGTH): say what to do."""
+    """The request was cut off before the view ran (MAX_CONTENT_LENGTH): say what to do, on
+    the form again."""
     limit = (request.max_content_length or 0) // (1024 * 1024)
-    return message_page(texts.UPLOAD_TOO_LARGE.format(mb=limit), 413, "照片太大",
-                        back=request.path)
+    message = texts.UPLOAD_TOO_LARGE.format(mb=limit)
+    if request.method != "POST" or request.is_json:
+        return message_page(message, 413, "照片太大", back=request.path)
+    return refuse(message, form_page(), form="report")
 
 
 def evidence_image(evidence_id: int, variant: str):
@@ -120,9 +125,12 @@ def _jssdk(task) -> dict | None:
         return None
 
 
-def _form(task, errors: list[str] | None = None, summary: str = ""):
+def _form(task):
+    """The report form, with why the last post was refused and what was typed in it."""
+    refusal = recall() or {}
     return render_template(
-        "mobile/report.html", **head(task), errors=errors or [], summary=summary,
+        "mobile/report.html", **head(task), refusal=refusal,
+        errors=refusal.get("message", "").splitlines(), summary=refusal.get("summary", ""),
         texts_=round_evidence(task, EvidenceKind.TEXT),
         photos=round_evidence(task, EvidenceKind.PHOTO), missing=missing_for_page(task),
         returned=last_return(task) if task.state == State.RETURNED else None,

@@ -2,7 +2,8 @@
 
 The token (models.review) only names the task; the reviewer's own WeChat identity decides. A
 forwarded link shows 无权审核, a task already dealt with shows 该任务已处理, an expired or
-tampered link a clear page; none of them changes anything.
+tampered link a clear page; none of them changes anything, and a refused post redirects
+to the link's page (GET), which says why.
 """
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, is_reviewer
 from handlers.mobile.assignment import evidence_rounds, head, history, instructions
 from handlers.mobile.auth import message_page
+from handlers.mobile.refusal import recall, refuse
 from models import Assignment, Role, State, session, utcnow
 from models.assignment import MIN_RETURN_REASON, Action
 from models.hierarchy import can_review, review_level
@@ -26,10 +28,14 @@ def review(token: str):
     try:
         assignment_id = load_review_token(token, current_app.config["SECRET_KEY"])
     except BadReviewLink as error:
+        if request.method == "POST":  # the link's own page says what is wrong with it
+            return redirect(request.path, 303)
         title = "链接已过期" if isinstance(error, ReviewLinkExpired) else "链接无效"
         return message_page(error.message, error.status, title, back=url_for("mobile.workbench"))
     task = session.get(Assignment, assignment_id)
     if task is None or not is_reviewer(g.person, task):
+        if request.method == "POST":
+            return redirect(request.path, 303)
         return message_page(texts.NO_REVIEW_RIGHT, 403, "无权审核")
     if request.method == "GET":
         return _page(task, token)
@@ -38,32 +44,37 @@ def review(token: str):
 
 
 def _decide(task: Assignment, token: str):
+    """Apply the decision posted; a refusal goes back to the review page (GET), which says
+    why: not (or no longer) this reviewer's turn, or the reason too short, kept as typed."""
     if not can_review(g.person, task):
-        return _not_your_turn(task)
+        return redirect(request.path, 303)
     decision = request.form.get("decision")
     reason = request.form.get("reason", "").strip()
     if decision not in ("approve", "return"):
-        return _page(task, token), 400
+        return refuse(texts.PICK_DECISION, request.path, form="review", typed={"reason": reason})
     if decision == "return" and len(reason) < MIN_RETURN_REASON:
         error = texts.REASON_TOO_SHORT.format(count=MIN_RETURN_REASON)
-        return _page(task, token, error=error, reason=reason), 400
+        return refuse(error, request.path, form="review", typed={"reason": reason})
     action = Action.APPROVE if decision == "approve" else Action.RETURN
     state = transition(task, action, g.person, now=utcnow(),
                        reason=reason if action == Action.RETURN else "")
     session.commit()
     flash(DONE[state], "success")
-    return redirect(url_for("mobile.workbench") + "#reviews")
+    return redirect(url_for("mobile.workbench") + "#reviews", 303)
 
 
-def _page(task: Assignment, token: str, error: str = "", reason: str = ""):
+def _page(task: Assignment, token: str):
     if not can_review(g.person, task):
         return _not_your_turn(task)
+    refusal = recall() or {}
+    error, reason = refusal.get("message", ""), refusal.get("reason", "")
     rounds = evidence_rounds(task)
     submitted = next((items for number, items in rounds if number == task.round), [])
     return render_template(
         "mobile/review.html", **head(task), token=token, evidence=submitted,
         level=texts.LEVEL_LABELS[review_level(task)], instructions=instructions(task),
-        history=history(task), error=error, reason=reason, min_reason=MIN_RETURN_REASON,
+        history=history(task), error=error, reason=reason, refusal=refusal,
+        min_reason=MIN_RETURN_REASON,
         assignee=task.person.name if task.person else task.unit.name)
 
 

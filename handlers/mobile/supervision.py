@@ -2,8 +2,9 @@
 催办 by the unit secretary or an inspector, and an inspector's 调整 (new due date, 改派).
 
 The rules are the models' (models.lifecycle.respond, models.escalation.urge / extend_due /
-reassign; which forms show is models.hierarchy.allowed); these views parse the form, make the one call, commit, and say what happened. A
-refusal rolls back and shows the task page again with the reason next to its form.
+reassign; which forms show is models.hierarchy.allowed); these views parse the form, make the
+one call, commit, and say what happened. A refusal rolls back and redirects to the task page,
+the reason next to its form.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from flask import flash, g, redirect, request, url_for
 from handlers import SHANGHAI, local_time
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, visible_assignment
+from handlers.mobile.refusal import refuse
 from models import Assignment, Person, Role, session, utcnow
 from models.assignment import Action
 from models.errors import DomainError
@@ -32,7 +34,7 @@ def block(task: Assignment, person: Person, actions: set[Action],
     Everyone who may see the task sees the records and the responses (issue §7)."""
     forms = {"supervision": Action.RESPOND in actions, "urge": Action.URGE in actions,
              "adjust": Action.EXTEND in actions}
-    if refusal and not forms.get(refusal["form"]):
+    if refusal and refusal["form"] in forms and not forms[refusal["form"]]:
         refusal = {**refusal, "form": "top"}  # e.g. 催办 by someone who has no such button
     return {
         "supervisions": [{"record": record, "respond_by": record.opened_at + timedelta(
@@ -124,16 +126,13 @@ def _due_on(text: str, due_at: datetime) -> datetime:
 
 
 def _refused(task: Assignment, refusal: DomainError, form: str, **typed):
-    """Undo, and show the task page again with the reason next to `form` (status: the
-    refusal's, e.g. 400 for bad input, 403 for no right, 429 for 催办 too soon)."""
-    # The task page includes this module's block, so it is imported here, not at the top.
-    from handlers.mobile.assignment import assignment as task_page
-
-    session.rollback()
-    return task_page(task.id, refusal={"form": form, "message": refusal.message, **typed}), \
-        refusal.status
+    """Undo, and send the browser back to the task page with the reason next to `form` and
+    what was typed still there (handlers.mobile.refusal)."""
+    return refuse(refusal.message, url_for("mobile.assignment", assignment_id=task.id),
+                  form=form, anchor=form if form != "supervision" else "supervision-form",
+                  typed=typed)
 
 
 def _back(task: Assignment, anchor: str = ""):
     url = url_for("mobile.assignment", assignment_id=task.id)
-    return redirect(url + (f"#{anchor}" if anchor else ""))
+    return redirect(url + (f"#{anchor}" if anchor else ""), 303)
