@@ -97,6 +97,23 @@ def active_binding(person: Person) -> WechatBinding | None:
     )
 
 
+NEVER_BOUND, UNFOLLOWED = "尚未绑定微信", "已取消关注公众号"
+
+
+def unreachable(person_ids) -> dict[int, str]:
+    """Of `person_ids`, those WeChat cannot reach now, each with why (NEVER_BOUND or
+    UNFOLLOWED): a push to them is certain to fail, so whoever sends one is told at once."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(WechatBinding.person_id, sa.func.max(
+        sa.case((WechatBinding.active, 1), else_=0))).where(WechatBinding.person_id.in_(ids))
+        .group_by(WechatBinding.person_id)).all()
+    bound = {person_id: bool(active) for person_id, active in rows}
+    return {person_id: UNFOLLOWED if person_id in bound else NEVER_BOUND
+            for person_id in ids if not bound.get(person_id)}
+
+
 def issue_bind_code(person: Person, *, now: datetime, issued_by: Person | None = None) -> BindCode:
     """A fresh code for `person`; earlier unused codes of theirs stop working."""
     session.execute(

@@ -13,7 +13,8 @@ from conftest import openid
 from handlers.mobile import texts as page_texts
 from handlers.wechat import texts as chat_texts
 from handlers import SHANGHAI
-from models import AuditEvent, Kind, Notification, Supervision, Warning, session, utcnow
+from models import (AuditEvent, Kind, Notification, Person, Supervision, Warning, WechatBinding,
+                    session, utcnow)
 from models.escalation import sweep
 from models.supervision import MIN_RESPONSE
 from test_api import api, token  # noqa: F401 (fixtures)
@@ -289,3 +290,44 @@ def test_api_changes_are_refused_with_a_reason(api, county, supervised, role, bo
     assert answer.status_code == status and words in answer.get_json()["error"]
     task = reload(supervised)
     assert task.ladder_cycle == 0 and task.person_id == county["member"].id
+
+
+# 催办 to someone WeChat cannot reach: said up front, with the reason.
+
+def _unbind(person: Person, now) -> None:
+    session.execute(sa.update(WechatBinding).where(WechatBinding.person_id == person.id)
+                    .values(active=False, unbound_at=now))
+    session.commit()
+
+
+def test_urging_an_unsubscribed_cadre_says_it_cannot_be_delivered(phone, county, supervised,
+                                                                  now):
+    _unbind(county["member"], now)
+    page = phone("secretary").post(f"/m/tasks/{supervised.id}/urge",
+                                   form_page=task_page(supervised))
+    assert redirected(page, task_page(supervised))
+    assert "李明已取消关注公众号，微信提醒无法送达，请电话联系本人。" in page.text
+    assert "提醒已发送" not in page.text
+
+
+def test_urging_a_never_bound_cadre_says_why(phone, county, supervised):
+    session.execute(sa.delete(WechatBinding).where(
+        WechatBinding.person_id == county["member"].id))
+    session.commit()
+    page = phone("inspector").post(f"/m/tasks/{supervised.id}/urge",
+                                   form_page=task_page(supervised))
+    assert page_texts.URGE_UNDELIVERABLE.format(name="李明", why="尚未绑定微信") in page.text
+    assert "提醒已发送" not in page.text
+
+
+def test_the_api_names_an_undeliverable_urge(api, county, supervised, now):
+    _unbind(county["member"], now)
+    body = api(county["inspector"], "POST", f"/assignments/{supervised.id}/urge").get_json()
+    assert [(n["person_name"], n["undeliverable"]) for n in body["notifications"]] == [
+        ("李明", "已取消关注公众号")]
+
+
+def test_urging_a_reachable_cadre_still_says_sent(phone, county, supervised):
+    page = phone("secretary").post(f"/m/tasks/{supervised.id}/urge",
+                                   form_page=task_page(supervised))
+    assert page_texts.URGED.format(names="李明") in page.text and "无法送达" not in page.text

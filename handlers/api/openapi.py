@@ -160,7 +160,10 @@ SCHEMAS = {
         "notifications": {"type": "array", "description": "每位承办人一条催办推送",
                           "items": {"type": "object", "properties": {
                               "id": {"type": "integer"}, "person_id": {"type": "integer"},
-                              "person_name": {"type": "string"}}}}}},
+                              "person_name": {"type": "string"},
+                              "undeliverable": {
+                                  "type": ["string", "null"],
+                                  "description": "微信无法送达时的原因（尚未绑定微信、已取消关注公众号），可送达时为 null"}}}}}},
 }
 
 RESPONSES = {

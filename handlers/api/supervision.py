@@ -13,6 +13,7 @@ from handlers.api.visibility import find_assignment
 from models import Person, session, utcnow
 from models.errors import DomainError
 from models.escalation import extend_due, reassign, urge
+from models.wechat_binding import unreachable
 
 
 def urge_assignment(assignment_id: int):
@@ -25,9 +26,11 @@ def urge_assignment(assignment_id: int):
         session.rollback()
         raise
     session.commit()
+    lost = unreachable(note.person_id for note in notes)
     return {"assignment_id": assignment.id, "notifications": [
         {"id": note.id, "person_id": note.person_id,
-         "person_name": session.get(Person, note.person_id).name} for note in notes]}, 201
+         "person_name": session.get(Person, note.person_id).name,
+         "undeliverable": lost.get(note.person_id)} for note in notes]}, 201
 
 
 def adjust_assignment(assignment_id: int):

@@ -10,7 +10,7 @@ the reason next to its form.
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 
 from handlers import SHANGHAI, local_time
 from handlers.mobile import texts
@@ -22,6 +22,7 @@ from models.errors import DomainError
 from models.escalation import extend_due, reassign, urge
 from models.lifecycle import respond
 from models.supervision import MIN_RESPONSE, RESPONSE_DAYS, supervisions
+from models.wechat_binding import unreachable
 
 MAX_RESPONSE = 2000  # models.supervision.respond keeps this much
 
@@ -78,10 +79,25 @@ def urge_assignment(assignment_id: int):
         except DomainError as refusal:
             return _refused(task, refusal, "urge")
         session.commit()
-    names = "、".join(session.get(Person, note.person_id).name for note in notes)
-    flash(texts.URGED.format(names=names) if names else texts.URGED_NOBODY,
-          "success" if names else "warn")
+    for category, message in urged(notes):
+        flash(message, category)
     return _back(task)
+
+
+def urged(notes) -> list[tuple[str, str]]:
+    """What the urger is told, as (flash category, sentence): whom the reminder went to, and
+    up front who WeChat cannot reach and why (it would only fail a moment later)."""
+    people = [session.get(Person, note.person_id) for note in notes]
+    lost = unreachable(person.id for person in people)
+    sms = current_app.extensions.get("fallback") is not None
+    said = [("success", texts.URGED.format(names="、".join(
+        person.name for person in people if person.id not in lost)))] \
+        if len(lost) < len(people) else []
+    for person in people:
+        if person.id in lost:
+            words = texts.URGE_BY_SMS if sms and person.phone else texts.URGE_UNDELIVERABLE
+            said.append(("warn", words.format(name=person.name, why=lost[person.id])))
+    return said or [("warn", texts.URGED_NOBODY)]
 
 
 def extend(assignment_id: int):
