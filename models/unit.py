@@ -6,6 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import audit
 from models.db import Base
 
 
@@ -69,6 +70,8 @@ class Person(Base):
     title: Mapped[str] = mapped_column(sa.String(40), default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # 大字模式: every mobile page in WeUI's care mode with our larger type and targets.
+    care_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime]
 
     unit: Mapped[Unit] = relationship(back_populates="people")
@@ -76,3 +79,13 @@ class Person(Base):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS[Role(self.role)]
+
+
+def set_care_mode(person: Person, on: bool, *, now: datetime) -> bool:
+    """Switch a person's 大字模式 on or off, audited; returns whether it changed. The caller
+    commits."""
+    if person.care_mode == on:
+        return False
+    person.care_mode = on
+    audit.record("person.care_mode", f"person:{person.id}", now=now, actor=person, on=on)
+    return True

@@ -197,6 +197,7 @@ class BoundPerson:
     role: str
     unit_id: int
     unit_name: str
+    care_mode: bool = False
 
     @property
     def role_label(self) -> str:
@@ -205,7 +206,7 @@ class BoundPerson:
 
 _BOUND_PERSON = (
     sa.select(Person.id, Person.name, Person.title, Person.role, Person.unit_id,
-              Unit.name.label("unit_name"))
+              Unit.name.label("unit_name"), Person.care_mode)
     .join(WechatBinding, WechatBinding.person_id == Person.id)
     .join(Unit, Unit.id == Person.unit_id)
     .where(WechatBinding.openid == sa.bindparam("openid"), WechatBinding.active.is_(True))

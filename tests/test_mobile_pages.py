@@ -182,7 +182,7 @@ def test_detail_shows_what_why_due_instructions_evidence_and_history(phone, coun
     html = page.text
     for expected in ("党风廉政建设专题会议", "加强组织领导", "主体责任", "截止时间",
                      "2026-11-27 17:00", "领导批示", "务必按时召开", "张建国", "办理记录",
-                     "派发任务", "签收任务", "上报材料", 'data-weui-mode="care"'):
+                     "派发任务", "签收任务", "上报材料", "大字模式"):
         assert expected in html, expected
     assert 'name="csrf_token"' in html
 

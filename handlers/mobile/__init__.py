@@ -8,7 +8,7 @@ routes are one explicit table (STYLE R3).
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import (assignment, evidence, overview, refusal, review, supervision,
+from handlers.mobile import (assignment, evidence, me, overview, refusal, review, supervision,
                              workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
@@ -21,6 +21,8 @@ ROUTES = [
     ("/auth", "auth", auth, ["GET"], False),
     ("/", "workbench", workbench.workbench, ["GET"], True),
     ("/overview", "overview", overview.overview, ["GET"], True),
+    ("/me", "me", me.me, ["GET"], True),
+    ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
     ("/tasks/<int:assignment_id>", "assignment", assignment.assignment, ["GET"], True),
     ("/tasks/<int:assignment_id>/acknowledge", "acknowledge", assignment.acknowledge, ["POST"],
      True),

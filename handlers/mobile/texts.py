@@ -46,6 +46,8 @@ DUE_EXTENDED = "截止时间已调整为{due}，预警提醒按新的时间重�
 DUE_DATE_BAD = "请选择新的截止日期。"
 REASSIGNED = "已改派给{name}，并已通知本人。"
 REASSIGN_PICK = "请选择改派给本单位的哪位人员。"
+CARE_MODE_ON = "已开启大字模式：所有页面的字和按钮都已放大。"
+CARE_MODE_OFF = "已关闭大字模式，页面恢复标准字号。"
 
 # 任务总览 (/m/overview)
 OVERVIEW_STATES = {"open": "未提交", "review": "审核中"}

@@ -1,5 +1,7 @@
 """Text commands: the first word picks the command (`帮助`, `我的`, `绑定 123456`)."""
 
+from flask import current_app
+
 from handlers.wechat import assignment, evidence, supervision, texts
 from handlers.wechat.binding import bind_with_code
 from handlers.wechat.context import Context, Handler, pure
@@ -32,8 +34,10 @@ def me(ctx: Context) -> str:
     if person is None:
         return texts.BIND_INSTRUCTIONS
     title = f"\n职务：{person.title}" if person.title else ""
+    state, action = texts.CARE_MODE_STATES[person.care_mode]
     return texts.ME.format(name=person.name, unit=person.unit_name, role=person.role_label,
-                           title=title)
+                           title=title) + texts.CARE_MODE_LINK.format(
+        state=state, action=action, url=current_app.config["PUBLIC_BASE_URL"] + "m/me")
 
 
 COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me,

@@ -27,6 +27,8 @@ HELP = (
     "也可以点击下方菜单“我的履责”“审核督查”“我的”。"
 )
 ME = "姓名：{name}\n单位：{unit}\n角色：{role}{title}"
+CARE_MODE_LINK = '\n大字模式：{state}，<a href="{url}">{action}</a>'
+CARE_MODE_STATES = {True: ("已开启", "点此关闭"), False: ("未开启", "点此开启（字更大、按钮更大）")}
 UNKNOWN_COMMAND = "没有看懂您的消息。\n" + HELP
 UNSUPPORTED = "暂不支持此类消息。请发送文字命令，例如“帮助”，或点击下方菜单。"
 COUNT = "您当前有{label} {count} 项。"
