@@ -170,7 +170,9 @@ def test_admin_pages_have_our_style_and_a_labelled_file_button(client, make_pers
     assert "/static/admin.css" in page and "/static/admin.js" in page
     assert 'class="file__input"' in page and ">选择文件</span>" in page and "未选择文件" in page
     css = client.get("/static/admin.css").get_data(as_text=True)
-    assert "input[type=date]" in css and ".file__input" in css and ".btn_primary" in css
+    assert "input.date" in css and ".file__input" in css and ".btn_primary" in css
+    filters = client.get("/admin/notifications").get_data(as_text=True)
+    assert 'type="date"' not in filters and 'placeholder="如 2026-11-01"' in filters
 
 
 # Signing in: a dead link says how to get a new one.
