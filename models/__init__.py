@@ -11,6 +11,7 @@ from models.instruction import Instruction
 from models.inbound_message import InboundMessage
 from models.notification import Channel, Kind, Notification, Status
 from models.review import Decision, Review
+from models.shown_list import ShownList
 from models.supervision import Supervision
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, WechatBinding
@@ -18,7 +19,7 @@ from models.wechat_binding import BindCode, WechatBinding
 __all__ = [
     "Assignment", "AuditEvent", "Base", "BindCode", "CalendarDay", "CalendarYear", "Channel", "Decision", "DutyCategory",
     "DutyTemplate", "Evidence", "EvidenceKind", "EvidenceStatus", "InboundMessage", "Instruction", "Kind", "Notification", "Period",
-    "Person", "ROLE_LABELS", "Responsibility", "Review", "Role", "State", "Status",
+    "Person", "ROLE_LABELS", "Responsibility", "Review", "Role", "ShownList", "State", "Status",
     "Supervision", "TemplateKind", "Unit", "UnitKind", "Warning", "WechatBinding", "init_app", "session",
     "utcnow",
 ]

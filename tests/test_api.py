@@ -455,7 +455,8 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
     assert routed and routed == described
 
 
-def test_migration_matches_the_api_token_model(app):
+@pytest.mark.parametrize("table", ["api_token", "shown_list"])
+def test_migration_matches_the_model(app, table):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
@@ -463,5 +464,5 @@ def test_migration_matches_the_api_token_model(app):
 
     with app.extensions["db_engine"].connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = [d for d in compare_metadata(context, Base.metadata) if "api_token" in str(d)]
+        differences = [d for d in compare_metadata(context, Base.metadata) if table in str(d)]
     assert differences == []

@@ -1,6 +1,6 @@
 """Duty tasks in chat: `待办` and `签收 N`, through the emulator."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -73,12 +73,70 @@ def test_numbers_are_per_person_and_touch_only_their_tasks(emulator, tasks):
                               bound_at=datetime(2026, 11, 1, tzinfo=UTC)))
     session.commit()
     emulator.send_text(openid(1), "待办")
+    # Another person's list means nothing for user 2: they are shown their own first.
+    reply = emulator.send_text(openid(2), "签收 1").reply["content"]
+    assert reply.startswith(texts.LIST_GONE) and "1. 廉政谈话记录" in reply
     assert emulator.send_text(openid(2), "签收 3").reply["content"] == texts.TASK_NOT_FOUND
     assert emulator.send_text(openid(2), "签收 1").reply["content"].startswith("已签收")
     session.expire_all()
     states = dict(session.execute(sa.select(Assignment.person_id, sa.func.count()).where(
         Assignment.state == State.ACKNOWLEDGED).group_by(Assignment.person_id)).all())
     assert states == {colleague.id: 1}
+
+
+def _dispatch(title: str, rule: str, now) -> None:
+    category = session.scalar(sa.select(DutyCategory).limit(1))
+    template = DutyTemplate(category=category, title=title, kind=TemplateKind.COMMON,
+                            target_role="member", period=Period.MONTHLY, due_rule=rule,
+                            created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    session.add(template)
+    session.flush()
+    dispatch(template, "2026-12", now=now)
+    session.commit()
+
+
+def _acknowledged() -> list[str]:
+    session.expire_all()
+    return list(session.scalars(sa.select(DutyTemplate.title).join(
+        Assignment, Assignment.template_id == DutyTemplate.id).where(
+        Assignment.state == State.ACKNOWLEDGED)))
+
+
+def test_a_number_means_the_list_the_cadre_saw_after_a_new_task_and_a_redis_flush(
+        app, emulator, tasks, clock, now):
+    from conftest import flush_redis
+
+    shown = emulator.send_text(openid(1), "待办").reply["content"]
+    assert "1. 廉政谈话记录" in shown and "2. 一岗双责履职报告" in shown
+    _dispatch("廉政风险排查", "day:5", now)  # due first: a fresh list would put it at 1
+    flush_redis(app)
+    clock.move_to(now + timedelta(hours=3))
+    assert emulator.send_text(openid(1), "签收 2").reply["content"].startswith(
+        "已签收：一岗双责履职报告")
+    assert _acknowledged() == ["一岗双责履职报告"]
+
+
+def test_a_list_older_than_a_day_is_shown_again_instead_of_guessed(emulator, tasks, clock, now):
+    emulator.send_text(openid(1), "待办")
+    _dispatch("廉政风险排查", "day:5", now)
+    clock.move_to(now + timedelta(hours=25))
+    reply = emulator.send_text(openid(1), "签收 1").reply["content"]
+    assert reply.startswith(texts.LIST_GONE) and "1. 廉政风险排查" in reply
+    assert _acknowledged() == []
+    assert emulator.send_text(openid(1), "签收 1").reply["content"].startswith(
+        "已签收：廉政风险排查")
+
+
+def test_a_task_that_left_the_list_is_named_and_the_list_shown_again(emulator, tasks, now):
+    emulator.send_text(openid(1), "待办")
+    first = session.scalar(sa.select(Assignment).join(Assignment.template).where(
+        DutyTemplate.title == "廉政谈话记录"))
+    first.state = State.CANCELLED
+    session.commit()
+    reply = emulator.send_text(openid(1), "签收 1").reply["content"]
+    assert reply.startswith(texts.TASK_LEFT_LIST.format(
+        number=1, title="廉政谈话记录", state="已撤销"))
+    assert "1. 一岗双责履职报告" in reply and _acknowledged() == []
 
 
 def test_no_tasks(emulator, make_bound_person):

@@ -120,6 +120,7 @@ def test_one_open_supervision_needs_no_number(emulator, supervised):
 
 
 def test_a_too_short_answer_in_chat_is_explained_and_not_saved(emulator, supervised):
+    emulator.send_text(openid(1), "待办")
     reply = emulator.send_text(openid(1), "督办回复 1 好的").reply["content"]
     assert f"至少{MIN_RESPONSE}个字" in reply and chat_texts.SUPERVISION_FORMAT in reply
     assert record(supervised).responded_at is None

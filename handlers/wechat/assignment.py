@@ -1,6 +1,9 @@
-"""Duty tasks in chat: `待办` lists them numbered, `签收 N` acknowledges task N."""
+"""Duty tasks in chat: `待办` lists them numbered, `签收 N` acknowledges task N.
 
-import json
+A number means the item of the list the cadre last saw (models.shown_list), never of a list
+computed afresh: a task that arrived since must not shift `上报 3` onto another task. When
+that list is gone or too old, the answer says so and shows the list again.
+"""
 
 from flask import current_app
 
@@ -8,21 +11,25 @@ from handlers import local_time
 from handlers.labels import STATE_LABELS, WARNING_LABELS
 from handlers.wechat import texts
 from handlers.wechat.context import Context, bound_only, pure
-from jobs import redis_connection
 from models import Assignment, Warning, session
 from models.assignment import Action, State, open_assignments
-from models.lifecycle import transition
 from models.errors import DomainError
+from models.lifecycle import transition
+from models.shown_list import TASKS, recall, remember
 
 LIST_LIMIT = 8
-NUMBERING_SECONDS = 1800  # `签收 2` refers to the list the cadre last saw, for 30 minutes
 
 
-@pure
+@pure  # it records the list shown: an upsert, safe to repeat (context.pure)
 @bound_only
 def on_list(ctx: Context) -> str:
+    return task_list(ctx)
+
+
+def task_list(ctx: Context) -> str:
+    """The 待办 list, numbered; remembered as what later numbers refer to."""
     tasks = open_assignments(ctx.person)
-    remember_numbering(ctx.openid, tasks)
+    remember_numbering(ctx, tasks[:LIST_LIMIT])
     link = texts.WORKBENCH_LINK.format(url=current_app.config["PUBLIC_BASE_URL"] + "m/")
     if not tasks:
         return texts.NO_TASKS + link
@@ -59,7 +66,7 @@ def on_acknowledge(ctx: Context) -> str:
 
 
 def task_by_number(ctx: Context, verb: str) -> Assignment | str:
-    """Task N of the list the cadre last saw (or of the current list), or the answer to give."""
+    """Task N of the list the cadre last saw, or the answer to give."""
     text = str(ctx.fields.get("Content") or "").strip().removeprefix(verb).strip()
     if not text.isdigit():
         return texts.NEED_NUMBER.format(verb=verb)
@@ -67,21 +74,22 @@ def task_by_number(ctx: Context, verb: str) -> Assignment | str:
 
 
 def numbered_task(ctx: Context, number: int) -> Assignment | str:
-    """Task `number` of the list the cadre last saw (or of the current list), or the answer."""
-    ids = _numbering(ctx.openid) or [task.id for task in open_assignments(ctx.person)]
-    task = session.get(Assignment, ids[number - 1]) if 0 < number <= len(ids) else None
-    mine = {t.id for t in open_assignments(ctx.person)}
-    if task is None or task.id not in mine:
+    """Task `number` of the list the cadre last saw, or the answer: the list shown again when
+    it is gone or too old, or when that task is no longer theirs to act on."""
+    ids = recall(ctx.person.id, TASKS, now=ctx.now)
+    if ids is None:
+        return texts.LIST_GONE + "\n" + task_list(ctx)
+    if not 0 < number <= len(ids):
         return texts.TASK_NOT_FOUND
+    task = session.get(Assignment, ids[number - 1])
+    if task is None or task.id not in {t.id for t in open_assignments(ctx.person)}:
+        left = texts.TASK_LEFT_LIST.format(
+            number=number, title=task.template.title if task else "",
+            state=STATE_LABELS.get(State(task.state), "") if task else "")
+        return left + "\n" + task_list(ctx)
     return task
 
 
-def remember_numbering(openid: str, tasks: list[Assignment]) -> None:
-    """The list the cadre is shown now: `签收 N` / `上报 N` refer to it."""
-    redis_connection().set(f"wechat:tasks:{openid}", json.dumps([t.id for t in tasks]),
-                           ex=NUMBERING_SECONDS)
-
-
-def _numbering(openid: str) -> list[int]:
-    value = redis_connection().get(f"wechat:tasks:{openid}")
-    return json.loads(value) if value else []
+def remember_numbering(ctx: Context, tasks: list[Assignment]) -> None:
+    """Record a numbered task list just shown to the cadre: `签收 N` / `上报 N` refer to it."""
+    remember(ctx.person.id, TASKS, [task.id for task in tasks], now=ctx.now)

@@ -30,7 +30,9 @@ Handler = Callable[[Context], str]
 
 def pure(handler: Handler) -> Handler:
     """Mark a handler that only reads: it may run before the message is claimed, and its
-    answer is stored in the same Redis call as the claim (handlers/wechat/inbox.py)."""
+    answer is stored in the same Redis call as the claim (handlers/wechat/inbox.py). It may
+    also record what it showed (models.shown_list): a write that is safe to repeat, since a
+    retry or a changed identity runs it again."""
     handler.pure = True
     return handler
 

@@ -9,7 +9,7 @@ from flask import current_app
 
 from handlers.wechat import texts
 from handlers.labels import STATE_LABELS
-from handlers.wechat.assignment import task_by_number
+from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
 from handlers.wechat.context import Context, bound_only
 from jobs import redis_connection
 from jobs.evidence import queue_fetch
@@ -108,9 +108,10 @@ def on_cancel(ctx: Context) -> str:
 
 
 def _where_to_attach(ctx: Context) -> str:
-    tasks = [t for t in open_assignments(ctx.person) if t.state in REPORTABLE]
+    tasks = [t for t in open_assignments(ctx.person) if t.state in REPORTABLE][:LIST_LIMIT]
     if not tasks:
         return texts.PHOTO_WITHOUT_TASK
-    lines = [f"{n}. {t.template.title}" for n, t in enumerate(tasks[:8], start=1)]
+    remember_numbering(ctx, tasks)  # `上报 1` means item 1 of this list
+    lines = [f"{n}. {t.template.title}" for n, t in enumerate(tasks, start=1)]
     return texts.PHOTO_WHICH_TASK.format(tasks="\n".join(lines)) + texts.WORKBENCH_LINK.format(
         url=current_app.config["PUBLIC_BASE_URL"] + "m/")

@@ -123,11 +123,11 @@ def _script(redis, name: str):
 
 
 def _run(handler: Handler, message: BaseMessage, now: datetime, person) -> tuple[str, bool]:
-    """Run and commit (reading handlers leave nothing to commit); a failure rolls back and gets
-    a polite answer, never a 500."""
+    """Run and commit (what a reading handler leaves is only what it showed, safe to repeat);
+    a failure rolls back and gets a polite answer, never a 500."""
     try:
         text = handler(Context(message, message._data, person, now))
-        if not is_pure(handler) and session.registry.has() and session().in_transaction():
+        if session.registry.has() and session().in_transaction():
             session.commit()
         return text, True
     except Exception:
@@ -176,8 +176,6 @@ def replay_pending(limit: int = 200) -> int:
         kept.status, kept.processed_at = "processed", now
         handler = handler_for(message._data)
         text, ok = _run(handler, message, kept.received_at, bound_person(kept.openid))
-        if is_pure(handler):
-            session.commit()
         if not ok:
             session.execute(sa.update(InboundMessage).where(InboundMessage.id == kept.id)
                             .values(status="failed", processed_at=now))

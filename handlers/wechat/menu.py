@@ -44,7 +44,7 @@ def _line(number: int, task: Assignment, with_owner: bool = False) -> str:
 
 def _listing(ctx, label: str, levels: tuple[Warning, ...], level_arg: str) -> str:
     mine = open_assignments(ctx.person)
-    assignment.remember_numbering(ctx.openid, mine)
+    assignment.remember_numbering(ctx, mine)
     own = [(number, task) for number, task in enumerate(mine, start=1)
            if task.state in OPEN_STATES and task.warning in levels]
     lines = [texts.MENU_OWN_HEADER.format(label=label, count=len(own)) if own
