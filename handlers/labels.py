@@ -1,9 +1,11 @@
 """Display names of every stored value a person reads (states, warning levels, template kinds,
-periods, due rules, roles), the same in chat, on pages, in the admin and on the command line."""
+periods, due rules, roles) and evidence counted in words, the same in chat, on pages, in the
+admin and on the command line."""
 
 import re
 
-from models import Kind, Period, Responsibility, Role, State, TemplateKind, UnitKind
+from models import (EvidenceKind, Kind, Period, Responsibility, Role, State, TemplateKind,
+                    UnitKind)
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
 from models.unit import ROLE_LABELS
@@ -86,3 +88,12 @@ def target_label(template) -> str:
                                                      or template.target_unit_kind):
         return "派发时指定"
     return "，".join(part for part in parts if part)
+
+
+def describe_evidence(items) -> str:
+    """Evidence counted in words: `小结和2张照片`, `2段小结`, `3张照片` ('' for none)."""
+    summaries = sum(1 for item in items if item.kind == EvidenceKind.TEXT)
+    photos = sum(1 for item in items if item.kind == EvidenceKind.PHOTO)
+    parts = ([("小结" if summaries == 1 else f"{summaries}段小结")] if summaries else []) + (
+        [f"{photos}张照片"] if photos else [])
+    return "和".join(parts)

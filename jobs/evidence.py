@@ -16,8 +16,9 @@ from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
 
 import jobs
-from models import Channel, Evidence, EvidenceKind, EvidenceStatus, Notification, session, utcnow
+from models import Channel, Evidence, EvidenceStatus, Notification, session, utcnow
 from models.errors import DomainError
+from models.evidence import photo_number
 from models.photo import process_photo
 from models.storage import LocalStorage, content_key
 from models.wechat_binding import WechatBinding
@@ -84,9 +85,7 @@ def store_photo(evidence: Evidence, data: bytes, photo) -> None:
 def _give_up(evidence: Evidence, status: EvidenceStatus, why: str) -> None:
     """Mark the photo and ask the cadre, in chat, to send that one again."""
     evidence.status, evidence.error = status, why[:200]
-    number = session.scalar(sa.select(sa.func.count(Evidence.id)).where(
-        Evidence.assignment_id == evidence.assignment_id, Evidence.round == evidence.round,
-        Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id))
+    number = photo_number(evidence)
     openid = session.scalar(sa.select(WechatBinding.openid).where(
         WechatBinding.person_id == evidence.created_by_id, WechatBinding.active.is_(True)))
     note = Notification(kind="evidence_problem", channel=Channel.CUSTOM,
@@ -105,3 +104,4 @@ def requeue_stuck(now=None) -> int:
     for evidence_id in stuck:
         queue_fetch(evidence_id)
     return len(stuck)
+

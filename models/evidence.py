@@ -1,4 +1,10 @@
-"""Evidence (小结/影像图片): proof of work handed in for an assignment."""
+"""Evidence (小结/影像图片): proof of work handed in for an assignment.
+
+Rounds: every submission hands in a round (1, 2, …). A row belongs to the rounds from `round`,
+the one it was added to, up to the round it was taken out of (`removed_round`, exclusive), so a
+reworked round starts with everything the previous one handed in, and each round's review
+still shows exactly what was handed in then.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +13,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models import audit
 from models.db import Base, session
+from models.errors import Conflict
 
 
 class EvidenceKind(StrEnum):
@@ -23,8 +31,11 @@ class EvidenceStatus(StrEnum):
     FAILED = "failed"  # could not be downloaded: the cadre was asked to resend
 
 
+USABLE = (EvidenceStatus.RECEIVED, EvidenceStatus.STORED)
+
+
 class Evidence(Base):
-    """A summary paragraph, a photo or a file for one submission round of an assignment.
+    """A summary paragraph, a photo or a file, handed in with one or more rounds.
 
     Photo bytes live in storage, content-addressed by sha256; capture time and GPS are kept
     here as evidence metadata (and stripped from the display copies).
@@ -35,6 +46,8 @@ class Evidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
     round: Mapped[int] = mapped_column(default=1)
+    # The round the assignee took it out of; it stays part of the rounds before.
+    removed_round: Mapped[int | None]
     kind: Mapped[EvidenceKind] = mapped_column(sa.String(10))
     text: Mapped[str] = mapped_column(sa.Text, default="")
     media_id: Mapped[str | None] = mapped_column(sa.String(128))
@@ -52,17 +65,33 @@ class Evidence(Base):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[datetime]
 
+    def is_new_in(self, number: int) -> bool:
+        """Added in round `number` (not carried over from an earlier one)."""
+        return self.round == number
+
+
+class EvidenceGone(Conflict):
+    message = "该材料已删除或不在本次上报中。"
+
 
 def current_round(assignment) -> int:
     """Evidence gathered now belongs to the next submission."""
     return assignment.round + 1
 
 
-def round_evidence(assignment, kind: EvidenceKind | None = None) -> list[Evidence]:
-    """This round's usable evidence (texts, and photos stored or still downloading)."""
+def in_round(number: int) -> sa.ColumnElement[bool]:
+    """Rows handed in with round `number`: added then or before, and not taken out by then."""
+    return (Evidence.round <= number) & (
+        Evidence.removed_round.is_(None) | (Evidence.removed_round > number))
+
+
+def round_evidence(assignment, kind: EvidenceKind | None = None,
+                   number: int | None = None) -> list[Evidence]:
+    """Usable evidence (texts, and photos stored or still downloading) of round `number`,
+    by default the round being prepared now, in the order it was added."""
+    number = current_round(assignment) if number is None else number
     query = sa.select(Evidence).where(
-        Evidence.assignment_id == assignment.id, Evidence.round == current_round(assignment),
-        Evidence.status.in_((EvidenceStatus.RECEIVED, EvidenceStatus.STORED)))
+        Evidence.assignment_id == assignment.id, in_round(number), Evidence.status.in_(USABLE))
     if kind is not None:
         query = query.where(Evidence.kind == kind)
     return list(session.scalars(query.order_by(Evidence.id)))
@@ -71,8 +100,6 @@ def round_evidence(assignment, kind: EvidenceKind | None = None) -> list[Evidenc
 def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str = "",
            media_id: str | None = None) -> Evidence:
     """Add a summary paragraph or a photo (by WeChat MediaId) to this round; audited."""
-    from models import audit
-
     evidence = Evidence(
         assignment_id=assignment.id, round=current_round(assignment), kind=kind, text=text,
         media_id=media_id, created_by_id=person.id, created_at=now,
@@ -82,6 +109,50 @@ def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str =
     audit.record(f"evidence.{kind}", f"assignment:{assignment.id}", now=now, actor=person,
                  evidence=evidence.id, chars=len(text))
     return evidence
+
+
+def remove(assignment, evidence_id: int, person, *, now: datetime) -> Evidence:
+    """Take an item out of the round being prepared; rounds already handed in keep it.
+
+    Raises EvidenceGone when the item is not part of that round (removed already, another
+    task's, or a photo that never arrived). The caller checks who may, and commits."""
+    number = current_round(assignment)
+    evidence = session.scalar(sa.select(Evidence).where(
+        Evidence.id == evidence_id, Evidence.assignment_id == assignment.id, in_round(number),
+        Evidence.status.in_(USABLE)).with_for_update())
+    if evidence is None:
+        raise EvidenceGone()
+    evidence.removed_round = number
+    audit.record("evidence.remove", f"assignment:{assignment.id}", now=now, actor=person,
+                 evidence=evidence.id, round=number)
+    return evidence
+
+
+@dataclass(frozen=True)
+class RoundChanges:
+    """One round against the one before: what it added, kept and dropped."""
+
+    added: list[Evidence]
+    carried: list[Evidence]
+    removed: list[Evidence]
+
+
+def round_changes(assignment, number: int) -> RoundChanges:
+    """What round `number` added, carried over from round `number - 1`, and took out of it."""
+    items = round_evidence(assignment, number=number)
+    removed = session.scalars(sa.select(Evidence).where(
+        Evidence.assignment_id == assignment.id, Evidence.removed_round == number,
+        Evidence.round < number, Evidence.status.in_(USABLE)).order_by(Evidence.id))
+    return RoundChanges(added=[e for e in items if e.is_new_in(number)],
+                        carried=[e for e in items if not e.is_new_in(number)],
+                        removed=list(removed))
+
+
+def photo_number(evidence: Evidence) -> int:
+    """Which photo of its round it is, as the cadre counts them."""
+    return session.scalar(sa.select(sa.func.count(Evidence.id)).where(
+        Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id,
+        Evidence.assignment_id == evidence.assignment_id, in_round(evidence.round)))
 
 
 @dataclass(frozen=True)

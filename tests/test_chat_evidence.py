@@ -114,26 +114,15 @@ def test_photo_without_a_session_lists_where_it_could_go(emulator, task):
 
 
 def test_submission_sends_the_reviewer_a_working_review_link(app, emulator, task, work,
-                                                             make_unit, make_person):
+                                                             reviewer):
     import requests
 
-    from models import UnitKind, Unit, WechatBinding
+    from models import WechatBinding
 
-    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
-    township = session.get(Unit, task.unit_id)
-    township.supervisor_id = body.id
-    reviewer = make_person(name="纪委书记", role=Role.DISCIPLINE, unit=body)
     session.add(WechatBinding(person_id=reviewer.id, openid=openid(2),
                               bound_at=datetime(2026, 11, 1, tzinfo=UTC)))
     session.commit()
-    user = openid(1)
-    emulator.send_text(user, "待办")
-    emulator.send_text(user, "上报 1")
-    emulator.send_text(user, "召开专题会议一次。")
-    emulator.send_image(user, photo())
-    emulator.send_image(user, photo((0, 120, 0)))
-    work()
-    emulator.send_text(user, "提交")
+    _hand_in(emulator, work, "召开专题会议一次。")
     work()
     cards = [m for m in emulator.inbox(openid(2)) if m["kind"] == "template"]
     assert len(cards) == 1 and cards[0]["template_id"] == "QL_REVIEW_REQUEST"
@@ -160,3 +149,92 @@ def test_photo_menu_button_photos_join_the_open_session(emulator, task, work):
     work()
     stored = session.scalars(sa.select(Evidence.status).where(Evidence.kind == "photo")).all()
     assert stored == [EvidenceStatus.STORED] * 2
+
+
+# Rework after 退回: the new round starts with what the last one handed in.
+
+@pytest.fixture
+def reviewer(task, make_unit, make_person):
+    from models import Unit, UnitKind
+
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    session.get(Unit, task.unit_id).supervisor_id = body.id
+    person = make_person(name="纪委书记", role=Role.DISCIPLINE, unit=body)
+    session.commit()
+    return person
+
+
+def _hand_in(emulator, work, summary: str) -> str:
+    """Task 1 handed in through chat with `summary` and two photos: the answer to 提交."""
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.send_text(user, summary)
+    emulator.send_image(user, photo())
+    emulator.send_image(user, photo((20, 90, 200)))
+    work()
+    return emulator.send_text(user, "提交").reply["content"]
+
+
+def _handed_in_and_returned(emulator, task, work, reviewer, now) -> str:
+    """Handed in, returned by the first-level reviewer, and `上报 1` again: its answer."""
+    from models.assignment import Action
+    from models.lifecycle import transition
+
+    assert _hand_in(emulator, work, "本月召开班子会议一次，专题研究党风廉政建设。").startswith("已提交")
+    transition(_reload(task), Action.RETURN, reviewer, now=now, reason="请补充会议签到表照片。")
+    session.commit()
+    emulator.send_text(openid(1), "待办")
+    return emulator.send_text(openid(1), "上报 1").reply["content"]
+
+
+def _kinds(task, number) -> list[tuple[str, bool]]:
+    """(kind, added in this round) of each item handed in with round `number`."""
+    from models.evidence import round_evidence
+
+    session.expire_all()
+    return [(e.kind, e.is_new_in(number)) for e in round_evidence(_reload(task), number=number)]
+
+
+def test_rework_starts_with_what_the_last_round_handed_in(emulator, task, work, reviewer, now):
+    reply = _handed_in_and_returned(emulator, task, work, reviewer, now)
+    assert texts.KEPT.format(what="小结和2张照片") in reply  # 可直接提交，或补充/删除
+    assert "1. 小结：本月召开班子会议一次，专题研究党…（上次）" in reply
+    assert "3. 照片2（上次）" in reply and "删除 序号" in reply
+    user = openid(1)
+    assert emulator.send_image(user, photo((0, 120, 0))).reply["content"] == \
+        texts.PHOTO_RECEIVED.format(number=3)  # the 会议签到表: one photo, nothing retyped
+    work()
+    assert emulator.send_text(user, "提交").reply["content"].startswith("已提交")
+    assert _reload(task).round == 2
+    assert _kinds(task, 1) == [("text", True), ("photo", True), ("photo", True)]
+    assert _kinds(task, 2) == [("text", False), ("photo", False), ("photo", False),
+                               ("photo", True)]
+
+
+def test_rework_in_chat_removes_an_item_from_the_new_round_only(emulator, task, work, reviewer,
+                                                                now):
+    _handed_in_and_returned(emulator, task, work, reviewer, now)
+    user = openid(1)
+    reply = emulator.send_text(user, "删除 2").reply["content"]
+    assert reply.startswith(texts.REMOVED.format(number=2, item="照片"))
+    assert texts.KEPT_INCOMPLETE.format(what="小结和1张照片",
+                                        missing="照片还差1张（要求至少2张）") in reply
+    # Numbers now mean the list just shown: 2 is the photo that is left.
+    assert "\n2. 照片1（上次）\n" in reply
+    assert "照片还差1张" in emulator.send_text(user, "提交").reply["content"]
+    assert emulator.send_text(user, "删除 7").reply["content"].startswith(
+        texts.ITEM_NOT_FOUND.format(number=7))
+    emulator.send_image(user, photo((0, 120, 0)))
+    work()
+    assert emulator.send_text(user, "提交").reply["content"].startswith("已提交")
+    assert _kinds(task, 1) == [("text", True), ("photo", True), ("photo", True)]
+    assert _kinds(task, 2) == [("text", False), ("photo", False), ("photo", True)]
+
+
+def test_a_summary_starting_with_the_word_delete_is_a_summary(emulator, task):
+    user = openid(1)
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    assert emulator.send_text(user, "删除违规群聊3个，已整改。").reply["content"] == \
+        texts.SUMMARY_RECEIVED.format(number=1)

@@ -29,7 +29,8 @@ def assignment_json(assignment: Assignment) -> dict:
 def evidence_json(evidence: Evidence) -> dict:
     """Evidence metadata (never the bytes; those are at /evidence/<id>/file)."""
     return {"id": evidence.id, "assignment_id": evidence.assignment_id,
-            "round": evidence.round, "kind": evidence.kind, "text": evidence.text,
+            "round": evidence.round, "removed_round": evidence.removed_round,
+            "kind": evidence.kind, "text": evidence.text,
             "status": evidence.status, "sha256": evidence.sha256,
             "content_type": evidence.content_type, "size_bytes": evidence.size_bytes,
             "width": evidence.width, "height": evidence.height,

@@ -102,7 +102,10 @@ SCHEMAS = {
         "instructions": {"type": "array", "items": _ref("Instruction")}}}]},
     "Evidence": {"type": "object", "properties": {
         "id": {"type": "integer"}, "assignment_id": {"type": "integer"},
-        "round": {"type": "integer"}, "kind": {"type": "string", "enum": ["text", "photo", "file"]},
+        "round": {"type": "integer", "description": "首次随之提交的轮次"},
+        "removed_round": {"type": ["integer", "null"],
+                          "description": "自该轮次起被承办人删除（之前各轮仍含此项）"},
+        "kind": {"type": "string", "enum": ["text", "photo", "file"]},
         "text": {"type": "string"},
         "status": {"type": "string", "enum": ["received", "stored", "rejected", "failed"]},
         "sha256": {"type": ["string", "null"]}, "content_type": {"type": "string"},

@@ -43,4 +43,5 @@ def me(ctx: Context) -> str:
 COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me,
             "待办": assignment.on_list, "签收": assignment.on_acknowledge,
             "上报": evidence.on_report, "提交": evidence.on_submit, "取消": evidence.on_cancel,
+            evidence.REMOVE_VERB: evidence.on_remove,
             supervision.VERB: supervision.on_respond}

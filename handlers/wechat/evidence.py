@@ -1,26 +1,34 @@
-"""上报 in chat: an evidence session per cadre (Redis, 30 min idle), texts and photos, 提交/取消.
+"""上报 in chat: an evidence session per cadre (Redis, 30 min idle), texts and photos, 删除,
+提交/取消.
 
-`上报 N` opens the session on task N; then text messages become summary paragraphs and photos
-become photo evidence (downloaded by a job at once: MediaIds die in 3 days). `提交` hands the
-task in once the template's proof is there; `取消` closes the session and keeps a draft.
+`上报 N` opens the session on task N; a reworked task starts with what the last round handed
+in. What the round holds is listed, numbered for `删除 N`. Then text messages
+become summary paragraphs and photos become photo evidence (downloaded by a job at once:
+MediaIds die in 3 days). `提交` hands the task in once the template's proof is there; `取消`
+closes the session and keeps a draft.
 """
 
 from flask import current_app
 
 from handlers.wechat import texts
-from handlers.labels import STATE_LABELS
+from handlers.labels import STATE_LABELS, describe_evidence
 from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
 from handlers.wechat.context import Context, bound_only
 from jobs import redis_connection
 from jobs.evidence import queue_fetch
-from models import Assignment, EvidenceKind, session
+from models import Assignment, Evidence, EvidenceKind, session
 from models.assignment import Action, State, open_assignments
 from models.lifecycle import transition
 from models.errors import DomainError
-from models.evidence import attach, missing_proof, round_evidence
+from models.evidence import (EvidenceGone, MissingProof, attach, current_round, missing_proof,
+                             remove, round_evidence)
+from models.shown_list import EVIDENCE, recall, remember
 
 SESSION_SECONDS = 1800
 REPORTABLE = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
+ITEMS_LIMIT = 15
+SUMMARY_PREVIEW = 16
+REMOVE_VERB = "删除"
 
 
 def _key(openid: str) -> str:
@@ -53,7 +61,9 @@ def on_report(ctx: Context) -> str:
         needs.append("工作小结（直接发送文字）")
     if template.min_photos:
         needs.append(f"至少{template.min_photos}张照片（点“+”选择照片发送）")
-    return texts.REPORT_OPENED.format(title=template.title, needs="、".join(needs) or "无")
+    lines = [texts.REPORT_OPENED.format(title=template.title, needs="、".join(needs) or "无"),
+             _round_so_far(ctx, task), texts.REPORT_HOW]
+    return "\n".join(line for line in lines if line)
 
 
 @bound_only
@@ -82,16 +92,40 @@ def on_image(ctx: Context) -> str:
 
 
 @bound_only
+def on_remove(ctx: Context) -> str:
+    """`删除 N`: take item N of the round's list out; bare `删除` shows the list. Any other
+    text after 删除 is a summary paragraph that happens to start with the word."""
+    rest = str(ctx.fields.get("Content") or "").strip().removeprefix(REMOVE_VERB).strip()
+    if rest and not rest.isdigit():
+        return on_text(ctx)
+    task = open_session(ctx)
+    if task is None:
+        return texts.NO_SESSION
+    if not rest:
+        return _round_so_far(ctx, task) or texts.NOTHING_TO_REMOVE
+    number, ids = int(rest), recall(ctx.person.id, EVIDENCE, now=ctx.now)
+    if ids is None or not 0 < number <= len(ids):
+        lead = texts.ITEMS_GONE if ids is None else texts.ITEM_NOT_FOUND.format(number=number)
+        return "\n".join(filter(None, [lead, _round_so_far(ctx, task)]))
+    try:
+        removed = remove(task, ids[number - 1], ctx.person, now=ctx.now)
+    except EvidenceGone as gone:
+        return "\n".join(filter(None, [gone.message, _round_so_far(ctx, task)]))
+    done = texts.REMOVED.format(number=number, item=_kind_label(removed))
+    left = _round_so_far(ctx, task) or texts.NOTHING_LEFT.format(
+        missing="；".join(_missing_words(missing_proof(task))))
+    return done + "\n" + left
+
+
+@bound_only
 def on_submit(ctx: Context) -> str:
     task = open_session(ctx)
     if task is None:
         return texts.NO_SESSION
     missing = missing_proof(task)
     if missing:
-        lines = ([texts.MISSING_SUMMARY] if missing.summary else []) + (
-            [texts.MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
-            if missing.photos else [])
-        return texts.PROOF_MISSING.format(missing="\n".join(f"· {line}" for line in lines))
+        return texts.PROOF_MISSING.format(
+            missing="\n".join(f"· {line}" for line in _missing_words(missing)))
     try:
         state = transition(task, Action.SUBMIT, ctx.person, now=ctx.now)
     except DomainError as error:
@@ -105,6 +139,52 @@ def on_submit(ctx: Context) -> str:
 def on_cancel(ctx: Context) -> str:
     redis_connection().delete(_key(ctx.openid))
     return texts.REPORT_CANCELLED
+
+
+def _round_so_far(ctx: Context, task: Assignment) -> str:
+    """What the round being prepared holds, numbered for `删除 N` (remembered as shown), with
+    what the last round handed in marked; '' while it holds nothing."""
+    items = round_evidence(task)[:ITEMS_LIMIT]
+    remember(ctx.person.id, EVIDENCE, [item.id for item in items], now=ctx.now)
+    if not items:
+        return ""
+    number = current_round(task)
+    carried = [item for item in items if not item.is_new_in(number)]
+    missing = "；".join(_missing_words(missing_proof(task)))
+    if carried:
+        head = (texts.KEPT_INCOMPLETE.format(what=describe_evidence(carried), missing=missing)
+                if missing else texts.KEPT.format(what=describe_evidence(carried)))
+    else:
+        head = (texts.DRAFT_INCOMPLETE.format(what=describe_evidence(items), missing=missing)
+                if missing else texts.DRAFT_READY.format(what=describe_evidence(items)))
+    lines = [head] + [f"{n}. {label}" for n, label in enumerate(_labels(items, number), start=1)]
+    return "\n".join(lines + [texts.REMOVE_HINT.format(example=len(items))])
+
+
+def _labels(items: list[Evidence], number: int) -> list[str]:
+    """`小结：…` or `照片2` per item, those carried over into round `number` marked."""
+    labels, photos = [], 0
+    for item in items:
+        if item.kind == EvidenceKind.PHOTO:
+            photos += 1
+            label = texts.PHOTO_ITEM.format(number=photos)
+        else:
+            label = _kind_label(item)
+        labels.append(label + ("" if item.is_new_in(number) else texts.EARLIER))
+    return labels
+
+
+def _kind_label(item: Evidence) -> str:
+    if item.kind == EvidenceKind.PHOTO:
+        return texts.PHOTO_ITEM.format(number="")
+    preview = item.text[:SUMMARY_PREVIEW] + ("…" if len(item.text) > SUMMARY_PREVIEW else "")
+    return texts.SUMMARY_ITEM.format(text=preview)
+
+
+def _missing_words(missing: MissingProof) -> list[str]:
+    return ([texts.MISSING_SUMMARY] if missing.summary else []) + (
+        [texts.MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
+        if missing.photos else [])
 
 
 def _where_to_attach(ctx: Context) -> str:

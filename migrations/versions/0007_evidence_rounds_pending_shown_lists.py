@@ -1,4 +1,5 @@
-"""evidence: the numbered lists shown in chat (shown_list)
+"""evidence: rounds carry items over (removed_round), and the numbered lists shown in chat
+(shown_list)
 
 Revision ID: 0007_evidence
 Revises: 0005
@@ -15,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('removed_round', sa.Integer(), nullable=True))
+
     op.create_table('shown_list',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -27,3 +31,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('shown_list')
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_column('removed_round')
