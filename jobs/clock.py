@@ -10,7 +10,7 @@ import time
 
 from handlers.wechat.inbox import replay_pending
 from jobs.dispatch import dispatch_periodic
-from jobs.evidence import requeue_stuck
+from jobs.evidence import drop_expired_photos, requeue_stuck
 from jobs.notification import relay_pending
 from jobs.sweep import sweep_now
 
@@ -28,6 +28,7 @@ def register(scheduler) -> None:
     scheduler.register(replay_pending, queue_name="default", interval=60)
     scheduler.register(relay_pending, queue_name="push", interval=60)
     scheduler.register(requeue_stuck, queue_name="media", interval=300)
+    scheduler.register(drop_expired_photos, queue_name="media", interval=600)
     # The warning ladder: every 10 minutes on the clock (:00, :10, …).
     scheduler.register(sweep_now, queue_name="default", cron="*/10 * * * *")
     # Periodic dispatch: hourly through the working day, so new tasks arrive in the morning.

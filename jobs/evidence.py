@@ -18,7 +18,7 @@ from wechatpy.exceptions import WeChatClientException
 import jobs
 from models import Channel, Evidence, EvidenceStatus, Notification, session, utcnow
 from models.errors import DomainError
-from models.evidence import photo_number
+from models.evidence import expire_pending, photo_number
 from models.photo import process_photo
 from models.storage import LocalStorage, content_key
 from models.wechat_binding import WechatBinding
@@ -105,3 +105,12 @@ def requeue_stuck(now=None) -> int:
         queue_fetch(evidence_id)
     return len(stuck)
 
+
+def drop_expired_photos(now=None) -> int:
+    """Photos sent without a task and not taken by a 上报 within 24 hours: no longer waiting
+    (a 上报 checks their age itself, so one opened before this runs does not take them)."""
+    dropped = expire_pending(now or utcnow())
+    session.commit()
+    if dropped:
+        log.info("dropped %s photos that waited 24 hours for a task", dropped)
+    return dropped

@@ -3,11 +3,12 @@
 Rounds: every submission hands in a round (1, 2, …). A row belongs to the rounds from `round`,
 the one it was added to, up to the round it was taken out of (`removed_round`, exclusive), so a
 reworked round starts with everything the previous one handed in, and each round's review
-still shows exactly what was handed in then.
+still shows exactly what was handed in then. Chat photos sent before any 上报 is open wait
+unattached (`assignment_id` empty) for 24 hours, for the next 上报 to take.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import audit
 from models.db import Base, session
 from models.errors import Conflict
+
+PENDING_FOR = timedelta(hours=24)
 
 
 class EvidenceKind(StrEnum):
@@ -29,6 +32,7 @@ class EvidenceStatus(StrEnum):
     STORED = "stored"  # validated and stored (texts are stored at once)
     REJECTED = "rejected"  # not a valid image: the cadre was told why
     FAILED = "failed"  # could not be downloaded: the cadre was asked to resend
+    EXPIRED = "expired"  # sent without a task and not taken by a 上报 within PENDING_FOR
 
 
 USABLE = (EvidenceStatus.RECEIVED, EvidenceStatus.STORED)
@@ -44,7 +48,8 @@ class Evidence(Base):
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    # Empty while a chat photo waits for the 上报 it belongs to (see keep_pending).
+    assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
     round: Mapped[int] = mapped_column(default=1)
     # The round the assignee took it out of; it stays part of the rounds before.
     removed_round: Mapped[int | None]
@@ -148,11 +153,63 @@ def round_changes(assignment, number: int) -> RoundChanges:
                         removed=list(removed))
 
 
+def keep_pending(person, media_id: str, *, now: datetime) -> Evidence:
+    """A chat photo sent while no 上报 is open: kept PENDING_FOR for the next 上报 to take.
+
+    Downloaded at once like any chat photo (MediaIds die in 3 days); audited on the person."""
+    evidence = Evidence(assignment_id=None, kind=EvidenceKind.PHOTO, media_id=media_id,
+                        created_by_id=person.id, created_at=now, status=EvidenceStatus.RECEIVED)
+    session.add(evidence)
+    session.flush()
+    audit.record("evidence.pending", f"person:{person.id}", now=now, actor=person,
+                 evidence=evidence.id)
+    return evidence
+
+
+def _pending(person_id: int, now: datetime) -> sa.ColumnElement[bool]:
+    return ((Evidence.assignment_id.is_(None)) & (Evidence.created_by_id == person_id)
+            & (Evidence.kind == EvidenceKind.PHOTO) & Evidence.status.in_(USABLE)
+            & (Evidence.created_at > now - PENDING_FOR))
+
+
+def attach_pending(assignment, person, *, now: datetime) -> list[int]:
+    """Give the person's waiting photos (younger than PENDING_FOR) to this round; their ids.
+
+    One conditional UPDATE, so a photo expiring at the same moment is taken or dropped,
+    never both; the caller commits."""
+    taken = list(session.scalars(
+        sa.update(Evidence).where(_pending(person.id, now))
+        .values(assignment_id=assignment.id, round=current_round(assignment))
+        .returning(Evidence.id)))
+    if taken:
+        audit.record("evidence.attach_pending", f"assignment:{assignment.id}", now=now,
+                     actor=person, evidence=sorted(taken))
+    return taken
+
+
+def expire_pending(now: datetime) -> int:
+    """Drop waiting photos older than PENDING_FOR (they are never attached after that);
+    how many. The caller commits."""
+    result = session.execute(
+        sa.update(Evidence).where(
+            Evidence.assignment_id.is_(None), Evidence.kind == EvidenceKind.PHOTO,
+            Evidence.status.in_(USABLE), Evidence.created_at <= now - PENDING_FOR)
+        .values(status=EvidenceStatus.EXPIRED, error="24小时内未选择任务"))
+    return result.rowcount
+
+
 def photo_number(evidence: Evidence) -> int:
-    """Which photo of its round it is, as the cadre counts them."""
-    return session.scalar(sa.select(sa.func.count(Evidence.id)).where(
-        Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id,
-        Evidence.assignment_id == evidence.assignment_id, in_round(evidence.round)))
+    """Which photo it is, as the cadre counts them: in its round, or among the waiting ones."""
+    query = sa.select(sa.func.count(Evidence.id)).where(
+        Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id)
+    if evidence.assignment_id is None:
+        query = query.where(Evidence.assignment_id.is_(None),
+                            Evidence.created_by_id == evidence.created_by_id,
+                            Evidence.created_at > evidence.created_at - PENDING_FOR)
+    else:
+        query = query.where(Evidence.assignment_id == evidence.assignment_id,
+                            in_round(evidence.round))
+    return session.scalar(query)
 
 
 @dataclass(frozen=True)

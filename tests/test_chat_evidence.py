@@ -1,7 +1,7 @@
 """上报 in chat: summary paragraphs, photos fetched by the job, 提交 with the proof checked."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from PIL import Image
 
 from conftest import openid
 from handlers.wechat import texts
-from models import (Assignment, DutyCategory, DutyTemplate, Evidence, EvidenceStatus, Period,
-                    Responsibility, Role, State, TemplateKind, session)
+from models import (Assignment, DutyCategory, DutyTemplate, Evidence, EvidenceKind,
+                    EvidenceStatus, Period, Responsibility, Role, State, TemplateKind, session)
 from models.dispatch import dispatch
 
 
@@ -107,10 +107,75 @@ def test_cancel_keeps_a_draft(emulator, task, work):
     assert emulator.send_text(user, "提交").reply["content"].startswith("已提交")
 
 
-def test_photo_without_a_session_lists_where_it_could_go(emulator, task):
-    reply = emulator.send_image(openid(1), photo()).reply["content"]
-    assert "一岗双责履职报告" in reply and "上报 序号" in reply
-    assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 0
+def _photos(task, number=None) -> list[Evidence]:
+    from models.evidence import round_evidence
+
+    session.expire_all()
+    return round_evidence(_reload(task), EvidenceKind.PHOTO, number=number)
+
+
+def test_photos_sent_before_a_report_wait_and_join_the_next_one(emulator, task, work):
+    user = openid(1)
+    replies = [r.reply for r in emulator.pic_event(
+        user, event="pic_photo_or_album", key="REPORT_PHOTO",
+        images=[photo(), photo((0, 0, 90)), photo((0, 90, 0))])[1:]]
+    # One answer for the batch: which tasks, and that the photos wait 24 hours.
+    assert replies[0]["content"].startswith(texts.PHOTO_KEPT.split("：")[0])
+    assert "（24小时内有效）" in replies[0]["content"]
+    assert "1. 一岗双责履职报告" in replies[0]["content"]
+    assert replies[1:] == [None, None]
+    work()  # downloaded by the media job like any chat photo
+    waiting = session.scalars(sa.select(Evidence).where(Evidence.assignment_id.is_(None))).all()
+    assert [e.status for e in waiting] == [EvidenceStatus.STORED] * 3
+    assert _photos(task) == []
+
+    reply = emulator.send_text(user, "上报 1").reply["content"]
+    assert texts.PENDING_ATTACHED.format(count=3) in reply
+    assert len(_photos(task)) == 3
+    emulator.send_text(user, "本月召开班子会议一次。")
+    assert emulator.send_text(user, "提交").reply["content"].startswith("已提交")
+    assert len(_photos(task, number=1)) == 3
+
+
+def test_waiting_photos_are_dropped_after_24_hours_and_never_attached(emulator, task, work,
+                                                                    clock, now):
+    from jobs.evidence import drop_expired_photos
+
+    user = openid(1)
+    emulator.send_image(user, photo())
+    work()
+    clock.move_to(now + timedelta(hours=24, minutes=1))
+    emulator.send_text(user, "待办")
+    reply = emulator.send_text(user, "上报 1").reply["content"]
+    assert reply.startswith("开始上报") and "已附上" not in reply
+    assert _photos(task) == []
+    assert drop_expired_photos() == 1
+    assert session.scalar(sa.select(Evidence.status)) == EvidenceStatus.EXPIRED
+    # A new photo starts a new batch and a new 24 hours.
+    emulator.send_text(user, "取消")
+    assert emulator.send_image(user, photo((9, 9, 9))).reply["content"].startswith("已收到照片")
+    assert drop_expired_photos() == 0
+
+
+def test_a_waiting_photo_is_shown_on_no_page(app, emulator, task, work):
+    import requests
+
+    emulator.send_image(openid(1), photo())
+    work()
+    waiting = session.scalar(sa.select(Evidence.id))
+    browser = requests.Session()
+    browser.cookies.set("emu_openid", openid(1))
+    base = app.config["PUBLIC_BASE_URL"]
+    assert browser.get(f"{base}m/evidence/{waiting}/thumb").status_code == 404
+
+
+def test_photos_of_a_new_batch_get_one_answer_again_after_a_report(emulator, task, work):
+    user = openid(1)
+    assert emulator.send_image(user, photo()).reply["content"].startswith("已收到照片")
+    assert emulator.send_image(user, photo((1, 2, 3))).reply is None
+    emulator.send_text(user, "上报 1")
+    emulator.send_text(user, "取消")
+    assert emulator.send_image(user, photo((4, 5, 6))).reply["content"].startswith("已收到照片")
 
 
 def test_submission_sends_the_reviewer_a_working_review_link(app, emulator, task, work,

@@ -91,7 +91,7 @@ def test_quiet_events_are_accepted_without_reply(mode, emulator, make_bound_pers
 
 def test_photo_without_a_task_says_so(mode, emulator, make_bound_person):
     make_bound_person(1)
-    assert emulator.send_image(openid(1)).reply["content"] == texts.PHOTO_WITHOUT_TASK
+    assert emulator.send_image(openid(1)).reply["content"] == texts.PHOTO_KEPT_NO_TASK
 
 
 def test_click_me_answers_like_the_command(mode, emulator, make_bound_person):

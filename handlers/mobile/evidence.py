@@ -75,8 +75,8 @@ def evidence_image(evidence_id: int, variant: str):
     evidence = session.get(Evidence, evidence_id)
     kind = VARIANTS.get(variant)
     if evidence is None or kind is None or evidence.status != EvidenceStatus.STORED \
-            or not evidence.sha256:
-        abort(404)
+            or not evidence.sha256 or evidence.assignment_id is None:
+        abort(404)  # a photo still waiting for its task is nobody else's to see
     visible_assignment(g.person, evidence.assignment_id)
     try:
         data = storage().get(content_key(kind, evidence.sha256, "jpg"))

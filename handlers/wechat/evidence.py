@@ -1,8 +1,9 @@
 """上报 in chat: an evidence session per cadre (Redis, 30 min idle), texts and photos, 删除,
 提交/取消.
 
-`上报 N` opens the session on task N; a reworked task starts with what the last round handed
-in. What the round holds is listed, numbered for `删除 N`. Then text messages
+`上报 N` opens the session on task N and takes the photos the cadre sent before choosing a
+task (they wait 24 hours, models.evidence.keep_pending); a reworked task starts with what the
+last round handed in. What the round holds is listed, numbered for `删除 N`. Then text messages
 become summary paragraphs and photos become photo evidence (downloaded by a job at once:
 MediaIds die in 3 days). `提交` hands the task in once the template's proof is there; `取消`
 closes the session and keeps a draft.
@@ -18,13 +19,15 @@ from jobs import redis_connection
 from jobs.evidence import queue_fetch
 from models import Assignment, Evidence, EvidenceKind, session
 from models.assignment import Action, State, open_assignments
-from models.lifecycle import transition
 from models.errors import DomainError
-from models.evidence import (EvidenceGone, MissingProof, attach, current_round, missing_proof,
-                             remove, round_evidence)
+from models.evidence import (EvidenceGone, MissingProof, attach, attach_pending, current_round,
+                             keep_pending, missing_proof, remove, round_evidence)
+from models.lifecycle import transition
 from models.shown_list import EVIDENCE, recall, remember
 
 SESSION_SECONDS = 1800
+# Photos sent without a session within this of each other are one batch: one answer.
+BATCH_SECONDS = 600
 REPORTABLE = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
 ITEMS_LIMIT = 15
 SUMMARY_PREVIEW = 16
@@ -33,6 +36,10 @@ REMOVE_VERB = "删除"
 
 def _key(openid: str) -> str:
     return "wechat:evidence-session:" + openid
+
+
+def _batch_key(openid: str) -> str:
+    return "wechat:pending-photos:" + openid
 
 
 def open_session(ctx: Context) -> Assignment | None:
@@ -54,15 +61,21 @@ def on_report(ctx: Context) -> str:
     if task.state not in REPORTABLE:
         return texts.NOT_REPORTABLE.format(title=task.template.title,
                                            state=STATE_LABELS.get(State(task.state), ""))
-    redis_connection().set(_key(ctx.openid), task.id, ex=SESSION_SECONDS)
+    redis = redis_connection()
+    redis.set(_key(ctx.openid), task.id, ex=SESSION_SECONDS)
+    taken = attach_pending(task, ctx.person, now=ctx.now)
+    if taken:
+        redis.delete(_batch_key(ctx.openid))
     template = task.template
     needs = []
     if template.requires_summary:
         needs.append("工作小结（直接发送文字）")
     if template.min_photos:
         needs.append(f"至少{template.min_photos}张照片（点“+”选择照片发送）")
-    lines = [texts.REPORT_OPENED.format(title=template.title, needs="、".join(needs) or "无"),
-             _round_so_far(ctx, task), texts.REPORT_HOW]
+    lines = [texts.REPORT_OPENED.format(title=template.title, needs="、".join(needs) or "无")]
+    if taken:
+        lines.append(texts.PENDING_ATTACHED.format(count=len(taken)))
+    lines += [_round_so_far(ctx, task), texts.REPORT_HOW]
     return "\n".join(line for line in lines if line)
 
 
@@ -81,10 +94,10 @@ def on_text(ctx: Context) -> str:
 @bound_only
 def on_image(ctx: Context) -> str:
     task = open_session(ctx)
+    media_id = str(ctx.fields.get("MediaId") or "")
     if task is None:
-        return _where_to_attach(ctx)
-    evidence = attach(task, EvidenceKind.PHOTO, ctx.person, now=ctx.now,
-                      media_id=str(ctx.fields.get("MediaId") or ""))
+        return _keep_for_later(ctx, media_id)
+    evidence = attach(task, EvidenceKind.PHOTO, ctx.person, now=ctx.now, media_id=media_id)
     session.commit()  # the job must see the row
     queue_fetch(evidence.id)
     count = len(round_evidence(task, EvidenceKind.PHOTO))
@@ -187,11 +200,28 @@ def _missing_words(missing: MissingProof) -> list[str]:
         if missing.photos else [])
 
 
-def _where_to_attach(ctx: Context) -> str:
+def _keep_for_later(ctx: Context, media_id: str) -> str:
+    """A photo with no session open: kept for the next 上报, the cadre told once per batch
+    which tasks it could go to (numbered as that list, remembered)."""
+    evidence = keep_pending(ctx.person, media_id, now=ctx.now)
+    session.commit()  # the job must see the row
+    queue_fetch(evidence.id)
+    if not _first_of_batch(ctx):
+        return ""
     tasks = [t for t in open_assignments(ctx.person) if t.state in REPORTABLE][:LIST_LIMIT]
     if not tasks:
-        return texts.PHOTO_WITHOUT_TASK
-    remember_numbering(ctx, tasks)  # `上报 1` means item 1 of this list
+        return texts.PHOTO_KEPT_NO_TASK
+    remember_numbering(ctx, tasks)
     lines = [f"{n}. {t.template.title}" for n, t in enumerate(tasks, start=1)]
-    return texts.PHOTO_WHICH_TASK.format(tasks="\n".join(lines)) + texts.WORKBENCH_LINK.format(
+    return texts.PHOTO_KEPT.format(tasks="\n".join(lines)) + texts.WORKBENCH_LINK.format(
         url=current_app.config["PUBLIC_BASE_URL"] + "m/")
+
+
+def _first_of_batch(ctx: Context) -> bool:
+    """Whether this photo starts a batch: none came within BATCH_SECONDS before it (by the
+    message's time; the key's TTL only cleans up)."""
+    pipe = redis_connection().pipeline(transaction=True)
+    pipe.getset(_batch_key(ctx.openid), ctx.now.timestamp())
+    pipe.expire(_batch_key(ctx.openid), BATCH_SECONDS)
+    before, _ = pipe.execute()
+    return before is None or ctx.now.timestamp() - float(before) > BATCH_SECONDS

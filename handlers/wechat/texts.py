@@ -47,6 +47,7 @@ ACKNOWLEDGED = "已签收：{title}\n截止时间：{due}\n完成后请及时上
 ALREADY_ACKNOWLEDGED = "“{title}”当前状态为“{state}”，无需再次签收。"
 REPORT_OPENED = "开始上报：{title}\n需要：{needs}"
 REPORT_HOW = "请直接发送文字和照片，全部发完后回复“提交”；回复“取消”可暂存稍后再报。"
+PENDING_ATTACHED = "已附上您之前发送的{count}张照片。"
 KEPT = "已保留上次的{what}，可直接提交，或补充/删除："
 KEPT_INCOMPLETE = "已保留上次的{what}，还需补充：{missing}。现有材料："
 DRAFT_READY = "已有{what}，材料已齐，可直接提交，或补充/删除："
@@ -69,8 +70,10 @@ MISSING_SUMMARY = "工作小结（直接发送文字即可）"
 MISSING_PHOTOS = "照片还差{missing}张（要求至少{required}张）"
 SUBMITTED = "已提交：{title}\n{next}，结果会通过公众号通知您。"
 REPORT_CANCELLED = "已暂停上报，已发送的材料已保存。需要时发送“上报 序号”继续。"
-PHOTO_WITHOUT_TASK = "已收到照片，但您目前没有需要上报的任务。"
-PHOTO_WHICH_TASK = ("这张照片要上报到哪项任务？请先发送“上报 序号”，再重新发送照片：\n{tasks}")
+PHOTO_KEPT = ("已收到照片，请回复“上报 序号”选择任务，照片会一并上报（24小时内有效）：\n"
+              "{tasks}")
+PHOTO_KEPT_NO_TASK = ("已收到照片，但您目前没有需要上报的任务。照片保留24小时，"
+                      "期间有新任务时发送“上报 序号”即可一并上报。")
 DEFERRED = "已收到您的消息，系统正忙，稍后为您处理并回复。"
 SERVER_ERROR = "系统暂时繁忙，请稍后再试。"
 SUPERVISION_RESPONDED = "已提交督办回复：{title}\n县纪委监委和监督单位可在任务详情中查看您的回复。"

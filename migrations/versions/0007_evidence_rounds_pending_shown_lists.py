@@ -1,5 +1,5 @@
-"""evidence: rounds carry items over (removed_round), and the numbered lists shown in chat
-(shown_list)
+"""evidence: rounds carry items over (removed_round), photos wait without a task
+(assignment_id nullable), and the numbered lists shown in chat (shown_list)
 
 Revision ID: 0007_evidence
 Revises: 0005
@@ -18,6 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.add_column(sa.Column('removed_round', sa.Integer(), nullable=True))
+        batch_op.alter_column('assignment_id', existing_type=sa.Integer(), nullable=True)
 
     op.create_table('shown_list',
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -31,5 +32,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('shown_list')
+    # Photos still waiting for a task have no assignment to keep them by.
+    op.execute("DELETE FROM evidence WHERE assignment_id IS NULL")
     with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.alter_column('assignment_id', existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column('removed_round')
