@@ -429,3 +429,72 @@ def test_one_level_template_completes_at_first_approval(phone, county, now, app)
     page = phone("discipline").post(_link(app, task), {"decision": "approve"})
     assert texts.APPROVED_FINAL in page.text
     assert reload(task).state == State.COMPLETED
+
+
+# Rework after 退回: the report page starts with what the last round handed in.
+
+REMOVE = re.compile(r'action="(/m/tasks/\d+/evidence/\d+/remove)"')
+
+
+def _handed_in_and_returned(phone, task, app):
+    member = phone("member")
+    files = [("photos", ("a.jpg", photo(), "image/jpeg")),
+             ("photos", ("b.jpg", photo((20, 90, 200)), "image/jpeg"))]
+    page = member.post(f"/m/tasks/{task.id}/report",
+                       {"summary": "11月20日召开专题会议，班子成员全体参加。", "then": "submit"},
+                       files=files)
+    assert texts.SUBMITTED in page.text
+    page = phone("discipline").post(_link(app, task),
+                                    {"decision": "return", "reason": "请补充会议签到表照片。"})
+    assert texts.RETURNED in page.text
+    return member
+
+
+def _round(task, number) -> list[tuple[str, bool]]:
+    from models.evidence import round_evidence
+
+    return [(e.kind, e.is_new_in(number)) for e in round_evidence(reload(task), number=number)]
+
+
+def test_rework_page_keeps_the_last_round_each_item_removable(phone, county, task, app):
+    member = _handed_in_and_returned(phone, task, app)
+    report = f"/m/tasks/{task.id}/report"
+    page = member.get(report).text
+    assert "已保留上次上报的小结和2张照片，可直接提交，或补充、删除。" in page
+    assert "11月20日召开专题会议" in page and "还缺" not in page
+    removes = REMOVE.findall(page)
+    assert len(removes) == 3 and 'aria-label="删除第2张照片"' in page
+    assert phone("secretary").post(removes[2], form_page=f"/m/tasks/{task.id}").status_code == 403
+
+    page = member.post(removes[2], form_page=report)
+    assert texts.EVIDENCE_REMOVED in page.text and "照片还差1张" in page.text
+    assert len(REMOVE.findall(page.text)) == 2
+    again = member.post(removes[2], form_page=report)
+    assert again.status_code == 200 and "该材料已删除" in again.text
+
+    page = member.post(report, {"summary": "", "then": "submit"},
+                       files=[("photos", ("c.jpg", photo((0, 120, 0)), "image/jpeg"))])
+    assert texts.SUBMITTED in page.text
+    assert reload(task).round == 2
+    assert _round(task, 1) == [("text", True), ("photo", True), ("photo", True)]
+    assert _round(task, 2) == [("text", False), ("photo", False), ("photo", True)]
+    assert member.post(removes[0], form_page=report).status_code == 200  # submitted: told
+    assert _round(task, 2) == [("text", False), ("photo", False), ("photo", True)]
+
+
+def test_the_reviewer_sees_what_a_reworked_round_added_kept_and_dropped(phone, county, task,
+                                                                      app):
+    member = _handed_in_and_returned(phone, task, app)
+    report = f"/m/tasks/{task.id}/report"
+    member.post(REMOVE.findall(member.get(report).text)[2], form_page=report)
+    member.post(report, {"summary": "", "then": "submit"},
+                files=[("photos", ("c.jpg", photo((0, 120, 0)), "image/jpeg"))])
+    review = phone("discipline").get(_link(app, task)).text
+    assert "第2次提交" in review
+    assert "与第1次相比：本次新增1张照片；沿用上次小结和1张照片；删除了上次的1张照片。" in review
+    assert review.count('class="tag tag_new"') == 1
+    assert review.count('class="tag tag_carried"') == 2
+    detail = phone("member").get(f"/m/tasks/{task.id}").text
+    first, second = detail.index("第1次上报"), detail.index("第2次上报")
+    assert second < first  # newest first, each round as it was handed in
+    assert detail[second:first].count("<img") == 2 and detail[first:].count("<img") == 2

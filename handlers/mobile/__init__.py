@@ -28,6 +28,8 @@ ROUTES = [
      True),
     ("/tasks/<int:assignment_id>/report", "report", evidence.report, ["GET", "POST"], True),
     ("/tasks/<int:assignment_id>/wx-photos", "wx_photos", evidence.wx_photos, ["POST"], True),
+    ("/tasks/<int:assignment_id>/evidence/<int:evidence_id>/remove", "remove_evidence",
+     evidence.remove_evidence, ["POST"], True),
     ("/tasks/<int:assignment_id>/submit", "submit", assignment.submit, ["POST"], True),
     ("/tasks/<int:assignment_id>/instructions", "instruct", assignment.instruct, ["POST"], True),
     ("/tasks/<int:assignment_id>/supervision", "respond_supervision",

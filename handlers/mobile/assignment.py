@@ -9,11 +9,11 @@ from handlers.mobile import supervision, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.refusal import recall, refuse
 from handlers.mobile.workbench import due_chip, review_url
-from models import (AuditEvent, Decision, Evidence, EvidenceStatus, Instruction,
-                    Person, Review, State, session, utcnow)
+from models import (AuditEvent, Decision, Evidence, Instruction, Person, Review, State, session,
+                    utcnow)
 from models.assignment import OPEN_STATES, Action
 from models.errors import DomainError
-from models.evidence import missing_proof
+from models.evidence import current_round, missing_proof, round_changes, round_evidence
 from models.hierarchy import allowed, is_assignee
 from models.instruction import MAX_TEXT
 from models.instruction import instruct as add_instruction
@@ -125,15 +125,19 @@ def instructions(task) -> list[Instruction]:
 
 
 def evidence_rounds(task) -> list[tuple[int, list[Evidence]]]:
-    """Usable evidence by submission round, newest round first."""
-    items = session.scalars(sa.select(Evidence).where(
-        Evidence.assignment_id == task.id,
-        Evidence.status.in_((EvidenceStatus.RECEIVED, EvidenceStatus.STORED)))
-        .order_by(Evidence.round.desc(), Evidence.kind.desc(), Evidence.id))
-    rounds: dict[int, list[Evidence]] = {}
-    for item in items:
-        rounds.setdefault(item.round, []).append(item)
-    return list(rounds.items())
+    """Each round's evidence as handed in, newest round first; the round being prepared only
+    once it differs from the last one handed in (a reworked round starts as its copy)."""
+    last = current_round(task) if task.state in REPORTABLE else task.round
+    rounds = []
+    for number in range(last, 0, -1):
+        if number > max(task.round, 1):
+            changes = round_changes(task, number)
+            if not changes.added and not changes.removed:
+                continue
+        items = round_evidence(task, number=number)
+        if items:
+            rounds.append((number, items))
+    return rounds
 
 
 def history(task) -> list[dict]:

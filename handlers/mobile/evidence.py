@@ -1,4 +1,5 @@
-"""上报材料 on the page: a summary box and photos, checked and stored at once; the stored
+"""上报材料 on the page: a summary box and photos, checked and stored at once; what the round
+holds so far (after a return: what the last round handed in), each item removable; the stored
 display copies served only to people who may see the task."""
 
 import re
@@ -8,6 +9,7 @@ from flask import (abort, current_app, flash, g, jsonify, make_response, redirec
 from wechatpy.exceptions import WeChatException
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from handlers.labels import describe_evidence
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_for_page,
@@ -18,7 +20,7 @@ from jobs.evidence import queue_fetch, storage, store_photo
 from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
 from models.hierarchy import is_assignee
 from models.errors import DomainError
-from models.evidence import attach, round_evidence
+from models.evidence import EvidenceGone, attach, current_round, remove, round_evidence
 from models.photo import MAX_BYTES, ProcessedPhoto, process_photo
 from models.storage import content_key
 
@@ -58,6 +60,26 @@ def report(assignment_id: int):
             return submit_locked(task)
     flash(texts.SAVED, "success")
     return redirect(url_for("mobile.report", assignment_id=task.id), 303)
+
+
+def remove_evidence(assignment_id: int, evidence_id: int):
+    """删除 (POST) one item from the round being prepared; rounds handed in keep it."""
+    task = visible_assignment(g.person, assignment_id)
+    if not is_assignee(g.person, task):
+        abort(403)
+    with assignment_lock(task):
+        if task.state not in REPORTABLE:
+            flash(texts.NOT_REPORTABLE.format(state=texts.STATE_LABELS[State(task.state)]),
+                  "info")
+            return redirect(url_for("mobile.assignment", assignment_id=task.id))
+        try:
+            remove(task, evidence_id, g.person, now=utcnow())
+        except EvidenceGone as gone:
+            flash(gone.message, "info")
+        else:
+            session.commit()
+            flash(texts.EVIDENCE_REMOVED, "success")
+    return redirect(url_for("mobile.report", assignment_id=task.id))
 
 
 def upload_too_large(error: RequestEntityTooLarge):
@@ -128,11 +150,13 @@ def _jssdk(task) -> dict | None:
 def _form(task):
     """The report form, with why the last post was refused and what was typed in it."""
     refusal = recall() or {}
+    number, items = current_round(task), round_evidence(task)
     return render_template(
         "mobile/report.html", **head(task), refusal=refusal,
         errors=refusal.get("message", "").splitlines(), summary=refusal.get("summary", ""),
-        texts_=round_evidence(task, EvidenceKind.TEXT),
-        photos=round_evidence(task, EvidenceKind.PHOTO), missing=missing_for_page(task),
+        items=items, number=number,
+        carried=describe_evidence([e for e in items if not e.is_new_in(number)]),
+        missing=missing_for_page(task),
         returned=last_return(task) if task.state == State.RETURNED else None,
         max_photos=MAX_PHOTOS_PER_UPLOAD, max_summary=MAX_SUMMARY,
         max_upload=request.max_content_length or 0, jssdk=_jssdk(task))

@@ -10,11 +10,13 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, is_reviewer
-from handlers.mobile.assignment import evidence_rounds, head, history, instructions
+from handlers.labels import describe_evidence
+from handlers.mobile.assignment import head, history, instructions
 from handlers.mobile.auth import message_page
 from handlers.mobile.refusal import recall, refuse
 from models import Assignment, Role, State, session, utcnow
 from models.assignment import MIN_RETURN_REASON, Action
+from models.evidence import round_changes, round_evidence
 from models.hierarchy import can_review, review_level
 from models.lifecycle import transition
 from models.review import BadReviewLink, ReviewLinkExpired, load_review_token
@@ -68,10 +70,13 @@ def _page(task: Assignment, token: str):
         return _not_your_turn(task)
     refusal = recall() or {}
     error, reason = refusal.get("message", ""), refusal.get("reason", "")
-    rounds = evidence_rounds(task)
-    submitted = next((items for number, items in rounds if number == task.round), [])
+    changes = round_changes(task, task.round) if task.round > 1 else None
     return render_template(
-        "mobile/review.html", **head(task), token=token, evidence=submitted,
+        "mobile/review.html", **head(task), token=token,
+        evidence=round_evidence(task, number=task.round), changes=changes and {
+            "added": describe_evidence(changes.added) or "无",
+            "carried": describe_evidence(changes.carried) or "无",
+            "removed": describe_evidence(changes.removed)},
         level=texts.LEVEL_LABELS[review_level(task)], instructions=instructions(task),
         history=history(task), error=error, reason=reason, refusal=refusal,
         min_reason=MIN_RETURN_REASON,

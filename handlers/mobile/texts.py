@@ -13,6 +13,7 @@ HISTORY_LABELS = {
 ACKNOWLEDGED = "已签收，请按时上报完成情况。"
 ALREADY_ACKNOWLEDGED = "该任务已签收，无需重复签收。"
 SAVED = "已保存。材料齐全后请点“提交审核”。"
+EVIDENCE_REMOVED = "已删除该项材料（之前已提交的记录仍保留）。"
 SUBMITTED = "已提交，等待审核。"
 SUBMITTED_COMPLETED = "已提交，任务已完成。"
 ALREADY_SUBMITTED = "该任务已提交，请勿重复提交。"
