@@ -1,7 +1,7 @@
 """care mode: each person's 大字模式 (WeUI care mode on every mobile page), off by default
 
 Revision ID: 0008_care_mode
-Revises: 0005
+Revises: 0007_evidence
 Create Date: 2026-11-24 09:00:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_care_mode'
-down_revision = '0005'
+down_revision = '0007_evidence'
 branch_labels = None
 depends_on = None
 
