@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
-from handlers import local_time
+from models.clock import local_time
 from models import Person, Unit, session, utcnow
 from models.audit import verify_chain
 from models.migrate import upgrade
@@ -183,12 +183,13 @@ def clock():
     from redis.exceptions import RedisError
     from rq.cron import CronScheduler
 
+    from handlers.wechat.inbox import replay_pending
     from jobs import clock as periodic
 
     periodic.use_county_time()
     while True:
         scheduler = CronScheduler(connection=current_app.extensions["redis"])
-        periodic.register(scheduler)
+        periodic.register(scheduler, replay=replay_pending)
         try:
             scheduler.start()
             return

@@ -8,7 +8,6 @@ means 07:40 in the county, whatever the server's zone. Every job here is safe to
 import os
 import time
 
-from handlers.wechat.inbox import replay_pending
 from jobs.dispatch import dispatch_periodic
 from jobs.evidence import drop_expired_photos, requeue_stuck
 from jobs.notification import relay_pending
@@ -23,9 +22,11 @@ def use_county_time() -> None:
     time.tzset()
 
 
-def register(scheduler) -> None:
-    """The periodic jobs, on an RQ CronScheduler."""
-    scheduler.register(replay_pending, queue_name="default", interval=60)
+def register(scheduler, *, replay) -> None:
+    """The periodic jobs, on an RQ CronScheduler. `replay` handles chat messages kept while
+    Redis was down: the chat's own job, handed in by `flask clock` (jobs never import
+    handlers)."""
+    scheduler.register(replay, queue_name="default", interval=60)
     scheduler.register(relay_pending, queue_name="push", interval=60)
     scheduler.register(requeue_stuck, queue_name="media", interval=300)
     scheduler.register(drop_expired_photos, queue_name="media", interval=600)

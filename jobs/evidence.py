@@ -15,7 +15,7 @@ from flask import current_app
 from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
 
-import jobs
+from jobs.queue import enqueue
 from models import Channel, Evidence, EvidenceStatus, Notification, session, utcnow
 from models.errors import DomainError
 from models.evidence import expire_pending, photo_number
@@ -36,7 +36,7 @@ def storage() -> LocalStorage:
 
 def queue_fetch(evidence_id: int) -> None:
     intervals = current_app.config.get("MEDIA_RETRY_INTERVALS", RETRY_INTERVALS)
-    jobs.enqueue(fetch_media, evidence_id, queue="media", job_id=f"media-{evidence_id}",
+    enqueue(fetch_media, evidence_id, queue="media", job_id=f"media-{evidence_id}",
                  retry=Retry(max=len(intervals), interval=intervals))
 
 

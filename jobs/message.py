@@ -7,18 +7,17 @@ purpose through WECHAT_TEMPLATE_<PURPOSE>.
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 
+from models.clock import local_date, local_time
 from models import Assignment, AuditEvent, Notification, Person, Review, session
 from models.hierarchy import review_level
 from models.notification import KIND_LABELS, PURPOSE, Kind
 from models.review import LEVEL_LABELS, sign_review_token
 from models.supervision import RESPONSE_DAYS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 THING, PHRASE = 20, 5
 # The keyword keys of each purpose's category template, in order (README: 模板消息).
 KEYS = {"task": ("thing1", "time2", "thing3"), "review": ("thing1", "thing2", "time3"),
@@ -45,7 +44,8 @@ def thing(text: str, limit: int = THING) -> str:
 
 
 def when(value: datetime | None) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+    """A template message's time value (the `time` keyword: YYYY-MM-DD HH:MM, county time)."""
+    return local_time(value)
 
 
 def render(note: Notification) -> tuple[str, dict, str]:
@@ -129,7 +129,7 @@ def _digest(note: Notification) -> dict:
 def _ask(kind: Kind, due_at: datetime, at: datetime, owner: str | None) -> str:
     """What a ladder step says: to the assignee (`owner` None) what to do and how many days
     are left or late; to the others who is late and by how many days."""
-    days = (due_at.astimezone(SHANGHAI).date() - at.astimezone(SHANGHAI).date()).days
+    days = (local_date(due_at) - local_date(at)).days
     if kind == Kind.REMINDER:
         return DUE_SOON.format(days=days) if days > 0 else DUE_TODAY if days == 0 else PAST_DUE
     late = max(1, -days)

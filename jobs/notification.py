@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatClientException
 
-import jobs
+from jobs.queue import enqueue
 from jobs.message import plain_text, render
 from models import Assignment, Channel, Notification, Person, Status, audit, session, utcnow
 from models.notification import Kind, notify
@@ -54,7 +54,7 @@ def queue_notifications(ids: list[int], source: str = "commit") -> None:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         key = hashlib.sha1(f"{source}:{minute}:{chunk}".encode()).hexdigest()[:20]
-        jobs.enqueue(send_notifications, chunk, queue="push", job_id=f"notify-{key}",
+        enqueue(send_notifications, chunk, queue="push", job_id=f"notify-{key}",
                      result_ttl=0)
 
 
@@ -360,7 +360,7 @@ def _relay(committed) -> None:
 
 def _queue_retry(note_id: int, delay: int) -> None:
     if delay <= 0:
-        return jobs.enqueue(send_notifications, [note_id], queue="push", result_ttl=0)
+        return enqueue(send_notifications, [note_id], queue="push", result_ttl=0)
     queue = current_app.extensions["queues"]["push"]
     queue.enqueue_in(timedelta(seconds=delay), send_notifications, [note_id], result_ttl=0)
 

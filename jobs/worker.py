@@ -2,7 +2,7 @@
 
 from rq import Worker
 
-from jobs import QUEUES
+from jobs.queue import QUEUES
 
 
 class AppWorker(Worker):

@@ -4,7 +4,8 @@ from models.api_token import ApiToken as ApiToken
 from models.assignment import Assignment, State, Warning
 from models.audit import AuditEvent
 from models.calendar import CalendarDay, CalendarYear
-from models.db import Base, init_app, session, utcnow
+from models.clock import utcnow
+from models.db import Base, init_app, session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction

@@ -13,16 +13,15 @@ holidays (FIXED_HOLIDAYS), which no schedule can move: no 蓝色预警 on 元旦
 
 import functools
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.clock import SHANGHAI
 from models.db import Base, session
 from models.errors import DomainError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALARM_FROM = (11, 1)  # from 1 November on, next year's schedule should be in
 # The holidays fixed by date in 《全国年节及纪念日放假办法》 (as revised in 2024, in force from
 # 2025): 元旦 1 Jan, 劳动节 1-2 May, 国庆节 1-3 Oct. Every year's schedule keeps them; only the

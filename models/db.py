@@ -42,11 +42,6 @@ class Base(DeclarativeBase):
     )
 
 
-def utcnow() -> datetime:
-    """The one clock read at the edge (STYLE.md R6): domain code takes `now` as an argument."""
-    return datetime.now(UTC)
-
-
 def normalize_url(url: str) -> str:
     """PostgreSQL URLs go through psycopg 3 whatever scheme they were written with."""
     for scheme in ("postgres://", "postgresql://"):

@@ -13,13 +13,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from models.clock import SHANGHAI
 from models import audit
 from models.assignment import OPEN_STATES, Action, Assignment, Warning
 from models.calendar import CalendarMissing, WorkCalendar, load_calendar
@@ -34,7 +34,6 @@ from models.supervision import Supervision
 from models.unit import Person, Role, Unit
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REVIEW_OVERDUE = timedelta(days=3)  # a review pending longer gets its reviewers reminded
 REVIEW_REPEAT = timedelta(days=1)  # and again at most once a day
 URGE_INTERVAL = timedelta(minutes=5)

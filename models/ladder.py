@@ -8,13 +8,12 @@ missed while the system was down collapse into it.
 
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
+from models.clock import SHANGHAI
 from models.calendar import WorkCalendar, package_calendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET_START, QUIET_END = time(22, 0), time(7, 30)
 NO_QUIET = (time(0, 0), time(0, 0))
 

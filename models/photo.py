@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
+from models.clock import SHANGHAI
 from models.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -29,7 +29,6 @@ THUMB_EDGE = 320
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 JPEG_QUALITY = 82
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Phone cameras often write multi-picture JPEGs (a preview or depth map after the photo);
 # Pillow calls them MPO, but they are JPEG files and every viewer shows the first picture.

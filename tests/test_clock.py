@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rq.cron import CronScheduler
 
+from handlers.wechat.inbox import replay_pending
 from jobs import clock
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -29,7 +30,7 @@ def server_in_utc():
 
 def jobs_by_name(app) -> dict:
     scheduler = CronScheduler(connection=app.extensions["redis"])
-    clock.register(scheduler)
+    clock.register(scheduler, replay=replay_pending)
     return {job.func.__name__: job for job in scheduler.get_jobs()}
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from conftest import openid
 from handlers.mobile import texts as page_texts
 from handlers.wechat import texts as chat_texts
-from handlers import SHANGHAI
+from models.clock import SHANGHAI
 from models import (AuditEvent, Kind, Notification, Person, Supervision, Warning, WechatBinding,
                     session, utcnow)
 from models.escalation import sweep

@@ -12,7 +12,7 @@ import rq_dashboard
 from flask import abort, g, request
 from rq_dashboard.web import setup_rq_connection
 
-from handlers import csrf
+from handlers.web import csrf
 from handlers.admin import admin_required
 from models import Role
 

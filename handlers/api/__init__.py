@@ -6,7 +6,7 @@ routes and a test checks that the two agree.
 
 from flask import Blueprint, jsonify, request
 
-from handlers import csrf
+from handlers.web import csrf
 from handlers.api import (api_token, assignment, duty, evidence, notification, openapi,
                           supervision, unit)
 

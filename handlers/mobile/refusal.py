@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
-from handlers import HTTP_MESSAGES, answer
+from handlers.web import HTTP_MESSAGES, answer
 from jobs import redis_connection
 from models import session
 from models.errors import DomainError, NotAllowed

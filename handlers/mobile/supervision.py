@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, request, url_for
 
-from handlers import SHANGHAI, local_time
+from models.clock import SHANGHAI, local_time
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.refusal import refuse

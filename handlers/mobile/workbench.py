@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, g, render_template, url_for
 from sqlalchemy.orm import joinedload
 
-from handlers import SHANGHAI
+from models.clock import SHANGHAI
 from handlers.labels import SCOPE_LABELS
 from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
 from models import Assignment, Role, State, Warning, session, utcnow

@@ -7,7 +7,7 @@ that list is gone or too old, the answer says so and shows the list again.
 
 from flask import current_app
 
-from handlers import local_time
+from models.clock import local_time
 from handlers.labels import STATE_LABELS, WARNING_LABELS
 from handlers.wechat import texts
 from handlers.wechat.context import Context, bound_only, pure

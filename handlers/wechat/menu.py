@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from handlers import local_time
+from models.clock import local_time
 from handlers.labels import SCOPE_LABELS, STATE_LABELS, WARNING_LABELS
 from handlers.wechat import assignment, command, texts
 from handlers.wechat.context import bound_only, pure
