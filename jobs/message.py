@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from models.clock import local_date, local_time
 from models import Assignment, AuditEvent, Notification, Person, Review, session
-from models.hierarchy import review_level
+from models.clock import local_date, local_time
+from models.hierarchy import assignees, review_level
 from models.notification import KIND_LABELS, PURPOSE, Kind
 from models.review import LEVEL_LABELS, sign_review_token
 from models.supervision import RESPONSE_DAYS
@@ -159,8 +159,6 @@ def _submitter(assignment: Assignment) -> str:
 
 
 def _assignee_ids(assignment: Assignment) -> set[int]:
-    from models.hierarchy import assignees
-
     return {person.id for person in assignees(assignment)}
 
 

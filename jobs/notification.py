@@ -31,6 +31,7 @@ from wechatpy.exceptions import WeChatClientException
 from jobs.queue import enqueue
 from jobs.message import plain_text, render
 from models import Assignment, Channel, Notification, Person, Status, audit, session, utcnow
+from models.hierarchy import Directory
 from models.notification import Kind, notify
 from models.wechat_binding import WechatBinding
 
@@ -214,8 +215,6 @@ def _undeliverable(note: Notification, error: str, now) -> str:
 def _tell_unreachable(note: Notification, now) -> None:
     """Once per lapse: the unit's secretary and the supervising discipline body hear that
     this cadre cannot be reached by WeChat."""
-    from models.hierarchy import Directory
-
     if note.channel != Channel.TEMPLATE or note.kind == Kind.UNREACHABLE:
         return
     person = session.get(Person, note.person_id)

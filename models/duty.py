@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db import Base
-from models.errors import DomainError
 
 
 class Responsibility(StrEnum):
@@ -86,55 +85,3 @@ def check_due_rule(rule: str, period: str) -> str | None:
     if rule == "quarter_end" and period != Period.QUARTERLY:
         return "“季末”只适用于按季度的任务。"
     return None
-
-
-class BadLadder(DomainError):
-    """A template's warning ladder days that cannot be used."""
-
-
-def save_template(template: DutyTemplate, values: dict, *, actor, now: datetime) -> DutyTemplate:
-    """Create or change a duty template after checking its due rule; audited. Caller commits."""
-    from models import audit
-    from models.db import session
-
-    from models.ladder import ladder_problem
-
-    problem = check_due_rule(values.get("due_rule", template.due_rule),
-                             values.get("period", template.period))
-    if problem:
-        raise DomainError(problem)
-    if "ladder_days" in values:
-        values["ladder_days"] = "".join((values["ladder_days"] or "").split()) or None
-        if values["ladder_days"] and (problem := ladder_problem(values["ladder_days"])):
-            raise BadLadder(problem)
-    counting_changed = template.id is not None and any(
-        name in values and values[name] != getattr(template, name)
-        for name in ("working_days", "ladder_days"))
-    for name, value in values.items():
-        setattr(template, name, value)
-    if template.id is None:
-        template.created_at = now
-        session.add(template)
-    session.flush()
-    if counting_changed:  # open tasks' ladder steps move to the new days or way of counting
-        from models.escalation import replan_template
-
-        replan_template(template, now)
-    audit.record("template.save", f"template:{template.id}", now=now, actor=actor,
-                 **{k: str(v) for k, v in values.items()})
-    return template
-
-
-def save_category(category: DutyCategory, values: dict, *, actor, now: datetime) -> DutyCategory:
-    """Create or rename a duty category; audited. Caller commits."""
-    from models import audit
-    from models.db import session
-
-    for name, value in values.items():
-        setattr(category, name, value)
-    if category.id is None:
-        session.add(category)
-    session.flush()
-    audit.record("category.save", f"category:{category.id}", now=now, actor=actor,
-                 **{k: str(v) for k, v in values.items()})
-    return category

@@ -4,13 +4,18 @@ Rows are committed before anything is sent; a sender job moves them on. The uniq
 (assignment, step, person, cycle) is what makes a ladder step go out at most once.
 """
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.assignment import Assignment
+from models.clock import SHANGHAI
 from models.db import Base, session
+from models.duty import DutyTemplate
+from models.ladder import after_quiet_hours
+from models.unit import Person, Unit
 
 
 class Channel(StrEnum):
@@ -114,8 +119,6 @@ def notify(kind: Kind, person_id: int, *, now: datetime, assignment_id: int | No
            step: str | None = None, cycle: int = 0, quiet=None, **fields) -> Notification:
     """A pending template notification, held until quiet hours end (except 督办). Added to the
     session; the caller commits, and the outbox relay sends it after the commit."""
-    from models.ladder import after_quiet_hours
-
     send_after = after_quiet_hours(kind, now, quiet)
     note = Notification(kind=kind, channel=fields.pop("channel", Channel.TEMPLATE),
                         person_id=person_id, assignment_id=assignment_id, step=step or kind,
@@ -151,8 +154,6 @@ def filtered(*, status: str | None = None, kind: str | None = None, unit_id: int
     `unit_id` and `name` (contained in the name) are the recipient's; `since` and `until` are
     Asia/Shanghai dates, both included, compared with when the push was recorded.
     """
-    from models.unit import Person
-
     query = _with_recipient()
     for column, value in ((Notification.status, status), (Notification.kind, kind),
                           (Person.unit_id, unit_id), (Notification.person_id, person_id)):
@@ -169,17 +170,11 @@ def filtered(*, status: str | None = None, kind: str | None = None, unit_id: int
 
 def _with_recipient() -> sa.Select:
     """Notifications joined to their recipient (none for a bare openid), as `described` needs."""
-    from models.unit import Person
-
     return sa.select(Notification).outerjoin(Person, Person.id == Notification.person_id)
 
 
 def _day_start(day, days: int = 0) -> datetime:
     """Midnight in Asia/Shanghai at the start of `day` (+ `days`), as an aware datetime."""
-    from datetime import time, timedelta
-
-    from models.ladder import SHANGHAI
-
     return datetime.combine(day + timedelta(days=days), time(), SHANGHAI)
 
 
@@ -206,10 +201,6 @@ def counts(**filters) -> dict[str, dict[str, int]]:
 def described(query: sa.Select) -> sa.Select:
     """`query` (from `filtered` or `_with_recipient`) with what a reader needs on each row: the
     recipient's name and unit, the task's title, and the kind and status in words."""
-    from models.assignment import Assignment
-    from models.duty import DutyTemplate
-    from models.unit import Person, Unit
-
     return (query.outerjoin(Unit, Unit.id == Person.unit_id)
             .outerjoin(Assignment, Assignment.id == Notification.assignment_id)
             .outerjoin(DutyTemplate, DutyTemplate.id == Assignment.template_id)

@@ -299,7 +299,7 @@ def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, cou
 
 
 def test_switching_a_template_to_working_days_moves_its_open_tasks_steps(county, now):
-    from models.duty import save_template
+    from models.catalogue import save_template
 
     template = make_template(due_rule="day:30")
     task = assign(county["member"], template, period="2026-09", at=sh(9, 1, 9))
@@ -343,7 +343,7 @@ def test_two_sweeps_at_once_record_each_push_once(app, county):
 
 
 def test_a_template_sets_its_own_ladder_days_and_bad_ones_are_refused(county, now):
-    from models.duty import BadLadder, save_template
+    from models.catalogue import BadLadder, save_template
 
     template = make_template()
     task = assign(county["member"], template)

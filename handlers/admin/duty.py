@@ -12,7 +12,7 @@ from handlers.labels import (DUE_RULE_HELP, PERIOD_LABELS, RESPONSIBILITY_LABELS
 from models import DutyCategory, DutyTemplate, Period, Role, TemplateKind
 from models import session as db
 from models import utcnow
-from models.duty import BadLadder, save_category, save_template
+from models.catalogue import BadLadder, save_category, save_template
 from models.errors import DomainError
 from models.unit import UnitKind
 

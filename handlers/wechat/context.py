@@ -8,6 +8,7 @@ from datetime import datetime
 
 from wechatpy.messages import BaseMessage
 
+from handlers.wechat import texts
 from models.wechat_binding import BoundPerson
 
 
@@ -43,9 +44,7 @@ def bound_only(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapped(ctx: Context) -> str:
         if ctx.person is None:
-            from handlers.wechat.texts import BIND_INSTRUCTIONS
-
-            return BIND_INSTRUCTIONS
+            return texts.BIND_INSTRUCTIONS
         return handler(ctx)
 
     return wrapped
