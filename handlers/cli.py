@@ -3,15 +3,21 @@ audit-verify, bind-code, admin-link, worker, clock."""
 
 import sys
 import time
+from datetime import datetime
 
 import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
-from models.clock import local_time
-from models import Person, Unit, session, utcnow
+from handlers.labels import dispatched_text
+from models import DutyTemplate, Kind, Person, Unit, session, utcnow
 from models.audit import verify_chain
+from models.clock import local_time
+from models.dispatch import DueInPast, dispatch
+from models.errors import DomainError
+from models.escalation import sweep
 from models.migrate import upgrade
+from models.notification import KIND_LABELS
 from models.wechat_binding import issue_bind_code
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -57,55 +63,63 @@ def seed_demo(if_empty: bool):
 @click.argument("template_id", type=int)
 @click.argument("period")
 @click.option("--now", "now_text", help="ISO 8601 time to dispatch at (default: now).")
-def dispatch_command(template_id: int, period: str, now_text: str | None):
+@click.option("--unit", "unit_keys", multiple=True,
+              help="A unit (id or name) to dispatch to; repeatable. For 个性/临时 tasks.")
+@click.option("--person", "person_keys", multiple=True,
+              help="A person (id or name) to dispatch to; repeatable. For 个性/临时 tasks.")
+@click.option("--allow-past", is_flag=True, help="Dispatch even when the due time has passed.")
+def dispatch_command(template_id: int, period: str, now_text: str | None,
+                     unit_keys: tuple[str, ...], person_keys: tuple[str, ...], allow_past: bool):
     """Turn template TEMPLATE_ID and PERIOD (2026-11, 2026Q4, 2026, once) into assignments."""
-    from models import DutyTemplate
-    from models.dispatch import dispatch
-    from models.errors import DomainError
-
     template = session.get(DutyTemplate, template_id)
     if template is None:
-        raise click.ClickException(f"no template {template_id}")
-    now = _parse_now(now_text)
+        raise CliError(f"没有编号为 {template_id} 的任务清单")
+    units = [_find(Unit, key, "单位") for key in unit_keys]
+    people = [_find_person(key) for key in person_keys]
     try:
-        created = dispatch(template, period, now=now)
+        created = dispatch(template, period, now=_parse_now(now_text), units=units,
+                           people=people, allow_past=allow_past)
+    except DueInPast as late:
+        raise CliError(f"{late.message}如确需补派，请加 --allow-past。") from None
     except DomainError as error:
-        raise click.ClickException(error.message) from None
+        raise CliError(error.message) from None
     session.commit()
-    click.echo(f"{template.title} {period}: {len(created)} new assignments")
+    click.echo(dispatched_text(template, period, created))
 
 
 @bp.cli.command("sweep")
-@click.option("--now", "now_text", help="ISO 8601 time to sweep at (default: now).")
+@click.option("--now", "now_text", help="ISO 8601 time to sweep at, not in the future unless "
+                                        "--dry-run (default: now).")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
 def sweep_command(now_text: str | None, dry_run: bool):
     """Run the warning ladder once and print what was (or would be) sent."""
-    from models.escalation import sweep
-
     now = _parse_now(now_text)
+    if now > utcnow() and not dry_run:
+        raise CliError(
+            f"--now {local_time(now)} 还没有到：按未来时间扫描会写入日期在未来的推送记录。"
+            "想预览届时会发送什么，请加 --dry-run。")
     report = sweep(now, dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
-    steps = ", ".join(f"{step}={count}" for step, count in sorted(report.steps.items())) or "none"
-    verb = "would record" if dry_run else "recorded"
+    steps = "，".join(f"{KIND_LABELS[Kind(step)]} {count} 项"
+                     for step, count in sorted(report.steps.items())) or "无"
+    verb = "将记录" if dry_run else "已记录"
     recorded = len(report.pushes) if dry_run else report.created
-    click.echo(f"sweep at {now.isoformat()}: {report.looked_at} tasks looked at, steps {steps}; "
-               f"{verb} {recorded} pushes, {report.digests} digests, "
-               f"{report.deferred} waiting for the end of quiet hours")
+    click.echo(f"扫描时间 {local_time(now)}（北京时间）：查看 {report.looked_at} 项任务，"
+               f"到达的预警：{steps}；{verb} {recorded} 条推送、{report.digests} 条合并提醒，"
+               f"{report.deferred} 项等免打扰时段结束后再发")
 
 
-def _parse_now(text: str | None):
-    from datetime import datetime
-
+def _parse_now(text: str | None) -> datetime:
     if not text:
         return utcnow()
     try:
         now = datetime.fromisoformat(text)
     except ValueError:
-        raise click.ClickException(f"--now {text!r} is not ISO 8601, "
-                                   "e.g. 2026-11-01T09:00+08:00") from None
+        raise CliError(f"--now {text!r} 不是 ISO 8601 时间，"
+                                   "例如 2026-11-01T09:00+08:00") from None
     if now.tzinfo is None:
-        raise click.ClickException("--now needs a time zone, e.g. 2026-11-01T09:00+08:00")
+        raise CliError("--now 须带时区，例如 2026-11-01T09:00+08:00")
     return now
 
 
@@ -130,16 +144,21 @@ def audit_verify():
     click.echo(f"审计链完好：共 {result.checked} 条记录，未发现篡改")
 
 
-def _find_person(key: str) -> Person:
-    query = sa.select(Person).where(Person.id == int(key)) if key.isdigit() else \
-        sa.select(Person).where(Person.name == key)
-    found = session.scalars(query).all()
+def _find(model, key: str, label: str, named: str = "名称", many: str = "个单位"):
+    """One unit or person by id or exact name, or a CliError saying why not."""
+    query = sa.select(model).where(model.id == int(key)) if key.isdigit() else \
+        sa.select(model).where(model.name == key)
+    found = session.scalars(query.order_by(model.id)).all()
     if not found:
-        raise CliError(f"没有找到人员“{key}”，请核对姓名或改用人员编号")
+        raise CliError(f"没有找到{label}“{key}”，请核对{named}或改用{label}编号")
     if len(found) > 1:
-        ids = "、".join(str(person.id) for person in found)
-        raise CliError(f"有 {len(found)} 人名为“{key}”（编号 {ids}），请改用人员编号")
+        ids = "、".join(str(row.id) for row in found)
+        raise CliError(f"有 {len(found)} {many}名为“{key}”（编号 {ids}），请改用{label}编号")
     return found[0]
+
+
+def _find_person(key: str) -> Person:
+    return _find(Person, key, "人员", named="姓名", many="人")
 
 
 @bp.cli.command("bind-code")

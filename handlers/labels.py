@@ -4,6 +4,7 @@ admin and on the command line."""
 
 import re
 
+from models.clock import local_time
 from models import (EvidenceKind, Kind, Period, Responsibility, Role, State, TemplateKind,
                     UnitKind)
 from models.notification import KIND_LABELS
@@ -12,7 +13,8 @@ from models.unit import ROLE_LABELS
 
 __all__ = ["DUE_RULE_HELP", "KIND_LABELS", "LEVEL_LABELS", "PERIOD_LABELS", "RESPONSIBILITY_LABELS",
            "ROLE_LABELS", "SCOPE_LABELS", "STATE_LABELS", "TEMPLATE_KIND_LABELS",
-           "UNIT_KIND_LABELS", "WARNING_LABELS", "due_rule_label", "period_label", "target_label"]
+           "UNIT_KIND_LABELS", "WARNING_LABELS", "dispatched_text", "due_rule_label", "period_label",
+           "target_label"]
 
 STATE_LABELS = {
     State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
@@ -97,3 +99,12 @@ def describe_evidence(items) -> str:
     parts = ([("小结" if summaries == 1 else f"{summaries}段小结")] if summaries else []) + (
         [f"{photos}张照片"] if photos else [])
     return "和".join(parts)
+
+
+def dispatched_text(template, period: str, created: list) -> str:
+    """What a dispatch did, for the admin page and the CLI."""
+    if not created:
+        return (f"“{template.title}”{period_label(period)}："
+                "新派发 0 项任务（此前已全部派发，未重复创建）")
+    return (f"“{template.title}”{period_label(period)}：新派发 {len(created)} 项任务，"
+            f"截止时间 {local_time(created[0].due_at)}")

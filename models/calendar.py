@@ -86,6 +86,12 @@ class WorkCalendar:
             return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
         return day.weekday() < 5
 
+    def workday_on_or_before(self, day: date) -> date:
+        """`day` itself when it is a working day, else the last working day before it."""
+        while not self.is_workday(day):
+            day -= timedelta(days=1)
+        return day
+
     def shift(self, day: date, workdays: int) -> date:
         """The day `workdays` working days after (or, when negative, before) `day`."""
         step = 1 if workdays >= 0 else -1

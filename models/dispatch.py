@@ -2,10 +2,14 @@
 
 Periods are `2026-11` (monthly), `2026Q4` (quarterly), `2026` (yearly) or `once`. Due times
 are 17:00 Asia/Shanghai on the day the template's due rule names (DESIGN.md example), stored
-in UTC. Dispatching the same template and period again creates nothing new.
+in UTC; a template that counts working days moves a due day on a weekend or holiday to the
+working day before. Dispatching the same template and period again creates nothing new, and a
+due time already past is refused unless the dispatcher says so: tasks born overdue would set
+the whole warning ladder off at once.
 """
 
 import calendar
+import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,14 +18,16 @@ import sqlalchemy as sa
 
 from models import audit
 from models.assignment import Assignment, State
-from models.hierarchy import assignees
+from models.calendar import WorkCalendar, load_calendar
 from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
 from models.escalation import Ladder, plan
+from models.hierarchy import assignees
 from models.notification import Kind, notify
 from models.unit import Person, Role, Unit, UnitKind
 
+log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DUE_CLOCK = time(17, 0)
 PERIOD_FORMS = {
@@ -37,6 +43,19 @@ class BadPeriod(DomainError):
     pass
 
 
+class DueInPast(DomainError):
+    """The period's due time has already passed: its tasks would be overdue on arrival."""
+
+    status = 409
+
+    def __init__(self, due: datetime, now: datetime):
+        late = now - due
+        ago = f"已过去{late.days}天" if late.days else "已过"
+        super().__init__(f"截止时间 {due.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {ago}，"
+                         "派发后任务立即逾期，承办人会马上收到预警乃至工作督办。")
+        self.due_at = due
+
+
 def period_of(template: DutyTemplate, day: date) -> str:
     """The period key that contains `day` for this template's periodicity."""
     return {
@@ -47,9 +66,14 @@ def period_of(template: DutyTemplate, day: date) -> str:
     }[Period(template.period)]
 
 
-def due_at(template: DutyTemplate, period: str, now: datetime) -> datetime:
-    """When an assignment of `template` for `period` is due (aware UTC)."""
-    start, end = _period_bounds(template, period, now)
+def due_at(template: DutyTemplate, period: str, now: datetime,
+           workdays: WorkCalendar | None = None) -> datetime:
+    """When an assignment of `template` for `period` is due (aware UTC).
+
+    Counting working days, a due day off moves back to the working day before it; a year
+    without a known schedule counts by the calendar's lenient form (models.calendar).
+    """
+    start, end = period_bounds(template, period, now)
     rule, _, value = template.due_rule.partition(":")
     if rule == "day":
         day = start.replace(day=min(int(value), calendar.monthrange(start.year, start.month)[1]))
@@ -62,10 +86,13 @@ def due_at(template: DutyTemplate, period: str, now: datetime) -> datetime:
         day = now.astimezone(SHANGHAI).date() + timedelta(days=int(value))
     else:
         raise DomainError(f"无法识别的截止规则：{template.due_rule}")
+    if template.working_days:
+        day = (workdays or load_calendar()).lenient().workday_on_or_before(day)
     return datetime.combine(day, DUE_CLOCK, SHANGHAI).astimezone(UTC)
 
 
-def _period_bounds(template: DutyTemplate, period: str, now: datetime) -> tuple[date, date]:
+def period_bounds(template: DutyTemplate, period: str, now: datetime) -> tuple[date, date]:
+    """The first and last day of `period` (a `once` period is the day of `now`)."""
     kind = Period(template.period)
     match = PERIOD_FORMS[kind].match(period)
     if match is None:
@@ -88,6 +115,8 @@ def targets(template: DutyTemplate, units: list[Unit] | None = None,
     """Who gets the task: named units/people (specific, ad-hoc), else every unit (committee
     duties, handled by the liaison) or every person of the target role (common)."""
     if units or people:
+        if gone := [person.name for person in people or [] if not person.active]:
+            raise DomainError(f"{'、'.join(gone)}已停用，不能派发任务。")
         return [(unit, None) for unit in units or []] + [(p.unit, p) for p in people or []]
     if TemplateKind(template.kind) != TemplateKind.COMMON:
         raise DomainError("个性任务和临时任务需要指定单位或人员。")
@@ -102,12 +131,14 @@ def targets(template: DutyTemplate, units: list[Unit] | None = None,
 
 
 def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Person | None = None,
-             units: list[Unit] | None = None, people: list[Person] | None = None
-             ) -> list[Assignment]:
+             units: list[Unit] | None = None, people: list[Person] | None = None,
+             allow_past: bool = False) -> list[Assignment]:
     """Create the assignments of `template` for `period` that do not exist yet.
 
     Each new assignment gets a pending "dispatched" notification for its assignee and its
-    first ladder step planned. Returns only what was created; the caller commits.
+    first ladder step planned. A due time already past raises DueInPast unless `allow_past`
+    (a repeat that creates nothing does not). Returns only what was created; the caller
+    commits.
     """
     if not template.active:
         raise DomainError("该任务清单已停用，不能派发。")
@@ -115,17 +146,17 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
     existing = set(session.execute(
         sa.select(Assignment.unit_id, Assignment.person_key)
         .where(Assignment.template_id == template.id, Assignment.period == period)).all())
-    created = []
+    new = {}
     for unit, person in targets(template, units, people):
-        key = (unit.id, person.id if person else 0)
-        if key in existing:
-            continue
-        existing.add(key)
-        assignment = Assignment(template_id=template.id, unit_id=unit.id,
-                                person_id=person.id if person else None, person_key=key[1],
-                                period=period, due_at=due, state=State.DISPATCHED, created_at=now)
-        session.add(assignment)
-        created.append(assignment)
+        new.setdefault((unit.id, person.id if person else 0), (unit, person))
+    new = {key: target for key, target in new.items() if key not in existing}
+    if new and due <= now and not allow_past:
+        raise DueInPast(due, now)
+    created = [Assignment(template_id=template.id, unit_id=unit.id,
+                          person_id=person.id if person else None, person_key=key[1],
+                          period=period, due_at=due, state=State.DISPATCHED, created_at=now)
+               for key, (unit, person) in new.items()]
+    session.add_all(created)
     session.flush()
     ladder = Ladder()
     for assignment in created:
@@ -142,7 +173,9 @@ def dispatch_due(now: datetime) -> dict[str, int]:
     """Dispatch every active common periodic template for the period `now` falls in.
 
     Safe to run any number of times (dispatch is idempotent); a period missed while the system
-    was down is dispatched on the next run. Returns created counts by "template:period".
+    was down is dispatched on the next run, unless its due time has passed meanwhile: tasks
+    born overdue are an inspector's decision, never the clock's. Returns created counts by
+    "template:period".
     """
     today = now.astimezone(SHANGHAI).date()
     templates = session.scalars(sa.select(DutyTemplate).where(
@@ -151,7 +184,12 @@ def dispatch_due(now: datetime) -> dict[str, int]:
     created = {}
     for template in templates:
         period = period_of(template, today)
-        made = dispatch(template, period, now=now)
+        try:
+            made = dispatch(template, period, now=now)
+        except DueInPast:
+            log.info("template %s, period %s: due time passed, not dispatched by itself",
+                     template.id, period)
+            continue
         if made:
             created[f"{template.id}:{period}"] = len(made)
     return created

@@ -197,6 +197,23 @@ def test_dispatch_to_named_units_and_people(api, county):
     assert rows == [(county["other"].id, None), (county["township"].id, county["colleague"].id)]
 
 
+def test_dispatch_with_a_past_due_time_needs_allow_past(api, county, now):
+    template = _template()  # day:25: November's due time, 2026-11-25 17:00, is still ahead
+    late = {"template_id": template.id, "period": "2026-10"}
+    refused = api(county["inspector"], "POST", "/dispatch", json=late)
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert "截止时间 2026-10-25 17:00 已过去25天" in error and "allow_past" in error
+    assert session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
+    bad = api(county["inspector"], "POST", "/dispatch", json={**late, "allow_past": "yes"})
+    assert bad.status_code == 400 and "true 或 false" in bad.get_json()["error"]
+    allowed = api(county["inspector"], "POST", "/dispatch", json={**late, "allow_past": True})
+    assert allowed.status_code == 201 and allowed.get_json()["created"] == 3
+    ahead = api(county["inspector"], "POST", "/dispatch",
+                json={"template_id": template.id, "period": "2026-11"})
+    assert ahead.status_code == 201
+
+
 @pytest.mark.parametrize("body, words", [
     ({"period": "2026-12"}, "缺少字段 template_id"),
     ({"template_id": "1", "period": "2026-12"}, "类型有误"),

@@ -140,9 +140,10 @@ def test_dispatch_cli(runner, county):
     template = _template()
     result = runner.invoke(args=["dispatch", str(template.id), "2026-11",
                                  "--now", "2026-11-01T09:00+08:00"])
-    assert result.exit_code == 0 and "1 new assignments" in result.output
+    assert result.exit_code == 0
+    assert "“专题会议”2026年11月：新派发 1 项任务，截止时间 2026-11-25 17:00" in result.output
     again = runner.invoke(args=["dispatch", str(template.id), "2026-11"])
-    assert "0 new assignments" in again.output
+    assert "新派发 0 项任务（此前已全部派发，未重复创建）" in again.output
     bad = runner.invoke(args=["dispatch", str(template.id), "2026/11"])
     assert bad.exit_code != 0 and "周期" in bad.output
 

@@ -260,20 +260,33 @@ def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(county, work
         assert len(mine) == 1 and mine[0]["data"]["phrase2"] == "黄色预警"
 
 
-def test_dry_run_prints_what_would_be_sent_and_writes_nothing(county, runner):
+def test_dry_run_prints_what_would_be_sent_and_writes_nothing(county, runner, clock):
+    clock.move_to(DUE + timedelta(days=4))
     assign(county["member"])
-    result = runner.invoke(args=["sweep", "--now", (DUE + timedelta(days=3)).isoformat(),
-                                 "--dry-run"])
+    at = (DUE + timedelta(days=3)).astimezone(UTC).isoformat()  # shown in Shanghai time
+    result = runner.invoke(args=["sweep", "--now", at, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "黄色预警" in result.output and "书记" in result.output
-    assert "would record 2 pushes" in result.output
+    assert "扫描时间 2026-11-28 17:00（北京时间）" in result.output
+    assert "黄色预警 1 项；将记录 2 条推送" in result.output
     assert pushes() == []
     assert session.scalar(sa.select(Assignment.warning)) == Warning.NONE
-    result = runner.invoke(args=["sweep", "--now", (DUE + timedelta(days=3)).isoformat()])
-    assert "recorded 2 pushes" in result.output
+    result = runner.invoke(args=["sweep", "--now", at])
+    assert "已记录 2 条推送" in result.output
     assert len(pushes()) == 2
     bad = runner.invoke(args=["sweep", "--now", "2026-11-28 17:00"])
-    assert bad.exit_code != 0 and "time zone" in bad.output
+    assert bad.exit_code != 0 and "须带时区" in bad.output
+
+
+def test_sweep_refuses_a_future_now_unless_dry_run(county, runner, now):
+    assign(county["member"])  # due 2026-11-25; the clock reads 2026-11-20
+    ahead = (DUE + timedelta(days=3)).isoformat()
+    refused = runner.invoke(args=["sweep", "--now", ahead])
+    assert refused.exit_code != 0
+    assert "2026-11-28 17:00 还没有到" in refused.output and "--dry-run" in refused.output
+    assert pushes() == [] and session.scalar(sa.select(Assignment.warning)) == Warning.NONE
+    preview = runner.invoke(args=["sweep", "--now", ahead, "--dry-run"])
+    assert preview.exit_code == 0 and "将记录 2 条推送" in preview.output
 
 
 def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, county, work,

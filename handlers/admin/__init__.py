@@ -110,52 +110,14 @@ def bind_code(person_id: int):
     return render_template("admin/bind_code.html", person=person, code=code, qr_url=qr_url)
 
 
-@bp.get("/dispatch")
-@admin_required
-def dispatch_page():
-    """派发: every template with its current period and how many tasks it has there."""
-    from models import Assignment, DutyTemplate
-    from models.dispatch import SHANGHAI, period_of
-
-    today = utcnow().astimezone(SHANGHAI).date()
-    templates = db.scalars(sa.select(DutyTemplate).options(joinedload(DutyTemplate.category))
-                           .order_by(DutyTemplate.id)).all()
-    rows = []
-    for template in templates:
-        period = period_of(template, today)
-        count = db.scalar(sa.select(sa.func.count(Assignment.id)).where(
-            Assignment.template_id == template.id, Assignment.period == period))
-        rows.append((template, period, count))
-    return render_template("admin/dispatch.html", rows=rows)
-
-
-@bp.post("/dispatch")
-@admin_required
-def dispatch_post():
-    from flask import flash, request
-
-    from models import DutyTemplate
-    from models.dispatch import dispatch
-    from models.errors import DomainError
-
-    template = db.get(DutyTemplate, request.form.get("template_id", type=int) or 0) or abort(404)
-    period = request.form.get("period", "").strip()
-    try:
-        created = dispatch(template, period, now=utcnow(), actor=g.person)
-    except DomainError as error:
-        db.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.dispatch_page"))
-    db.commit()
-    flash(f"“{template.title}” {period}：新派发 {len(created)} 项任务"
-          + ("（此前已全部派发，未重复创建）" if not created else ""), "ok")
-    return redirect(url_for("admin.dispatch_page"))
-
-
 # Views below use admin_required.
-from handlers.admin import calendar, duty, notifications  # noqa: E402
+from handlers import labels  # noqa: E402
+from handlers.admin import calendar, dispatch, duty, notifications  # noqa: E402
 
 for rule, endpoint, view, methods in (
+    ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
+    ("/dispatch", "dispatch_post", dispatch.dispatch_post, ["POST"]),
+    ("/dispatch/<int:template_id>", "dispatch_form", dispatch.dispatch_form, ["GET"]),
     ("/templates", "templates", duty.templates, ["GET"]),
     ("/templates/new", "template_new", duty.template, ["GET", "POST"]),
     ("/templates/<int:template_id>", "template", duty.template, ["GET", "POST"]),
@@ -171,3 +133,4 @@ for rule, endpoint, view, methods in (
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)
+bp.context_processor(lambda: {"labels": labels})

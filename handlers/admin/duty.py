@@ -52,7 +52,9 @@ class TemplateForm(FlaskForm):
     review_levels = SelectField("审核级数", coerce=int,
                                 choices=_choices([(0, "无需审核"), (1, "一级（纪检组织）"),
                                                   (2, "两级（初审+终审）")]))
-    working_days = BooleanField("按工作日计算预警")
+    working_days = BooleanField(
+        "按工作日计算", description="预警天数只计工作日（含法定节假日和调休）；"
+                                 "截止日落在周末或节假日时，提前到前一个工作日。")
     ladder_days = StringField("预警天数（提醒,蓝,黄,红,督办；空为默认 -3,1,3,5,7）",
                               validators=[Length(max=40)])
     active = BooleanField("启用", default=True)

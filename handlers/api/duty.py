@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask import request
 
 from handlers.api.api_token import current_person
-from handlers.api.payload import BadInput, json_body, optional_ids, required
+from handlers.api.payload import BadInput, json_body, optional_flag, optional_ids, required
 from models import DutyTemplate, Person, Role, Unit, session, utcnow
-from models.dispatch import dispatch
-from models.errors import NotAllowed
+from models.dispatch import DueInPast, dispatch
+from models.errors import Conflict, NotAllowed
 
 DISPATCHERS = (Role.INSPECTOR, Role.ADMIN)
 
@@ -31,7 +31,8 @@ def list_templates():
 
 
 def dispatch_template():
-    """Dispatch a template for a period (inspectors and admins); a repeat creates nothing."""
+    """Dispatch a template for a period (inspectors and admins); a repeat creates nothing.
+    A due time already past is refused (409) unless the body says `"allow_past": true`."""
     person = current_person()
     if person.role not in DISPATCHERS:
         raise NotAllowed("只有县纪委监委审核人员和系统管理员可以派发任务。")
@@ -40,7 +41,12 @@ def dispatch_template():
     period = required(body, "period", str, "周期").strip()
     units = _rows(Unit, optional_ids(body, "unit_ids", "单位编号"), "单位")
     people = _rows(Person, optional_ids(body, "person_ids", "人员编号"), "人员")
-    created = dispatch(template, period, now=utcnow(), actor=person, units=units, people=people)
+    allow_past = optional_flag(body, "allow_past", "截止时间已过仍派发")
+    try:
+        created = dispatch(template, period, now=utcnow(), actor=person, units=units,
+                           people=people, allow_past=allow_past)
+    except DueInPast as late:
+        raise Conflict(f"{late.message}如确需补派，请在请求中加上 \"allow_past\": true。") from None
     session.commit()
     return {"template_id": template.id, "period": period, "created": len(created),
             "assignment_ids": [a.id for a in created]}, 201 if created else 200

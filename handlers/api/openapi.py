@@ -78,7 +78,9 @@ SCHEMAS = {
         "template_id": {"type": "integer"},
         "period": {"type": "string", "examples": ["2026-11", "2026Q4", "2026", "once"]},
         "unit_ids": {"type": "array", "items": {"type": "integer"}},
-        "person_ids": {"type": "array", "items": {"type": "integer"}}}},
+        "person_ids": {"type": "array", "items": {"type": "integer"}},
+        "allow_past": {"type": "boolean", "default": False,
+                       "description": "截止时间已过仍派发（否则答 409）"}}},
     "DispatchResult": {"type": "object", "properties": {
         "template_id": {"type": "integer"}, "period": {"type": "string"},
         "created": {"type": "integer", "description": "0 when repeated: dispatch is idempotent"},
@@ -199,7 +201,7 @@ PATHS = {
         "responses": {"201": _json(_ref("DispatchResult"), "新建了任务"),
                       "200": _json(_ref("DispatchResult"), "已派发过，未新建（created 为 0）"),
                       "400": _error("BadRequest"), "403": _error("Forbidden"),
-                      "401": _error("Unauthorized")}}},
+                      "409": _error("Conflict"), "401": _error("Unauthorized")}}},
     "/assignments": {"get": {
         "operationId": "listAssignments", "summary": "可见的任务，按截止时间排序，分页",
         "parameters": [

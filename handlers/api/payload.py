@@ -44,6 +44,16 @@ def optional_ids(body: dict, key: str, label: str) -> list[int]:
     return value
 
 
+def optional_flag(body: dict, key: str, label: str) -> bool:
+    """A boolean under `key` (absent or null: false), or BadInput."""
+    value = body.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadInput(f"字段 {key}（{label}）须为 true 或 false。")
+    return value
+
+
 def query_int(key: str, default: int | None = None, *, low: int = 0,
               high: int | None = None) -> int | None:
     """An integer query parameter within [low, high], or BadInput."""
