@@ -46,17 +46,19 @@ def db_upgrade(revision: str):
 @bp.cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when units already exist.")
 def seed_demo(if_empty: bool):
-    """Create the demo county with people, duty categories and templates."""
+    """Create the demo county with people, duty categories, templates and weeks of tasks."""
+    from jobs.evidence import store_photo
     from models.demo import seed_demo as seed
 
     if session.scalar(sa.select(sa.func.count(Unit.id))):
         if if_empty:
-            click.echo("database already has data; demo not seeded")
+            click.echo("数据库中已有数据，未导入演示县")
             return
-        raise click.ClickException("the database already has units; seed an empty database")
-    counts = seed(utcnow(), current_app.config["WECHAT_APPID"])
+        raise click.ClickException("数据库中已有单位，演示县只能导入空数据库。")
+    counts = seed(utcnow(), current_app.config["WECHAT_APPID"], store_photo)
     session.commit()
-    click.echo("demo seeded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    click.echo("已导入演示县：干部 {people} 名，责任类别 {categories} 类，任务清单 {templates} 个，"
+               "已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项".format(**counts))
 
 
 @bp.cli.command("dispatch")

@@ -1,8 +1,10 @@
-"""The demo county (`flask seed-demo`): units, ~25 people, 16 duty categories, 13 templates."""
+"""The demo county (`flask seed-demo`): units, 27 people, 16 duty categories, 14 templates,
+and its last weeks of tasks at every stage (models.demo_history)."""
 
+from collections.abc import Callable
 from datetime import datetime
 
-from models import audit
+from models import audit, demo_history
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
 from models.unit import Person, Role, Unit, UnitKind
@@ -21,7 +23,7 @@ CATEGORIES = [
 TEMPLATES = [
     ("召开党风廉政建设专题会议", "加强组织领导", "common", "committee", "quarterly", "quarter_end", 10, 2, 2),
     ("党组织书记讲廉政党课", "加强廉洁从政教育", "common", "secretary", "yearly", "date:12-20", 10, 2, 2),
-    ("班子成员“一岗双责”履职报告", "落实“一岗双责”情况", "common", "member", "quarterly", "quarter_end", 6, 0, 1),
+    ("班子成员“一岗双责”履职报告", "落实“一岗双责”情况", "common", "member", "quarterly", "quarter_end", 6, 2, 2),
     ("每月廉政提醒谈话", "加强廉洁从政教育", "common", "secretary", "monthly", "day:25", 4, 1, 1),
     ("落实“三重一大”集体决策制度", "加强权力制约和监督", "common", "committee", "quarterly", "quarter_end", 8, 1, 2),
     ("岗位廉政风险点排查", "廉政风险防控", "common", "staff", "yearly", "date:06-30", 6, 0, 1),
@@ -32,6 +34,7 @@ TEMPLATES = [
     ("运用监督执纪“第一种形态”谈话函询", "坚持挺纪在前", "common", "discipline", "quarterly", "quarter_end", 6, 0, 1),
     ("县委巡察反馈问题整改", "巡察整改落实", "specific", "committee", "once", "after:30", 10, 2, 2),
     ("节前廉洁过节专项提醒", "加强廉洁从政教育", "adhoc", "secretary", "once", "after:7", 3, 1, 1),
+    ("开展违规吃喝问题专项整治自查", "深化作风建设", "adhoc", "committee", "once", "after:10", 4, 1, 1),
 ]
 TOWNSHIPS = ["城关镇", "青山镇", "石桥乡"]
 DEPARTMENTS = ["县教育局", "县卫生健康局"]
@@ -43,20 +46,26 @@ GIVEN = ["建国", "秀英", "志强", "海燕", "卫东", "丽华", "国平", "
          "红霞", "永刚", "玉兰", "德明", "桂芳", "振华", "淑珍", "小军", "凤英", "俊杰", "晓燕",
          "庆丰", "雪梅", "光辉", "金凤", "家乐", "慧敏", "宏伟", "美玲"]
 BOUND_PEOPLE = 12  # the first people get emulator users 1..12 already bound
+WALKTHROUGH = 7  # README 演示: user 7, 城关镇's member, starts from a task just dispatched
 
 
-def seed_demo(now: datetime, appid: str) -> dict:
-    """Create the demo county; returns counts. The caller commits."""
+def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
+    """Create the demo county as it stands at `now`, after weeks of use; returns counts.
+
+    `store_photo(evidence, data, processed)` keeps a demo photo's bytes (jobs.evidence).
+    Commits as it goes: the history's ladder sweeps commit (models.demo_history).
+    """
+    since = demo_history.founded(now)
     names = iter(surname + given for surname, given in zip(SURNAMES, GIVEN, strict=False))
     people: list[Person] = []
 
     def unit(name, kind, parent=None, supervisor=None):
-        made = Unit(name=name, kind=kind, parent=parent, supervisor=supervisor, created_at=now)
+        made = Unit(name=name, kind=kind, parent=parent, supervisor=supervisor, created_at=since)
         session.add(made)
         return made
 
     def person(unit_, role, title):
-        made = Person(name=next(names), unit=unit_, role=role, title=title, created_at=now)
+        made = Person(name=next(names), unit=unit_, role=role, title=title, created_at=since)
         session.add(made)
         people.append(made)
         return made
@@ -75,16 +84,15 @@ def seed_demo(now: datetime, appid: str) -> dict:
     for name in DEPARTMENTS:
         _staff(unit(name, UnitKind.DEPARTMENT, county, stationed), person)
     categories = _categories()
-    templates = _templates(categories, now)
+    templates = _templates(categories, since)
     session.flush()
     for index, bound in enumerate(people[:BOUND_PEOPLE], start=1):
-        session.add(WechatBinding(person=bound, openid=simulated_openid(appid, index), bound_at=now))
-    audit.record("demo.seed", "county", now=now, people=len(people), templates=len(templates))
-    from models.dispatch import dispatch_due
-
-    tasks = sum(dispatch_due(now).values())
+        session.add(WechatBinding(person=bound, openid=simulated_openid(appid, index),
+                                  bound_at=since))
+    audit.record("demo.seed", "county", now=since, people=len(people), templates=len(templates))
+    tasks = demo_history.play(now, {people[WALKTHROUGH - 1].id}, store_photo)
     return {"people": len(people), "categories": len(categories), "templates": len(templates),
-            "bound": BOUND_PEOPLE, "tasks": tasks}
+            "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days}
 
 
 def _staff(unit_: Unit, person) -> None:

@@ -9,24 +9,19 @@ import pytest
 import sqlalchemy as sa
 
 from models import (Assignment, DutyCategory, DutyTemplate, Period, Responsibility, Role,
-                    TemplateKind, UnitKind, session)
+                    TemplateKind, session)
+from test_mobile_pages import county  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
-def county(make_unit, make_person):
-    """Two townships, each with a member; two people called 王芳; an inspector signs in."""
-    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
-    qingshan = make_unit(name="青山镇", supervisor_id=body.id)
-    shiqiao = make_unit(name="石桥乡", supervisor_id=body.id)
-    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
-    return {
-        "qingshan": qingshan, "shiqiao": shiqiao,
-        "member": make_person(name="周海燕", role=Role.MEMBER, unit=qingshan, title="党委委员"),
-        "wang_qingshan": make_person(name="王芳", role=Role.SECRETARY, unit=qingshan),
-        "wang_shiqiao": make_person(name="王芳", role=Role.SECRETARY, unit=shiqiao),
-        "retired": make_person(name="李退休", role=Role.MEMBER, unit=shiqiao, active=False),
-        "inspector": make_person(name="审核员", role=Role.INSPECTOR, unit=county_unit, title=""),
-    }
+def people(county, make_person):  # noqa: F811 (the imported fixture)
+    """Beside the county's: two people called 王芳 and one who has left (inactive)."""
+    township, other = county["township"], county["other_secretary"].unit
+    return {"township": township, "other": other, "member": county["member"],
+            "inspector": county["inspector"],
+            "wang": make_person(name="王芳", role=Role.STAFF, unit=township),
+            "wang_too": make_person(name="王芳", role=Role.STAFF, unit=other),
+            "retired": make_person(name="李退休", role=Role.MEMBER, unit=other, active=False)}
 
 
 def make_template(kind=TemplateKind.COMMON, period=Period.MONTHLY, due_rule="day:25",
@@ -57,7 +52,7 @@ def csrf(client, path: str) -> str:
 
 # Past due times (item 4)
 
-def test_cli_refuses_a_past_due_time_unless_allow_past(runner, county, now):
+def test_cli_refuses_a_past_due_time_unless_allow_past(runner, people, now):
     template = make_template(due_rule="day:5")  # November's due day was 15 days ago
     refused = runner.invoke(args=["dispatch", str(template.id), "2026-11"])
     assert refused.exit_code != 0
@@ -65,22 +60,22 @@ def test_cli_refuses_a_past_due_time_unless_allow_past(runner, county, now):
     assert "--allow-past" in refused.output and tasks() == []
     allowed = runner.invoke(args=["dispatch", str(template.id), "2026-11", "--allow-past"])
     assert allowed.exit_code == 0, allowed.output
-    assert "新派发 1 项任务" in allowed.output and len(tasks()) == 1
+    assert "新派发 2 项任务" in allowed.output and len(tasks()) == 2  # the two members
 
 
-def test_periodic_dispatch_leaves_a_period_whose_due_time_passed_alone(county):
+def test_periodic_dispatch_leaves_a_period_whose_due_time_passed_alone(people):
     from jobs.dispatch import dispatch_periodic
 
     early, late = make_template(due_rule="day:5"), make_template(due_rule="day:25")
     created = dispatch_periodic("2026-11-20T07:40:00+08:00")
-    assert created == {f"{late.id}:2026-11": 1}
+    assert created == {f"{late.id}:2026-11": 2}
     assert session.scalar(sa.select(sa.func.count(Assignment.id)).where(
         Assignment.template_id == early.id)) == 0
 
 
-def test_admin_page_warns_and_dispatches_a_past_due_time_only_when_confirmed(client, county,
+def test_admin_page_warns_and_dispatches_a_past_due_time_only_when_confirmed(client, people,
                                                                           now):
-    sign_in(client, county["inspector"])
+    sign_in(client, people["inspector"])
     template = make_template(due_rule="day:5")
     listing = client.get("/admin/dispatch").get_data(True)
     assert "2026-11-05 17:00 <span class=\"warn\">已过</span>" in listing
@@ -91,43 +86,43 @@ def test_admin_page_warns_and_dispatches_a_past_due_time_only_when_confirmed(cli
     assert "我已知晓截止时间已过，仍要派发" in page and tasks() == []
     page = client.post("/admin/dispatch", data={**form, "allow_past": "y"},
                        follow_redirects=True).get_data(True)
-    assert "新派发 1 项任务" in page and len(tasks()) == 1
+    assert "新派发 2 项任务" in page and len(tasks()) == 2
 
 
 # 个性/临时 tasks to chosen units and people (item 6)
 
-def test_cli_dispatches_an_adhoc_task_to_units_and_people_by_id_or_name(runner, county, now):
+def test_cli_dispatches_an_adhoc_task_to_units_and_people_by_id_or_name(runner, people, now):
     template = make_template(kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule="after:7",
                              title="节前廉洁过节专项提醒")
-    result = runner.invoke(args=["dispatch", str(template.id), "once", "--unit", "石桥乡",
-                                 "--person", "周海燕",
-                                 "--person", str(county["wang_qingshan"].id)])
+    result = runner.invoke(args=["dispatch", str(template.id), "once", "--unit", "白水镇",
+                                 "--person", "李明", "--person", str(people["wang"].id)])
     assert result.exit_code == 0, result.output
-    assert "“节前廉洁过节专项提醒”一次性：新派发 3 项任务，截止时间 2026-11-27 17:00" in result.output
-    assert tasks() == [(county["shiqiao"].id, None),
-                       (county["qingshan"].id, county["member"].id),
-                       (county["qingshan"].id, county["wang_qingshan"].id)]
+    assert "“节前廉洁过节专项提醒”一次性：新派发 3 项任务，截止时间 2026-11-27 17:00" in \
+        result.output
+    assert tasks() == [(people["other"].id, None),
+                       (people["township"].id, people["member"].id),
+                       (people["township"].id, people["wang"].id)]
 
 
 @pytest.mark.parametrize("args, words", [
     ([], "个性任务和临时任务需要指定单位或人员"),
-    (["--unit", "白水镇"], "没有名为“白水镇”的单位"),
+    (["--unit", "黑水镇"], "没有名为“黑水镇”的单位"),
     (["--unit", "99999"], "没有编号为 99999 的单位"),
     (["--person", "王芳"], "有 2 个人员名为“王芳”"),
     (["--person", "李退休"], "李退休已停用，不能派发任务"),
 ])
-def test_cli_explains_a_bad_choice_of_units_or_people(runner, county, now, args, words):
+def test_cli_explains_a_bad_choice_of_units_or_people(runner, people, now, args, words):
     template = make_template(kind=TemplateKind.SPECIFIC, period=Period.ONCE,
                              due_rule="after:30")
     result = runner.invoke(args=["dispatch", str(template.id), "once", *args])
     assert result.exit_code != 0 and words in result.output
     if "王芳" in args:
-        assert f"{county['wang_qingshan'].id}（青山镇）" in result.output
+        assert f"{people['wang'].id}（青山镇）、{people['wang_too'].id}（白水镇）" in result.output
     assert tasks() == []
 
 
-def test_admin_page_picks_units_and_people_for_a_specific_task(client, county, now):
-    sign_in(client, county["inspector"])
+def test_admin_page_picks_units_and_people_for_a_specific_task(client, people, now):
+    sign_in(client, people["inspector"])
     template = make_template(kind=TemplateKind.SPECIFIC, period=Period.ONCE,
                              due_rule="after:30", title="县委巡察反馈问题整改")
     listing = client.get("/admin/dispatch").get_data(True)
@@ -135,17 +130,18 @@ def test_admin_page_picks_units_and_people_for_a_specific_task(client, county, n
     assert ">once<" not in listing and ">specific<" not in listing
     path = f"/admin/dispatch/{template.id}"
     page = client.get(path).get_data(True)
-    assert f'name="unit_id" value="{county["shiqiao"].id}"> 石桥乡' in page
-    assert f'name="person_id" value="{county["member"].id}"> 周海燕（党委委员）' in page
-    assert "李退休" not in page and "审核员（" not in page  # no retired people, no dispatchers
+    assert f'name="unit_id" value="{people["other"].id}"> 白水镇' in page
+    assert f'name="person_id" value="{people["member"].id}"> 李明（副镇长）' in page
+    assert "李退休" not in page  # people who left are not offered, nor dispatchers:
+    assert f'name="person_id" value="{people["inspector"].id}"' not in page
     form = {"csrf_token": csrf(client, path), "template_id": template.id, "period": "once"}
     nobody = client.post("/admin/dispatch", data=form, follow_redirects=True).get_data(True)
     assert "需要指定单位或人员" in nobody and tasks() == []
-    chosen = {**form, "unit_id": [county["shiqiao"].id], "person_id": [county["member"].id]}
+    chosen = {**form, "unit_id": [people["other"].id], "person_id": [people["member"].id]}
     page = client.post("/admin/dispatch", data=chosen, follow_redirects=True).get_data(True)
     assert "“县委巡察反馈问题整改”一次性：新派发 2 项任务，截止时间 2026-12-20 17:00" in page
-    assert tasks() == [(county["shiqiao"].id, None),
-                       (county["qingshan"].id, county["member"].id)]
+    assert tasks() == [(people["other"].id, None),
+                       (people["township"].id, people["member"].id)]
     gone = client.post("/admin/dispatch", data={**form, "unit_id": [99999]},
                        follow_redirects=True).get_data(True)
     assert "所选单位不存在（编号 99999）" in gone
@@ -160,7 +156,7 @@ def test_admin_page_picks_units_and_people_for_a_specific_task(client, county, n
     (True, "2026-10", "2026-09-30 17:00"),  # 国庆节 (1-8 Oct 2026): the last day before it
     (True, "2027-05", "2027-04-30 17:00"),  # no 2027 schedule yet: 劳动节 is still a holiday
 ])
-def test_a_due_day_off_moves_to_the_working_day_before(runner, county, now, working_days,
+def test_a_due_day_off_moves_to_the_working_day_before(runner, people, now, working_days,
                                                        period, due):
     day = "1" if period != "2026-11" else "29"
     template = make_template(due_rule=f"day:{day}", working_days=working_days)
@@ -169,7 +165,7 @@ def test_a_due_day_off_moves_to_the_working_day_before(runner, county, now, work
     assert f"截止时间 {due}" in result.output
 
 
-def test_the_template_page_says_due_days_move_off_holidays(client, county):
-    sign_in(client, county["inspector"])
+def test_the_template_page_says_due_days_move_off_holidays(client, people):
+    sign_in(client, people["inspector"])
     page = client.get(f"/admin/templates/{make_template().id}").get_data(True)
     assert "截止日落在周末或节假日时，提前到前一个工作日" in page

@@ -1,9 +1,17 @@
-"""`flask seed-demo`: the demo county the README promises."""
+"""`flask seed-demo`: the demo county the README promises, live and calm on any day."""
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 import sqlalchemy as sa
 
 from conftest import openid
-from models import DutyCategory, DutyTemplate, Person, Role, Unit, UnitKind, session
+from models import (Assignment, DutyCategory, DutyTemplate, Evidence, Person, Role, Unit,
+                    UnitKind, session)
+
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def test_seed_demo_builds_the_county(runner, emulator):
@@ -23,15 +31,50 @@ def test_seed_demo_builds_the_county(runner, emulator):
     assert township.supervisor.parent_id == township.id
     # Pre-bound people answer in chat straight away, and have this period's tasks.
     assert emulator.send_text(openid(1), "我的").reply["content"].startswith("姓名：")
-    from models import Assignment
-
     assert session.scalar(sa.select(sa.func.count(Assignment.id))) > 10
     secretary = openid(6)  # 城关镇's secretary is the sixth person seeded
     assert "待办任务（共" in emulator.send_text(secretary, "待办").reply["content"]
 
 
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 20, 10, 0, tzinfo=SH),
+    datetime(2026, 12, 31, 18, 30, tzinfo=SH),  # the quarter's due time has just passed
+    datetime(2028, 2, 29, 23, 30, tzinfo=SH),  # quiet hours, a year with no holiday schedule
+])
+def test_a_fresh_demo_is_a_live_county_that_starts_calm(runner, emulator, work, clock, moment):
+    clock.move_to(moment)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    work()
+    assert not any(emulator.inbox(openid(index)) for index in range(1, 13))  # no burst
+    swept = runner.invoke(args=["sweep"]).output
+    assert "已记录 0 条推送" in swept, swept
+    # Tasks at every stage: due soon, a few warnings, exactly one red, none under 督办 ...
+    open_tasks = session.execute(sa.select(Assignment.warning, Assignment.due_at).where(
+        Assignment.state.in_(("dispatched", "acknowledged", "returned")))).all()
+    warnings = [warning for warning, _ in open_tasks]
+    assert warnings.count("red") == 1 and "supervision" not in warnings
+    assert warnings.count("reminder") >= 1 and 2 <= warnings.count("blue") + warnings.count(
+        "yellow") <= 5
+    assert max(moment - due for _, due in open_tasks).days < 7
+    states = set(session.scalars(sa.select(Assignment.state)))
+    assert {"dispatched", "acknowledged", "submitted", "first_approved", "completed"} <= states
+    photos = session.scalar(sa.select(sa.func.count(Evidence.id)).join(
+        Assignment, Evidence.assignment_id == Assignment.id).where(
+        Assignment.state == "completed", Evidence.kind == "photo", Evidence.status == "stored"))
+    assert photos >= 10
+    # ... and what the cadres read: nobody is 逾期 for long; user 07 starts the README's task.
+    for index in range(1, 13):
+        listing = emulator.send_text(openid(index), "待办").reply["content"]
+        assert "工作督办" not in listing
+        assert all(int(days) < 7 for days in re.findall(r"逾期(\d+)天", listing))
+    walkthrough = emulator.send_text(openid(7), "待办").reply["content"]
+    assert "（共1项）" in walkthrough and "1. 班子成员“一岗双责”履职报告" in walkthrough
+
+
 def test_seed_demo_if_empty_leaves_data_alone(runner):
     runner.invoke(args=["seed-demo"])
+    tasks = session.scalar(sa.select(sa.func.count(Assignment.id)))
     result = runner.invoke(args=["seed-demo", "--if-empty"])
-    assert result.exit_code == 0 and "not seeded" in result.output
+    assert result.exit_code == 0 and "未导入演示县" in result.output
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
+    assert session.scalar(sa.select(sa.func.count(Assignment.id))) == tasks

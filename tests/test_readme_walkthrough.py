@@ -1,0 +1,64 @@
+"""README “演示：一项任务的完整流程”, step by step, on the county `seed-demo` builds (issue 9).
+
+User 07 (城关镇班子成员) reports a task that needs a summary, two photos and two reviews;
+user 05 (城关镇纪委书记) approves it through the pushed link, inspector 03 returns it with a
+reason, 07 reworks it, and 05 and inspector 02 approve: the task is done.
+"""
+
+from conftest import openid
+from test_whole_life import phone, photo, review_through_link, templates_to
+
+CADRE, FIRST, RETURNS, FINAL = 7, 5, 3, 2
+REASON = "会议记录照片不清晰，请补拍签到表"
+
+
+def report(emulator, work, summary: str, colours) -> str:
+    """Steps 3 and 5's rework in chat: 上报 1, a summary, two photos, 提交; returns the reply."""
+    me = openid(CADRE)
+    assert "至少2张照片" in emulator.send_text(me, "上报 1").reply["content"]
+    emulator.send_text(me, summary)
+    for colour in colours:
+        emulator.send_image(me, photo(colour))
+    work()
+    return emulator.send_text(me, "提交").reply["content"]
+
+
+def test_the_readme_walkthrough_works_on_the_demo_county(runner, emulator, work, clock):
+    # 1. The demo county, tasks dispatched for the current periods.
+    seeded = runner.invoke(args=["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output
+    work()
+    me = openid(CADRE)
+    # 2. 待办 lists the tasks numbered; 签收 1.
+    listing = emulator.send_text(me, "待办").reply["content"]
+    assert "1. 班子成员“一岗双责”履职报告" in listing and "待签收" in listing
+    assert emulator.send_text(me, "签收 1").reply["content"].startswith("已签收：班子成员")
+    # 3. 上报 1, a summary and two photos, 提交.
+    answer = report(emulator, work, "11月18日召开党委会，班子成员逐一报告“一岗双责”履职情况。",
+                    [(180, 40, 40), (40, 40, 180)])
+    assert answer.startswith("已提交")
+    work()
+    # 4. User 05 gets 待审核提醒 and approves (初审) on the page its 详情 opens.
+    assert templates_to(emulator, FIRST) == ["QL_REVIEW_REQUEST"]
+    review_through_link(emulator, FIRST, "approve")
+    work()
+    # 5. The inspectors get the final review; one returns it with a reason.
+    assert templates_to(emulator, RETURNS) == ["QL_REVIEW_REQUEST"]
+    assert templates_to(emulator, FINAL) == ["QL_REVIEW_REQUEST"]
+    review_through_link(emulator, RETURNS, "return", REASON)
+    work()
+    [returned] = [m for m in emulator.inbox(me) if m.get("template_id") == "QL_REVIEW_RESULT"]
+    assert "退回整改" in str(returned)
+    assert REASON in phone(CADRE).get(returned["url"]).text  # the reason on the task page
+    # ... 07 adds what was missing and hands it in again; 初审 and 终审 approve.
+    assert "1. 班子成员“一岗双责”履职报告" in emulator.send_text(me, "待办").reply["content"]
+    assert report(emulator, work, "已补拍会议签到表。",
+                  [(40, 160, 40), (160, 160, 40)]).startswith("已提交")
+    work()
+    review_through_link(emulator, FIRST, "approve")
+    work()
+    review_through_link(emulator, FINAL, "approve")
+    work()
+    results = [m for m in emulator.inbox(me) if m.get("template_id") == "QL_REVIEW_RESULT"]
+    assert len(results) == 2 and "通过" in str(results[-1])
+    assert emulator.send_text(me, "待办").reply["content"].startswith("您目前没有待办任务")
