@@ -34,7 +34,7 @@ TEMPLATES = [
     ("运用监督执纪“第一种形态”谈话函询", "坚持挺纪在前", "common", "discipline", "quarterly", "quarter_end", 6, 0, 1),
     ("县委巡察反馈问题整改", "巡察整改落实", "specific", "committee", "once", "after:30", 10, 2, 2),
     ("节前廉洁过节专项提醒", "加强廉洁从政教育", "adhoc", "secretary", "once", "after:7", 3, 1, 1),
-    ("开展违规吃喝问题专项整治自查", "深化作风建设", "adhoc", "committee", "once", "after:10", 4, 1, 1),
+    ("开展违规吃喝问题专项整治自查", "深化作风建设", "adhoc", "committee", "once", "after:10", 4, 1, 2),
 ]
 TOWNSHIPS = ["城关镇", "青山镇", "石桥乡"]
 DEPARTMENTS = ["县教育局", "县卫生健康局"]

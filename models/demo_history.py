@@ -20,13 +20,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
-from models.assignment import Action, Assignment, State, assignees, reviewers, transition
+from models.assignment import Action, Assignment, State
 from models.db import session
 from models.dispatch import (SHANGHAI, UNIT_KINDS_WITH_DUTIES, dispatch, due_at, period_bounds,
                              period_of)
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.escalation import sweep
 from models.evidence import EvidenceKind, attach
+from models.hierarchy import assignees, reviewers
+from models.lifecycle import transition
 from models.notification import Notification, Status
 from models.photo import process_photo
 from models.unit import Person, Role, Unit
@@ -36,6 +38,7 @@ DISPATCH_CLOCK = time(7, 40)  # when the clock's periodic dispatch first runs ea
 SWEEP_CLOCKS = (time(9, 0), time(17, 10))
 OFFICE = (time(8, 30), time(18, 0))
 EARLY_NEXT = timedelta(days=3)  # a period this close is dispatched early when none is open
+YOUNG = timedelta(days=1)  # tasks dispatched more recently are at most acknowledged
 # How far the cadres of a live period have got, in turn: a readable spread of stages.
 LIVE_FATES = ("acknowledged", "completed", "dispatched", "submitted", "completed",
               "first_approved", "acknowledged")
@@ -45,7 +48,7 @@ ONCE = [
     ("节前廉洁过节专项提醒", 5, "secretaries",  # after:7 → due in 2 days: 即将到期
      ("acknowledged", "submitted", "completed", "dispatched", "acknowledged")),
     ("开展违规吃喝问题专项整治自查", 12, "units",  # after:10 → 2 days overdue: 蓝色预警
-     ("completed", "acknowledged", "completed", "dispatched", "late")),
+     ("completed", "acknowledged", "first_approved", "dispatched", "late")),
     ("县委巡察反馈问题整改", 34, ("石桥乡", "县教育局"), ("acknowledged", "dispatched")),  # 黄色
     ("县委巡察反馈问题整改", 36, ("青山镇",), ("acknowledged",)),  # after:30 → 6 days: 红色预警
 ]
@@ -130,6 +133,8 @@ class Story:
                 fate = "completed"
             elif task.person_id in self.fresh:
                 fate = "dispatched"
+            elif self.now - when < YOUNG:
+                fate = ("dispatched", "acknowledged")[index % 2]
             else:
                 fate = LIVE_FATES[(template.id + index) % len(LIVE_FATES)]
             self.follow(task, fate, when)
