@@ -42,7 +42,7 @@ def dispatch_form(template_id: int):
     return render_template(
         "admin/dispatch_form.html", template=template, period=period, due=due,
         late=DueInPast(due, now).message if due and due <= now else "",
-        units=_units() if named else [], groups=_people_by_unit() if named else [],
+        units=_units_by_kind() if named else [], groups=_people_by_unit() if named else [],
         chosen_units=set(request.args.getlist("unit_id", type=int)),
         chosen_people=set(request.args.getlist("person_id", type=int)))
 
@@ -77,9 +77,10 @@ def _due(template: DutyTemplate, period: str, now):
         return None
 
 
-def _units() -> list[Unit]:
-    return db.scalars(sa.select(Unit).where(Unit.kind != UnitKind.COUNTY)
-                      .order_by(Unit.id)).all()
+def _units_by_kind() -> list[tuple[UnitKind, list[Unit]]]:
+    units = db.scalars(sa.select(Unit).where(Unit.kind != UnitKind.COUNTY)).all()
+    return [(kind, [unit for unit in units if unit.kind == kind]) for kind in UnitKind
+            if any(unit.kind == kind for unit in units)]
 
 
 def _people_by_unit() -> list[tuple[Unit, list[Person]]]:
