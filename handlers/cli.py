@@ -54,7 +54,7 @@ def seed_demo(if_empty: bool):
         if if_empty:
             click.echo("数据库中已有数据，未导入演示县")
             return
-        raise click.ClickException("数据库中已有单位，演示县只能导入空数据库。")
+        raise CliError("数据库中已有单位，演示县只能导入空数据库")
     counts = seed(utcnow(), current_app.config["WECHAT_APPID"], store_photo)
     session.commit()
     click.echo("已导入演示县：干部 {people} 名，责任类别 {categories} 类，任务清单 {templates} 个，"

@@ -106,9 +106,9 @@ def test_cli_dispatches_an_adhoc_task_to_units_and_people_by_id_or_name(runner, 
 
 @pytest.mark.parametrize("args, words", [
     ([], "个性任务和临时任务需要指定单位或人员"),
-    (["--unit", "黑水镇"], "没有名为“黑水镇”的单位"),
-    (["--unit", "99999"], "没有编号为 99999 的单位"),
-    (["--person", "王芳"], "有 2 个人员名为“王芳”"),
+    (["--unit", "黑水镇"], "没有找到单位“黑水镇”，请核对名称或改用单位编号"),
+    (["--unit", "99999"], "没有找到单位“99999”"),
+    (["--person", "王芳"], "有 2 人名为“王芳”"),
     (["--person", "李退休"], "李退休已停用，不能派发任务"),
 ])
 def test_cli_explains_a_bad_choice_of_units_or_people(runner, people, now, args, words):
@@ -117,7 +117,7 @@ def test_cli_explains_a_bad_choice_of_units_or_people(runner, people, now, args,
     result = runner.invoke(args=["dispatch", str(template.id), "once", *args])
     assert result.exit_code != 0 and words in result.output
     if "王芳" in args:
-        assert f"{people['wang'].id}（青山镇）、{people['wang_too'].id}（白水镇）" in result.output
+        assert f"（编号 {people['wang'].id}、{people['wang_too'].id}），请改用人员编号" in result.output
     assert tasks() == []
 
 

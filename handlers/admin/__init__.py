@@ -111,7 +111,6 @@ def bind_code(person_id: int):
 
 
 # Views below use admin_required.
-from handlers import labels  # noqa: E402
 from handlers.admin import calendar, dispatch, duty, notifications  # noqa: E402
 
 for rule, endpoint, view, methods in (
@@ -133,4 +132,3 @@ for rule, endpoint, view, methods in (
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)
-bp.context_processor(lambda: {"labels": labels})
