@@ -4,9 +4,9 @@ admin and on the command line."""
 
 import re
 
-from models.clock import local_time
 from models import (EvidenceKind, Kind, Period, Responsibility, Role, State, TemplateKind,
                     UnitKind)
+from models.clock import local_time
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
 from models.unit import ROLE_LABELS

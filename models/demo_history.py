@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 from models.assignment import Action, Assignment, State
+from models.clock import SHANGHAI, local_date
 from models.db import session
-from models.dispatch import (SHANGHAI, UNIT_KINDS_WITH_DUTIES, dispatch, due_at, period_bounds,
-                             period_of)
+from models.dispatch import UNIT_KINDS_WITH_DUTIES, dispatch, due_at, period_bounds, period_of
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.escalation import sweep
 from models.evidence import EvidenceKind, attach
@@ -60,7 +60,7 @@ PALETTE = ((176, 58, 46), (40, 116, 166), (39, 174, 96), (211, 84, 0), (125, 60,
 
 def founded(now: datetime) -> datetime:
     """When the demo county started using the platform."""
-    return _local(now.astimezone(SHANGHAI).date() - LIVE_FOR, time(9, 0))
+    return _local(local_date(now) - LIVE_FOR, time(9, 0))
 
 
 def play(now: datetime, fresh: set[int], store_photo: Callable) -> int:
@@ -92,7 +92,7 @@ class Story:
 
     def __init__(self, now: datetime, fresh: set[int], store_photo: Callable):
         self.now, self.fresh, self.store_photo = now, fresh, store_photo
-        self.today = now.astimezone(SHANGHAI).date()
+        self.today = local_date(now)
         self.events: list = []
         self.order = itertools.count()
         self.dispatched = 0
@@ -111,7 +111,7 @@ class Story:
         """Each period since `founded` whose due time was ahead when the clock dispatched it,
         and the next one early when none is open and it starts within EARLY_NEXT."""
         start = founded(self.now)
-        day, last_due = start.astimezone(SHANGHAI).date(), None
+        day, last_due = local_date(start), None
         while day <= self.today:
             period = period_of(template, day)
             first, last = period_bounds(template, period, start)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from models import audit
 from models.assignment import Assignment, State
 from models.calendar import WorkCalendar, load_calendar
+from models.clock import local_time
 from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
@@ -51,7 +52,7 @@ class DueInPast(DomainError):
     def __init__(self, due: datetime, now: datetime):
         late = now - due
         ago = f"已过去{late.days}天" if late.days else "已过"
-        super().__init__(f"截止时间 {due.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {ago}，"
+        super().__init__(f"截止时间 {local_time(due)} {ago}，"
                          "派发后任务立即逾期，承办人会马上收到预警乃至工作督办。")
         self.due_at = due
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 from handlers.labels import dispatched_text
 from models import Assignment, DutyTemplate, Person, Role, TemplateKind, Unit, UnitKind, utcnow
 from models import session as db
-from models.dispatch import SHANGHAI, DueInPast, dispatch, due_at, period_of
+from models.clock import local_date
+from models.dispatch import DueInPast, dispatch, due_at, period_of
 from models.errors import DomainError
 
 PICKED_ROLES = (Role.INSPECTOR, Role.ADMIN)  # dispatchers, never assignees
@@ -20,7 +21,7 @@ PICKED_ROLES = (Role.INSPECTOR, Role.ADMIN)  # dispatchers, never assignees
 def dispatch_page():
     """Every template with its current period, due time and tasks already dispatched there."""
     now = utcnow()
-    today = now.astimezone(SHANGHAI).date()
+    today = local_date(now)
     templates = db.scalars(sa.select(DutyTemplate).options(joinedload(DutyTemplate.category))
                            .order_by(DutyTemplate.id)).all()
     rows = []
@@ -36,7 +37,7 @@ def dispatch_form(template_id: int):
     """One template's dispatch: period, due time, whom (个性/临时), confirmation if late."""
     template = db.get(DutyTemplate, template_id) or abort(404)
     now = utcnow()
-    period = request.args.get("period") or period_of(template, now.astimezone(SHANGHAI).date())
+    period = request.args.get("period") or period_of(template, local_date(now))
     due = _due(template, period, now)
     named = template.kind != TemplateKind.COMMON
     return render_template(
