@@ -8,10 +8,19 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
+from redis.exceptions import RedisError
+from rq.cron import CronScheduler
 
+from handlers.admin import ADMIN_ROLES, login_link
 from handlers.labels import dispatched_text
+from handlers.wechat.inbox import replay_pending
+from jobs import clock as periodic
+from jobs.evidence import store_photo
+from jobs.worker import run
 from models import DutyTemplate, Kind, Person, Unit, session, utcnow
+from models.api_token import issue_token
 from models.audit import verify_chain
+from models.demo import seed_demo as seed
 from models.clock import local_time
 from models.dispatch import DueInPast, dispatch
 from models.errors import DomainError
@@ -19,13 +28,13 @@ from models.escalation import sweep
 from models.migrate import upgrade
 from models.notification import KIND_LABELS
 from models.wechat_binding import issue_bind_code
+from wechat.menu import publish
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
 
 class CliError(click.ClickException):
     """A refusal on the command line, in Chinese ("错误：…", not click's "Error: …")."""
-
     def show(self, file=None) -> None:
         click.echo(f"错误：{self.format_message()}", file=file, err=True)
 
@@ -47,9 +56,6 @@ def db_upgrade(revision: str):
 @click.option("--if-empty", is_flag=True, help="Do nothing when units already exist.")
 def seed_demo(if_empty: bool):
     """Create the demo county with people, duty categories, templates and weeks of tasks."""
-    from jobs.evidence import store_photo
-    from models.demo import seed_demo as seed
-
     if session.scalar(sa.select(sa.func.count(Unit.id))):
         if if_empty:
             click.echo("数据库中已有数据，未导入演示县")
@@ -128,8 +134,6 @@ def _parse_now(text: str | None) -> datetime:
 @bp.cli.command("menu-publish")
 def menu_publish():
     """Publish the custom menu defined in wechat/menu.py."""
-    from wechat.menu import publish
-
     wechat = current_app.extensions["wechat"]
     menu = publish(wechat.client, current_app.config["PUBLIC_BASE_URL"])
     click.echo("菜单已发布：" + "、".join(button["name"] for button in menu["button"]))
@@ -163,6 +167,20 @@ def _find_person(key: str) -> Person:
     return _find(Person, key, "人员", named="姓名", many="人")
 
 
+@bp.cli.command("api-token")
+@click.argument("person")
+@click.option("--name", default="", help="What the token is for, e.g. the client's name.")
+def api_token_command(person: str, name: str):
+    """Issue an API token for PERSON (id or name); the secret is printed only this once."""
+    target = _find_person(person)
+    if not target.active:
+        raise CliError(f"{target.name}的账号已停用，不能签发令牌")
+    secret = issue_token(target, name, now=utcnow())
+    session.commit()
+    click.echo(f"{target.name}（编号 {target.id}）的 API 令牌如下，只显示这一次，请立即妥善保存：")
+    click.echo(secret)
+
+
 @bp.cli.command("bind-code")
 @click.argument("person")
 def bind_code(person: str):
@@ -178,8 +196,6 @@ def bind_code(person: str):
 @click.argument("person")
 def admin_link(person: str):
     """Print a one-time sign-in link to the admin pages for PERSON (admin or inspector)."""
-    from handlers.admin import ADMIN_ROLES, login_link
-
     target = _find_person(person)
     if target.role not in ADMIN_ROLES:
         raise CliError(f"{target.name}是{target.role_label}，只有系统管理员和县纪委监委审核人员"
@@ -191,8 +207,6 @@ def admin_link(person: str):
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(burst: bool):
     """Run an RQ worker (with the scheduler) on the push, media and default queues."""
-    from jobs.worker import run
-
     run(current_app._get_current_object(), burst=burst)
 
 
@@ -201,11 +215,6 @@ def clock():
     """Enqueue the periodic jobs (jobs/clock.py) on time, in Asia/Shanghai; run exactly one
     clock (RQ's cron holds no lock). The jobs are safe to run twice, so a restart or an
     overlap costs nothing."""
-    from redis.exceptions import RedisError
-    from rq.cron import CronScheduler
-
-    from handlers.wechat.inbox import replay_pending
-    from jobs import clock as periodic
 
     periodic.use_county_time()
     while True:

@@ -52,4 +52,3 @@ def _unauthorized(error: api_token.Unauthorized):
     return response
 
 
-bp.cli.add_command(api_token.api_token_command)
