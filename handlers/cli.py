@@ -22,7 +22,7 @@ from models.api_token import issue_token
 from models.audit import verify_chain
 from models.demo import seed_demo as seed
 from models.clock import local_time
-from models.dispatch import DueInPast, dispatch
+from models.dispatch import DueInPast, coverage_gaps, dispatch
 from models.errors import DomainError
 from models.escalation import sweep
 from models.migrate import upgrade
@@ -92,7 +92,7 @@ def dispatch_command(template_id: int, period: str, now_text: str | None,
     except DomainError as error:
         raise CliError(error.message) from None
     session.commit()
-    click.echo(dispatched_text(template, period, created))
+    click.echo(dispatched_text(template, period, created, coverage_gaps(template, created)))
 
 
 @bp.cli.command("sweep")

@@ -101,10 +101,14 @@ def describe_evidence(items) -> str:
     return "和".join(parts)
 
 
-def dispatched_text(template, period: str, created: list) -> str:
-    """What a dispatch did, for the admin page and the CLI."""
+def dispatched_text(template, period: str, created: list, gaps: list = ()) -> str:
+    """What a dispatch did, for the admin page and the CLI, with who is missing for the new
+    tasks (models.dispatch.coverage_gaps)."""
     if not created:
         return (f"“{template.title}”{period_label(period)}："
                 "新派发 0 项任务（此前已全部派发，未重复创建）")
-    return (f"“{template.title}”{period_label(period)}：新派发 {len(created)} 项任务，"
+    text = (f"“{template.title}”{period_label(period)}：新派发 {len(created)} 项任务，"
             f"截止时间 {local_time(created[0].due_at)}")
+    if gaps:
+        text += f"。请注意，{len(gaps)}处缺人：" + "；".join(str(gap) for gap in gaps)
+    return text

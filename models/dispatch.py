@@ -24,7 +24,7 @@ from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
 from models.escalation import Ladder, plan
-from models.hierarchy import assignees
+from models.hierarchy import Gap, assignees, gaps
 from models.notification import Kind, notify
 from models.unit import Person, Role, Unit, UnitKind
 
@@ -129,6 +129,22 @@ def targets(template: DutyTemplate, units: list[Unit] | None = None,
     found = session.scalars(sa.select(Person).where(
         Person.role == template.target_role, Person.active.is_(True)).order_by(Person.id))
     return [(person.unit, person) for person in found]
+
+
+def coverage_gaps(template: DutyTemplate, created: list[Assignment] | None = None
+                  ) -> list[Gap]:
+    """Who is missing for `template` (models.hierarchy.gaps): over the tasks just `created`,
+    or over every target of a common template and every open task of any template."""
+    if created is not None:
+        return gaps([(template, a.unit_id, a.person_id) for a in created])
+    pairs = {(a_unit, a_person) for a_unit, a_person in session.execute(
+        sa.select(Assignment.unit_id, Assignment.person_id).where(
+            Assignment.template_id == template.id,
+            Assignment.state.not_in((State.COMPLETED, State.CANCELLED))))}
+    if TemplateKind(template.kind) == TemplateKind.COMMON and template.active:
+        pairs |= {(unit.id, person.id if person else None) for unit, person in targets(template)}
+    return gaps([(template, unit_id, person_id) for unit_id, person_id in sorted(
+        pairs, key=lambda pair: (pair[0], pair[1] or 0))])
 
 
 def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Person | None = None,

@@ -182,7 +182,7 @@ def test_dispatch_creates_then_repeats_with_nothing_new(api, county):
     again = api(county["admin"], "POST", "/dispatch", json=body)
     assert again.status_code == 200
     assert again.get_json() == {"template_id": template.id, "period": "2026-12", "created": 0,
-                                "assignment_ids": []}
+                                "assignment_ids": [], "gaps": []}
     assert session.scalar(sa.select(sa.func.count(Assignment.id))) == 3
 
 

@@ -167,3 +167,29 @@ def test_the_api_refuses_urging_ones_own_task(api, county, now):
     assert answer.status_code == 403
     assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "urge")) == 0
+
+
+# Gaps named where dispatchers look: the dispatch's answer and the template list.
+
+def test_dispatch_and_the_template_list_name_a_unit_nobody_can_review(
+        app, client, api, county, make_person, now):
+    county["discipline"].active = False
+    for key in ("inspector", "inspector2"):
+        county[key].active = False
+    session.commit()
+    category = DutyCategory(name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
+    template = DutyTemplate(category=category, title="廉政谈话", kind=TemplateKind.SPECIFIC,
+                            period=Period.MONTHLY, due_rule="day:28", review_levels=1,
+                            created_at=now)
+    session.add(template)
+    session.commit()
+    admin = make_person(name="管理员", role=Role.ADMIN, unit=county["township"], title="")
+    answer = api(admin, "POST", "/dispatch", json={
+        "template_id": template.id, "period": "2026-11", "person_ids": [county["member"].id]})
+    assert answer.status_code == 201
+    assert answer.get_json()["gaps"] == [
+        "青山镇·廉政谈话：没有审核人（监督单位和县纪委监委均无审核人员）"]
+    with client.session_transaction() as browser:
+        browser["admin_id"] = admin.id
+    page = client.get("/admin/templates").get_data(as_text=True)
+    assert "1处缺少承办人或审核人" in page and "廉政谈话</a> · 青山镇：没有审核人" in page

@@ -12,7 +12,7 @@ from handlers.labels import dispatched_text
 from models import Assignment, DutyTemplate, Person, Role, TemplateKind, Unit, UnitKind, utcnow
 from models import session as db
 from models.clock import local_date
-from models.dispatch import DueInPast, dispatch, due_at, period_of
+from models.dispatch import DueInPast, coverage_gaps, dispatch, due_at, period_of
 from models.errors import DomainError
 
 PICKED_ROLES = (Role.INSPECTOR, Role.ADMIN)  # dispatchers, never assignees
@@ -66,7 +66,8 @@ def dispatch_post():
         return redirect(url_for("admin.dispatch_form", template_id=template.id, period=period,
                                 unit_id=unit_ids, person_id=person_ids))
     db.commit()
-    flash(dispatched_text(template, period, created), "ok")
+    missing = coverage_gaps(template, created)
+    flash(dispatched_text(template, period, created, missing), "warn" if missing else "ok")
     return redirect(url_for("admin.dispatch_page"))
 
 

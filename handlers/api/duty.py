@@ -6,7 +6,7 @@ from flask import request
 from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, optional_flag, optional_ids, required
 from models import DutyTemplate, Person, Role, Unit, session, utcnow
-from models.dispatch import DueInPast, dispatch
+from models.dispatch import DueInPast, coverage_gaps, dispatch
 from models.errors import Conflict, NotAllowed
 
 DISPATCHERS = (Role.INSPECTOR, Role.ADMIN)
@@ -48,8 +48,10 @@ def dispatch_template():
     except DueInPast as late:
         raise Conflict(f"{late.message}如确需补派，请在请求中加上 \"allow_past\": true。") from None
     session.commit()
+    missing = coverage_gaps(template, created)
     return {"template_id": template.id, "period": period, "created": len(created),
-            "assignment_ids": [a.id for a in created]}, 201 if created else 200
+            "assignment_ids": [a.id for a in created],
+            "gaps": [str(gap) for gap in missing]}, 201 if created else 200
 
 
 def _template(template_id: int) -> DutyTemplate:

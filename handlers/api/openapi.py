@@ -84,7 +84,9 @@ SCHEMAS = {
     "DispatchResult": {"type": "object", "properties": {
         "template_id": {"type": "integer"}, "period": {"type": "string"},
         "created": {"type": "integer", "description": "0 when repeated: dispatch is idempotent"},
-        "assignment_ids": {"type": "array", "items": {"type": "integer"}}}},
+        "assignment_ids": {"type": "array", "items": {"type": "integer"}},
+        "gaps": {"type": "array", "items": {"type": "string"},
+                 "description": "新任务中缺少承办人或审核人之处，如“青山镇·专题会议：没有审核人”"}}},
     "Assignment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "template_id": {"type": "integer"},
         "title": {"type": "string"}, "unit_id": {"type": "integer"},
