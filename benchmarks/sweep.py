@@ -39,7 +39,7 @@ from _bulk import analyze, copy_table, load, seed_organisation  # noqa: E402
 from _report import log, rss_mb, run_benchmark, run_child, target  # noqa: E402
 from _stack import _postgres, backend_ticks, provision, ticks_between  # noqa: E402
 from app import create_app  # noqa: E402
-from models.assignment import Assignment, State, Warning  # noqa: E402
+from models.assignment import Assignment, State, Level  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
 from models.db import session  # noqa: E402
 from models.duty import DutyTemplate  # noqa: E402
@@ -128,7 +128,7 @@ def _ladder(day: int, slot: int, working_days: bool, calendar, quiet):
     due = local.astimezone(UTC)
     reached = step_due(due, T0, working_days=working_days, calendar=calendar, quiet=quiet)
     assignment = Assignment(state=State.DISPATCHED, due_at=due,
-                            warning=Warning(reached) if reached else Warning.NONE,
+                            warning=Level(reached) if reached else Level.NONE,
                             template=DutyTemplate(working_days=working_days))
     plan(assignment, T0, ladder=Ladder(calendar, quiet))
     return _naive(due), assignment.warning.value, _naive(assignment.next_step_at)

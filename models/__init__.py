@@ -1,7 +1,7 @@
 """The domain: tables and the rules that change them. Re-exports every model class."""
 
 from models.api_token import ApiToken as ApiToken
-from models.assignment import Assignment, State, Warning
+from models.assignment import Assignment, State
 from models.audit import AuditEvent
 from models.calendar import CalendarDay, CalendarYear
 from models.clock import utcnow
@@ -9,6 +9,7 @@ from models.db import Base, init_app, session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
+from models.ladder import Level
 from models.inbound_message import InboundMessage
 from models.notification import Channel, Kind, Notification, Status
 from models.review import Decision, Review
@@ -21,6 +22,6 @@ __all__ = [
     "Assignment", "AuditEvent", "Base", "BindCode", "CalendarDay", "CalendarYear", "Channel", "Decision", "DutyCategory",
     "DutyTemplate", "Evidence", "EvidenceKind", "EvidenceStatus", "InboundMessage", "Instruction", "Kind", "Notification", "Period",
     "Person", "ROLE_LABELS", "Responsibility", "Review", "Role", "ShownList", "State", "Status",
-    "Supervision", "TemplateKind", "Unit", "UnitKind", "Warning", "WechatBinding", "init_app", "session",
+    "Supervision", "TemplateKind", "Unit", "UnitKind", "Level", "WechatBinding", "init_app", "session",
     "utcnow",
 ]

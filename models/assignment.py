@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from models.db import Base, session
 from models.errors import Conflict
 from models.duty import DutyTemplate
+from models.ladder import Level
 from models.unit import Person, Role, Unit
 
 
@@ -20,15 +21,6 @@ class State(StrEnum):
     RETURNED = "returned"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
-
-class Warning(StrEnum):
-    NONE = "none"
-    REMINDER = "reminder"
-    BLUE = "blue"
-    YELLOW = "yellow"
-    RED = "red"
-    SUPERVISION = "supervision"
 
 
 class Assignment(Base):
@@ -49,7 +41,7 @@ class Assignment(Base):
     period: Mapped[str] = mapped_column(sa.String(10))
     due_at: Mapped[datetime]
     state: Mapped[State] = mapped_column(sa.String(20), default=State.DISPATCHED, index=True)
-    warning: Mapped[Warning] = mapped_column(sa.String(20), default=Warning.NONE)
+    warning: Mapped[Level] = mapped_column(sa.String(20), default=Level.NONE)
     # When the sweep must next look at it: the next ladder step, or a reviewer reminder;
     # empty once nothing more can fall due. Maintained by models.escalation.plan().
     next_step_at: Mapped[datetime | None]
@@ -68,7 +60,7 @@ class Assignment(Base):
 
 
 OPEN_STATES = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
-WARNED = (Warning.BLUE, Warning.YELLOW, Warning.RED, Warning.SUPERVISION)
+WARNED = (Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)
 
 
 def workload(person) -> dict[str, int]:
@@ -78,7 +70,7 @@ def workload(person) -> dict[str, int]:
     return {
         "todo": session.scalar(mine),
         "warned": session.scalar(mine.where(Assignment.warning.in_(WARNED))),
-        "supervised": session.scalar(mine.where(Assignment.warning == Warning.SUPERVISION)),
+        "supervised": session.scalar(mine.where(Assignment.warning == Level.SUPERVISION)),
     }
 
 

@@ -21,13 +21,13 @@ from sqlalchemy.orm import joinedload
 
 from models.clock import SHANGHAI
 from models import audit
-from models.assignment import OPEN_STATES, Action, Assignment, Warning
+from models.assignment import OPEN_STATES, Action, Assignment
 from models.calendar import CalendarMissing, WorkCalendar, load_calendar
 from models.db import session
 from models.duty import DutyTemplate
 from models.errors import DomainError, NotAllowed
 from models.hierarchy import REVIEW_STATES, Directory, allowed, assignees, reviewers
-from models.ladder import (Step, after_quiet_hours, highest_due, next_after, parse_ladder,
+from models.ladder import (Level, after_quiet_hours, highest_due, next_after, parse_ladder,
                            quiet_hours, schedule)
 from models.notification import KIND_LABELS, Channel, Kind, Notification, Status, notify
 from models.supervision import Supervision
@@ -41,15 +41,15 @@ SWEEP_BATCH = 2000
 
 # Who hears of each step (DESIGN.md, warning ladder): each adds to the one before.
 AUDIENCE = {
-    Step.REMINDER: ("assignee",),
-    Step.BLUE: ("assignee",),
-    Step.YELLOW: ("assignee", "secretary"),
-    Step.RED: ("assignee", "secretary", "discipline"),
-    Step.SUPERVISION: ("assignee", "secretary", "discipline", "inspector"),
+    Level.REMINDER: ("assignee",),
+    Level.BLUE: ("assignee",),
+    Level.YELLOW: ("assignee", "secretary"),
+    Level.RED: ("assignee", "secretary", "discipline"),
+    Level.SUPERVISION: ("assignee", "secretary", "discipline", "inspector"),
 }
 
 
-def audience(directory: Directory, assignment: Assignment, step: Step) -> list[int]:
+def audience(directory: Directory, assignment: Assignment, step: Level) -> list[int]:
     """Everyone a step goes to, each once, the assignee first."""
     found: list[int] = []
     for post in AUDIENCE[step]:
@@ -71,7 +71,7 @@ class Ladder:
 
     def __init__(self, calendar: WorkCalendar | None = None, quiet=None):
         self._calendar, self.quiet = calendar, quiet or quiet_hours()
-        self._schedules: dict[tuple[datetime, bool], list[tuple[Step, datetime]]] = {}
+        self._schedules: dict[tuple[datetime, bool], list[tuple[Level, datetime]]] = {}
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -79,7 +79,7 @@ class Ladder:
             self._calendar = load_calendar()
         return self._calendar
 
-    def steps(self, assignment: Assignment) -> list[tuple[Step, datetime]]:
+    def steps(self, assignment: Assignment) -> list[tuple[Level, datetime]]:
         template = assignment.template
         working_days, days = template.working_days, template.ladder_days
         key = (assignment.due_at, working_days, days)
@@ -97,8 +97,8 @@ class Ladder:
         return self._schedules[key]
 
 
-def reached(assignment: Assignment) -> Step | None:
-    return Step(assignment.warning) if assignment.warning != Warning.NONE else None
+def reached(assignment: Assignment) -> Level | None:
+    return Level(assignment.warning) if assignment.warning != Level.NONE else None
 
 
 def plan(assignment: Assignment, now: datetime, *, ladder: Ladder | None = None) -> None:
@@ -189,11 +189,11 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
         if (later := after_quiet_hours(step, now, quiet)) != now:
             assignment.next_step_at, report.deferred = later, report.deferred + 1
             return []
-        assignment.warning = Warning(step)
+        assignment.warning = Level(step)
         assignment.next_step_at = next_after(steps, step)
         report.steps[step] += 1
         report.titles[assignment.id] = assignment.template.title
-        if step == Step.SUPERVISION:
+        if step == Level.SUPERVISION:
             report.supervisions.append({"assignment_id": assignment.id, "opened_at": now,
                                         "cycle": assignment.ladder_cycle, "response": ""})
         return [_push(Kind(step), assignment, pid, step, assignment.ladder_cycle)
@@ -356,7 +356,7 @@ def extend_due(assignment: Assignment, due: datetime, actor: Person, *, now: dat
     if due <= now:
         raise DomainError("新的截止时间须晚于现在。")
     old = assignment.due_at
-    assignment.due_at, assignment.warning = due, Warning.NONE
+    assignment.due_at, assignment.warning = due, Level.NONE
     assignment.ladder_cycle += 1
     plan(assignment, now)
     audit.record("assignment.extend", f"assignment:{assignment.id}", now=now, actor=actor,

@@ -18,7 +18,11 @@ QUIET_START, QUIET_END = time(22, 0), time(7, 30)
 NO_QUIET = (time(0, 0), time(0, 0))
 
 
-class Step(StrEnum):
+class Level(StrEnum):
+    """The one name for the ladder's five levels: the step a push is for, the highest one a
+    task has reached (`Assignment.warning`, NONE before the first), and its colour."""
+
+    NONE = "none"  # 未预警: the task has reached no step yet
     REMINDER = "reminder"  # 预警提醒
     BLUE = "blue"  # 蓝色预警
     YELLOW = "yellow"  # 黄色预警
@@ -27,8 +31,8 @@ class Step(StrEnum):
 
 
 # (step, days from the due day): the default ladder [seed]; a template may set its own days.
-DEFAULT_LADDER: tuple[tuple[Step, int], ...] = (
-    (Step.REMINDER, -3), (Step.BLUE, 1), (Step.YELLOW, 3), (Step.RED, 5), (Step.SUPERVISION, 7))
+DEFAULT_LADDER: tuple[tuple[Level, int], ...] = (
+    (Level.REMINDER, -3), (Level.BLUE, 1), (Level.YELLOW, 3), (Level.RED, 5), (Level.SUPERVISION, 7))
 LADDER_FORMAT = "预警天数填5个整数，依次为预警提醒、蓝、黄、红色预警、工作督办，如 -3,1,3,5,7"
 
 
@@ -47,7 +51,7 @@ def ladder_problem(text: str) -> str | None:
     return None
 
 
-def parse_ladder(text: str | None) -> tuple[tuple[Step, int], ...]:
+def parse_ladder(text: str | None) -> tuple[tuple[Level, int], ...]:
     """A template's ladder: its own days, or the default when it sets none."""
     if not text or ladder_problem(text):
         return DEFAULT_LADDER
@@ -78,7 +82,7 @@ def quiet_hours() -> tuple[time, time]:
 def after_quiet_hours(step: str, at: datetime, quiet: tuple[time, time] | None = None
                       ) -> datetime:
     """When a push for `step` may go out: quiet hours wait until they end, except 督办."""
-    if step == Step.SUPERVISION:
+    if step == Level.SUPERVISION:
         return at
     start, end = quiet or quiet_hours()
     local = at.astimezone(SHANGHAI)
@@ -93,7 +97,7 @@ def after_quiet_hours(step: str, at: datetime, quiet: tuple[time, time] | None =
 
 
 def schedule(due_at: datetime, *, working_days: bool = False, calendar: WorkCalendar | None = None,
-             ladder=DEFAULT_LADDER, quiet=None) -> list[tuple[Step, datetime]]:
+             ladder=DEFAULT_LADDER, quiet=None) -> list[tuple[Level, datetime]]:
     """Every step with the time its push may go out, in ladder order."""
     calendar = calendar or package_calendar()
     quiet = quiet or quiet_hours()
@@ -102,9 +106,9 @@ def schedule(due_at: datetime, *, working_days: bool = False, calendar: WorkCale
             for step, days in ladder]
 
 
-def step_due(due_at: datetime, now: datetime, *, reached: Step | None = None,
+def step_due(due_at: datetime, now: datetime, *, reached: Level | None = None,
              working_days: bool = False, calendar: WorkCalendar | None = None,
-             ladder=DEFAULT_LADDER, quiet=None) -> Step | None:
+             ladder=DEFAULT_LADDER, quiet=None) -> Level | None:
     """The highest step due at `now` above the one already `reached`, or None.
 
     Only the highest: a sweep after downtime must not send stale lower steps.
@@ -114,8 +118,8 @@ def step_due(due_at: datetime, now: datetime, *, reached: Step | None = None,
     return highest_due(steps, now, reached)
 
 
-def highest_due(steps: list[tuple[Step, datetime]], now: datetime,
-                reached: Step | None) -> Step | None:
+def highest_due(steps: list[tuple[Level, datetime]], now: datetime,
+                reached: Level | None) -> Level | None:
     """Over a `schedule`: the highest step due at `now` above `reached`, or None."""
     order = [step for step, _ in steps]
     floor = order.index(reached) if reached is not None else -1
@@ -123,7 +127,7 @@ def highest_due(steps: list[tuple[Step, datetime]], now: datetime,
     return order[highest] if highest > floor else None
 
 
-def next_after(steps: list[tuple[Step, datetime]], reached: Step | None) -> datetime | None:
+def next_after(steps: list[tuple[Level, datetime]], reached: Level | None) -> datetime | None:
     """Over a `schedule`: when the first step above `reached` falls due, or None past the top."""
     order = [step for step, _ in steps]
     floor = order.index(reached) if reached is not None else -1

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from models import (ApiToken, Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence,
                     EvidenceKind, EvidenceStatus, Person, Responsibility, Role, State,
-                    TemplateKind, UnitKind, Warning, session)
+                    TemplateKind, UnitKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -299,7 +299,7 @@ def test_can_see_agrees_with_the_list_filter(county, tasks):
 def test_filters_narrow_the_visible_list(api, county, tasks):
     c, inspector = county, county["inspector"]
     session.execute(sa.update(Assignment).where(Assignment.id == tasks["colleague"])
-                    .values(warning=Warning.RED, state=State.ACKNOWLEDGED))
+                    .values(warning=Level.RED, state=State.ACKNOWLEDGED))
     session.commit()
     assert _ids(api(inspector, "GET", f"/assignments?unit={c['other'].id}")) == {
         tasks["other_member"], tasks["other"]}

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period, Responsibility,
-                    Role, Status, Supervision, TemplateKind, UnitKind, Warning, session)
+                    Role, Status, Supervision, TemplateKind, UnitKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -96,7 +96,7 @@ def test_one_task_climbs_the_whole_ladder_each_step_once(county, work, emulator)
         sweep(now)  # the same instant again: nothing new
         assert pushes(before) == expected, now
     session.expire_all()
-    assert session.get(Assignment, task.id).warning == Warning.SUPERVISION
+    assert session.get(Assignment, task.id).warning == Level.SUPERVISION
     assert session.get(Assignment, task.id).next_step_at is None
     assert session.scalar(sa.select(sa.func.count(Supervision.id))) == 1
 
@@ -136,7 +136,7 @@ def test_handed_in_before_due_never_warns_and_reviewers_are_reminded_daily(count
     # Submitted at T-1 d: the reviewer hears at T+2 d, then once a day; never a colour.
     assert set(reminders) == {("review_overdue", county["discipline"].id)}
     assert len(reminders) == 6  # T+2 … T+7
-    assert session.get(Assignment, task.id).warning == Warning.REMINDER
+    assert session.get(Assignment, task.id).warning == Level.REMINDER
     before = last_id()
     sweep(DUE + timedelta(days=7, hours=3))  # same day again
     assert pushes(before) == []
@@ -270,7 +270,7 @@ def test_dry_run_prints_what_would_be_sent_and_writes_nothing(county, runner, cl
     assert "扫描时间 2026-11-28 17:00（北京时间）" in result.output
     assert "黄色预警 1 项；将记录 2 条推送" in result.output
     assert pushes() == []
-    assert session.scalar(sa.select(Assignment.warning)) == Warning.NONE
+    assert session.scalar(sa.select(Assignment.warning)) == Level.NONE
     result = runner.invoke(args=["sweep", "--now", at])
     assert "已记录 2 条推送" in result.output
     assert len(pushes()) == 2
@@ -284,7 +284,7 @@ def test_sweep_refuses_a_future_now_unless_dry_run(county, runner, now):
     refused = runner.invoke(args=["sweep", "--now", ahead])
     assert refused.exit_code != 0
     assert "2026-11-28 17:00 还没有到" in refused.output and "--dry-run" in refused.output
-    assert pushes() == [] and session.scalar(sa.select(Assignment.warning)) == Warning.NONE
+    assert pushes() == [] and session.scalar(sa.select(Assignment.warning)) == Level.NONE
     preview = runner.invoke(args=["sweep", "--now", ahead, "--dry-run"])
     assert preview.exit_code == 0 and "将记录 2 条推送" in preview.output
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from models.calendar import CalendarMissing, WorkCalendar
-from models.ladder import SHANGHAI, Step, after_quiet_hours, schedule, step_due
+from models.ladder import SHANGHAI, Level, after_quiet_hours, schedule, step_due
 
 
 def sh(*args) -> datetime:
@@ -18,49 +18,49 @@ DUE = sh(2026, 10, 9, 17, 0)
 
 def test_design_example_in_calendar_days():
     steps = dict(schedule(DUE))
-    assert steps[Step.REMINDER] == sh(2026, 10, 6, 17, 0)
-    assert steps[Step.BLUE] == sh(2026, 10, 10, 17, 0)
-    assert steps[Step.YELLOW] == sh(2026, 10, 12, 17, 0)
-    assert steps[Step.RED] == sh(2026, 10, 14, 17, 0)
-    assert steps[Step.SUPERVISION] == sh(2026, 10, 16, 17, 0)
+    assert steps[Level.REMINDER] == sh(2026, 10, 6, 17, 0)
+    assert steps[Level.BLUE] == sh(2026, 10, 10, 17, 0)
+    assert steps[Level.YELLOW] == sh(2026, 10, 12, 17, 0)
+    assert steps[Level.RED] == sh(2026, 10, 14, 17, 0)
+    assert steps[Level.SUPERVISION] == sh(2026, 10, 16, 17, 0)
 
 
 def test_working_days_skip_the_national_day_holiday_and_count_the_make_up_saturday():
     due = sh(2026, 9, 30, 17, 0)
     steps = dict(schedule(due, working_days=True))
-    assert steps[Step.REMINDER] == sh(2026, 9, 24, 17, 0)  # 25–27 Sep are 中秋 holidays
-    assert steps[Step.BLUE] == sh(2026, 10, 8, 17, 0)  # 1–7 Oct off
-    assert steps[Step.YELLOW] == sh(2026, 10, 10, 17, 0)  # Saturday 10 Oct is a make-up workday
-    assert steps[Step.RED] == sh(2026, 10, 13, 17, 0)  # Sunday 11 Oct is off again
+    assert steps[Level.REMINDER] == sh(2026, 9, 24, 17, 0)  # 25–27 Sep are 中秋 holidays
+    assert steps[Level.BLUE] == sh(2026, 10, 8, 17, 0)  # 1–7 Oct off
+    assert steps[Level.YELLOW] == sh(2026, 10, 10, 17, 0)  # Saturday 10 Oct is a make-up workday
+    assert steps[Level.RED] == sh(2026, 10, 13, 17, 0)  # Sunday 11 Oct is off again
 
 
 @pytest.mark.parametrize("now, expected", [
     (sh(2026, 10, 5, 17, 0), None),  # T−4 d
-    (sh(2026, 10, 6, 17, 0), Step.REMINDER),  # T−3 d
-    (sh(2026, 10, 10, 17, 0), Step.BLUE),  # T+1 d
-    (sh(2026, 10, 12, 17, 0), Step.YELLOW),  # T+3 d
-    (sh(2026, 10, 14, 17, 0), Step.RED),  # T+5 d
-    (sh(2026, 10, 16, 17, 0), Step.SUPERVISION),  # T+7 d
+    (sh(2026, 10, 6, 17, 0), Level.REMINDER),  # T−3 d
+    (sh(2026, 10, 10, 17, 0), Level.BLUE),  # T+1 d
+    (sh(2026, 10, 12, 17, 0), Level.YELLOW),  # T+3 d
+    (sh(2026, 10, 14, 17, 0), Level.RED),  # T+5 d
+    (sh(2026, 10, 16, 17, 0), Level.SUPERVISION),  # T+7 d
 ])
 def test_each_step_at_its_time(now, expected):
     assert step_due(DUE, now) == expected
 
 
 def test_missed_steps_collapse_into_the_highest():
-    assert step_due(DUE, sh(2026, 10, 15, 9, 0)) == Step.RED
-    assert step_due(DUE, sh(2026, 10, 15, 9, 0), reached=Step.RED) is None
-    assert step_due(DUE, sh(2026, 10, 15, 9, 0), reached=Step.REMINDER) == Step.RED
+    assert step_due(DUE, sh(2026, 10, 15, 9, 0)) == Level.RED
+    assert step_due(DUE, sh(2026, 10, 15, 9, 0), reached=Level.RED) is None
+    assert step_due(DUE, sh(2026, 10, 15, 9, 0), reached=Level.REMINDER) == Level.RED
 
 
 def test_quiet_hours_wait_until_morning_except_supervision():
     late = sh(2026, 10, 9, 23, 15)
-    assert after_quiet_hours(Step.BLUE, late) == sh(2026, 10, 10, 7, 30)
-    assert after_quiet_hours(Step.BLUE, sh(2026, 10, 9, 6, 0)) == sh(2026, 10, 9, 7, 30)
-    assert after_quiet_hours(Step.SUPERVISION, late) == late
-    assert after_quiet_hours(Step.RED, sh(2026, 10, 9, 17, 0)) == sh(2026, 10, 9, 17, 0)
+    assert after_quiet_hours(Level.BLUE, late) == sh(2026, 10, 10, 7, 30)
+    assert after_quiet_hours(Level.BLUE, sh(2026, 10, 9, 6, 0)) == sh(2026, 10, 9, 7, 30)
+    assert after_quiet_hours(Level.SUPERVISION, late) == late
+    assert after_quiet_hours(Level.RED, sh(2026, 10, 9, 17, 0)) == sh(2026, 10, 9, 17, 0)
     steps = dict(schedule(sh(2026, 10, 9, 22, 30)))
-    assert steps[Step.BLUE] == sh(2026, 10, 11, 7, 30)
-    assert steps[Step.SUPERVISION] == sh(2026, 10, 16, 22, 30)
+    assert steps[Level.BLUE] == sh(2026, 10, 11, 7, 30)
+    assert steps[Level.SUPERVISION] == sh(2026, 10, 16, 22, 30)
 
 
 KNOWN_2026 = WorkCalendar(years={2026})  # a calendar of our own: 2027 unknown whatever the package
@@ -72,7 +72,7 @@ def test_a_missing_year_is_an_alarm_not_a_guess():
     assert missing.value.year == 2027 and "2027年" in missing.value.message
     overrides = {date(2027, 1, d): d not in (9, 10) for d in range(1, 20)}
     blue = dict(schedule(sh(2027, 1, 8, 17, 0), working_days=True,
-                         calendar=WorkCalendar(overrides)))[Step.BLUE]
+                         calendar=WorkCalendar(overrides)))[Level.BLUE]
     assert blue == sh(2027, 1, 11, 17, 0)
 
 

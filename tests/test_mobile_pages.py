@@ -17,7 +17,7 @@ from conftest import openid
 from handlers.mobile import texts
 from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence, Instruction,
                     Period, Responsibility, Review, Role, State, TemplateKind, UnitKind,
-                    Warning, session)
+                    Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -152,9 +152,9 @@ def evidence_count() -> int:
 def test_workbench_lists_todo_warnings_and_supervision(phone, county, now):
     task = make_task(county, now)
     warned = make_task(county, now, title="廉政教育月活动")
-    warned.warning = Warning.RED
+    warned.warning = Level.RED
     supervised = make_task(county, now, title="问题线索整改")
-    supervised.warning = Warning.SUPERVISION
+    supervised.warning = Level.SUPERVISION
     session.commit()
     page = phone("member").get("/m/")
     assert page.status_code == 200

@@ -13,7 +13,7 @@ from conftest import openid
 from handlers.mobile import texts as page_texts
 from handlers.wechat import texts as chat_texts
 from models.clock import SHANGHAI
-from models import (AuditEvent, Kind, Notification, Person, Supervision, Warning, WechatBinding,
+from models import (AuditEvent, Kind, Level, Notification, Person, Supervision, WechatBinding,
                     session, utcnow)
 from models.escalation import sweep
 from models.supervision import MIN_RESPONSE
@@ -213,7 +213,7 @@ def test_inspector_extends_on_the_page_and_the_ladder_starts_again(phone, superv
                                    form_page=task_page(supervised))
     assert done.status_code == 200 and "截止时间已调整为" in done.text
     task = reload(supervised)
-    assert task.due_at == _at_five(day) and task.warning == Warning.NONE
+    assert task.due_at == _at_five(day) and task.warning == Level.NONE
     assert task.next_step_at == task.due_at - timedelta(days=3)  # the reminder, afresh
     assert task.ladder_cycle == 1
     assert "调整截止时间" in done.text and "汛期抗灾，顺延一个月" in done.text  # history
@@ -226,7 +226,7 @@ def test_a_bad_new_due_date_is_refused_and_changes_nothing(phone, supervised, du
                                    form_page=task_page(supervised))
     assert redirected(page, task_page(supervised)) and words in page.text
     task = reload(supervised)
-    assert task.warning == Warning.SUPERVISION and task.ladder_cycle == 0
+    assert task.warning == Level.SUPERVISION and task.ladder_cycle == 0
 
 
 def test_only_inspectors_get_the_adjust_forms(phone, supervised):

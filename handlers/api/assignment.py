@@ -6,7 +6,7 @@ from flask import request
 from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, page, query_choice, query_int, required
 from handlers.api.visibility import find_assignment, visible_assignments
-from models import Assignment, Evidence, Instruction, Review, State, Warning, session, utcnow
+from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
 from models.assignment import Action
 from models.lifecycle import transition
 from models.instruction import instruct
@@ -67,7 +67,7 @@ def _filtered(query: sa.Select) -> sa.Select:
         Assignment.unit_id: query_int("unit", low=1),
         Assignment.person_id: query_int("person", low=1),
         Assignment.state: query_choice("state", State),
-        Assignment.warning: query_choice("warning", Warning),
+        Assignment.warning: query_choice("warning", Level),
         Assignment.period: request.args.get("period") or None,
     }
     for column, value in filters.items():

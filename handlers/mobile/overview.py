@@ -13,13 +13,13 @@ from sqlalchemy.orm import joinedload
 from handlers.mobile import texts
 from handlers.labels import SCOPE_LABELS
 from handlers.mobile.workbench import row
-from models import Assignment, Notification, Role, Unit, Warning, session, utcnow
+from models import Assignment, Level, Notification, Role, Unit, session, utcnow
 from models.assignment import OPEN_STATES
 from models.hierarchy import REVIEW_STATES, Directory, visible_filter
 
 LIST_LIMIT = 100
-LEVELS = (Warning.SUPERVISION, Warning.RED, Warning.YELLOW, Warning.BLUE, Warning.REMINDER,
-          Warning.NONE)
+LEVELS = (Level.SUPERVISION, Level.RED, Level.YELLOW, Level.BLUE, Level.REMINDER,
+          Level.NONE)
 
 
 def scope_name(person) -> str:
@@ -86,7 +86,7 @@ def _severity():
                    value=Assignment.warning, else_=len(LEVELS))
 
 
-def _tile(level: Warning, count: int, digest: int | None) -> dict:
+def _tile(level: Level, count: int, digest: int | None) -> dict:
     args = {"level": level.value, **({"digest": digest} if digest else {})}
     return {"level": level.value, "label": texts.WARNING_LABELS[level.value], "count": count,
             "url": url_for("mobile.overview", **args)}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from models.clock import SHANGHAI
 from handlers.labels import SCOPE_LABELS
 from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
-from models import Assignment, Role, State, Warning, session, utcnow
+from models import Assignment, Level, Role, State, session, utcnow
 from models.assignment import OPEN_STATES, WARNED, open_assignments
 from models.hierarchy import review_filter, visible_filter
 from models.review import sign_review_token
@@ -26,7 +26,7 @@ def workbench():
     sections = [
         ("todo", "待办任务", todo, "暂无待办任务"),
         ("warned", "预警提醒", [t for t in todo if t.warning in WARNED], "暂无预警"),
-        ("supervised", "工作督办", [t for t in todo if t.warning == Warning.SUPERVISION],
+        ("supervised", "工作督办", [t for t in todo if t.warning == Level.SUPERVISION],
          "暂无督办"),
         ("waiting", "审核中", [t for t in tasks if t.state not in OPEN_STATES], "暂无"),
     ]

@@ -11,7 +11,7 @@ from models.clock import local_time
 from handlers.labels import STATE_LABELS, WARNING_LABELS
 from handlers.wechat import texts
 from handlers.wechat.context import Context, bound_only, pure
-from models import Assignment, Warning, session
+from models import Assignment, Level, session
 from models.assignment import Action, State, open_assignments
 from models.errors import DomainError
 from models.lifecycle import transition
@@ -38,7 +38,7 @@ def task_list(ctx: Context) -> str:
         lines.append(_line(number, task))
     if len(tasks) > LIST_LIMIT:
         lines.append(texts.TASKS_MORE.format(count=len(tasks) - LIST_LIMIT))
-    if any(task.warning == Warning.SUPERVISION for task in tasks):
+    if any(task.warning == Level.SUPERVISION for task in tasks):
         lines.append(texts.TASKS_SUPERVISION_HINT)
     return "\n".join(lines) + "\n" + texts.TASKS_HINT + link
 

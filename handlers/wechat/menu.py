@@ -14,7 +14,7 @@ from models.clock import local_time
 from handlers.labels import SCOPE_LABELS, STATE_LABELS, WARNING_LABELS
 from handlers.wechat import assignment, command, texts
 from handlers.wechat.context import bound_only, pure
-from models import Assignment, Role, State, Warning, session
+from models import Assignment, Level, Role, State, session
 from models.assignment import OPEN_STATES, WARNED, open_assignments
 from models.hierarchy import is_assignee, review_filter, visible_filter
 from wechat import menu
@@ -42,7 +42,7 @@ def _line(number: int, task: Assignment, with_owner: bool = False) -> str:
             f"   截止{local_time(task.due_at, '%m月%d日')}·{status}")
 
 
-def _listing(ctx, label: str, levels: tuple[Warning, ...], level_arg: str) -> str:
+def _listing(ctx, label: str, levels: tuple[Level, ...], level_arg: str) -> str:
     mine = open_assignments(ctx.person)
     assignment.remember_numbering(ctx, mine)
     own = [(number, task) for number, task in enumerate(mine, start=1)
@@ -76,7 +76,7 @@ def _warnings(ctx) -> str:
 
 
 def _supervision(ctx) -> str:
-    return _listing(ctx, "督办事项", (Warning.SUPERVISION,), Warning.SUPERVISION.value)
+    return _listing(ctx, "督办事项", (Level.SUPERVISION,), Level.SUPERVISION.value)
 
 
 def _reviews(ctx) -> str:
