@@ -39,7 +39,8 @@ from _bulk import analyze, copy_table, load, seed_organisation  # noqa: E402
 from _report import log, rss_mb, run_benchmark, run_child, target  # noqa: E402
 from _stack import _postgres, backend_ticks, provision, ticks_between  # noqa: E402
 from app import create_app  # noqa: E402
-from models.assignment import Assignment, State, Level  # noqa: E402
+from models.assignment import Assignment, State  # noqa: E402
+from models.ladder import Level  # noqa: E402
 from models.calendar import load_calendar  # noqa: E402
 from models.db import session  # noqa: E402
 from models.duty import DutyTemplate  # noqa: E402

@@ -17,7 +17,7 @@ from handlers.wechat.inbox import replay_pending
 from jobs import clock as periodic
 from jobs.evidence import store_photo
 from jobs.worker import run
-from models import DutyTemplate, Kind, Person, Unit, session, utcnow
+from models import DutyTemplate, NotificationKind, Person, Unit, session, utcnow
 from models.api_token import issue_token
 from models.audit import verify_chain
 from models.demo import seed_demo as seed
@@ -109,7 +109,7 @@ def sweep_command(now_text: str | None, dry_run: bool):
     report = sweep(now, dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
-    steps = "，".join(f"{KIND_LABELS[Kind(step)]} {count} 项"
+    steps = "，".join(f"{KIND_LABELS[NotificationKind(step)]} {count} 项"
                      for step, count in sorted(report.steps.items())) or "无"
     verb = "将记录" if dry_run else "已记录"
     recorded = len(report.pushes) if dry_run else report.created

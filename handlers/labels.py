@@ -4,17 +4,38 @@ admin and on the command line."""
 
 import re
 
-from models import (EvidenceKind, Kind, Period, Responsibility, Role, State, TemplateKind,
-                    UnitKind)
+from models import (
+    EvidenceKind,
+    NotificationKind,
+    Period,
+    Responsibility,
+    Role,
+    State,
+    TemplateKind,
+    UnitKind,
+)
 from models.clock import local_time
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
 from models.unit import ROLE_LABELS
 
-__all__ = ["DUE_RULE_HELP", "KIND_LABELS", "LEVEL_LABELS", "PERIOD_LABELS", "RESPONSIBILITY_LABELS",
-           "ROLE_LABELS", "SCOPE_LABELS", "STATE_LABELS", "TEMPLATE_KIND_LABELS",
-           "UNIT_KIND_LABELS", "WARNING_LABELS", "dispatched_text", "due_rule_label", "period_label",
-           "target_label"]
+__all__ = [
+    "DUE_RULE_HELP",
+    "KIND_LABELS",
+    "LEVEL_LABELS",
+    "PERIOD_LABELS",
+    "RESPONSIBILITY_LABELS",
+    "ROLE_LABELS",
+    "SCOPE_LABELS",
+    "STATE_LABELS",
+    "TEMPLATE_KIND_LABELS",
+    "UNIT_KIND_LABELS",
+    "WARNING_LABELS",
+    "dispatched_text",
+    "due_rule_label",
+    "period_label",
+    "target_label",
+]
 
 STATE_LABELS = {
     State.DISPATCHED: "待签收", State.ACKNOWLEDGED: "待上报", State.RETURNED: "已退回",
@@ -23,8 +44,18 @@ STATE_LABELS = {
 }
 # A task's warning level is named like the push of that step, except that a task past its
 # reminder is simply 即将到期.
-WARNING_LABELS = {"reminder": "即将到期", **{
-    kind.value: KIND_LABELS[kind] for kind in (Kind.BLUE, Kind.YELLOW, Kind.RED, Kind.SUPERVISION)}}
+WARNING_LABELS = {
+    "reminder": "即将到期",
+    **{
+        kind.value: KIND_LABELS[kind]
+        for kind in (
+            NotificationKind.BLUE,
+            NotificationKind.YELLOW,
+            NotificationKind.RED,
+            NotificationKind.SUPERVISION,
+        )
+    },
+}
 
 # What a leader's overview of the tasks they answer for is called (任务总览, menu lists).
 SCOPE_LABELS = {Role.SECRETARY: "本单位", Role.DISCIPLINE: "监督单位", Role.INSPECTOR: "全县",

@@ -14,7 +14,7 @@ from flask import current_app
 from models import Assignment, AuditEvent, Notification, Person, Review, session
 from models.clock import local_date, local_time
 from models.hierarchy import assignees, review_level
-from models.notification import KIND_LABELS, PURPOSE, Kind
+from models.notification import KIND_LABELS, PURPOSE, NotificationKind
 from models.review import LEVEL_LABELS, sign_review_token
 from models.supervision import RESPONSE_DAYS
 
@@ -27,15 +27,22 @@ KEYS = {"task": ("thing1", "time2", "thing3"), "review": ("thing1", "thing2", "t
 # What each ladder step asks of the assignee (thing4 of the warning template). The days are
 # counted when the push is recorded, in Shanghai calendar days like the task page's chip: a
 # template sets its own ladder days, and a step sent after downtime is later than its day.
-ASK = {Kind.BLUE: "已逾期{days}天，请尽快办理", Kind.YELLOW: "已逾期{days}天，请立即办理",
-       Kind.RED: "已逾期{days}天，请立即办理"}
+ASK = {NotificationKind.BLUE: "已逾期{days}天，请尽快办理", NotificationKind.YELLOW: "已逾期{days}天，请立即办理",
+       NotificationKind.RED: "已逾期{days}天，请立即办理"}
 DUE_SOON, DUE_TODAY = "还有{days}天到期，请按时完成", "今天到期，请按时完成"
 PAST_DUE = "已过截止时间，请尽快办理"
 OTHERS_LATE = "{owner}逾期{days}天未办"
 UNREACHABLE = "{name}（{unit}）收不到微信，请电话告知"
 # A review request's task name says which review is asked for (初审 / 终审).
 REVIEW_REQUEST, REVIEW_OVERDUE = "{level}：{title}", "超期待{level}：{title}"
-LEVEL_ORDER = [Kind.REMINDER, Kind.URGE, Kind.BLUE, Kind.YELLOW, Kind.RED, Kind.SUPERVISION]
+LEVEL_ORDER = [
+    NotificationKind.REMINDER,
+    NotificationKind.URGE,
+    NotificationKind.BLUE,
+    NotificationKind.YELLOW,
+    NotificationKind.RED,
+    NotificationKind.SUPERVISION,
+]
 
 
 def thing(text: str, limit: int = THING) -> str:
@@ -51,37 +58,40 @@ def when(value: datetime | None) -> str:
 def render(note: Notification) -> tuple[str, dict, str]:
     """(template id, data, link) for a template notification."""
     base, ids = current_app.config["PUBLIC_BASE_URL"], current_app.config["WECHAT_TEMPLATE_IDS"]
-    kind = Kind(note.kind)
+    kind = NotificationKind(note.kind)
     purpose = PURPOSE[kind]
-    if kind == Kind.DIGEST:
+    if kind == NotificationKind.DIGEST:
         return ids[purpose], _digest(note), f"{base}m/overview?digest={note.id}"
     assignment = session.get(Assignment, note.assignment_id) if note.assignment_id else None
-    if kind == Kind.UNREACHABLE:
+    if kind == NotificationKind.UNREACHABLE:
         return ids[purpose], _unreachable(note, assignment), \
             f"{base}m/tasks/{assignment.id}" if assignment else f"{base}m/"
     title, task_url = thing(assignment.template.title), f"{base}m/tasks/{assignment.id}"
     owner = _owner(assignment)
     mine = note.person_id in _assignee_ids(assignment)
-    if kind in (Kind.REVIEW_REQUEST, Kind.REVIEW_OVERDUE):
+    if kind in (NotificationKind.REVIEW_REQUEST, NotificationKind.REVIEW_OVERDUE):
         token = sign_review_token(assignment.id, current_app.config["SECRET_KEY"])
         level = LEVEL_LABELS[_review_level(note, assignment)]
-        title = thing((REVIEW_OVERDUE if kind == Kind.REVIEW_OVERDUE else REVIEW_REQUEST)
-                      .format(level=level, title=assignment.template.title))
+        title = thing(
+            (REVIEW_OVERDUE if kind == NotificationKind.REVIEW_OVERDUE else REVIEW_REQUEST).format(
+                level=level, title=assignment.template.title
+            )
+        )
         return ids[purpose], _data(purpose, title, thing(_submitter(assignment)),
                                    when(assignment.submitted_at)), f"{base}m/review/{token}"
-    if kind in (Kind.RETURNED, Kind.COMPLETED):
+    if kind in (NotificationKind.RETURNED, NotificationKind.COMPLETED):
         reason = session.scalar(sa.select(Review.reason).where(
             Review.assignment_id == assignment.id).order_by(Review.id.desc()).limit(1)) or ""
-        verdict = "退回整改" if kind == Kind.RETURNED else "审核通过"
-        detail = thing(f"理由：{reason}") if kind == Kind.RETURNED else "任务已完成"
+        verdict = "退回整改" if kind == NotificationKind.RETURNED else "审核通过"
+        detail = thing(f"理由：{reason}") if kind == NotificationKind.RETURNED else "任务已完成"
         return ids[purpose], _data(purpose, title, verdict, detail), task_url
-    if kind == Kind.SUPERVISION:
+    if kind == NotificationKind.SUPERVISION:
         return ids[purpose], _data(purpose, title, thing(owner),
                                    when(note.created_at + timedelta(days=RESPONSE_DAYS))), task_url
-    if kind == Kind.DISPATCHED:
+    if kind == NotificationKind.DISPATCHED:
         return ids[purpose], _data(purpose, title, when(assignment.due_at),
                                    thing(assignment.unit.name)), task_url
-    if kind == Kind.URGE:
+    if kind == NotificationKind.URGE:
         ask = f"{(note.data or {}).get('by_name', '')}催办，请尽快办理"
     else:
         ask = _ask(kind, assignment.due_at, note.created_at, owner if not mine else None)
@@ -91,7 +101,7 @@ def render(note: Notification) -> tuple[str, dict, str]:
 
 def plain_text(note: Notification) -> str:
     """The same message as one line of text, for the SMS fallback."""
-    if note.kind == Kind.DIGEST:
+    if note.kind == NotificationKind.DIGEST:
         return f"【清廉】{note.content}。请打开“清廉”公众号处理。"
     _, data, _ = render(note)
     return "【清廉】" + "，".join(value["value"] for value in data.values() if value["value"]) + \
@@ -115,9 +125,9 @@ def _unreachable(note: Notification, assignment: Assignment | None) -> dict:
 
 def _digest(note: Notification) -> dict:
     data = note.data or {}
-    kinds = [Kind(kind) for kind in data.get("kinds", [])]
+    kinds = [NotificationKind(kind) for kind in data.get("kinds", [])]
     worst = max(kinds, key=lambda k: LEVEL_ORDER.index(k) if k in LEVEL_ORDER else -1,
-                default=Kind.REMINDER)
+                default=NotificationKind.REMINDER)
     count, due = session.execute(
         sa.select(sa.func.count(Notification.id), sa.func.min(Assignment.due_at))
         .join(Assignment, Notification.assignment_id == Assignment.id)
@@ -126,11 +136,11 @@ def _digest(note: Notification) -> dict:
                  thing(KIND_LABELS[worst], PHRASE), when(due), "请点击详情逐项查看")
 
 
-def _ask(kind: Kind, due_at: datetime, at: datetime, owner: str | None) -> str:
+def _ask(kind: NotificationKind, due_at: datetime, at: datetime, owner: str | None) -> str:
     """What a ladder step says: to the assignee (`owner` None) what to do and how many days
     are left or late; to the others who is late and by how many days."""
     days = (local_date(due_at) - local_date(at)).days
-    if kind == Kind.REMINDER:
+    if kind == NotificationKind.REMINDER:
         return DUE_SOON.format(days=days) if days > 0 else DUE_TODAY if days == 0 else PAST_DUE
     late = max(1, -days)
     return ASK[kind].format(days=late) if owner is None else OTHERS_LATE.format(owner=owner,

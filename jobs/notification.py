@@ -30,9 +30,18 @@ from wechatpy.exceptions import WeChatClientException
 
 from jobs.queue import enqueue
 from jobs.message import plain_text, render
-from models import Assignment, Channel, Notification, Person, Status, audit, session, utcnow
+from models import (
+    Assignment,
+    Channel,
+    Notification,
+    Person,
+    NotificationStatus,
+    audit,
+    session,
+    utcnow,
+)
 from models.hierarchy import Directory
-from models.notification import Kind, notify
+from models.notification import NotificationKind, notify
 from models.wechat_binding import WechatBinding
 
 log = logging.getLogger(__name__)
@@ -79,7 +88,7 @@ def send_notifications(ids: list[int]) -> dict[str, int]:
             ready.append((note, _request(note, openid)))
         except Exception as exc:  # a message we cannot even compose: for an admin, not a loop
             log.exception("notification %s cannot be composed", note.id)
-            note.status, note.sending_since = Status.FAILED, None
+            note.status, note.sending_since = NotificationStatus.FAILED, None
             note.error = f"无法生成消息：{type(exc).__name__}"[:200]
     session.commit()
     del assignments
@@ -95,11 +104,19 @@ def send_notifications(ids: list[int]) -> dict[str, int]:
 def _claim(ids: list[int], now) -> list[int]:
     claimed = session.scalars(
         sa.update(Notification)
-        .where(Notification.id.in_(ids), Notification.status == Status.PENDING,
-               sa.or_(Notification.send_after.is_(None), Notification.send_after <= now))
-        .values(status=Status.SENDING, attempts=Notification.attempts + 1, sending_since=now,
-                first_attempt_at=sa.func.coalesce(Notification.first_attempt_at, now))
-        .returning(Notification.id)).all()
+        .where(
+            Notification.id.in_(ids),
+            Notification.status == NotificationStatus.PENDING,
+            sa.or_(Notification.send_after.is_(None), Notification.send_after <= now),
+        )
+        .values(
+            status=NotificationStatus.SENDING,
+            attempts=Notification.attempts + 1,
+            sending_since=now,
+            first_attempt_at=sa.func.coalesce(Notification.first_attempt_at, now),
+        )
+        .returning(Notification.id)
+    ).all()
     session.commit()
     return list(claimed)
 
@@ -161,7 +178,7 @@ def _settle(note: Notification, outcome, now) -> str:
     """Record what WeChat answered for one notification; returns the status it ends in."""
     note.sending_since = None
     if isinstance(outcome, dict):
-        note.status, note.sent_at, note.error = Status.SENT, now, ""
+        note.status, note.sent_at, note.error = NotificationStatus.SENT, now, ""
         note.msgid = str(outcome.get("msgid") or "") or None
         return note.status
     if isinstance(outcome, WeChatClientException):
@@ -170,7 +187,7 @@ def _settle(note: Notification, outcome, now) -> str:
             return _retry_later(note, error, now)
         if outcome.errcode == 43004:
             return _undeliverable(note, error, now)
-        note.status, note.error = Status.FAILED, error
+        note.status, note.error = NotificationStatus.FAILED, error
         log.warning("notification %s failed: %s", note.id, error)
         return note.status
     # No answer: WeChat may have sent it. Only the same client_msg_id, inside its window,
@@ -178,7 +195,7 @@ def _settle(note: Notification, outcome, now) -> str:
     error = f"结果未知：{type(outcome).__name__}"
     if note.channel == Channel.TEMPLATE and now - note.first_attempt_at < DEDUPE_WINDOW:
         return _retry_later(note, error, now)
-    note.status, note.error = Status.UNKNOWN, f"{error}，请人工核实是否已送达"[:200]
+    note.status, note.error = NotificationStatus.UNKNOWN, f"{error}，请人工核实是否已送达"[:200]
     log.warning("notification %s: outcome unknown, left for an admin", note.id)
     return note.status
 
@@ -186,10 +203,13 @@ def _settle(note: Notification, outcome, now) -> str:
 def _retry_later(note: Notification, error: str, now) -> str:
     intervals = current_app.config.get("SEND_RETRY_INTERVALS", RETRY_INTERVALS)
     if note.attempts > len(intervals):
-        note.status, note.error = Status.FAILED, f"{error}（重试{len(intervals)}次仍失败）"[:200]
+        note.status, note.error = (
+            NotificationStatus.FAILED,
+            f"{error}（重试{len(intervals)}次仍失败）"[:200],
+        )
         return note.status
     delay = intervals[note.attempts - 1]
-    note.status, note.error = Status.PENDING, error
+    note.status, note.error = NotificationStatus.PENDING, error
     note.send_after = now + timedelta(seconds=delay)
     session.info.setdefault("retry_notifications", []).append((note.id, delay))
     return note.status
@@ -197,7 +217,7 @@ def _retry_later(note: Notification, error: str, now) -> str:
 
 def _undeliverable(note: Notification, error: str, now) -> str:
     """WeChat cannot reach this person: stop pushing them, tell who must know, try SMS."""
-    note.status, note.error = Status.UNDELIVERABLE, error[:200]
+    note.status, note.error = NotificationStatus.UNDELIVERABLE, error[:200]
     if note.person_id is None:
         return note.status
     binding = session.scalar(sa.select(WechatBinding).where(
@@ -215,7 +235,7 @@ def _undeliverable(note: Notification, error: str, now) -> str:
 def _tell_unreachable(note: Notification, now) -> None:
     """Once per lapse: the unit's secretary and the supervising discipline body hear that
     this cadre cannot be reached by WeChat."""
-    if note.channel != Channel.TEMPLATE or note.kind == Kind.UNREACHABLE:
+    if note.channel != Channel.TEMPLATE or note.kind == NotificationKind.UNREACHABLE:
         return
     person = session.get(Person, note.person_id)
     lapsed = session.scalar(sa.select(sa.func.max(WechatBinding.unbound_at)).where(
@@ -223,8 +243,10 @@ def _tell_unreachable(note: Notification, now) -> None:
     if lapsed is None:  # never bound: onboarding, shown on 人员与绑定, not an alarm
         return
     told = sa.select(Notification.id).where(
-        Notification.kind == Kind.UNREACHABLE, Notification.step == f"unreachable:{person.id}",
-        Notification.created_at >= lapsed)
+        Notification.kind == NotificationKind.UNREACHABLE,
+        Notification.step == f"unreachable:{person.id}",
+        Notification.created_at >= lapsed,
+    )
     if session.scalar(told.limit(1)) is not None:
         return
     assignment_id, tasks = _about(note)
@@ -232,7 +254,7 @@ def _tell_unreachable(note: Notification, now) -> None:
     for person_id in dict.fromkeys(directory.secretaries(person.unit_id)
                                    + directory.discipline(person.unit_id)):
         if person_id != person.id:
-            notify(Kind.UNREACHABLE, person_id, now=now, assignment_id=assignment_id,
+            notify(NotificationKind.UNREACHABLE, person_id, now=now, assignment_id=assignment_id,
                    step=f"unreachable:{person.id}", cycle=note.id,
                    data={"person": person.id, "name": person.name, "unit": person.unit.name,
                          "tasks": tasks})
@@ -258,11 +280,23 @@ def _fallback(note: Notification, now) -> None:
         return
     text = plain_text(note)
     reference = channel.send(person.phone, text)
-    session.add(Notification(kind=note.kind, channel=Channel.SMS, person_id=person.id,
-                             assignment_id=note.assignment_id, step=f"{note.step}:sms",
-                             cycle=note.cycle, content=text, status=Status.SENT, sent_at=now,
-                             msgid=str(reference)[:32], created_at=now, attempts=1,
-                             data={"instead_of": note.id}))
+    session.add(
+        Notification(
+            kind=note.kind,
+            channel=Channel.SMS,
+            person_id=person.id,
+            assignment_id=note.assignment_id,
+            step=f"{note.step}:sms",
+            cycle=note.cycle,
+            content=text,
+            status=NotificationStatus.SENT,
+            sent_at=now,
+            msgid=str(reference)[:32],
+            created_at=now,
+            attempts=1,
+            data={"instead_of": note.id},
+        )
+    )
     note.error = f"{note.error}；已改发短信"[:200]
 
 
@@ -298,13 +332,13 @@ def reap_stuck(now=None) -> int:
     """Rows left in 'sending' by a worker that died mid-send: back to pending while the
     client_msg_id window still makes a resend safe, else unknown for an admin."""
     now = now or utcnow()
-    stuck = sa.and_(Notification.status == Status.SENDING,
+    stuck = sa.and_(Notification.status == NotificationStatus.SENDING,
                     Notification.sending_since < now - _stuck_after())
     retry = session.execute(sa.update(Notification).where(
         stuck, Notification.first_attempt_at > now - DEDUPE_WINDOW)
-        .values(status=Status.PENDING, sending_since=None)).rowcount
+        .values(status=NotificationStatus.PENDING, sending_since=None)).rowcount
     given_up = session.execute(sa.update(Notification).where(stuck).values(
-        status=Status.UNKNOWN, sending_since=None,
+        status=NotificationStatus.UNKNOWN, sending_since=None,
         error="发送中断且已超过10分钟，结果未知，请人工核实是否已送达")).rowcount
     session.commit()
     if retry or given_up:
@@ -320,7 +354,7 @@ def relay_pending(older_than_seconds: int = 60, now=None) -> int:
     reap_stuck(now)
     cutoff = now - timedelta(seconds=older_than_seconds)
     ids = session.scalars(sa.select(Notification.id).where(
-        Notification.status == Status.PENDING,
+        Notification.status == NotificationStatus.PENDING,
         sa.or_(Notification.send_after.is_(None), Notification.send_after <= now),
         sa.or_(Notification.created_at < cutoff, Notification.send_after.is_not(None)))).all()
     session.rollback()
@@ -338,7 +372,7 @@ def init_app(app) -> None:
 
 def _collect(flushed, _context) -> None:
     new = [obj.id for obj in flushed.new if isinstance(obj, Notification)
-           and obj.status == Status.PENDING]
+           and obj.status == NotificationStatus.PENDING]
     if new:
         flushed.info.setdefault("new_notification_ids", []).extend(new)
 

@@ -11,7 +11,7 @@ from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
 from models.ladder import Level
 from models.inbound_message import InboundMessage
-from models.notification import Channel, Kind, Notification, Status
+from models.notification import Channel, NotificationKind, Notification, NotificationStatus
 from models.review import Decision, Review
 from models.shown_list import ShownList
 from models.supervision import Supervision
@@ -19,9 +19,39 @@ from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, WechatBinding
 
 __all__ = [
-    "Assignment", "AuditEvent", "Base", "BindCode", "CalendarDay", "CalendarYear", "Channel", "Decision", "DutyCategory",
-    "DutyTemplate", "Evidence", "EvidenceKind", "EvidenceStatus", "InboundMessage", "Instruction", "Kind", "Notification", "Period",
-    "Person", "ROLE_LABELS", "Responsibility", "Review", "Role", "ShownList", "State", "Status",
-    "Supervision", "TemplateKind", "Unit", "UnitKind", "Level", "WechatBinding", "init_app", "session",
+    "Assignment",
+    "AuditEvent",
+    "Base",
+    "BindCode",
+    "CalendarDay",
+    "CalendarYear",
+    "Channel",
+    "Decision",
+    "DutyCategory",
+    "DutyTemplate",
+    "Evidence",
+    "EvidenceKind",
+    "EvidenceStatus",
+    "InboundMessage",
+    "Instruction",
+    "NotificationKind",
+    "Notification",
+    "Period",
+    "Person",
+    "ROLE_LABELS",
+    "Responsibility",
+    "Review",
+    "Role",
+    "ShownList",
+    "State",
+    "NotificationStatus",
+    "Supervision",
+    "TemplateKind",
+    "Unit",
+    "UnitKind",
+    "Level",
+    "WechatBinding",
+    "init_app",
+    "session",
     "utcnow",
 ]

@@ -29,7 +29,7 @@ from models.escalation import sweep
 from models.evidence import EvidenceKind, attach
 from models.hierarchy import assignees, reviewers
 from models.lifecycle import transition
-from models.notification import Notification, Status
+from models.notification import Notification, NotificationStatus
 from models.photo import process_photo
 from models.unit import Person, Role, Unit
 
@@ -81,8 +81,8 @@ def play(now: datetime, fresh: set[int], store_photo: Callable) -> int:
         day += timedelta(days=1)
     story.at(now, sweep)
     story.run()
-    session.execute(sa.update(Notification).where(Notification.status == Status.PENDING)
-                    .values(status=Status.SENT, sent_at=sa.func.coalesce(
+    session.execute(sa.update(Notification).where(Notification.status == NotificationStatus.PENDING)
+                    .values(status=NotificationStatus.SENT, sent_at=sa.func.coalesce(
                         Notification.send_after, Notification.created_at)))
     return story.dispatched
 

@@ -25,7 +25,7 @@ from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
 from models.escalation import Ladder, plan
 from models.hierarchy import Gap, assignees, gaps
-from models.notification import Kind, notify
+from models.notification import NotificationKind, notify
 from models.unit import Person, Role, Unit, UnitKind
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
     for assignment in created:
         plan(assignment, now, ladder=ladder)
         for recipient in assignees(assignment):
-            notify(Kind.DISPATCHED, recipient.id, now=now, assignment_id=assignment.id)
+            notify(NotificationKind.DISPATCHED, recipient.id, now=now, assignment_id=assignment.id)
     if created:
         audit.record("assignment.dispatch", f"template:{template.id}", now=now, actor=actor,
                      period=period, assignments=[a.id for a in created])

@@ -29,7 +29,14 @@ from models.errors import DomainError, NotAllowed
 from models.hierarchy import REVIEW_STATES, Directory, allowed, assignees, reviewers
 from models.ladder import (Level, after_quiet_hours, highest_due, next_after, parse_ladder,
                            quiet_hours, schedule)
-from models.notification import KIND_LABELS, Channel, Kind, Notification, Status, notify
+from models.notification import (
+    KIND_LABELS,
+    Channel,
+    NotificationKind,
+    Notification,
+    NotificationStatus,
+    notify,
+)
 from models.supervision import Supervision
 from models.unit import Person, Role, Unit
 
@@ -111,8 +118,9 @@ def plan(assignment: Assignment, now: datetime, *, ladder: Ladder | None = None)
     if assignment.state in OPEN_STATES:
         assignment.next_step_at = next_after(ladder.steps(assignment), reached(assignment))
     elif assignment.state in REVIEW_STATES:
-        assignment.next_step_at = after_quiet_hours(Kind.REVIEW_OVERDUE, now + REVIEW_OVERDUE,
-                                                    ladder.quiet)
+        assignment.next_step_at = after_quiet_hours(
+            NotificationKind.REVIEW_OVERDUE, now + REVIEW_OVERDUE, ladder.quiet
+        )
     else:
         assignment.next_step_at = None
 
@@ -135,7 +143,7 @@ class SweepReport:
             ids = {push["person_id"] for push in self.pushes}
             names = dict(session.execute(sa.select(Person.id, Person.name)
                                          .where(Person.id.in_(ids))).all())
-        return [f"{push['assignment_id']:>8}  {KIND_LABELS[Kind(push['kind'])]:<6}  "
+        return [f"{push['assignment_id']:>8}  {KIND_LABELS[NotificationKind(push['kind'])]:<6}  "
                 f"→ {names.get(push['person_id'], push['person_id'])}" for push in self.pushes]
 
 
@@ -196,26 +204,42 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
         if step == Level.SUPERVISION:
             report.supervisions.append({"assignment_id": assignment.id, "opened_at": now,
                                         "cycle": assignment.ladder_cycle, "response": ""})
-        return [_push(Kind(step), assignment, pid, step, assignment.ladder_cycle)
+        return [_push(NotificationKind(step), assignment, pid, step, assignment.ladder_cycle)
                 for pid in audience(directory, assignment, step)]
     if assignment.state in REVIEW_STATES:
-        if (later := after_quiet_hours(Kind.REVIEW_OVERDUE, now, quiet)) != now:
+        if (later := after_quiet_hours(NotificationKind.REVIEW_OVERDUE, now, quiet)) != now:
             assignment.next_step_at, report.deferred = later, report.deferred + 1
             return []
-        assignment.next_step_at = after_quiet_hours(Kind.REVIEW_OVERDUE, now + REVIEW_REPEAT,
-                                                    quiet)
-        report.steps[Kind.REVIEW_OVERDUE] += 1
+        assignment.next_step_at = after_quiet_hours(
+            NotificationKind.REVIEW_OVERDUE, now + REVIEW_REPEAT, quiet
+        )
+        report.steps[NotificationKind.REVIEW_OVERDUE] += 1
         report.titles[assignment.id] = assignment.template.title
         day = now.astimezone(SHANGHAI).date().isoformat()
-        return [_push(Kind.REVIEW_OVERDUE, assignment, person.id, f"review_overdue:{day}",
-                      assignment.round) for person in reviewers(assignment, directory)]
+        return [
+            _push(
+                NotificationKind.REVIEW_OVERDUE,
+                assignment,
+                person.id,
+                f"review_overdue:{day}",
+                assignment.round,
+            )
+            for person in reviewers(assignment, directory)
+        ]
     assignment.next_step_at = None
     return []
 
 
-def _push(kind: Kind, assignment: Assignment, person_id: int, step: str, cycle: int) -> dict:
-    return {"kind": kind.value, "assignment_id": assignment.id, "person_id": person_id,
-            "step": str(step), "cycle": cycle}
+def _push(
+    kind: NotificationKind, assignment: Assignment, person_id: int, step: str, cycle: int
+) -> dict:
+    return {
+        "kind": kind.value,
+        "assignment_id": assignment.id,
+        "person_id": person_id,
+        "step": str(step),
+        "cycle": cycle,
+    }
 
 
 def _insert_ignoring(model, rows: list[dict], returning=None, shared: dict | None = None) -> list:
@@ -249,22 +273,24 @@ def _record(pushes: list[dict], titles: dict[int, str], now: datetime) -> tuple[
     single = [{**push, "created_at": now} for push in pushes if push["person_id"] not in digests]
     carried = [{**push, "created_at": now, "digest_id": digests[push["person_id"]].id}
                for push in pushes if push["person_id"] in digests]
-    new_ids = _insert_new(single, Status.PENDING)
-    carried_new = _insert_new(carried, Status.DIGESTED)
+    new_ids = _insert_new(single, NotificationStatus.PENDING)
+    carried_new = _insert_new(carried, NotificationStatus.DIGESTED)
     session.info.setdefault("new_notification_ids", []).extend(new_ids)
     return len(new_ids) + len(carried_new), _settle_digests(digests, carried_new)
 
 
 def _new_digest(person_id: int, mine: list[dict], titles: dict[int, str],
                 now: datetime) -> Notification:
-    summary = "；".join(f"{titles[push['assignment_id']]}（{KIND_LABELS[Kind(push['kind'])]}）"
-                       for push in mine)
-    return notify(Kind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
+    summary = "；".join(
+        f"{titles[push['assignment_id']]}（{KIND_LABELS[NotificationKind(push['kind'])]}）"
+        for push in mine
+    )
+    return notify(NotificationKind.DIGEST, person_id, now=now, step=f"digest:{now.isoformat()}",
                   content=f"您有{len(mine)}项任务提醒：{summary}"[:1000],
                   data={"kinds": sorted({push["kind"] for push in mine})})
 
 
-def _insert_new(rows: list[dict], status: Status) -> list[int]:
+def _insert_new(rows: list[dict], status: NotificationStatus) -> list[int]:
     """INSERT the rows not recorded yet (1000 a statement); returns the new ids."""
     shared = {"channel": f"'{Channel.TEMPLATE.value}'", "status": f"'{status.value}'",
               "content": "''", "data": "'{}'", "url": "''", "attempts": "0", "error": "''"}
@@ -292,7 +318,7 @@ def _settle_digests(digests: dict[int, Notification], carried_new: list[int]) ->
         mine = members.get(digest.id, [])
         if len(mine) == 1:
             session.execute(sa.update(Notification).where(Notification.id == mine[0])
-                            .values(status=Status.PENDING, digest_id=None))
+                            .values(status=NotificationStatus.PENDING, digest_id=None))
             session.info.setdefault("new_notification_ids", []).append(mine[0])
         if len(mine) < 2:
             session.delete(digest)
@@ -321,17 +347,17 @@ def urge(assignment: Assignment, actor: Person, *, now: datetime) -> list[Notifi
     session.execute(sa.select(Assignment.id).where(Assignment.id == assignment.id)
                     .with_for_update())
     earlier = session.scalars(sa.select(Notification.created_at).where(
-        Notification.assignment_id == assignment.id, Notification.kind == Kind.URGE,
+        Notification.assignment_id == assignment.id, Notification.kind == NotificationKind.URGE,
         Notification.data["by"].as_integer() == actor.id)
         .order_by(Notification.created_at.desc()).limit(1)).first()
     if earlier is not None and now - earlier < URGE_INTERVAL:
         wait = int((URGE_INTERVAL - (now - earlier)).total_seconds() // 60) + 1
         raise UrgedRecently(f"您刚催办过该任务，请{wait}分钟后再试。")
     count = session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.assignment_id == assignment.id, Notification.kind == Kind.URGE))
+        Notification.assignment_id == assignment.id, Notification.kind == NotificationKind.URGE))
     try:
         with session.begin_nested():  # SQLite has no row lock: the unique constraint decides
-            notes = [notify(Kind.URGE, person.id, now=now, assignment_id=assignment.id,
+            notes = [notify(NotificationKind.URGE, person.id, now=now, assignment_id=assignment.id,
                             step=f"urge:{count + 1}", cycle=assignment.ladder_cycle,
                             data={"by": actor.id, "by_name": actor.name})
                      for person in assignees(assignment)]
@@ -372,7 +398,11 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
         raise DomainError("单位任务由本单位联络员办理，不能转给个人。")
     if Action.REASSIGN not in allowed(actor, assignment):
         raise DomainError("该任务已提交或已结束，不能调整承办人。")
-    if not person.active or person.unit_id != assignment.unit_id or person.id == assignment.person_id:
+    if (
+        not person.active
+        or person.unit_id != assignment.unit_id
+        or person.id == assignment.person_id
+    ):
         raise DomainError("请选择本单位的另一名在职人员。")
     if session.scalar(sa.select(Assignment.id).where(
             Assignment.template_id == assignment.template_id,
@@ -380,7 +410,7 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
         raise DomainError(f"{person.name}已有本期的同一任务。")
     old = assignment.person_id
     assignment.person_id = assignment.person_key = person.id
-    notify(Kind.DISPATCHED, person.id, now=now, assignment_id=assignment.id,
+    notify(NotificationKind.DISPATCHED, person.id, now=now, assignment_id=assignment.id,
            step=f"dispatched:{old}", cycle=assignment.ladder_cycle)
     plan(assignment, now)
     audit.record("assignment.reassign", f"assignment:{assignment.id}", now=now, actor=actor,

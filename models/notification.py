@@ -24,7 +24,7 @@ class Channel(StrEnum):
     SMS = "sms"  # the fallback channel for people WeChat cannot reach
 
 
-class Status(StrEnum):
+class NotificationStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -35,7 +35,7 @@ class Status(StrEnum):
     UNKNOWN = "unknown"  # WeChat may or may not have sent it; an admin checks
 
 
-class Kind(StrEnum):
+class NotificationKind(StrEnum):
     """What a push is about; each kind has a template purpose (WECHAT_TEMPLATE_<PURPOSE>)."""
 
     DISPATCHED = "dispatched"
@@ -57,24 +57,47 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.DISPATCHED: "任务派发", Kind.REMINDER: "预警提醒", Kind.BLUE: "蓝色预警",
-    Kind.YELLOW: "黄色预警", Kind.RED: "红色预警", Kind.SUPERVISION: "工作督办",
-    Kind.URGE: "催办", Kind.REVIEW_REQUEST: "待审核提醒", Kind.REVIEW_OVERDUE: "审核超期提醒",
-    Kind.RETURNED: "退回整改", Kind.COMPLETED: "审核通过", Kind.DIGEST: "合并提醒",
-    Kind.UNREACHABLE: "无法送达告知", Kind.REPLY: "消息回复", Kind.EVIDENCE_PROBLEM: "照片问题提醒",
+    NotificationKind.DISPATCHED: "任务派发",
+    NotificationKind.REMINDER: "预警提醒",
+    NotificationKind.BLUE: "蓝色预警",
+    NotificationKind.YELLOW: "黄色预警",
+    NotificationKind.RED: "红色预警",
+    NotificationKind.SUPERVISION: "工作督办",
+    NotificationKind.URGE: "催办",
+    NotificationKind.REVIEW_REQUEST: "待审核提醒",
+    NotificationKind.REVIEW_OVERDUE: "审核超期提醒",
+    NotificationKind.RETURNED: "退回整改",
+    NotificationKind.COMPLETED: "审核通过",
+    NotificationKind.DIGEST: "合并提醒",
+    NotificationKind.UNREACHABLE: "无法送达告知",
+    NotificationKind.REPLY: "消息回复",
+    NotificationKind.EVIDENCE_PROBLEM: "照片问题提醒",
 }
 STATUS_LABELS = {
-    Status.PENDING: "待发送", Status.SENDING: "发送中", Status.SENT: "已发送",
-    Status.DELIVERED: "已送达", Status.FAILED: "发送失败", Status.UNDELIVERABLE: "无法送达",
-    Status.DIGESTED: "已合并发送", Status.UNKNOWN: "结果未知",
+    NotificationStatus.PENDING: "待发送",
+    NotificationStatus.SENDING: "发送中",
+    NotificationStatus.SENT: "已发送",
+    NotificationStatus.DELIVERED: "已送达",
+    NotificationStatus.FAILED: "发送失败",
+    NotificationStatus.UNDELIVERABLE: "无法送达",
+    NotificationStatus.DIGESTED: "已合并发送",
+    NotificationStatus.UNKNOWN: "结果未知",
 }
 # Each kind's template purpose (app.DEFAULT_TEMPLATE_IDS).
 PURPOSE = {
-    Kind.DISPATCHED: "task", Kind.REMINDER: "warning", Kind.BLUE: "warning",
-    Kind.YELLOW: "warning", Kind.RED: "warning", Kind.URGE: "warning", Kind.DIGEST: "warning",
-    Kind.UNREACHABLE: "warning", Kind.SUPERVISION: "supervision",
-    Kind.REVIEW_REQUEST: "review", Kind.REVIEW_OVERDUE: "review",
-    Kind.RETURNED: "result", Kind.COMPLETED: "result",
+    NotificationKind.DISPATCHED: "task",
+    NotificationKind.REMINDER: "warning",
+    NotificationKind.BLUE: "warning",
+    NotificationKind.YELLOW: "warning",
+    NotificationKind.RED: "warning",
+    NotificationKind.URGE: "warning",
+    NotificationKind.DIGEST: "warning",
+    NotificationKind.UNREACHABLE: "warning",
+    NotificationKind.SUPERVISION: "supervision",
+    NotificationKind.REVIEW_REQUEST: "review",
+    NotificationKind.REVIEW_OVERDUE: "review",
+    NotificationKind.RETURNED: "result",
+    NotificationKind.COMPLETED: "result",
 }
 
 
@@ -95,7 +118,9 @@ class Notification(Base):
     content: Mapped[str] = mapped_column(sa.Text, default="")
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     url: Mapped[str] = mapped_column(sa.String(1024), default="")
-    status: Mapped[Status] = mapped_column(sa.String(20), default=Status.PENDING, index=True)
+    status: Mapped[NotificationStatus] = mapped_column(
+        sa.String(20), default=NotificationStatus.PENDING, index=True
+    )
     # Not before this time: quiet hours (22:00–07:30) and retry backoff push it later.
     send_after: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
@@ -115,15 +140,31 @@ class Notification(Base):
         return f"ql-{self.id}"
 
 
-def notify(kind: Kind, person_id: int, *, now: datetime, assignment_id: int | None = None,
-           step: str | None = None, cycle: int = 0, quiet=None, **fields) -> Notification:
+def notify(
+    kind: NotificationKind,
+    person_id: int,
+    *,
+    now: datetime,
+    assignment_id: int | None = None,
+    step: str | None = None,
+    cycle: int = 0,
+    quiet=None,
+    **fields,
+) -> Notification:
     """A pending template notification, held until quiet hours end (except 督办). Added to the
     session; the caller commits, and the outbox relay sends it after the commit."""
     send_after = after_quiet_hours(kind, now, quiet)
-    note = Notification(kind=kind, channel=fields.pop("channel", Channel.TEMPLATE),
-                        person_id=person_id, assignment_id=assignment_id, step=step or kind,
-                        cycle=cycle, created_at=now,
-                        send_after=send_after if send_after != now else None, **fields)
+    note = Notification(
+        kind=kind,
+        channel=fields.pop("channel", Channel.TEMPLATE),
+        person_id=person_id,
+        assignment_id=assignment_id,
+        step=step or kind,
+        cycle=cycle,
+        created_at=now,
+        send_after=send_after if send_after != now else None,
+        **fields,
+    )
     session.add(note)
     return note
 
@@ -134,16 +175,22 @@ def record_delivery(msgid: str, status: str, now: datetime) -> Notification | No
     if note is None:
         return None
     if status == "success":
-        note.status, note.delivered_at = Status.DELIVERED, now
+        note.status, note.delivered_at = NotificationStatus.DELIVERED, now
     else:
-        note.status, note.error = Status.FAILED, status[:200]
+        note.status, note.error = NotificationStatus.FAILED, status[:200]
     return note
 
 
 # Reading the outbox: one filter for the admin page and the API, the seed counts, a task's timeline.
 
 # The ladder kinds whose totals the seed platforms publish ("预警提醒 N 次，蓝色预警 N 次…").
-COUNTED_KINDS = (Kind.REMINDER, Kind.BLUE, Kind.YELLOW, Kind.RED, Kind.SUPERVISION)
+COUNTED_KINDS = (
+    NotificationKind.REMINDER,
+    NotificationKind.BLUE,
+    NotificationKind.YELLOW,
+    NotificationKind.RED,
+    NotificationKind.SUPERVISION,
+)
 
 
 def filtered(*, status: str | None = None, kind: str | None = None, unit_id: int | None = None,
@@ -187,7 +234,7 @@ def counts(**filters) -> dict[str, dict[str, int]]:
     """
     rows = filtered(**filters).order_by(None).where(Notification.channel != Channel.SMS).subquery()
     kinds: dict[str, int] = dict.fromkeys(COUNTED_KINDS, 0)
-    statuses: dict[str, int] = dict.fromkeys(Status, 0)
+    statuses: dict[str, int] = dict.fromkeys(NotificationStatus, 0)
     for kind, status, number in session.execute(
             sa.select(rows.c.kind, rows.c.status, sa.func.count())
             .group_by(rows.c.kind, rows.c.status)):
@@ -221,6 +268,6 @@ def timeline(assignment_id: int) -> list[sa.Row]:
     query = (_with_recipient()
              .where((Notification.assignment_id == assignment_id) | Notification.id.in_(carried))
              # A digest is recorded just before the pushes it carries; it reads after them.
-             .order_by(Notification.created_at, Notification.kind == Kind.DIGEST,
+             .order_by(Notification.created_at, Notification.kind == NotificationKind.DIGEST,
                        Notification.id))
     return list(session.execute(described(query)))

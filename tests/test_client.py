@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from wechatpy.exceptions import WeChatClientException
 
 from conftest import openid
-from models import Channel, Notification, Status, session, utcnow
+from models import Channel, Notification, NotificationStatus, session, utcnow
 
 
 def _client(app):
@@ -101,7 +101,7 @@ def test_busy_wechat_is_retried_a_bounded_number_of_times_then_recorded(app, emu
     work()
     session.expire_all()
     note = session.get(Notification, note.id)
-    assert note.status == Status.FAILED
+    assert note.status == NotificationStatus.FAILED
     assert note.attempts == 4 and note.error.startswith("-1")
     assert not [m for m in emulator.inbox(openid(1)) if m["kind"] == "custom"]
 
@@ -115,7 +115,7 @@ def test_busy_once_then_sent(app, emulator, work):
     queue_notifications([note.id])
     work()
     session.expire_all()
-    assert session.get(Notification, note.id).status == Status.SENT
+    assert session.get(Notification, note.id).status == NotificationStatus.SENT
     custom = [m for m in emulator.inbox(openid(1)) if m["kind"] == "custom"]
     assert [m["content"] for m in custom] == ["测试消息"]
 
@@ -129,4 +129,4 @@ def test_a_sent_notification_is_never_sent_again(app, emulator, work):
     send_notifications([note.id])
     custom = [m for m in emulator.inbox(openid(1)) if m["kind"] == "custom"]
     assert len(custom) == 1
-    assert session.scalar(sa.select(Notification.status)) == Status.SENT
+    assert session.scalar(sa.select(Notification.status)) == NotificationStatus.SENT

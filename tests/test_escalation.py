@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period, Responsibility,
-                    Role, Status, Supervision, TemplateKind, UnitKind, Level, session)
+                    Role, NotificationStatus, Supervision, TemplateKind, UnitKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -111,7 +111,7 @@ def test_one_task_climbs_the_whole_ladder_each_step_once(county, work, emulator)
     assert len(secretary) == 3 and "委员甲" in secretary[0]["data"]["thing4"]
     assert len([m for m in emulator.inbox(openid(4)) if m["kind"] == "template"]) == 1
     assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.status != Status.SENT)) == 0
+        Notification.status != NotificationStatus.SENT)) == 0
 
 
 def test_steps_missed_while_down_collapse_into_the_highest(county):
@@ -248,7 +248,7 @@ def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(county, work
         Notification.person_id == secretary).order_by(Notification.id)).all()
     digests = [row for row in rows if row.kind == "digest"]
     assert len(digests) == 1 and len(rows) == 4
-    assert {row.status for row in rows if row.kind == "yellow"} == {Status.DIGESTED}
+    assert {row.status for row in rows if row.kind == "yellow"} == {NotificationStatus.DIGESTED}
     assert {row.digest_id for row in rows if row.kind == "yellow"} == {digests[0].id}
     work()
     phone = [msg for msg in emulator.inbox(openid(2)) if msg["kind"] == "template"]
@@ -389,5 +389,5 @@ def test_a_digest_gives_way_when_a_race_already_recorded_its_other_pushes(county
     mine = session.scalars(sa.select(Notification).where(
         Notification.person_id == secretary).order_by(Notification.id)).all()
     assert [row.kind for row in mine] == ["yellow", "yellow", "yellow"]  # no digest of one
-    assert mine[-1].status == Status.PENDING and mine[-1].digest_id is None
+    assert mine[-1].status == NotificationStatus.PENDING and mine[-1].digest_id is None
     assert report.digests == 0 and report.created == 4  # three members' and one secretary's

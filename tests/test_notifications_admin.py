@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Channel, Kind, Notification, Role, Status, session
+from models import Channel, NotificationKind, Notification, Role, NotificationStatus, session
 from models.dispatch import dispatch
 from models.escalation import sweep
 from models.notification import counts
@@ -26,7 +26,7 @@ def towns(county, make_unit, make_bound_person, make_person):
                                  title="")}
 
 
-def note(kind, person, status=Status.SENT, at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+def note(kind, person, status=NotificationStatus.SENT, at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
          **fields) -> Notification:
     """A notification row as the engine and the sender leave it (for exact counts)."""
     row = Notification(kind=kind, channel=fields.pop("channel", Channel.TEMPLATE),
@@ -80,9 +80,9 @@ def api(client, runner):
 def test_counts_include_digested_steps_and_skip_sms_copies(client, towns, swept):
     member = towns["member"]
     yellow = session.scalar(sa.select(Notification).where(
-        Notification.person_id == member.id, Notification.kind == Kind.YELLOW))
-    yellow.status, yellow.error = Status.UNDELIVERABLE, "43004 用户未关注；已改发短信"
-    note(Kind.YELLOW, member, channel=Channel.SMS, step="yellow:sms",
+        Notification.person_id == member.id, Notification.kind == NotificationKind.YELLOW))
+    yellow.status, yellow.error = NotificationStatus.UNDELIVERABLE, "43004 用户未关注；已改发短信"
+    note(NotificationKind.YELLOW, member, channel=Channel.SMS, step="yellow:sms",
          assignment_id=yellow.assignment_id)
     sign_in(client, towns["inspector"])
     page = client.get("/admin/notifications").get_data(as_text=True)
@@ -96,12 +96,15 @@ def test_counts_include_digested_steps_and_skip_sms_copies(client, towns, swept)
 
 def test_counts_by_kind_and_status_are_exact(towns):
     member, other = towns["member"], towns["other_member"]
-    for kind, number, status in ((Kind.REMINDER, 1, Status.DELIVERED), (Kind.BLUE, 2, Status.SENT),
-                                 (Kind.RED, 3, Status.FAILED), (Kind.SUPERVISION, 4,
-                                                                Status.PENDING)):
+    for kind, number, status in (
+        (NotificationKind.REMINDER, 1, NotificationStatus.DELIVERED),
+        (NotificationKind.BLUE, 2, NotificationStatus.SENT),
+        (NotificationKind.RED, 3, NotificationStatus.FAILED),
+        (NotificationKind.SUPERVISION, 4, NotificationStatus.PENDING),
+    ):
         for index in range(number):
             note(kind, member if index % 2 else other, status)
-    note(Kind.URGE, member, Status.UNKNOWN)
+    note(NotificationKind.URGE, member, NotificationStatus.UNKNOWN)
     assert counts() == {
         "kinds": {"reminder": 1, "blue": 2, "yellow": 0, "red": 3, "supervision": 4},
         "statuses": {"pending": 4, "sending": 0, "sent": 2, "delivered": 1, "failed": 3,
@@ -114,10 +117,10 @@ def test_counts_by_kind_and_status_are_exact(towns):
 
 def test_filters_narrow_the_list_and_the_counts(client, towns):
     member, other = towns["member"], towns["other_member"]
-    failed = note(Kind.BLUE, member, Status.FAILED, error="40003 openid 无效")
-    sent = note(Kind.RED, other, Status.SENT)
-    late = note(Kind.REMINDER, member, at=datetime(2026, 11, 19, 23, 30, tzinfo=SH))
-    early = note(Kind.REMINDER, member, at=datetime(2026, 11, 20, 0, 10, tzinfo=SH))
+    failed = note(NotificationKind.BLUE, member, NotificationStatus.FAILED, error="40003 openid 无效")
+    sent = note(NotificationKind.RED, other, NotificationStatus.SENT)
+    late = note(NotificationKind.REMINDER, member, at=datetime(2026, 11, 19, 23, 30, tzinfo=SH))
+    early = note(NotificationKind.REMINDER, member, at=datetime(2026, 11, 20, 0, 10, tzinfo=SH))
     sign_in(client, towns["admin"])
 
     def shown(**query):
@@ -138,7 +141,7 @@ def test_filters_narrow_the_list_and_the_counts(client, towns):
 
 def test_page_shows_fifty_newest_first_then_the_rest(client, towns):
     start = datetime(2026, 11, 1, tzinfo=UTC)
-    ids = [note(Kind.REMINDER, towns["member"], at=start + timedelta(minutes=n)).id
+    ids = [note(NotificationKind.REMINDER, towns["member"], at=start + timedelta(minutes=n)).id
            for n in range(51)]
     sign_in(client, towns["inspector"])
     first = page_rows(client.get("/admin/notifications").get_data(as_text=True))
@@ -179,9 +182,14 @@ def test_mobile_task_page_shows_the_push_record(app, towns, swept):
 
 def test_api_lists_filtered_pushes_with_counts(api, towns):
     member, other = towns["member"], towns["other_member"]
-    blue = note(Kind.BLUE, member, Status.FAILED, error="45047 超出发送频率")
-    note(Kind.RED, other, Status.SENT)
-    note(Kind.BLUE, other, Status.SENT, at=datetime(2026, 11, 21, 0, 30, tzinfo=SH))
+    blue = note(NotificationKind.BLUE, member, NotificationStatus.FAILED, error="45047 超出发送频率")
+    note(NotificationKind.RED, other, NotificationStatus.SENT)
+    note(
+        NotificationKind.BLUE,
+        other,
+        NotificationStatus.SENT,
+        at=datetime(2026, 11, 21, 0, 30, tzinfo=SH),
+    )
     body = api(towns["inspector"], "/notifications", kind="blue", to="2026-11-20").get_json()
     assert [item["id"] for item in body["items"]] == [blue.id] and body["total"] == 1
     item = body["items"][0]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from jobs.notification import reap_stuck, send_notifications
 from jobs.sms import LoggingSms
-from models import Notification, Status, WechatBinding, session, utcnow
+from models import Notification, NotificationStatus, WechatBinding, session, utcnow
 from models.escalation import sweep
 from models.dispatch import SHANGHAI, period_of
 from tests.conftest import machine_now, openid
@@ -30,7 +30,9 @@ SEND = "message/template/send"
 def reminder(county):
     """A reminder for 委员甲 (phone 1), recorded and committed, not yet sent."""
     task = assign(county["member"])
-    session.execute(sa.update(Notification).values(status=Status.SENT))  # the dispatch notice
+    session.execute(
+        sa.update(Notification).values(status=NotificationStatus.SENT)
+    )  # the dispatch notice
     session.commit()
     sweep(DUE - timedelta(days=3))
     return session.scalar(sa.select(Notification).where(Notification.kind == "reminder")), task
@@ -54,7 +56,7 @@ def test_a_sent_push_carries_client_msg_id_and_delivery_is_recorded(app, reminde
     assert card["client_msg_id"] == f"ql-{note.id}"
     emulator.flush()  # TEMPLATESENDJOBFINISH reaches the callback
     note = reload(note)
-    assert note.status == Status.DELIVERED and note.msgid == str(card["msgid"])
+    assert note.status == NotificationStatus.DELIVERED and note.msgid == str(card["msgid"])
 
 
 def test_a_rejected_token_is_refreshed_once_and_the_push_goes(app, reminder, work, emulator):
@@ -62,7 +64,7 @@ def test_a_rejected_token_is_refreshed_once_and_the_push_goes(app, reminder, wor
     app.extensions["wechat"].client.access_token  # the token in use: one fetch
     emulator.fail_next(40001, count=1, path=SEND)
     work()
-    assert reload(note).status == Status.SENT and len(cards(emulator)) == 1
+    assert reload(note).status == NotificationStatus.SENT and len(cards(emulator)) == 1
     assert emulator.stats()["api_calls"]["/cgi-bin/" + SEND] == 2  # the rejected call, once more
     # One refresh: stable_token in normal mode hands back the same token, so it is forced.
     assert emulator.stats()["token_fetches"]["stable_token"] == 3
@@ -75,7 +77,7 @@ def test_busy_or_over_quota_backs_off_then_sends(app, reminder, emulator, monkey
     emulator.fail_next(errcode, count=2, path=SEND)
     send_notifications([note.id])
     note = reload(note)
-    assert note.status == Status.PENDING and note.attempts == 1
+    assert note.status == NotificationStatus.PENDING and note.attempts == 1
     assert note.error.startswith(str(errcode))
     first_wait = note.send_after - utcnow()
     assert timedelta(seconds=5) < first_wait <= timedelta(seconds=10)
@@ -89,7 +91,7 @@ def test_busy_or_over_quota_backs_off_then_sends(app, reminder, emulator, monkey
     session.execute(sa.update(Notification).values(send_after=utcnow()))
     session.commit()
     send_notifications([note.id])
-    assert reload(note).status == Status.SENT and len(cards(emulator)) == 1
+    assert reload(note).status == NotificationStatus.SENT and len(cards(emulator)) == 1
 
 
 def test_busy_for_good_ends_failed_after_the_last_retry(app, reminder, work, emulator):
@@ -97,7 +99,7 @@ def test_busy_for_good_ends_failed_after_the_last_retry(app, reminder, work, emu
     emulator.fail_next(-1, count=100, path=SEND)
     work()
     note = reload(note)
-    assert note.status == Status.FAILED and note.attempts == 4 and "-1" in note.error
+    assert note.status == NotificationStatus.FAILED and note.attempts == 4 and "-1" in note.error
     assert cards(emulator) == []
 
 
@@ -108,7 +110,7 @@ def test_errors_an_admin_must_fix_end_failed_with_wechats_words(app, reminder, w
     emulator.fail_next(errcode, count=1, path=SEND)
     work()
     note = reload(note)
-    assert note.status == Status.FAILED and note.attempts == 1
+    assert note.status == NotificationStatus.FAILED and note.attempts == 1
     assert note.error.startswith(f"{errcode}:")
     assert cards(emulator) == []
 
@@ -123,7 +125,7 @@ def test_unfollowed_cadre_is_undeliverable_and_the_unit_is_told(app, county, rem
     emulator.fail_next(43004, count=1, path=SEND)
     work()
     note = reload(note)
-    assert note.status == Status.UNDELIVERABLE and "43004" in note.error
+    assert note.status == NotificationStatus.UNDELIVERABLE and "43004" in note.error
     assert not session.scalar(sa.select(WechatBinding.active).where(
         WechatBinding.person_id == county["member"].id))
     told = session.scalars(sa.select(Notification).where(Notification.kind == "unreachable")).all()
@@ -141,7 +143,7 @@ def test_unfollowed_cadre_is_undeliverable_and_the_unit_is_told(app, county, rem
     sweep(DUE + timedelta(days=1))  # the next step: no WeChat call, nobody told again
     work()
     blue = session.scalar(sa.select(Notification).where(Notification.kind == "blue"))
-    assert blue.status == Status.UNDELIVERABLE
+    assert blue.status == NotificationStatus.UNDELIVERABLE
     assert emulator.stats()["api_calls"].get("/cgi-bin/" + SEND, 0) == calls
     assert len(session.scalars(sa.select(Notification).where(
         Notification.kind == "unreachable")).all()) == 2
@@ -156,12 +158,12 @@ def test_no_answer_is_retried_with_the_same_client_msg_id_and_arrives_once(app, 
     emulator.set_latency(800)  # WeChat takes the message but we hear nothing back in time
     send_notifications([note.id])
     note = reload(note)
-    assert note.status == Status.PENDING and note.error.startswith("结果未知")
+    assert note.status == NotificationStatus.PENDING and note.error.startswith("结果未知")
     emulator.set_latency(0)
     _wait_for(lambda: len(cards(emulator)) == 1)  # the first request lands at WeChat
     work()
     note = reload(note)
-    assert note.status == Status.SENT and note.attempts == 2
+    assert note.status == NotificationStatus.SENT and note.attempts == 2
     [card] = cards(emulator)  # WeChat's client_msg_id dedupe: still one message
     assert card["msgid"] == int(note.msgid)
 
@@ -178,7 +180,7 @@ def test_no_answer_outside_the_dedupe_window_is_left_for_an_admin(app, reminder,
     send_notifications([note.id])
     emulator.set_latency(0)
     note = reload(note)
-    assert note.status == Status.UNKNOWN and "人工核实" in note.error
+    assert note.status == NotificationStatus.UNKNOWN and "人工核实" in note.error
 
 
 def test_the_reaper_returns_stuck_sends_inside_the_window_only(app, reminder, county):
@@ -190,13 +192,13 @@ def test_the_reaper_returns_stuck_sends_inside_the_window_only(app, reminder, co
     now = utcnow()
     for row, first in ((note, now - timedelta(minutes=4)), (late, now - timedelta(minutes=12))):
         session.execute(sa.update(Notification).where(Notification.id == row.id).values(
-            status=Status.SENDING, sending_since=now - timedelta(minutes=3),
+            status=NotificationStatus.SENDING, sending_since=now - timedelta(minutes=3),
             first_attempt_at=first, attempts=1))
     session.commit()
     assert reap_stuck(now - timedelta(minutes=2)) == 0  # not stuck long enough yet
     assert reap_stuck(now) == 2
-    assert reload(note).status == Status.PENDING
-    assert reload(late).status == Status.UNKNOWN and other.id
+    assert reload(note).status == NotificationStatus.PENDING
+    assert reload(late).status == NotificationStatus.UNKNOWN and other.id
 
 
 def test_the_send_rate_is_shared_and_enforced(app, county, emulator, monkeypatch):
@@ -208,13 +210,13 @@ def test_the_send_rate_is_shared_and_enforced(app, county, emulator, monkeypatch
     monkeypatch.setattr(notification.time, "sleep", lambda s: (waits.append(s), real_sleep(s)))
     for key in ("member", "member2", "member3"):
         assign(county[key])
-    session.execute(sa.update(Notification).values(status=Status.SENT))
+    session.execute(sa.update(Notification).values(status=NotificationStatus.SENT))
     session.commit()
     sweep(DUE + timedelta(days=1))
     ids = session.scalars(sa.select(Notification.id).where(Notification.kind == "blue")).all()
     sweep(DUE + timedelta(days=3))
     ids += session.scalars(sa.select(Notification.id).where(
-        Notification.kind == "yellow", Notification.status == Status.PENDING)).all()
+        Notification.kind == "yellow", Notification.status == NotificationStatus.PENDING)).all()
     started = time.monotonic()
     send_notifications(ids)
     assert len(ids) >= 6
@@ -231,7 +233,9 @@ def reminder_on_the_machine_clock(county, clock):
     template = make_template(due_rule="after:2")  # due in two days: the reminder is due now
     task = assign(county["member"], template, at=moment,
                   period=period_of(template, moment.astimezone(SHANGHAI).date()))
-    session.execute(sa.update(Notification).values(status=Status.SENT))  # the dispatch notice
+    session.execute(
+        sa.update(Notification).values(status=NotificationStatus.SENT)
+    )  # the dispatch notice
     session.commit()
     sweep(moment)
     return session.scalar(sa.select(Notification).where(Notification.kind == "reminder")), task
@@ -245,7 +249,7 @@ def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(
     try:
         path = "/cgi-bin/" + SEND
         _wait_for(lambda: emulator.stats()["api_calls"].get(path, 0) >= 1, seconds=30)
-        assert reload(note).status == Status.SENDING
+        assert reload(note).status == NotificationStatus.SENDING
         # The worker and its work horse (RQ gives the horse a session of its own), mid-request.
         for pid in _children(worker.pid) + [worker.pid]:
             os.kill(pid, signal.SIGKILL)
@@ -255,7 +259,7 @@ def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(
             os.killpg(worker.pid, signal.SIGKILL)
     emulator.set_latency(0)
     _wait_for(lambda: len(cards(emulator)) == 1)  # the request in flight reached WeChat
-    assert reload(note).status == Status.SENDING  # nobody recorded the outcome
+    assert reload(note).status == NotificationStatus.SENDING  # nobody recorded the outcome
     later = utcnow() + timedelta(minutes=3)  # the clock's next backstop runs
     assert reap_stuck(later) == 1
     from jobs.notification import relay_pending
@@ -263,7 +267,7 @@ def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(
     relay_pending(now=later)
     work()
     row = reload(note)
-    assert row.status == Status.SENT and row.attempts == 2
+    assert row.status == NotificationStatus.SENT and row.attempts == 2
     [card] = cards(emulator)
     assert card["msgid"] == int(row.msgid) and card["client_msg_id"] == f"ql-{note}"
 
@@ -303,7 +307,7 @@ def test_undelivered_results_are_recorded_from_templatesendjobfinish(app, remind
     work()
     emulator.flush()
     note = reload(note)
-    assert note.status == Status.FAILED and "system failed" in note.error
+    assert note.status == NotificationStatus.FAILED and "system failed" in note.error
     assert datetime.now(UTC) > note.sent_at
 
 
@@ -314,7 +318,7 @@ def test_a_cadre_who_never_bound_is_undeliverable_without_alarming_the_unit(app,
     sweep(DUE - timedelta(days=3))
     work()
     row = session.scalar(sa.select(Notification).where(Notification.kind == "reminder"))
-    assert row.status == Status.UNDELIVERABLE and "未绑定" in row.error
+    assert row.status == NotificationStatus.UNDELIVERABLE and "未绑定" in row.error
     assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "unreachable")) == 0
 
@@ -324,8 +328,8 @@ def test_a_cadre_who_blocked_the_account_is_recorded_failed_on_the_send_result(a
     note, _ = reminder
     emulator.set_blocked(openid(1))
     work()
-    assert reload(note).status == Status.SENT  # WeChat accepted it
+    assert reload(note).status == NotificationStatus.SENT  # WeChat accepted it
     emulator.flush()
     note = reload(note)
-    assert note.status == Status.FAILED and note.error == "failed:user block"
+    assert note.status == NotificationStatus.FAILED and note.error == "failed:user block"
     assert cards(emulator) == []

@@ -13,8 +13,17 @@ from conftest import openid
 from handlers.mobile import texts as page_texts
 from handlers.wechat import texts as chat_texts
 from models.clock import SHANGHAI
-from models import (AuditEvent, Kind, Level, Notification, Person, Supervision, WechatBinding,
-                    session, utcnow)
+from models import (
+    AuditEvent,
+    NotificationKind,
+    Level,
+    Notification,
+    Person,
+    Supervision,
+    WechatBinding,
+    session,
+    utcnow,
+)
 from models.escalation import sweep
 from models.supervision import MIN_RESPONSE
 from test_api import api, token  # noqa: F401 (fixtures)
@@ -50,7 +59,7 @@ def urge_cards(emulator, index: int) -> list[dict]:
 def urges() -> int:
     session.rollback()
     return session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.kind == Kind.URGE))
+        Notification.kind == NotificationKind.URGE))
 
 
 # 督办回复 on the task page.
@@ -185,7 +194,7 @@ def test_urge_through_the_api(api, county, work, emulator, supervised):
     body = answer.get_json()
     assert [(n["person_id"], n["person_name"]) for n in body["notifications"]] == [
         (county["member"].id, "李明")]
-    assert session.get(Notification, body["notifications"][0]["id"]).kind == Kind.URGE
+    assert session.get(Notification, body["notifications"][0]["id"]).kind == NotificationKind.URGE
 
     again = api(county["inspector"], "POST", path)
     assert again.status_code == 429 and "分钟后再试" in again.get_json()["error"]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import abort, render_template, request
 
 from handlers.api.notification import read_filters
-from models import Assignment, Kind, Status, Unit, session
+from models import Assignment, NotificationKind, NotificationStatus, Unit, session
 from models.notification import (COUNTED_KINDS, KIND_LABELS, STATUS_LABELS, counts, described,
                                  filtered, timeline)
 
@@ -24,11 +24,20 @@ def notifications():
     number = min(max(request.args.get("page", 1, type=int), 1), pages)
     rows = session.execute(described(query).limit(PER_PAGE).offset((number - 1) * PER_PAGE))
     return render_template(
-        "admin/notifications.html", rows=list(rows), total=total, page=number, pages=pages,
-        counts=counts(**filters), counted_kinds=COUNTED_KINDS, kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS, kinds=list(Kind), statuses=list(Status),
+        "admin/notifications.html",
+        rows=list(rows),
+        total=total,
+        page=number,
+        pages=pages,
+        counts=counts(**filters),
+        counted_kinds=COUNTED_KINDS,
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        kinds=list(NotificationKind),
+        statuses=list(NotificationStatus),
         units=session.scalars(sa.select(Unit).order_by(Unit.name)).all(),
-        args=request.args.to_dict())
+        args=request.args.to_dict(),
+    )
 
 
 def task_pushes(assignment_id: int):

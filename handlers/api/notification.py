@@ -12,7 +12,7 @@ from handlers.api.api_token import current_person
 from handlers.api.assignment import _time
 from handlers.api.payload import BadInput, page, query_choice, query_int
 from handlers.api.visibility import find_assignment
-from models import Kind, Status, session
+from models import NotificationKind, NotificationStatus, session
 from models.hierarchy import SEES_ALL
 from models.errors import NotAllowed
 from models.notification import counts, described, filtered, timeline
@@ -20,10 +20,15 @@ from models.notification import counts, described, filtered, timeline
 
 def read_filters() -> dict:
     """The filters of `models.notification.filtered` from the query string, or BadInput."""
-    return {"status": query_choice("status", Status), "kind": query_choice("kind", Kind),
-            "unit_id": query_int("unit_id", low=1), "person_id": query_int("person_id", low=1),
-            "name": request.args.get("name", "").strip() or None,
-            "since": _query_date("from"), "until": _query_date("to")}
+    return {
+        "status": query_choice("status", NotificationStatus),
+        "kind": query_choice("kind", NotificationKind),
+        "unit_id": query_int("unit_id", low=1),
+        "person_id": query_int("person_id", low=1),
+        "name": request.args.get("name", "").strip() or None,
+        "since": _query_date("from"),
+        "until": _query_date("to"),
+    }
 
 
 def _query_date(key: str) -> date | None:

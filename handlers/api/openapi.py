@@ -6,7 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from models.notification import Kind, Status
+from models.notification import NotificationKind, NotificationStatus
 
 
 def _ref(name: str) -> dict:
@@ -46,8 +46,8 @@ STATES = ["dispatched", "acknowledged", "submitted", "first_approved", "returned
           "cancelled"]
 WARNINGS = ["none", "reminder", "blue", "yellow", "red", "supervision"]
 ROLES = ["committee", "secretary", "member", "staff", "discipline", "inspector", "admin"]
-NOTIFICATION_KINDS = [kind.value for kind in Kind]
-NOTIFICATION_STATUSES = [status.value for status in Status]
+NOTIFICATION_KINDS = [kind.value for kind in NotificationKind]
+NOTIFICATION_STATUSES = [status.value for status in NotificationStatus]
 COMMON_ERRORS = {"401": _error("Unauthorized"), "404": _error("NotFound")}
 
 SCHEMAS = {
