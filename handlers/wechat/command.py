@@ -1,21 +1,10 @@
-"""Text commands: the first word picks the command (`帮助`, `我的`, `绑定 123456`)."""
+"""帮助, 我的 and 绑定 in chat (routed by handlers/wechat/routes.py)."""
 
 from flask import current_app
 
-from handlers.wechat import assignment, evidence, supervision, texts
+from handlers.wechat import texts
 from handlers.wechat.binding import bind_with_code
-from handlers.wechat.context import Context, Handler, pure
-
-
-def handler_for(content: str) -> Handler:
-    """The command a text message asks for; unbound users can only bind."""
-    content = content.strip()
-    if content.startswith("绑定"):
-        return bind
-    word = content.partition(" ")[0]
-    if word not in COMMANDS:  # "签收1" without a space
-        word = next((name for name in COMMANDS if content.startswith(name)), word)
-    return COMMANDS.get(word, evidence.on_text)
+from handlers.wechat.context import Context, pure
 
 
 def bind(ctx: Context) -> str:
@@ -39,9 +28,3 @@ def me(ctx: Context) -> str:
                            title=title) + texts.CARE_MODE_LINK.format(
         state=state, action=action, url=current_app.config["PUBLIC_BASE_URL"] + "m/me")
 
-
-COMMANDS = {"帮助": help_text, "?": help_text, "？": help_text, "我的": me,
-            "待办": assignment.on_list, "签收": assignment.on_acknowledge,
-            "上报": evidence.on_report, "提交": evidence.on_submit, "取消": evidence.on_cancel,
-            evidence.REMOVE_VERB: evidence.on_remove,
-            supervision.VERB: supervision.on_respond}

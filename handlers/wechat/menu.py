@@ -1,4 +1,4 @@
-"""Menu clicks (CLICK events): each key of wechat/menu.py answers here.
+"""The menu's 预警提醒 / 督办事项 / 待我审核 clicks (routed by handlers/wechat/routes.py).
 
 预警提醒 / 督办事项 / 待我审核 answer with the tasks themselves (numbered, at most
 MENU_LIMIT, then a link to the page holding all of them): first the person's own, numbered as
@@ -12,22 +12,13 @@ from sqlalchemy.orm import joinedload
 
 from models.clock import local_time
 from handlers.labels import SCOPE_LABELS, STATE_LABELS, WARNING_LABELS
-from handlers.wechat import assignment, command, texts
+from handlers.wechat import assignment, texts
 from handlers.wechat.context import bound_only, pure
 from models import Assignment, Level, Role, State, session
 from models.assignment import OPEN_STATES, WARNED, open_assignments
 from models.hierarchy import is_assignee, review_filter, visible_filter
-from wechat import menu
 
 MENU_LIMIT = 10
-
-
-@pure
-@bound_only
-def on_click(ctx) -> str:
-    key = str(ctx.fields.get("EventKey") or "")
-    answer = ANSWERS.get(key)
-    return answer(ctx) if answer else texts.HELP
 
 
 def _link(path: str, label: str) -> str:
@@ -71,15 +62,21 @@ def _listing(ctx, label: str, levels: tuple[Level, ...], level_arg: str) -> str:
     return "\n".join(lines) + _link(f"m/overview?level={level_arg}", f"查看{scope}全部{label}")
 
 
-def _warnings(ctx) -> str:
+@pure
+@bound_only
+def on_warnings(ctx) -> str:
     return _listing(ctx, "有预警的任务", WARNED, "warned")
 
 
-def _supervision(ctx) -> str:
+@pure
+@bound_only
+def on_supervision(ctx) -> str:
     return _listing(ctx, "督办事项", (Level.SUPERVISION,), Level.SUPERVISION.value)
 
 
-def _reviews(ctx) -> str:
+@pure
+@bound_only
+def on_reviews(ctx) -> str:
     query = sa.select(Assignment).where(review_filter(ctx.person))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     if not total:
@@ -98,12 +95,3 @@ def _reviews(ctx) -> str:
         lines.append(texts.MENU_MORE.format(count=total - MENU_LIMIT))
     return "\n".join(lines) + _link("m/#reviews", "打开“待我审核”逐项审核")
 
-
-ANSWERS = {
-    menu.ME: command.me,
-    menu.HELP: command.help_text,
-    menu.TASKS: assignment.on_list,
-    menu.WARNINGS: _warnings,
-    menu.SUPERVISION: _supervision,
-    menu.REVIEWS: _reviews,
-}
