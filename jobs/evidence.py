@@ -15,6 +15,7 @@ from flask import current_app
 from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
 
+from jobs import texts
 from jobs.queue import enqueue
 from models import Channel, Evidence, EvidenceStatus, Notification, session, utcnow
 from models.errors import DomainError
@@ -55,7 +56,8 @@ def fetch_media(evidence_id: int) -> None:
         job = get_current_job()
         if job is not None and job.retries_left:
             raise  # RQ tries again later
-        _give_up(evidence, EvidenceStatus.FAILED, f"下载失败（{type(exc).__name__}）")
+        _give_up(evidence, EvidenceStatus.FAILED,
+                 texts.DOWNLOAD_FAILED.format(error=type(exc).__name__))
         return
     store_photo(evidence, data, photo)
     session.commit()
@@ -76,7 +78,11 @@ def store_photo(evidence: Evidence, data: bytes, photo) -> None:
     store.put(content_key("display", photo.sha256, "jpg"), photo.display)
     store.put(content_key("thumbs", photo.sha256, "jpg"), photo.thumbnail)
     evidence.sha256, evidence.content_type = photo.sha256, photo.content_type
-    evidence.size_bytes, evidence.width, evidence.height = photo.size_bytes, photo.width, photo.height
+    evidence.size_bytes, evidence.width, evidence.height = (
+        photo.size_bytes,
+        photo.width,
+        photo.height,
+    )
     evidence.taken_at, evidence.dhash = photo.taken_at, photo.dhash
     evidence.gps_lat, evidence.gps_lng = photo.gps or (None, None)
     evidence.status = EvidenceStatus.STORED
@@ -90,7 +96,7 @@ def _give_up(evidence: Evidence, status: EvidenceStatus, why: str) -> None:
         WechatBinding.person_id == evidence.created_by_id, WechatBinding.active.is_(True)))
     note = Notification(kind="evidence_problem", channel=Channel.CUSTOM,
                         person_id=evidence.created_by_id, openid=openid, created_at=utcnow(),
-                        content=f"您发送的第{number}张照片未能保存：{why}请重新发送这张照片。")
+                        content=texts.PHOTO_NOT_SAVED.format(number=number, why=why))
     session.add(note)
     session.commit()  # the outbox relay queues the message
     log.warning("evidence %s %s: %s", evidence.id, status, why)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from jobs import texts
 from models import Assignment, AuditEvent, Notification, Person, Review, session
 from models.clock import local_date, local_time
 from models.hierarchy import assignees, review_level
@@ -24,17 +25,6 @@ KEYS = {"task": ("thing1", "time2", "thing3"), "review": ("thing1", "thing2", "t
         "result": ("thing1", "phrase2", "thing3"),
         "warning": ("thing1", "phrase2", "time3", "thing4"),
         "supervision": ("thing1", "thing2", "time3")}
-# What each ladder step asks of the assignee (thing4 of the warning template). The days are
-# counted when the push is recorded, in Shanghai calendar days like the task page's chip: a
-# template sets its own ladder days, and a step sent after downtime is later than its day.
-ASK = {NotificationKind.BLUE: "已逾期{days}天，请尽快办理", NotificationKind.YELLOW: "已逾期{days}天，请立即办理",
-       NotificationKind.RED: "已逾期{days}天，请立即办理"}
-DUE_SOON, DUE_TODAY = "还有{days}天到期，请按时完成", "今天到期，请按时完成"
-PAST_DUE = "已过截止时间，请尽快办理"
-OTHERS_LATE = "{owner}逾期{days}天未办"
-UNREACHABLE = "{name}（{unit}）收不到微信，请电话告知"
-# A review request's task name says which review is asked for (初审 / 终审).
-REVIEW_REQUEST, REVIEW_OVERDUE = "{level}：{title}", "超期待{level}：{title}"
 LEVEL_ORDER = [
     NotificationKind.REMINDER,
     NotificationKind.URGE,
@@ -73,17 +63,21 @@ def render(note: Notification) -> tuple[str, dict, str]:
         token = sign_review_token(assignment.id, current_app.config["SECRET_KEY"])
         level = LEVEL_LABELS[_review_level(note, assignment)]
         title = thing(
-            (REVIEW_OVERDUE if kind == NotificationKind.REVIEW_OVERDUE else REVIEW_REQUEST).format(
-                level=level, title=assignment.template.title
-            )
+            (
+                texts.REVIEW_OVERDUE
+                if kind == NotificationKind.REVIEW_OVERDUE
+                else texts.REVIEW_REQUEST
+            ).format(level=level, title=assignment.template.title)
         )
         return ids[purpose], _data(purpose, title, thing(_submitter(assignment)),
                                    when(assignment.submitted_at)), f"{base}m/review/{token}"
     if kind in (NotificationKind.RETURNED, NotificationKind.COMPLETED):
         reason = session.scalar(sa.select(Review.reason).where(
             Review.assignment_id == assignment.id).order_by(Review.id.desc()).limit(1)) or ""
-        verdict = "退回整改" if kind == NotificationKind.RETURNED else "审核通过"
-        detail = thing(f"理由：{reason}") if kind == NotificationKind.RETURNED else "任务已完成"
+        returned = kind == NotificationKind.RETURNED
+        verdict = texts.RETURNED_VERDICT if returned else texts.COMPLETED_VERDICT
+        detail = thing(texts.RETURN_REASON.format(reason=reason)) if returned \
+            else texts.COMPLETED_DETAIL
         return ids[purpose], _data(purpose, title, verdict, detail), task_url
     if kind == NotificationKind.SUPERVISION:
         return ids[purpose], _data(purpose, title, thing(owner),
@@ -92,7 +86,7 @@ def render(note: Notification) -> tuple[str, dict, str]:
         return ids[purpose], _data(purpose, title, when(assignment.due_at),
                                    thing(assignment.unit.name)), task_url
     if kind == NotificationKind.URGE:
-        ask = f"{(note.data or {}).get('by_name', '')}催办，请尽快办理"
+        ask = texts.URGED.format(by=(note.data or {}).get("by_name", ""))
     else:
         ask = _ask(kind, assignment.due_at, note.created_at, owner if not mine else None)
     return ids[purpose], _data(purpose, title, thing(KIND_LABELS[kind], PHRASE),
@@ -102,10 +96,10 @@ def render(note: Notification) -> tuple[str, dict, str]:
 def plain_text(note: Notification) -> str:
     """The same message as one line of text, for the SMS fallback."""
     if note.kind == NotificationKind.DIGEST:
-        return f"【清廉】{note.content}。请打开“清廉”公众号处理。"
+        return texts.SMS.format(text=note.content)
     _, data, _ = render(note)
-    return "【清廉】" + "，".join(value["value"] for value in data.values() if value["value"]) + \
-        "。请打开“清廉”公众号处理。"
+    return texts.SMS.format(text="，".join(value["value"] for value in data.values()
+                                          if value["value"]))
 
 
 def _unreachable(note: Notification, assignment: Assignment | None) -> dict:
@@ -114,13 +108,14 @@ def _unreachable(note: Notification, assignment: Assignment | None) -> dict:
     who = note.data or {}
     name, unit, tasks = who.get("name", ""), who.get("unit", ""), who.get("tasks", 1)
     if assignment is None:  # recorded before the card named its task
-        title, due = f"{name}的任务提醒", note.created_at
+        title, due = texts.UNREACHABLE_TITLE.format(name=name), note.created_at
     else:
         title, due = assignment.template.title, assignment.due_at
     if tasks > 1:
-        title = thing(title, THING - len(f"等{tasks}项")) + f"等{tasks}项"
-    return _data("warning", thing(title), "无法送达", when(due),
-                 thing(UNREACHABLE.format(name=name, unit=unit)))
+        more = texts.MORE_TASKS.format(count=tasks)
+        title = thing(title, THING - len(more)) + more
+    return _data("warning", thing(title), texts.UNDELIVERABLE_PHRASE, when(due),
+                 thing(texts.UNREACHABLE.format(name=name, unit=unit)))
 
 
 def _digest(note: Notification) -> dict:
@@ -132,8 +127,8 @@ def _digest(note: Notification) -> dict:
         sa.select(sa.func.count(Notification.id), sa.func.min(Assignment.due_at))
         .join(Assignment, Notification.assignment_id == Assignment.id)
         .where(Notification.digest_id == note.id)).one()
-    return _data("warning", thing(f"您有{count}项任务提醒"),
-                 thing(KIND_LABELS[worst], PHRASE), when(due), "请点击详情逐项查看")
+    return _data("warning", thing(texts.DIGEST_TITLE.format(count=count)),
+                 thing(KIND_LABELS[worst], PHRASE), when(due), texts.DIGEST_ASK)
 
 
 def _ask(kind: NotificationKind, due_at: datetime, at: datetime, owner: str | None) -> str:
@@ -141,10 +136,19 @@ def _ask(kind: NotificationKind, due_at: datetime, at: datetime, owner: str | No
     are left or late; to the others who is late and by how many days."""
     days = (local_date(due_at) - local_date(at)).days
     if kind == NotificationKind.REMINDER:
-        return DUE_SOON.format(days=days) if days > 0 else DUE_TODAY if days == 0 else PAST_DUE
+        return (
+            texts.DUE_SOON.format(days=days)
+            if days > 0
+            else texts.DUE_TODAY
+            if days == 0
+            else texts.PAST_DUE
+        )
     late = max(1, -days)
-    return ASK[kind].format(days=late) if owner is None else OTHERS_LATE.format(owner=owner,
-                                                                              days=late)
+    return (
+        texts.ASK[kind].format(days=late)
+        if owner is None
+        else texts.OTHERS_LATE.format(owner=owner, days=late)
+    )
 
 
 def _review_level(note: Notification, assignment: Assignment) -> int:

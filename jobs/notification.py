@@ -28,6 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatClientException
 
+from jobs import texts
 from jobs.queue import enqueue
 from jobs.message import plain_text, render
 from models import (
@@ -82,14 +83,14 @@ def send_notifications(ids: list[int]) -> dict[str, int]:
     for note in notes:
         openid = note.openid or openids.get(note.person_id)
         if openid is None:
-            _undeliverable(note, "未绑定微信或已取消关注", now)
+            _undeliverable(note, texts.NOT_BOUND, now)
             continue
         try:
             ready.append((note, _request(note, openid)))
         except Exception as exc:  # a message we cannot even compose: for an admin, not a loop
             log.exception("notification %s cannot be composed", note.id)
             note.status, note.sending_since = NotificationStatus.FAILED, None
-            note.error = f"无法生成消息：{type(exc).__name__}"[:200]
+            note.error = texts.CANNOT_COMPOSE.format(error=type(exc).__name__)[:200]
     session.commit()
     del assignments
     outcomes = _post_all([request for _, request in ready])
@@ -192,10 +193,13 @@ def _settle(note: Notification, outcome, now) -> str:
         return note.status
     # No answer: WeChat may have sent it. Only the same client_msg_id, inside its window,
     # may go again; a customer-service message has no such guard.
-    error = f"结果未知：{type(outcome).__name__}"
+    error = texts.OUTCOME_UNKNOWN.format(error=type(outcome).__name__)
     if note.channel == Channel.TEMPLATE and now - note.first_attempt_at < DEDUPE_WINDOW:
         return _retry_later(note, error, now)
-    note.status, note.error = NotificationStatus.UNKNOWN, f"{error}，请人工核实是否已送达"[:200]
+    note.status, note.error = (
+        NotificationStatus.UNKNOWN,
+        texts.CHECK_DELIVERY.format(error=error)[:200],
+    )
     log.warning("notification %s: outcome unknown, left for an admin", note.id)
     return note.status
 
@@ -205,7 +209,7 @@ def _retry_later(note: Notification, error: str, now) -> str:
     if note.attempts > len(intervals):
         note.status, note.error = (
             NotificationStatus.FAILED,
-            f"{error}（重试{len(intervals)}次仍失败）"[:200],
+            texts.RETRIES_EXHAUSTED.format(error=error, count=len(intervals))[:200],
         )
         return note.status
     delay = intervals[note.attempts - 1]
@@ -297,7 +301,7 @@ def _fallback(note: Notification, now) -> None:
             data={"instead_of": note.id},
         )
     )
-    note.error = f"{note.error}；已改发短信"[:200]
+    note.error = texts.SMS_SENT_TOO.format(error=note.error)[:200]
 
 
 def _preload(notes: list[Notification]) -> list[Assignment]:
@@ -339,7 +343,7 @@ def reap_stuck(now=None) -> int:
         .values(status=NotificationStatus.PENDING, sending_since=None)).rowcount
     given_up = session.execute(sa.update(Notification).where(stuck).values(
         status=NotificationStatus.UNKNOWN, sending_since=None,
-        error="发送中断且已超过10分钟，结果未知，请人工核实是否已送达")).rowcount
+        error=texts.STUCK_UNKNOWN)).rowcount
     session.commit()
     if retry or given_up:
         log.warning("reaper: %d stuck sends returned to pending, %d marked unknown",

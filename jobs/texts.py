@@ -1,0 +1,39 @@
+"""Every word the jobs put before a person (STYLE.md §12: words in one place per area): the
+template messages' values, the SMS copy, the chat answer about a photo that could not be
+kept, and the reasons an admin reads on 推送记录."""
+
+from models.notification import NotificationKind
+
+# What each ladder step asks of the assignee (thing4 of the warning template). The days are
+# counted when the push is recorded, in Shanghai calendar days like the task page's chip: a
+# template sets its own ladder days, and a step sent after downtime is later than its day.
+ASK = {NotificationKind.BLUE: "已逾期{days}天，请尽快办理",
+       NotificationKind.YELLOW: "已逾期{days}天，请立即办理",
+       NotificationKind.RED: "已逾期{days}天，请立即办理"}
+DUE_SOON, DUE_TODAY = "还有{days}天到期，请按时完成", "今天到期，请按时完成"
+PAST_DUE = "已过截止时间，请尽快办理"
+OTHERS_LATE = "{owner}逾期{days}天未办"
+URGED = "{by}催办，请尽快办理"
+UNREACHABLE = "{name}（{unit}）收不到微信，请电话告知"
+UNREACHABLE_TITLE = "{name}的任务提醒"
+UNDELIVERABLE_PHRASE = "无法送达"
+MORE_TASKS = "等{count}项"
+# A review request's task name says which review is asked for (初审 / 终审).
+REVIEW_REQUEST, REVIEW_OVERDUE = "{level}：{title}", "超期待{level}：{title}"
+RETURNED_VERDICT, COMPLETED_VERDICT = "退回整改", "审核通过"
+RETURN_REASON, COMPLETED_DETAIL = "理由：{reason}", "任务已完成"
+DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
+SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
+
+# Chat: a photo the media job could not keep.
+PHOTO_NOT_SAVED = "您发送的第{number}张照片未能保存：{why}请重新发送这张照片。"
+
+# Why a push or a photo went wrong, for admins (推送记录, evidence status).
+NOT_BOUND = "未绑定微信或已取消关注"
+CANNOT_COMPOSE = "无法生成消息：{error}"
+OUTCOME_UNKNOWN = "结果未知：{error}"
+CHECK_DELIVERY = "{error}，请人工核实是否已送达"
+RETRIES_EXHAUSTED = "{error}（重试{count}次仍失败）"
+SMS_SENT_TOO = "{error}；已改发短信"
+STUCK_UNKNOWN = "发送中断且已超过10分钟，结果未知，请人工核实是否已送达"
+DOWNLOAD_FAILED = "下载失败（{error}）"
