@@ -1,7 +1,9 @@
-"""Bearer authentication for the API (tokens are issued by `flask api-token PERSON`, handlers/cli.py)."""
+"""Bearer authentication for the API; tokens are issued by `flask api-token PERSON`
+(handlers/cli.py)."""
 
 from flask import g, request
 
+from handlers.api import texts
 from models import Person, session, utcnow
 from models.api_token import person_for_token
 from models.errors import DomainError
@@ -9,7 +11,7 @@ from models.errors import DomainError
 
 class Unauthorized(DomainError):
     status = 401
-    message = "缺少或无效的访问令牌，请在 Authorization 头中提供 Bearer 令牌。"
+    message = texts.UNAUTHORIZED
 
 
 def authenticate() -> None:

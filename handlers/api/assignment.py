@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import request
 
+from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, page, query_choice, query_int, required
 from handlers.api.visibility import find_assignment, visible_assignments
@@ -100,10 +101,10 @@ def review_assignment(assignment_id: int):
     body = json_body()
     decision = required(body, "decision", str, "审核结论")
     if decision not in DECISIONS:
-        raise BadInput("字段 decision（审核结论）须为 approve 或 return。")
+        raise BadInput(texts.BAD_DECISION)
     reason = body.get("reason") or ""
     if not isinstance(reason, str):
-        raise BadInput("字段 reason（理由）须为文字。")
+        raise BadInput(texts.NOT_TEXT.format(key="reason", label="理由"))
     transition(assignment, DECISIONS[decision], person, now=utcnow(), reason=reason)
     session.commit()
     return _detail(assignment), 201

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import request
 
+from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, optional_flag, optional_ids, required
 from models import DutyTemplate, Person, Role, Unit, session, utcnow
@@ -35,7 +36,7 @@ def dispatch_template():
     A due time already past is refused (409) unless the body says `"allow_past": true`."""
     person = current_person()
     if person.role not in DISPATCHERS:
-        raise NotAllowed("只有县纪委监委审核人员和系统管理员可以派发任务。")
+        raise NotAllowed(texts.DISPATCHERS_ONLY)
     body = json_body()
     template = _template(required(body, "template_id", int, "任务清单编号"))
     period = required(body, "period", str, "周期").strip()
@@ -46,7 +47,7 @@ def dispatch_template():
         created = dispatch(template, period, now=utcnow(), actor=person, units=units,
                            people=people, allow_past=allow_past)
     except DueInPast as late:
-        raise Conflict(f"{late.message}如确需补派，请在请求中加上 \"allow_past\": true。") from None
+        raise Conflict(texts.PAST_DUE_HINT.format(message=late.message)) from None
     session.commit()
     missing = coverage_gaps(template, created)
     return {"template_id": template.id, "period": period, "created": len(created),
@@ -57,7 +58,7 @@ def dispatch_template():
 def _template(template_id: int) -> DutyTemplate:
     template = session.get(DutyTemplate, template_id)
     if template is None:
-        raise BadInput(f"任务清单 {template_id} 不存在。")
+        raise BadInput(texts.NO_TEMPLATE.format(id=template_id))
     return template
 
 
@@ -66,5 +67,5 @@ def _rows(model, ids: list[int], label: str) -> list:
     found = {row.id: row for row in session.scalars(sa.select(model).where(model.id.in_(ids)))}
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise BadInput(f"{label}不存在：{', '.join(missing)}。")
+        raise BadInput(texts.NOT_FOUND_IDS.format(label=label, ids=", ".join(missing)))
     return [found[i] for i in dict.fromkeys(ids)]

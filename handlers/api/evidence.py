@@ -2,6 +2,7 @@
 
 from flask import Response, request
 
+from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import evidence_json
 from handlers.api.payload import BadInput
@@ -32,12 +33,12 @@ def evidence_file(evidence_id: int):
     evidence = find_evidence(current_person(), evidence_id)
     variant = request.args.get("variant", "display")
     if variant not in VARIANTS:
-        raise BadInput("参数 variant 须为 original、display 或 thumb。")
+        raise BadInput(texts.BAD_VARIANT)
     key, content_type = _stored(evidence, variant)
     try:
         data = storage().get(key)
     except KeyError:
-        raise NotFound("该材料的文件不存在。") from None
+        raise NotFound(texts.FILE_GONE) from None
     response = Response(data, content_type=content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"  # content-addressed: immutable
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -48,7 +49,7 @@ def _stored(evidence: Evidence, variant: str) -> tuple[str, str]:
     """The storage key and content type of one variant, or NotFound when there are no bytes."""
     ext = EXTENSIONS.get(evidence.content_type)
     if evidence.status != EvidenceStatus.STORED or not evidence.sha256 or ext is None:
-        raise NotFound("该材料没有可下载的文件。")
+        raise NotFound(texts.NO_FILE)
     kind, fixed_ext = VARIANTS[variant]
     ext = fixed_ext or ext
     return content_key(kind, evidence.sha256, ext), CONTENT_TYPES[ext]

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import request
 
+from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import _time
 from handlers.api.payload import BadInput, page, query_choice, query_int
@@ -38,7 +39,7 @@ def _query_date(key: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadInput(f"参数 {key} 须为日期，格式 YYYY-MM-DD。") from None
+        raise BadInput(texts.NOT_DATE.format(key=key)) from None
 
 
 def notification_json(row: sa.Row) -> dict:
@@ -57,7 +58,7 @@ def notification_json(row: sa.Row) -> dict:
 def list_notifications():
     """Every push, newest first, filtered and paginated, with the counts (inspectors, admins)."""
     if current_person().role not in SEES_ALL:
-        raise NotAllowed("只有县纪委监委审核人员和系统管理员可以查看全部推送记录。")
+        raise NotAllowed(texts.ALL_PUSHES_ONLY)
     filters = read_filters()
     query = filtered(**filters)
     total = session.scalar(sa.select(sa.func.count()).select_from(

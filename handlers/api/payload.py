@@ -5,6 +5,7 @@ Each refusal is a DomainError, so the app's error handler answers `{"error": "..
 
 from flask import request
 
+from handlers.api import texts
 from models.errors import DomainError
 
 MAX_PAGE = 200
@@ -19,7 +20,7 @@ def json_body() -> dict:
     """The request's JSON object, or BadInput."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadInput("请求体须为 JSON 对象，并设置 Content-Type: application/json。")
+        raise BadInput(texts.NOT_JSON)
     return body
 
 
@@ -27,9 +28,9 @@ def required(body: dict, key: str, kind: type, label: str):
     """`body[key]` of type `kind` (bools are not ints), or BadInput naming the field."""
     value = body.get(key)
     if value is None:
-        raise BadInput(f"缺少字段 {key}（{label}）。")
+        raise BadInput(texts.MISSING_FIELD.format(key=key, label=label))
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BadInput(f"字段 {key}（{label}）类型有误。")
+        raise BadInput(texts.WRONG_TYPE.format(key=key, label=label))
     return value
 
 
@@ -40,7 +41,7 @@ def optional_ids(body: dict, key: str, label: str) -> list[int]:
         return []
     if not isinstance(value, list) or not all(
             isinstance(item, int) and not isinstance(item, bool) for item in value):
-        raise BadInput(f"字段 {key}（{label}）须为整数数组。")
+        raise BadInput(texts.NOT_ID_LIST.format(key=key, label=label))
     return value
 
 
@@ -50,7 +51,7 @@ def optional_flag(body: dict, key: str, label: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise BadInput(f"字段 {key}（{label}）须为 true 或 false。")
+        raise BadInput(texts.NOT_FLAG.format(key=key, label=label))
     return value
 
 
@@ -63,10 +64,10 @@ def query_int(key: str, default: int | None = None, *, low: int = 0,
     try:
         value = int(text)
     except ValueError:
-        raise BadInput(f"参数 {key} 须为整数。") from None
+        raise BadInput(texts.NOT_INTEGER.format(key=key)) from None
     if value < low or (high is not None and value > high):
-        limit = f"{low}–{high}" if high is not None else f"不小于{low}"
-        raise BadInput(f"参数 {key} 超出范围（{limit}）。")
+        limit = f"{low}–{high}" if high is not None else texts.AT_LEAST.format(low=low)
+        raise BadInput(texts.OUT_OF_RANGE.format(key=key, limit=limit))
     return value
 
 
@@ -77,7 +78,7 @@ def query_choice(key: str, choices: type) -> str | None:
         return None
     allowed = [item.value for item in choices]
     if text not in allowed:
-        raise BadInput(f"参数 {key} 须为以下之一：{', '.join(allowed)}。")
+        raise BadInput(texts.NOT_ONE_OF.format(key=key, allowed=", ".join(allowed)))
     return text
 
 

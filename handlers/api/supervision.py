@@ -6,6 +6,7 @@ The rules and the audit are the models'; a refusal rolls back and answers its st
 
 from datetime import UTC, datetime
 
+from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import assignment_json
 from handlers.api.payload import BadInput, json_body, required
@@ -39,17 +40,17 @@ def adjust_assignment(assignment_id: int):
     assignment = find_assignment(person, assignment_id)
     body = json_body()
     if body.get("due_at") is None and body.get("person_id") is None:
-        raise BadInput("请提供 due_at（新的截止时间）或 person_id（新的承办人）。")
+        raise BadInput(texts.NOTHING_TO_ADJUST)
     due = (_zoned_time(required(body, "due_at", str, "截止时间"))
            if body.get("due_at") is not None else None)
     reason = body.get("reason") or ""
     if not isinstance(reason, str):
-        raise BadInput("字段 reason（理由）须为文字。")
+        raise BadInput(texts.NOT_TEXT.format(key="reason", label="理由"))
     new_person = None
     if body.get("person_id") is not None:
         new_person = session.get(Person, required(body, "person_id", int, "承办人"))
         if new_person is None:
-            raise BadInput("字段 person_id（承办人）指向的人员不存在。")
+            raise BadInput(texts.NO_SUCH_PERSON)
     now = utcnow()
     try:
         if due is not None:
@@ -70,6 +71,5 @@ def _zoned_time(text: str) -> datetime:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise BadInput("字段 due_at（截止时间）须为带时区的 ISO 8601 时间，"
-                       "例如 2026-12-31T17:00:00+08:00。")
+        raise BadInput(texts.NOT_AWARE_TIME)
     return value.astimezone(UTC)

@@ -8,6 +8,7 @@ Anything not visible is reported as missing (404), never as forbidden, so ids ca
 
 import sqlalchemy as sa
 
+from handlers.api import texts
 from models import Assignment, Evidence, Person, Role, Unit, session
 from models.hierarchy import SEES_ALL, visible_filter
 from models.errors import NotFound
@@ -28,7 +29,7 @@ def find_assignment(person: Person, assignment_id: int) -> Assignment:
     """The assignment if `person` may see it, else NotFound (404, whether or not it exists)."""
     found = session.scalar(visible_assignments(person).where(Assignment.id == assignment_id))
     if found is None:
-        raise NotFound("未找到该任务。")
+        raise NotFound(texts.NO_TASK)
     return found
 
 
@@ -38,5 +39,5 @@ def find_evidence(person: Person, evidence_id: int) -> Evidence:
                                                     Assignment.id)
                            .where(Evidence.id == evidence_id, visible_filter(person)))
     if found is None:
-        raise NotFound("未找到该材料。")
+        raise NotFound(texts.NO_EVIDENCE)
     return found

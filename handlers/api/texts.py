@@ -1,0 +1,32 @@
+"""Every word the API answers a client with (STYLE.md §12: words in one place per area).
+Field labels stay next to the fields they name; these are the refusals."""
+
+# The request itself (handlers/api/payload.py).
+NOT_JSON = "请求体须为 JSON 对象，并设置 Content-Type: application/json。"
+MISSING_FIELD = "缺少字段 {key}（{label}）。"
+WRONG_TYPE = "字段 {key}（{label}）类型有误。"
+NOT_ID_LIST = "字段 {key}（{label}）须为整数数组。"
+NOT_FLAG = "字段 {key}（{label}）须为 true 或 false。"
+NOT_INTEGER = "参数 {key} 须为整数。"
+OUT_OF_RANGE = "参数 {key} 超出范围（{limit}）。"
+AT_LEAST = "不小于{low}"
+NOT_ONE_OF = "参数 {key} 须为以下之一：{allowed}。"
+NOT_DATE = "参数 {key} 须为日期，格式 YYYY-MM-DD。"
+NOT_TEXT = "字段 {key}（{label}）须为文字。"
+NOT_AWARE_TIME = "字段 due_at（截止时间）须为带时区的 ISO 8601 时间，例如 2026-12-31T17:00:00+08:00。"
+
+# Who may, and what exists.
+UNAUTHORIZED = "缺少或无效的访问令牌，请在 Authorization 头中提供 Bearer 令牌。"
+DISPATCHERS_ONLY = "只有县纪委监委审核人员和系统管理员可以派发任务。"
+ALL_PUSHES_ONLY = "只有县纪委监委审核人员和系统管理员可以查看全部推送记录。"
+NO_TEMPLATE = "任务清单 {id} 不存在。"
+NOT_FOUND_IDS = "{label}不存在：{ids}。"
+PAST_DUE_HINT = "{message}如确需补派，请在请求中加上 \"allow_past\": true。"
+NO_TASK = "未找到该任务。"
+NO_EVIDENCE = "未找到该材料。"
+BAD_VARIANT = "参数 variant 须为 original、display 或 thumb。"
+NO_FILE = "该材料没有可下载的文件。"
+FILE_GONE = "该材料的文件不存在。"
+BAD_DECISION = "字段 decision（审核结论）须为 approve 或 return。"
+NOTHING_TO_ADJUST = "请提供 due_at（新的截止时间）或 person_id（新的承办人）。"
+NO_SUCH_PERSON = "字段 person_id（承办人）指向的人员不存在。"
