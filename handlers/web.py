@@ -3,9 +3,9 @@ errors answered in words (JSON for the API, a page otherwise; a 500 is a bug, lo
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from models.errors import DomainError
@@ -22,6 +22,15 @@ class SessionInterface(SecureCookieSessionInterface):
         if request.path in COOKIELESS_PATHS:
             return self.null_session_class()
         return super().open_session(app, request)
+
+
+def start_session(**values) -> None:
+    """Sign in: a fresh session holding `values` and, from its first response on, its CSRF
+    secret. Requests a page makes at once (the page, a favicon) then all carry the same
+    secret, so a later response can never replace the one a form was rendered with."""
+    session.clear()
+    session.update(values)
+    generate_csrf()
 
 
 def init_app(app) -> None:

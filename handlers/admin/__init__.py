@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatException
 
 from handlers.admin import texts
+from handlers.web import start_session
 from models import Person, Role, Unit, WechatBinding, audit, utcnow
 from models import session as db
 from models.wechat_binding import CODE_VALIDITY, issue_bind_code
@@ -65,8 +66,7 @@ def login(token: str):
     person = db.get(Person, data["person_id"])
     if person is None or person.role not in ADMIN_ROLES:
         return _refused("无权访问", texts.NOT_ADMIN)
-    session.clear()
-    session["admin_id"] = person.id
+    start_session(admin_id=person.id)
     audit.record("admin.login", f"person:{person.id}", now=utcnow(), actor=person)
     db.commit()
     return redirect(url_for("admin.index"))

@@ -10,6 +10,7 @@ import secrets
 from flask import current_app, g, redirect, render_template, request, session
 from wechatpy.exceptions import WeChatException
 
+from handlers.web import start_session
 from models import Person, audit, utcnow
 from models import session as db
 from models.wechat_binding import person_for_openid
@@ -77,8 +78,7 @@ def auth():
         return message_page("您的微信尚未绑定干部账号。请在公众号对话框发送“绑定+6位绑定码”，"
                             "例如：绑定 123456。", 403, "尚未绑定")
     next_path = session.pop("next", "/m/")
-    session.clear()
-    session.update(openid=result["openid"], person_id=person.id)
+    start_session(openid=result["openid"], person_id=person.id)
     session.permanent = True  # PERMANENT_SESSION_LIFETIME; the binding is re-checked per request
     audit.record("mobile.login", f"person:{person.id}", now=utcnow(), actor=person)
     db.commit()
