@@ -5,7 +5,8 @@ from models.assignment import Assignment, State
 from models.audit import AuditEvent
 from models.calendar import CalendarDay, CalendarYear
 from models.clock import utcnow
-from models.db import Base, init_app, session
+from models import db, ladder
+from models.db import Base, session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
@@ -55,3 +56,9 @@ __all__ = [
     "session",
     "utcnow",
 ]
+
+
+def init_app(app) -> None:
+    """The database session, and the configuration the ladder reads (QUIET_HOURS)."""
+    db.init_app(app)
+    ladder.configure(app.config)

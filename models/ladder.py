@@ -6,10 +6,9 @@ template says so) at the same clock time in Asia/Shanghai; a step that lands in 
 missed while the system was down collapse into it.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-
-from flask import current_app, has_app_context
 
 from models.clock import SHANGHAI
 from models.calendar import WorkCalendar, package_calendar
@@ -67,10 +66,19 @@ def step_time(due_at: datetime, days: int, *, working_days: bool,
     return datetime.combine(day, local.time(), SHANGHAI).astimezone(due_at.tzinfo)
 
 
+_config: Mapping = {}  # the app's configuration, handed in by models.init_app
+
+
+def configure(config: Mapping) -> None:
+    """Read QUIET_HOURS from `config` (the app's, kept by reference: a change shows at once)."""
+    global _config
+    _config = config
+
+
 def quiet_hours() -> tuple[time, time]:
     """The configured quiet hours (QUIET_HOURS, "22:00-07:30" by default; "off": none) in
     Shanghai time."""
-    text = current_app.config.get("QUIET_HOURS", "") if has_app_context() else ""
+    text = _config.get("QUIET_HOURS", "")
     if not text:
         return QUIET_START, QUIET_END
     if text == "off":

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from models.calendar import CalendarMissing, WorkCalendar
-from models.ladder import SHANGHAI, Level, after_quiet_hours, schedule, step_due
+from models.ladder import (QUIET_END, QUIET_START, SHANGHAI, Level, after_quiet_hours, schedule,
+                           step_due)
 
 
 def sh(*args) -> datetime:
@@ -14,6 +15,7 @@ def sh(*args) -> datetime:
 
 
 DUE = sh(2026, 10, 9, 17, 0)
+QUIET = (QUIET_START, QUIET_END)  # the default 22:00–07:30, whatever the app is configured with
 
 
 def test_design_example_in_calendar_days():
@@ -54,11 +56,11 @@ def test_missed_steps_collapse_into_the_highest():
 
 def test_quiet_hours_wait_until_morning_except_supervision():
     late = sh(2026, 10, 9, 23, 15)
-    assert after_quiet_hours(Level.BLUE, late) == sh(2026, 10, 10, 7, 30)
-    assert after_quiet_hours(Level.BLUE, sh(2026, 10, 9, 6, 0)) == sh(2026, 10, 9, 7, 30)
-    assert after_quiet_hours(Level.SUPERVISION, late) == late
-    assert after_quiet_hours(Level.RED, sh(2026, 10, 9, 17, 0)) == sh(2026, 10, 9, 17, 0)
-    steps = dict(schedule(sh(2026, 10, 9, 22, 30)))
+    assert after_quiet_hours(Level.BLUE, late, QUIET) == sh(2026, 10, 10, 7, 30)
+    assert after_quiet_hours(Level.BLUE, sh(2026, 10, 9, 6, 0), QUIET) == sh(2026, 10, 9, 7, 30)
+    assert after_quiet_hours(Level.SUPERVISION, late, QUIET) == late
+    assert after_quiet_hours(Level.RED, sh(2026, 10, 9, 17, 0), QUIET) == sh(2026, 10, 9, 17, 0)
+    steps = dict(schedule(sh(2026, 10, 9, 22, 30), quiet=QUIET))
     assert steps[Level.BLUE] == sh(2026, 10, 11, 7, 30)
     assert steps[Level.SUPERVISION] == sh(2026, 10, 16, 22, 30)
 

@@ -110,3 +110,15 @@ def test_no_modules_import_each_other_in_a_loop():
         if node not in index:
             visit(node)
     assert loops == [], loops
+
+
+def test_the_domain_knows_no_web_framework_and_no_queue():
+    """models/ has no Flask request and no RQ (STYLE.md §8): configuration is handed in."""
+    found = []
+    for path in (ROOT / "models").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.relative_to(ROOT)}: {name}" for name in names
+                      if name.split(".")[0] in ("flask", "rq")]
+    assert found == []
