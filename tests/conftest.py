@@ -11,23 +11,28 @@ other over HTTP, exactly as in production; jobs run in-process (`work`).
 from sleep_repair.sitecustomize import REPAIRED as SLEEP_REPAIRED  # first: before anyone sleeps
 # isort: on
 import os
+import re
 import secrets
 import shutil
 import tempfile
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+import requests
 import sqlalchemy as sa
 import time_machine
 from rq import SimpleWorker
 
 from app import create_app
 from jobs import QUEUES
-from models import Base, Person, Role, Unit, UnitKind, WechatBinding, session
+from models import (Assignment, Base, DutyCategory, DutyTemplate, Period, Person, Responsibility,
+                    Role, TemplateKind, Unit, UnitKind, WechatBinding, session)
 from models.calendar import seed_from_package
 from models.db import normalize_url
+from models.dispatch import dispatch
 from models.migrate import upgrade
 from wechat.emulator import create_emulator
 from wechat.emulator.server import serve_in_thread
@@ -257,3 +262,137 @@ def make_bound_person(make_person, now):
 
 def openid(index: int) -> str:
     return simulated_openid(APPID, index)
+
+
+@pytest.fixture
+def make_template(app, now):
+    """A committed DutyTemplate: a monthly task for members due on the 25th, one review level, in
+    the first category there is (or 加强组织领导). `category` may name another one."""
+
+    def make(title="专题会议", kind=TemplateKind.SPECIFIC, target_role=Role.MEMBER,
+             period=Period.MONTHLY, due_rule="day:25", review_levels=1, category=None,
+             responsibility=Responsibility.PRINCIPAL, **fields) -> DutyTemplate:
+        if category is None:
+            category = (session.scalar(sa.select(DutyCategory).order_by(DutyCategory.id).limit(1))
+                        or DutyCategory(name="加强组织领导", responsibility=responsibility))
+        elif isinstance(category, str):
+            category = (session.scalar(sa.select(DutyCategory).filter_by(name=category))
+                        or DutyCategory(name=category, responsibility=responsibility))
+        template = DutyTemplate(category=category, title=title, kind=kind, target_role=target_role,
+                                period=period, due_rule=due_rule, review_levels=review_levels,
+                                created_at=now, **fields)
+        session.add(template)
+        session.commit()
+        return template
+
+    return make
+
+
+SH = ZoneInfo("Asia/Shanghai")
+PERIOD_START = datetime(2026, 11, 1, 9, 0, tzinfo=SH)  # the morning period 2026-11 begins
+
+
+@pytest.fixture
+def make_assignment(make_template):
+    """The task of `template` (default: make_template()) for one person or unit, dispatched
+    `at` through models.dispatch.dispatch as the app does."""
+
+    def make(person_or_unit, template=None, period="2026-11", at=PERIOD_START,
+             **options) -> Assignment:
+        whom = "units" if isinstance(person_or_unit, Unit) else "people"
+        [assignment] = dispatch(template or make_template(), period, now=at,
+                                **{whom: [person_or_unit]}, **options)
+        session.commit()
+        return assignment
+
+    return make
+
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+class Phone:
+    """A phone browser inside WeChat as one bound person (the emulator passes OAuth)."""
+
+    def __init__(self, app, index: int):
+        self.base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        self.http = requests.Session()
+        self.http.headers["User-Agent"] = "Mozilla/5.0 (Linux; Android 10) MicroMessenger/8.0.50"
+        self.http.cookies.set("emu_openid", openid(index))
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, timeout=10)
+
+    def post(self, path: str, data: dict | None = None, files=None, form_page: str | None = None,
+             csrf: bool = True) -> requests.Response:
+        """POST like the page's form would: with the CSRF token of `form_page` (default: the
+        task page the form lives on)."""
+        data = dict(data or {})
+        if csrf:
+            page = self.get(form_page or path)
+            data["csrf_token"] = CSRF.search(page.text).group(1)
+        return self.http.post(self.base + path, data=data, files=files, timeout=30)
+
+
+# The counties the tests run in.
+
+@pytest.fixture
+def ladder_county(make_unit, make_bound_person):
+    """One township supervised by its 纪委: a secretary, three members, the 纪委's secretary and
+    a county inspector, all bound (phones 1 to 6)."""
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    township = make_unit(name="青山镇", supervisor_id=body.id)
+    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
+    return {
+        "township": township, "body": body,
+        "member": make_bound_person(1, name="委员甲", role=Role.MEMBER, unit=township),
+        "secretary": make_bound_person(2, name="书记", role=Role.SECRETARY, unit=township),
+        "discipline": make_bound_person(3, name="纪委书记", role=Role.DISCIPLINE, unit=body),
+        "inspector": make_bound_person(4, name="审核员", role=Role.INSPECTOR, unit=county_unit),
+        "member2": make_bound_person(5, name="委员乙", role=Role.MEMBER, unit=township),
+        "member3": make_bound_person(6, name="委员丙", role=Role.MEMBER, unit=township),
+    }
+
+
+
+@pytest.fixture
+def county(make_unit, make_bound_person):
+    """Two townships, each supervised by its own 纪委; people on every side, all bound."""
+    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
+    township = make_unit(name="青山镇", supervisor_id=body.id)
+    other_body = make_unit(name="白水镇纪委", kind=UnitKind.DISCIPLINE)
+    other = make_unit(name="白水镇", supervisor_id=other_body.id)
+    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
+    people = {
+        "member": make_bound_person(1, name="李明", role=Role.MEMBER, unit=township,
+                                    title="副镇长"),
+        "secretary": make_bound_person(2, name="张建国", role=Role.SECRETARY, unit=township),
+        "discipline": make_bound_person(3, name="王纪委", role=Role.DISCIPLINE, unit=body,
+                                        title="纪委书记"),
+        "inspector": make_bound_person(4, name="赵审核", role=Role.INSPECTOR, unit=county_unit,
+                                       title="审核员"),
+        "admin": make_bound_person(5, name="管理员", role=Role.ADMIN, unit=county_unit,
+                                   title=""),
+        "other_secretary": make_bound_person(6, name="孙书记", role=Role.SECRETARY, unit=other),
+        "other_discipline": make_bound_person(7, name="周纪委", role=Role.DISCIPLINE,
+                                              unit=other_body, title=""),
+        "colleague": make_bound_person(8, name="钱委员", role=Role.MEMBER, unit=township,
+                                       title="组织委员"),
+    }
+    return {"township": township, **people}
+
+
+INDEX = {"member": 1, "secretary": 2, "discipline": 3, "inspector": 4, "admin": 5,
+         "other_secretary": 6, "other_discipline": 7, "colleague": 8}
+
+
+@pytest.fixture
+def phone(app, county):
+    phones = {}
+
+    def get(role: str) -> Phone:
+        if role not in phones:
+            phones[role] = Phone(app, INDEX[role])
+        return phones[role]
+
+    return get

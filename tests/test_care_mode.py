@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from conftest import openid
 from handlers.mobile import texts
 from models import AuditEvent, Person, session
-from test_mobile_pages import county, make_task, phone, redirected  # noqa: F401 (fixtures)
+from test_mobile_pages import make_task, redirected
 
 CARE = 'data-weui-mode="care"'
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from models import (Assignment, DutyCategory, DutyTemplate, Period, Responsibility, Role,
                     TemplateKind, session)
-from test_mobile_pages import county  # noqa: F401 (the fixture)
 
 
 @pytest.fixture

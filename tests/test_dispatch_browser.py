@@ -2,7 +2,6 @@
 
 from test_browser import ARTIFACTS, chromium  # noqa: F401 (the fixture; skips without chromium)
 from test_dispatch import make_template, people, tasks  # noqa: F401 (people: a fixture)
-from test_mobile_pages import county  # noqa: F401 (the fixture)
 
 from models import Period, TemplateKind, session
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period, Responsibility,
-                    Role, NotificationStatus, Supervision, TemplateKind, UnitKind, Level, session)
+from models import (Assignment, DutyTemplate, Notification, Role, NotificationStatus, Supervision,
+                    UnitKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -24,40 +24,6 @@ DUE = datetime(2026, 11, 25, 17, 0, tzinfo=SH)  # template "day:25", period 2026
 
 def sh(month, day, hour=17, minute=0, year=2026) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=SH)
-
-
-@pytest.fixture
-def county(make_unit, make_bound_person):
-    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
-    township = make_unit(name="青山镇", supervisor_id=body.id)
-    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
-    return {
-        "township": township, "body": body,
-        "member": make_bound_person(1, name="委员甲", role=Role.MEMBER, unit=township),
-        "secretary": make_bound_person(2, name="书记", role=Role.SECRETARY, unit=township),
-        "discipline": make_bound_person(3, name="纪委书记", role=Role.DISCIPLINE, unit=body),
-        "inspector": make_bound_person(4, name="审核员", role=Role.INSPECTOR, unit=county_unit),
-        "member2": make_bound_person(5, name="委员乙", role=Role.MEMBER, unit=township),
-        "member3": make_bound_person(6, name="委员丙", role=Role.MEMBER, unit=township),
-    }
-
-
-def make_template(title="专题会议", working_days=False, due_rule="day:25", levels=1):
-    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-        name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title=title, kind=TemplateKind.SPECIFIC,
-                            target_role=Role.MEMBER, period=Period.MONTHLY, due_rule=due_rule,
-                            review_levels=levels, working_days=working_days,
-                            created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.commit()
-    return template
-
-
-def assign(person, template=None, period="2026-11", at=sh(11, 1, 9)) -> Assignment:
-    [assignment] = dispatch(template or make_template(), period, now=at, people=[person])
-    session.commit()
-    return assignment
 
 
 LIFECYCLE = ("dispatched", "review_request", "returned", "completed")
@@ -75,9 +41,10 @@ def last_id() -> int:
     return session.scalar(sa.select(sa.func.max(Notification.id))) or 0
 
 
-def test_one_task_climbs_the_whole_ladder_each_step_once(county, work, emulator):
-    task = assign(county["member"])
-    m, s, d, i = (county[k].id for k in ("member", "secretary", "discipline", "inspector"))
+def test_one_task_climbs_the_whole_ladder_each_step_once(ladder_county, work, emulator,
+                                                         make_assignment):
+    task = make_assignment(ladder_county["member"])
+    m, s, d, i = (ladder_county[k].id for k in ("member", "secretary", "discipline", "inspector"))
     timeline = [
         (DUE - timedelta(days=4), []),
         (DUE - timedelta(days=3), [("reminder", m)]),
@@ -114,9 +81,9 @@ def test_one_task_climbs_the_whole_ladder_each_step_once(county, work, emulator)
         Notification.status != NotificationStatus.SENT)) == 0
 
 
-def test_steps_missed_while_down_collapse_into_the_highest(county):
-    assign(county["member"])
-    m, s, d = (county[k].id for k in ("member", "secretary", "discipline"))
+def test_steps_missed_while_down_collapse_into_the_highest(ladder_county, make_assignment):
+    make_assignment(ladder_county["member"])
+    m, s, d = (ladder_county[k].id for k in ("member", "secretary", "discipline"))
     sweep(DUE + timedelta(days=6))  # nothing ran since dispatch
     assert pushes() == [("red", m), ("red", s), ("red", d)]
     before = last_id()
@@ -124,17 +91,18 @@ def test_steps_missed_while_down_collapse_into_the_highest(county):
     assert [kind for kind, _ in pushes(before)] == ["supervision"] * 4
 
 
-def test_handed_in_before_due_never_warns_and_reviewers_are_reminded_daily(county):
-    task = assign(county["member"])
+def test_handed_in_before_due_never_warns_and_reviewers_are_reminded_daily(ladder_county,
+                                                                           make_assignment):
+    task = make_assignment(ladder_county["member"])
     sweep(DUE - timedelta(days=3))
-    transition(task, Action.SUBMIT, county["member"], now=DUE - timedelta(days=1))
+    transition(task, Action.SUBMIT, ladder_county["member"], now=DUE - timedelta(days=1))
     session.commit()
     before = last_id()
     for day in range(0, 8):
         sweep(DUE + timedelta(days=day))
     reminders = pushes(before)
     # Submitted at T-1 d: the reviewer hears at T+2 d, then once a day; never a colour.
-    assert set(reminders) == {("review_overdue", county["discipline"].id)}
+    assert set(reminders) == {("review_overdue", ladder_county["discipline"].id)}
     assert len(reminders) == 6  # T+2 … T+7
     assert session.get(Assignment, task.id).warning == Level.REMINDER
     before = last_id()
@@ -142,41 +110,44 @@ def test_handed_in_before_due_never_warns_and_reviewers_are_reminded_daily(count
     assert pushes(before) == []
 
 
-def test_returned_after_due_resumes_at_the_step_now_due(county):
-    task = assign(county["member"])
+def test_returned_after_due_resumes_at_the_step_now_due(ladder_county, make_assignment):
+    task = make_assignment(ladder_county["member"])
     sweep(DUE - timedelta(days=3))
-    transition(task, Action.SUBMIT, county["member"], now=DUE - timedelta(hours=2))
+    transition(task, Action.SUBMIT, ladder_county["member"], now=DUE - timedelta(hours=2))
     session.commit()
     sweep(DUE + timedelta(days=1))  # waiting for review: no blue
     assert [kind for kind, _ in pushes()] == ["reminder"]
-    transition(task, Action.RETURN, county["discipline"], now=DUE + timedelta(days=4),
+    transition(task, Action.RETURN, ladder_county["discipline"], now=DUE + timedelta(days=4),
                reason="照片不清晰，请补充会议记录")
     session.commit()
     before = last_id()
     sweep(DUE + timedelta(days=4, minutes=10))
-    assert pushes(before) == [("yellow", county["member"].id), ("yellow", county["secretary"].id)]
+    assert pushes(before) == [("yellow", ladder_county["member"].id),
+                              ("yellow", ladder_county["secretary"].id)]
     before = last_id()
     sweep(DUE + timedelta(days=5))
     assert [kind for kind, _ in pushes(before)] == ["red"] * 3
 
 
-def test_a_vacant_secretary_post_goes_one_level_up(county, make_unit, make_bound_person):
-    village = make_unit(name="东村", kind=UnitKind.VILLAGE, parent_id=county["township"].id)
+def test_a_vacant_secretary_post_goes_one_level_up(ladder_county, make_unit, make_bound_person,
+                                                   make_assignment):
+    village = make_unit(name="东村", kind=UnitKind.VILLAGE, parent_id=ladder_county["township"].id)
     villager = make_bound_person(7, name="村干部", role=Role.MEMBER, unit=village)
-    assign(villager)
+    make_assignment(villager)
     sweep(DUE + timedelta(days=3))
-    assert pushes() == [("yellow", villager.id), ("yellow", county["secretary"].id)]
-    county["secretary"].active = False
+    assert pushes() == [("yellow", villager.id), ("yellow", ladder_county["secretary"].id)]
+    ladder_county["secretary"].active = False
     session.commit()
     before = last_id()
     sweep(DUE + timedelta(days=5))
     # No secretary anywhere up the tree now; the township's supervising 纪委 still hears.
-    assert pushes(before) == [("red", villager.id), ("red", county["discipline"].id)]
+    assert pushes(before) == [("red", villager.id), ("red", ladder_county["discipline"].id)]
 
 
-def test_working_days_skip_the_national_day_holiday_and_count_the_make_up_saturday(county):
+def test_working_days_skip_the_national_day_holiday_and_count_the_make_up_saturday(
+        ladder_county, make_template, make_assignment):
     template = make_template(working_days=True, due_rule="day:30")
-    task = assign(county["member"], template, period="2026-09", at=sh(9, 1, 9))
+    task = make_assignment(ladder_county["member"], template, period="2026-09", at=sh(9, 1, 9))
     assert task.due_at == sh(9, 30)
     # Reminder: 29 and 28 September, then back over the Mid-Autumn holiday (25–27) to the 24th.
     expected = [(sh(9, 24), "reminder"),
@@ -188,31 +159,34 @@ def test_working_days_skip_the_national_day_holiday_and_count_the_make_up_saturd
         sweep(at - timedelta(minutes=1))
         assert pushes(before) == [], at
         sweep(at)
-        assert pushes(before)[0] == (step, county["member"].id), at
+        assert pushes(before)[0] == (step, ladder_county["member"].id), at
 
 
-def test_a_missing_year_holds_steps_off_the_fixed_holidays_and_raises_an_alarm(county, now):
+def test_a_missing_year_holds_steps_off_the_fixed_holidays_and_raises_an_alarm(ladder_county, now,
+                                                                               make_template,
+                                                                               make_assignment):
     from models.calendar import missing_year
 
     template = make_template(working_days=True, due_rule="day:31")
-    task = assign(county["member"], template, period="2026-12", at=sh(12, 1, 9))
+    task = make_assignment(ladder_county["member"], template, period="2026-12", at=sh(12, 1, 9))
     assert missing_year(sh(11, 2, 9)) == 2027
     assert missing_year(sh(10, 31, 9)) is None  # before 1 November nobody expects it yet
     assert task.next_step_at == sh(12, 28)  # reminder: 31 Dec (Thu) − 3 working days
     sweep(sh(12, 28))
-    assert pushes() == [("reminder", county["member"].id)]
+    assert pushes() == [("reminder", ladder_county["member"].id)]
     # 2027 is unknown: blue is counted Monday to Friday rather than never, but not on 元旦
     # (Friday 1 Jan, fixed by date): Monday 4 Jan.
     assert session.get(Assignment, task.id).next_step_at == sh(1, 4, year=2027)
     sweep(sh(1, 1, year=2027))
-    assert pushes() == [("reminder", county["member"].id)]
+    assert pushes() == [("reminder", ladder_county["member"].id)]
     sweep(sh(1, 4, year=2027))
-    assert pushes()[-1] == ("blue", county["member"].id)
+    assert pushes()[-1] == ("blue", ladder_county["member"].id)
 
 
-def test_quiet_hours_hold_pushes_until_morning_except_supervision(app, county, monkeypatch):
+def test_quiet_hours_hold_pushes_until_morning_except_supervision(app, ladder_county, monkeypatch,
+                                                                  make_assignment):
     monkeypatch.setitem(app.config, "QUIET_HOURS", "22:00-07:30")
-    task = assign(county["member"], at=sh(11, 1, 23, 30))
+    task = make_assignment(ladder_county["member"], at=sh(11, 1, 23, 30))
     dispatched = session.scalar(sa.select(Notification).where(Notification.kind == "dispatched"))
     assert dispatched.send_after == sh(11, 2, 7, 30)
     task.due_at = sh(11, 25, 23, 0)
@@ -224,26 +198,28 @@ def test_quiet_hours_hold_pushes_until_morning_except_supervision(app, county, m
     sweep(sh(11, 22, 23, 30))
     assert pushes() == []
     sweep(sh(11, 23, 7, 30))
-    assert pushes() == [("reminder", county["member"].id)]
+    assert pushes() == [("reminder", ladder_county["member"].id)]
     before = last_id()
     sweep(sh(12, 2, 23, 0))  # T+7 d at 23:00: 督办 does not wait, lower steps collapse
     assert [kind for kind, _ in pushes(before)] == ["supervision"] * 4
     before = last_id()
     # A step found due at night after downtime waits too (here on a second task).
-    other = assign(county["member2"], at=sh(11, 1, 9))
+    other = make_assignment(ladder_county["member2"], at=sh(11, 1, 9))
     sweep(sh(11, 26, 23, 40))
     assert pushes(before) == []
     assert session.get(Assignment, other.id).next_step_at == sh(11, 27, 7, 30)
     sweep(sh(11, 27, 7, 30))
-    assert pushes(before) == [("blue", county["member2"].id)]
+    assert pushes(before) == [("blue", ladder_county["member2"].id)]
 
 
-def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(county, work, emulator):
+def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(ladder_county, work, emulator,
+                                                                    make_template,
+                                                                    make_assignment):
     template = make_template()
     for key in ("member", "member2", "member3"):
-        assign(county[key], template)
+        make_assignment(ladder_county[key], template)
     sweep(DUE + timedelta(days=3))
-    secretary = county["secretary"].id
+    secretary = ladder_county["secretary"].id
     rows = session.scalars(sa.select(Notification).where(
         Notification.person_id == secretary).order_by(Notification.id)).all()
     digests = [row for row in rows if row.kind == "digest"]
@@ -260,9 +236,10 @@ def test_several_pushes_for_one_person_in_a_sweep_become_one_digest(county, work
         assert len(mine) == 1 and mine[0]["data"]["phrase2"] == "黄色预警"
 
 
-def test_dry_run_prints_what_would_be_sent_and_writes_nothing(county, runner, clock):
+def test_dry_run_prints_what_would_be_sent_and_writes_nothing(ladder_county, runner, clock,
+                                                              make_assignment):
     clock.move_to(DUE + timedelta(days=4))
-    assign(county["member"])
+    make_assignment(ladder_county["member"])
     at = (DUE + timedelta(days=3)).astimezone(UTC).isoformat()  # shown in Shanghai time
     result = runner.invoke(args=["sweep", "--now", at, "--dry-run"])
     assert result.exit_code == 0, result.output
@@ -278,8 +255,8 @@ def test_dry_run_prints_what_would_be_sent_and_writes_nothing(county, runner, cl
     assert bad.exit_code != 0 and "须带时区" in bad.output
 
 
-def test_sweep_refuses_a_future_now_unless_dry_run(county, runner, now):
-    assign(county["member"])  # due 2026-11-25; the clock reads 2026-11-20
+def test_sweep_refuses_a_future_now_unless_dry_run(ladder_county, runner, now, make_assignment):
+    make_assignment(ladder_county["member"])  # due 2026-11-25; the clock reads 2026-11-20
     ahead = (DUE + timedelta(days=3)).isoformat()
     refused = runner.invoke(args=["sweep", "--now", ahead])
     assert refused.exit_code != 0
@@ -289,11 +266,11 @@ def test_sweep_refuses_a_future_now_unless_dry_run(county, runner, now):
     assert preview.exit_code == 0 and "将记录 2 条推送" in preview.output
 
 
-def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, county, work,
-                                                                       emulator):
+def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, ladder_county, work,
+                                                                        emulator, make_assignment):
     from jobs.notification import relay_pending
 
-    assign(county["member"])
+    make_assignment(ladder_county["member"])
     work()
     sweep(DUE - timedelta(days=3))
     flush_redis(app)  # the queued send job is gone
@@ -311,23 +288,26 @@ def test_redis_flushed_between_sweeps_resends_nothing_and_loses_nothing(app, cou
     assert warnings == ["预警提醒", "蓝色预警"]
 
 
-def test_switching_a_template_to_working_days_moves_its_open_tasks_steps(county, now):
+def test_switching_a_template_to_working_days_moves_its_open_tasks_steps(ladder_county, now,
+                                                                         make_template,
+                                                                         make_assignment):
     from models.catalogue import save_template
 
     template = make_template(due_rule="day:30")
-    task = assign(county["member"], template, period="2026-09", at=sh(9, 1, 9))
+    task = make_assignment(ladder_county["member"], template, period="2026-09", at=sh(9, 1, 9))
     assert task.next_step_at == sh(9, 27)  # three calendar days before 30 September
-    save_template(template, {"working_days": True}, actor=county["inspector"], now=now)
+    save_template(template, {"working_days": True}, actor=ladder_county["inspector"], now=now)
     session.commit()
     assert session.get(Assignment, task.id).next_step_at == sh(9, 24)  # over Mid-Autumn
 
 
-def test_two_sweeps_at_once_record_each_push_once(app, county):
+def test_two_sweeps_at_once_record_each_push_once(app, ladder_county, make_template,
+                                                  make_assignment):
     import threading
 
     template = make_template()
     for key in ("member", "member2", "member3"):
-        assign(county[key], template)
+        make_assignment(ladder_county[key], template)
     at = DUE + timedelta(days=5)
     start, failures = threading.Barrier(2), []
 
@@ -355,32 +335,38 @@ def test_two_sweeps_at_once_record_each_push_once(app, county):
     assert len(rows) == len(set(rows)) == 3 * 3  # 3 tasks × (member, secretary, 纪委)
 
 
-def test_a_template_sets_its_own_ladder_days_and_bad_ones_are_refused(county, now):
+def test_a_template_sets_its_own_ladder_days_and_bad_ones_are_refused(ladder_county, now,
+                                                                      make_template,
+                                                                      make_assignment):
     from models.catalogue import BadLadder, save_template
 
     template = make_template()
-    task = assign(county["member"], template)
-    save_template(template, {"ladder_days": "-1, 2, 4, 6, 10"}, actor=county["inspector"],
+    task = make_assignment(ladder_county["member"], template)
+    save_template(template, {"ladder_days": "-1, 2, 4, 6, 10"}, actor=ladder_county["inspector"],
                   now=now)
     session.commit()
     assert session.get(Assignment, task.id).next_step_at == DUE - timedelta(days=1)
     sweep(DUE + timedelta(days=1))  # blue now falls at +2 d
-    assert pushes() == [("reminder", county["member"].id)]
+    assert pushes() == [("reminder", ladder_county["member"].id)]
     sweep(DUE + timedelta(days=2))
-    assert pushes()[-1] == ("blue", county["member"].id)
+    assert pushes()[-1] == ("blue", ladder_county["member"].id)
     for bad in ("1,2,3,4,5", "-3,1,1,5,7", "-3,1,3,5", "a,b,c,d,e"):
         with pytest.raises(BadLadder):
-            save_template(template, {"ladder_days": bad}, actor=county["inspector"], now=now)
+            save_template(template, {"ladder_days": bad}, actor=ladder_county["inspector"],
+                          now=now)
         session.rollback()
     assert session.get(DutyTemplate, template.id).ladder_days == "-1,2,4,6,10"
 
 
-def test_a_digest_gives_way_when_a_race_already_recorded_its_other_pushes(county):
+def test_a_digest_gives_way_when_a_race_already_recorded_its_other_pushes(ladder_county,
+                                                                          make_template,
+                                                                          make_assignment):
     from models.notification import notify
 
     template = make_template()
-    tasks = [assign(county[key], template) for key in ("member", "member2", "member3")]
-    secretary = county["secretary"].id
+    tasks = [make_assignment(ladder_county[key], template)
+             for key in ("member", "member2", "member3")]
+    secretary = ladder_county["secretary"].id
     for task in tasks[:2]:  # another sweep got there first with two of the three
         notify("yellow", secretary, now=DUE + timedelta(days=3), assignment_id=task.id,
                step="yellow", cycle=0)

@@ -13,89 +13,20 @@ import requests
 import sqlalchemy as sa
 from PIL import Image
 
-from conftest import openid
+from conftest import CSRF
 from handlers.mobile import texts
 from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence, Instruction,
-                    Period, Responsibility, Review, Role, State, TemplateKind, UnitKind,
-                    Level, session)
+                    Period, Responsibility, Review, State, TemplateKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
 from models.review import sign_review_token
-
-CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 def photo(colour=(200, 30, 30), size=(1200, 900)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-class Phone:
-    """A phone browser inside WeChat as one bound person (the emulator passes OAuth)."""
-
-    def __init__(self, app, index: int):
-        self.base = app.config["PUBLIC_BASE_URL"].rstrip("/")
-        self.http = requests.Session()
-        self.http.headers["User-Agent"] = "Mozilla/5.0 (Linux; Android 10) MicroMessenger/8.0.50"
-        self.http.cookies.set("emu_openid", openid(index))
-
-    def get(self, path: str) -> requests.Response:
-        return self.http.get(self.base + path, timeout=10)
-
-    def post(self, path: str, data: dict | None = None, files=None, form_page: str | None = None,
-             csrf: bool = True) -> requests.Response:
-        """POST like the page's form would: with the CSRF token of `form_page` (default: the
-        task page the form lives on)."""
-        data = dict(data or {})
-        if csrf:
-            page = self.get(form_page or path)
-            data["csrf_token"] = CSRF.search(page.text).group(1)
-        return self.http.post(self.base + path, data=data, files=files, timeout=30)
-
-
-@pytest.fixture
-def county(make_unit, make_bound_person):
-    """Two townships, each supervised by its own 纪委; people on every side, all bound."""
-    body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
-    township = make_unit(name="青山镇", supervisor_id=body.id)
-    other_body = make_unit(name="白水镇纪委", kind=UnitKind.DISCIPLINE)
-    other = make_unit(name="白水镇", supervisor_id=other_body.id)
-    county_unit = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
-    people = {
-        "member": make_bound_person(1, name="李明", role=Role.MEMBER, unit=township,
-                                    title="副镇长"),
-        "secretary": make_bound_person(2, name="张建国", role=Role.SECRETARY, unit=township),
-        "discipline": make_bound_person(3, name="王纪委", role=Role.DISCIPLINE, unit=body,
-                                        title="纪委书记"),
-        "inspector": make_bound_person(4, name="赵审核", role=Role.INSPECTOR, unit=county_unit,
-                                       title="审核员"),
-        "admin": make_bound_person(5, name="管理员", role=Role.ADMIN, unit=county_unit,
-                                   title=""),
-        "other_secretary": make_bound_person(6, name="孙书记", role=Role.SECRETARY, unit=other),
-        "other_discipline": make_bound_person(7, name="周纪委", role=Role.DISCIPLINE,
-                                              unit=other_body, title=""),
-        "colleague": make_bound_person(8, name="钱委员", role=Role.MEMBER, unit=township,
-                                       title="组织委员"),
-    }
-    return {"township": township, **people}
-
-
-INDEX = {"member": 1, "secretary": 2, "discipline": 3, "inspector": 4, "admin": 5,
-         "other_secretary": 6, "other_discipline": 7, "colleague": 8}
-
-
-@pytest.fixture
-def phone(app, county):
-    phones = {}
-
-    def get(role: str) -> Phone:
-        if role not in phones:
-            phones[role] = Phone(app, INDEX[role])
-        return phones[role]
-
-    return get
 
 
 def make_task(county, now, levels=2, photos=2, title="党风廉政建设专题会议") -> Assignment:

@@ -11,19 +11,19 @@ from models import Channel, NotificationKind, Notification, Role, NotificationSt
 from models.dispatch import dispatch
 from models.escalation import sweep
 from models.notification import counts
-from test_escalation import DUE, SH, county, make_template  # noqa: F401  (county: a fixture)
-from test_mobile_pages import Phone
+from conftest import Phone
+from test_escalation import DUE, SH
 
 
 @pytest.fixture
-def towns(county, make_unit, make_bound_person, make_person):
+def towns(ladder_county, make_unit, make_bound_person, make_person):
     """The ladder tests' township (members, secretary, 纪委, inspector), a second township
     with a member of its own, and an admin."""
     other = make_unit(name="白水镇")
-    return {**county, "other": other,
+    return {**ladder_county, "other": other,
             "other_member": make_bound_person(7, name="白水委员", role=Role.MEMBER, unit=other),
-            "admin": make_person(name="管理员", role=Role.ADMIN, unit=county["inspector"].unit,
-                                 title="")}
+            "admin": make_person(name="管理员", role=Role.ADMIN,
+                                 unit=ladder_county["inspector"].unit, title="")}
 
 
 def note(kind, person, status=NotificationStatus.SENT, at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
@@ -48,7 +48,7 @@ def page_rows(page: str) -> list[str]:
 
 
 @pytest.fixture
-def swept(towns):
+def swept(towns, make_template):
     """Three members' tasks dispatched, then swept 3 days overdue: each member gets 黄色预警,
     and the secretary's three go out as one digest."""
     template = make_template()

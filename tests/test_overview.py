@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from conftest import openid
+from conftest import Phone, openid
 from models import (DutyCategory, DutyTemplate, Period, Responsibility, Role, TemplateKind,
                     UnitKind, session)
 from models.dispatch import dispatch
 from models.escalation import sweep
-from test_mobile_pages import Phone
 
 LONG_AGO = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)  # due a week later: 督办 by 20 November
 

@@ -20,16 +20,16 @@ from models import Notification, NotificationStatus, WechatBinding, session, utc
 from models.escalation import sweep
 from models.dispatch import SHANGHAI, period_of
 from tests.conftest import machine_now, openid
-from tests.test_escalation import DUE, assign, county, make_template  # noqa: F401  (the fixture)
+from tests.test_escalation import DUE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEND = "message/template/send"
 
 
 @pytest.fixture
-def reminder(county):
+def reminder(ladder_county, make_assignment):
     """A reminder for 委员甲 (phone 1), recorded and committed, not yet sent."""
-    task = assign(county["member"])
+    task = make_assignment(ladder_county["member"])
     session.execute(
         sa.update(Notification).values(status=NotificationStatus.SENT)
     )  # the dispatch notice
@@ -115,21 +115,22 @@ def test_errors_an_admin_must_fix_end_failed_with_wechats_words(app, reminder, w
     assert cards(emulator) == []
 
 
-def test_unfollowed_cadre_is_undeliverable_and_the_unit_is_told(app, county, reminder, work,
+def test_unfollowed_cadre_is_undeliverable_and_the_unit_is_told(app, ladder_county, reminder, work,
                                                                 emulator, monkeypatch):
     note, task = reminder
     sms = LoggingSms()
     monkeypatch.setitem(app.extensions, "fallback", sms)
-    county["member"].phone = "13800001111"
+    ladder_county["member"].phone = "13800001111"
     session.commit()
     emulator.fail_next(43004, count=1, path=SEND)
     work()
     note = reload(note)
     assert note.status == NotificationStatus.UNDELIVERABLE and "43004" in note.error
     assert not session.scalar(sa.select(WechatBinding.active).where(
-        WechatBinding.person_id == county["member"].id))
+        WechatBinding.person_id == ladder_county["member"].id))
     told = session.scalars(sa.select(Notification).where(Notification.kind == "unreachable")).all()
-    assert {row.person_id for row in told} == {county["secretary"].id, county["discipline"].id}
+    assert {row.person_id for row in told} == {ladder_county["secretary"].id,
+                                               ladder_county["discipline"].id}
     for index in (2, 3):  # the card names the task and its due time, then who is lost
         [card] = cards(emulator, index)
         assert card["data"]["thing1"] == "专题会议" and card["data"]["phrase2"] == "无法送达"
@@ -183,12 +184,13 @@ def test_no_answer_outside_the_dedupe_window_is_left_for_an_admin(app, reminder,
     assert note.status == NotificationStatus.UNKNOWN and "人工核实" in note.error
 
 
-def test_the_reaper_returns_stuck_sends_inside_the_window_only(app, reminder, county):
+def test_the_reaper_returns_stuck_sends_inside_the_window_only(app, reminder, ladder_county,
+                                                               make_assignment):
     note, _ = reminder
-    other = assign(county["member2"])
+    other = make_assignment(ladder_county["member2"])
     sweep(DUE - timedelta(days=3))
     late = session.scalar(sa.select(Notification).where(
-        Notification.kind == "reminder", Notification.person_id == county["member2"].id))
+        Notification.kind == "reminder", Notification.person_id == ladder_county["member2"].id))
     now = utcnow()
     for row, first in ((note, now - timedelta(minutes=4)), (late, now - timedelta(minutes=12))):
         session.execute(sa.update(Notification).where(Notification.id == row.id).values(
@@ -201,7 +203,8 @@ def test_the_reaper_returns_stuck_sends_inside_the_window_only(app, reminder, co
     assert reload(late).status == NotificationStatus.UNKNOWN and other.id
 
 
-def test_the_send_rate_is_shared_and_enforced(app, county, emulator, monkeypatch):
+def test_the_send_rate_is_shared_and_enforced(app, ladder_county, emulator, monkeypatch,
+                                              make_assignment):
     from jobs import notification
 
     monkeypatch.setitem(app.config, "SEND_RATE", 3)
@@ -209,7 +212,7 @@ def test_the_send_rate_is_shared_and_enforced(app, county, emulator, monkeypatch
     real_sleep = time.sleep
     monkeypatch.setattr(notification.time, "sleep", lambda s: (waits.append(s), real_sleep(s)))
     for key in ("member", "member2", "member3"):
-        assign(county[key])
+        make_assignment(ladder_county[key])
     session.execute(sa.update(Notification).values(status=NotificationStatus.SENT))
     session.commit()
     sweep(DUE + timedelta(days=1))
@@ -225,13 +228,13 @@ def test_the_send_rate_is_shared_and_enforced(app, county, emulator, monkeypatch
 
 
 @pytest.fixture
-def reminder_on_the_machine_clock(county, clock):
+def reminder_on_the_machine_clock(ladder_county, clock, make_template, make_assignment):
     """As `reminder`, recorded on the machine's clock: the RQ worker a test starts is another
     process, which time-machine cannot move, so the test and the worker share this one."""
     clock.move_to(machine_now())
     moment = utcnow()
     template = make_template(due_rule="after:2")  # due in two days: the reminder is due now
-    task = assign(county["member"], template, at=moment,
+    task = make_assignment(ladder_county["member"], template, at=moment,
                   period=period_of(template, moment.astimezone(SHANGHAI).date()))
     session.execute(
         sa.update(Notification).values(status=NotificationStatus.SENT)
@@ -311,10 +314,11 @@ def test_undelivered_results_are_recorded_from_templatesendjobfinish(app, remind
     assert datetime.now(UTC) > note.sent_at
 
 
-def test_a_cadre_who_never_bound_is_undeliverable_without_alarming_the_unit(app, county,
-                                                                          make_person, work):
-    unbound = make_person(name="新任委员", role="member", unit=county["township"])
-    assign(unbound)
+def test_a_cadre_who_never_bound_is_undeliverable_without_alarming_the_unit(app, ladder_county,
+                                                                            make_person, work,
+                                                                            make_assignment):
+    unbound = make_person(name="新任委员", role="member", unit=ladder_county["township"])
+    make_assignment(unbound)
     sweep(DUE - timedelta(days=3))
     work()
     row = session.scalar(sa.select(Notification).where(Notification.kind == "reminder"))

@@ -27,7 +27,7 @@ from models import (
 from models.escalation import sweep
 from models.supervision import MIN_RESPONSE
 from test_api import api, token  # noqa: F401 (fixtures)
-from test_mobile_pages import county, make_task, phone, redirected, reload  # noqa: F401
+from test_mobile_pages import make_task, redirected, reload
 
 ANSWER = "已于11月22日召开专题会议补办，会议纪要已上传，整改到位。"
 

@@ -8,7 +8,7 @@ from models import Role, session
 from models.assignment import Action
 from models.lifecycle import transition
 from models.escalation import sweep
-from tests.test_escalation import DUE, assign, county, make_template  # noqa: F401 (fixture)
+from tests.test_escalation import DUE
 
 
 def cards(emulator, index: int, template_id: str | None = None) -> list[dict]:
@@ -21,11 +21,12 @@ def lines(card: dict) -> list[tuple[str, str]]:
     return [(line["label"], line["value"]) for line in card["lines"]]
 
 
-def test_warnings_count_the_days_of_the_templates_own_ladder(county, work, emulator):
+def test_warnings_count_the_days_of_the_templates_own_ladder(ladder_county, work, emulator,
+                                                             make_template, make_assignment):
     template = make_template(title="专题会议")
     template.ladder_days = "-2,2,4,6,8"
     session.commit()
-    assign(county["member"], template)
+    make_assignment(ladder_county["member"], template)
     for days in (-2, 2, 4, 6):
         sweep(DUE + timedelta(days=days))
     work()
@@ -36,16 +37,19 @@ def test_warnings_count_the_days_of_the_templates_own_ladder(county, work, emula
     assert secretary == ["委员甲 青山镇逾期4天未办", "委员甲 青山镇逾期6天未办"]
 
 
-def test_a_step_sent_late_says_how_late_it_really_is(county, work, emulator):
-    assign(county["member"])
+def test_a_step_sent_late_says_how_late_it_really_is(ladder_county, work, emulator,
+                                                     make_assignment):
+    make_assignment(ladder_county["member"])
     sweep(DUE + timedelta(days=4))  # down over the yellow step's day: yellow, one day later
     work()
     [card] = cards(emulator, 1, "QL_TASK_WARNING")
     assert card["data"]["phrase2"] == "黄色预警" and card["data"]["thing4"] == "已逾期4天，请立即办理"
 
 
-def test_the_dispatch_card_calls_the_assignees_unit_its_responsible_unit(county, work, emulator):
-    assign(county["member"], make_template(title="专题会议"))
+def test_the_dispatch_card_calls_the_assignees_unit_its_responsible_unit(ladder_county, work,
+                                                                         emulator, make_template,
+                                                                         make_assignment):
+    make_assignment(ladder_county["member"], make_template(title="专题会议"))
     work()
     [card] = cards(emulator, 1, "QL_TASK_DISPATCHED")
     assert card["title"] == "任务派发通知"
@@ -53,27 +57,28 @@ def test_the_dispatch_card_calls_the_assignees_unit_its_responsible_unit(county,
                            ("责任单位", "青山镇")]
 
 
-def test_review_requests_name_who_submitted_and_which_review(county, work, emulator, now):
-    task = assign(county["member"], make_template(title="专题会议", levels=2))
-    transition(task, Action.SUBMIT, county["member"], now=now)
+def test_review_requests_name_who_submitted_and_which_review(ladder_county, work, emulator, now,
+                                                             make_template, make_assignment):
+    task = make_assignment(ladder_county["member"], make_template(title="专题会议", review_levels=2))
+    transition(task, Action.SUBMIT, ladder_county["member"], now=now)
     session.commit()
     work()
     [first] = cards(emulator, 3, "QL_REVIEW_REQUEST")  # the township's 纪委
     assert lines(first)[:2] == [("任务名称", "初审：专题会议"), ("提交人", "委员甲（青山镇）")]
-    transition(task, Action.APPROVE, county["discipline"], now=now)
+    transition(task, Action.APPROVE, ladder_county["discipline"], now=now)
     session.commit()
     work()
     [final] = cards(emulator, 4, "QL_REVIEW_REQUEST")  # the county inspector
     assert lines(final)[:2] == [("任务名称", "终审：专题会议"), ("提交人", "委员甲（青山镇）")]
 
 
-def test_a_units_task_names_the_person_who_handed_it_in(county, make_bound_person, work,
-                                                        emulator, now):
+def test_a_units_task_names_the_person_who_handed_it_in(ladder_county, make_bound_person, work,
+                                                        emulator, now, make_template):
     from models.dispatch import dispatch
 
-    liaison = make_bound_person(7, name="联络员", role=Role.COMMITTEE, unit=county["township"])
+    liaison = make_bound_person(7, name="联络员", role=Role.COMMITTEE, unit=ladder_county["township"])
     template = make_template(title="班子述责述廉")
-    [task] = dispatch(template, "2026-11", now=now, units=[county["township"]])
+    [task] = dispatch(template, "2026-11", now=now, units=[ladder_county["township"]])
     transition(task, Action.SUBMIT, liaison, now=now)
     session.commit()
     work()
@@ -81,9 +86,10 @@ def test_a_units_task_names_the_person_who_handed_it_in(county, make_bound_perso
     assert dict(lines(card))["提交人"] == "联络员（青山镇）"
 
 
-def test_a_review_overdue_reminder_says_which_review(county, work, emulator, now):
-    task = assign(county["member"], make_template(title="专题会议"))
-    transition(task, Action.SUBMIT, county["member"], now=now)
+def test_a_review_overdue_reminder_says_which_review(ladder_county, work, emulator, now,
+                                                     make_template, make_assignment):
+    task = make_assignment(ladder_county["member"], make_template(title="专题会议"))
+    transition(task, Action.SUBMIT, ladder_county["member"], now=now)
     session.commit()
     sweep(now + timedelta(days=4))
     work()
@@ -91,8 +97,8 @@ def test_a_review_overdue_reminder_says_which_review(county, work, emulator, now
     assert titles == ["初审：专题会议", "超期待初审：专题会议"]
 
 
-def test_the_warnings_menu_says_it_once(emulator, county):
-    assign(county["member"])
+def test_the_warnings_menu_says_it_once(emulator, ladder_county, make_assignment):
+    make_assignment(ladder_county["member"])
     sweep(DUE + timedelta(days=1))
     reply = emulator.click(openid(1), "WARNINGS").reply["content"]
     assert "预警" in reply and "有有" not in reply
