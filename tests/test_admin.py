@@ -3,10 +3,11 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
-from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Period, Responsibility,
-                    Role, TemplateKind, session, utcnow)
+from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Period, Role,
+                    TemplateKind, session)
 
 
 def _signed_in(client, make_person):
@@ -17,14 +18,10 @@ def _signed_in(client, make_person):
     return inspector
 
 
-def _template():
-    template = DutyTemplate(
-        category=DutyCategory(name="深化作风建设", responsibility=Responsibility.PRINCIPAL),
-        title="作风建设专项检查", kind=TemplateKind.COMMON, target_role="member",
-        period=Period.MONTHLY, due_rule="day:28", created_at=utcnow())
-    session.add(template)
-    session.commit()
-    return template
+@pytest.fixture
+def template(make_template):
+    return make_template(title="作风建设专项检查", kind=TemplateKind.COMMON, due_rule="day:28",
+                         review_levels=2, category="深化作风建设")
 
 
 def _csrf(client, path):
@@ -32,9 +29,8 @@ def _csrf(client, path):
     return page.split('name="csrf_token" value="')[1].split('"')[0]
 
 
-def test_dispatch_page_dispatches_once(client, make_person):
+def test_dispatch_page_dispatches_once(client, make_person, template):
     inspector = _signed_in(client, make_person)
-    template = _template()
     assert "作风建设专项检查" in client.get("/admin/dispatch").get_data(as_text=True)
     form = {"csrf_token": _csrf(client, "/admin/dispatch"), "template_id": template.id,
             "period": "2026-12"}
@@ -47,9 +43,8 @@ def test_dispatch_page_dispatches_once(client, make_person):
         AuditEvent.action == "assignment.dispatch")) == inspector.id
 
 
-def test_bad_period_is_explained_and_creates_nothing(client, make_person):
+def test_bad_period_is_explained_and_creates_nothing(client, make_person, template):
     _signed_in(client, make_person)
-    template = _template()
     form = {"csrf_token": _csrf(client, "/admin/dispatch"), "template_id": template.id,
             "period": "2026年12月"}
     page = client.post("/admin/dispatch", data=form, follow_redirects=True).get_data(as_text=True)
@@ -57,13 +52,13 @@ def test_bad_period_is_explained_and_creates_nothing(client, make_person):
     assert session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
 
 
-def test_dispatch_needs_an_admin_and_a_csrf_token(client, make_person):
+def test_dispatch_needs_an_admin_and_a_csrf_token(client, make_person, template):
     cadre = make_person(role=Role.MEMBER)
     with client.session_transaction() as browser:
         browser["admin_id"] = cadre.id
     assert client.get("/admin/dispatch").status_code == 403
     _signed_in(client, make_person)
-    assert client.post("/admin/dispatch", data={"template_id": _template().id,
+    assert client.post("/admin/dispatch", data={"template_id": template.id,
                                                 "period": "2026-12"}).status_code == 400
 
 
@@ -83,9 +78,8 @@ def _form_fields(page: str) -> dict:
     return fields
 
 
-def test_templates_are_editable_with_checked_due_rules(client, make_person):
+def test_templates_are_editable_with_checked_due_rules(client, make_person, template):
     _signed_in(client, make_person)
-    template = _template()
     url = f"/admin/templates/{template.id}"
     fields = _form_fields(client.get(url).get_data(as_text=True))
     assert fields["title"] == "作风建设专项检查" and fields["due_rule"] == "day:28"
@@ -124,14 +118,13 @@ def test_categories_can_be_added_and_pages_need_an_admin(client, make_person):
 
 # Words, not stored codes (issue 9).
 
-def test_the_template_list_shows_words_not_stored_codes(client, make_person):
+def test_the_template_list_shows_words_not_stored_codes(client, make_person, template,
+                                                        make_template):
     _signed_in(client, make_person)
-    template = _template()
     template.period, template.due_rule = Period.QUARTERLY, "quarter_end"
-    session.add(DutyTemplate(category=template.category, title="岗位廉政风险点排查",
-                             kind=TemplateKind.ADHOC, period=Period.YEARLY,
-                             due_rule="date:06-30", created_at=utcnow()))
-    session.commit()
+    make_template(title="岗位廉政风险点排查", kind=TemplateKind.ADHOC, target_role=None,
+                  period=Period.YEARLY, due_rule="date:06-30", review_levels=2,
+                  category=template.category)
     page = client.get("/admin/templates").get_data(as_text=True)
     for words in ("共性任务", "班子成员", "每季度", "季度末", "临时任务", "派发时指定", "每年",
                   "每年6月30日", "主体责任"):
@@ -141,9 +134,8 @@ def test_the_template_list_shows_words_not_stored_codes(client, make_person):
         assert code not in page, code
 
 
-def test_the_due_rule_field_explains_each_way_of_writing_it(client, make_person):
+def test_the_due_rule_field_explains_each_way_of_writing_it(client, make_person, template):
     _signed_in(client, make_person)
-    template = _template()
     page = client.get(f"/admin/templates/{template.id}").get_data(as_text=True)
     assert "当前：<strong data-rule-words>每月28日</strong>" in page
     for rule, words in (("day:25", "每月25日"), ("quarter_end", "季度末"),

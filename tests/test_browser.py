@@ -9,7 +9,7 @@ download: Playwright drives the system chromium).
 import io
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,7 @@ from PIL import Image, ImageDraw
 
 from conftest import openid
 from handlers.mobile import texts
-from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Period, Responsibility,
-                    Role, State, TemplateKind, UnitKind, session)
+from models import Assignment, AuditEvent, Period, Role, State, TemplateKind, UnitKind, session
 from models.dispatch import dispatch
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") \
@@ -63,7 +62,7 @@ def chromium(monkeypatch):
 
 
 @pytest.fixture
-def life(make_unit, make_bound_person, now):
+def life(make_unit, make_bound_person, make_template, make_assignment, now):
     """A township supervised by its 纪委, a member with a two-level task, and both reviewers."""
     body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
     township = make_unit(name="青山镇", supervisor_id=body.id)
@@ -71,16 +70,11 @@ def life(make_unit, make_bound_person, now):
     member = make_bound_person(1, name="李明", role=Role.MEMBER, unit=township, title="副镇长")
     make_bound_person(2, name="王纪委", role=Role.DISCIPLINE, unit=body, title="纪委书记")
     make_bound_person(3, name="赵审核", role=Role.INSPECTOR, unit=county_unit, title="审核员")
-    template = DutyTemplate(
-        category=DutyCategory(name="加强组织领导", responsibility=Responsibility.PRINCIPAL),
-        title="党风廉政建设专题会议", description="召开专题会议研究部署党风廉政建设工作。",
-        kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule="after:7", requires_summary=True,
-        min_photos=2, review_levels=2, created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.flush()
-    task = dispatch(template, "once", now=now, people=[member])[0]
-    session.commit()
-    return task
+    template = make_template(title="党风廉政建设专题会议", kind=TemplateKind.ADHOC,
+                             description="召开专题会议研究部署党风廉政建设工作。",
+                             target_role=None, period=Period.ONCE, due_rule="after:7",
+                             min_photos=2, review_levels=2)
+    return make_assignment(member, template, period="once", at=now)
 
 
 class Phone:

@@ -14,8 +14,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from models import (AuditEvent, DutyCategory, DutyTemplate, Period, Responsibility, Role,
-                    TemplateKind, session)
+from models import AuditEvent, Role, session
 from models.calendar import CalendarDay, CalendarYear, load_calendar
 from models.dispatch import dispatch
 from models.escalation import sweep
@@ -226,24 +225,19 @@ def test_inspector_sees_the_calendar_but_cannot_change_it(client, make_person, c
     assert not load_calendar().is_workday(date(2026, 10, 1))
 
 
-def _working_day_task(make_person):
+def _working_day_task(make_person, make_template, make_assignment):
     member = make_person(name="委员", role=Role.MEMBER)
-    template = DutyTemplate(
-        category=DutyCategory(name="加强组织领导", responsibility=Responsibility.PRINCIPAL),
-        title="年终述责述廉", kind=TemplateKind.SPECIFIC, target_role=Role.MEMBER,
-        period=Period.MONTHLY, due_rule="day:31", working_days=True,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.commit()
+    template = make_template(title="年终述责述廉", due_rule="day:31", working_days=True,
+                             review_levels=2)
     dispatched = datetime(2026, 12, 29, 9, 0, tzinfo=SH)
-    [task] = dispatch(template, "2026-12", now=dispatched, people=[member])
-    session.commit()
+    task = make_assignment(member, template, period="2026-12", at=dispatched)
     sweep(dispatched)  # the reminder (28 Dec) is due: the next step is blue, in 2027
     return task
 
 
-def test_import_replans_open_working_day_tasks(client, make_person, clock):
-    task = _working_day_task(make_person)
+def test_import_replans_open_working_day_tasks(client, make_person, make_template,
+                                               make_assignment, clock):
+    task = _working_day_task(make_person, make_template, make_assignment)
     assert task.due_at == datetime(2026, 12, 31, 17, 0, tzinfo=SH)
     # 2027 unknown: one working day after Thursday 31 Dec is counted over 元旦 (a fixed-date
     # holiday) and the weekend to Monday 4 Jan.

@@ -7,24 +7,19 @@ import sqlalchemy as sa
 
 from conftest import openid
 from handlers.wechat import texts
-from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Period, Responsibility,
-                    Role, State, TemplateKind, session)
+from models import Assignment, AuditEvent, DutyTemplate, Role, State, TemplateKind, session
 from models.dispatch import dispatch
 
 
 @pytest.fixture
-def tasks(make_bound_person, make_person, now):
+def tasks(make_bound_person, make_person, now, make_template):
     """Two tasks for a bound member (user 1), one for a colleague."""
     member = make_bound_person(1, name="陈立新", role=Role.MEMBER, title="副书记")
     colleague = make_person(name="林玉兰", role=Role.MEMBER, unit=member.unit)
-    category = DutyCategory(name="落实一岗双责", responsibility=Responsibility.PRINCIPAL)
     made = {}
     for title, rule in (("一岗双责履职报告", "day:25"), ("廉政谈话记录", "day:10")):
-        template = DutyTemplate(category=category, title=title, kind=TemplateKind.COMMON,
-                                target_role="member", period=Period.MONTHLY, due_rule=rule,
-                                created_at=datetime(2026, 1, 1, tzinfo=UTC))
-        session.add(template)
-        session.flush()
+        template = make_template(title=title, kind=TemplateKind.COMMON, due_rule=rule,
+                                 review_levels=2, category="落实一岗双责")
         made[title] = dispatch(template, "2026-12", now=now)
     session.commit()
     return member, colleague, made
@@ -84,13 +79,9 @@ def test_numbers_are_per_person_and_touch_only_their_tasks(emulator, tasks):
     assert states == {colleague.id: 1}
 
 
-def _dispatch(title: str, rule: str, now) -> None:
-    category = session.scalar(sa.select(DutyCategory).limit(1))
-    template = DutyTemplate(category=category, title=title, kind=TemplateKind.COMMON,
-                            target_role="member", period=Period.MONTHLY, due_rule=rule,
-                            created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.flush()
+def _dispatch(make_template, title: str, rule: str, now) -> None:
+    template = make_template(title=title, kind=TemplateKind.COMMON, due_rule=rule,
+                             review_levels=2)
     dispatch(template, "2026-12", now=now)
     session.commit()
 
@@ -103,12 +94,12 @@ def _acknowledged() -> list[str]:
 
 
 def test_a_number_means_the_list_the_cadre_saw_after_a_new_task_and_a_redis_flush(
-        app, emulator, tasks, clock, now):
+        app, emulator, tasks, make_template, clock, now):
     from conftest import flush_redis
 
     shown = emulator.send_text(openid(1), "待办").reply["content"]
     assert "1. 廉政谈话记录" in shown and "2. 一岗双责履职报告" in shown
-    _dispatch("廉政风险排查", "day:5", now)  # due first: a fresh list would put it at 1
+    _dispatch(make_template, "廉政风险排查", "day:5", now)  # due first: a fresh list would put it at 1
     flush_redis(app)
     clock.move_to(now + timedelta(hours=3))
     assert emulator.send_text(openid(1), "签收 2").reply["content"].startswith(
@@ -116,9 +107,10 @@ def test_a_number_means_the_list_the_cadre_saw_after_a_new_task_and_a_redis_flus
     assert _acknowledged() == ["一岗双责履职报告"]
 
 
-def test_a_list_older_than_a_day_is_shown_again_instead_of_guessed(emulator, tasks, clock, now):
+def test_a_list_older_than_a_day_is_shown_again_instead_of_guessed(emulator, tasks, make_template,
+                                                                   clock, now):
     emulator.send_text(openid(1), "待办")
-    _dispatch("廉政风险排查", "day:5", now)
+    _dispatch(make_template, "廉政风险排查", "day:5", now)
     clock.move_to(now + timedelta(hours=25))
     reply = emulator.send_text(openid(1), "签收 1").reply["content"]
     assert reply.startswith(texts.LIST_GONE) and "1. 廉政风险排查" in reply

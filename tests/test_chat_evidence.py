@@ -9,8 +9,8 @@ from PIL import Image
 
 from conftest import openid
 from handlers.wechat import texts
-from models import (Assignment, DutyCategory, DutyTemplate, Evidence, EvidenceKind,
-                    EvidenceStatus, Period, Responsibility, Role, State, TemplateKind, session)
+from models import (Assignment, Evidence, EvidenceKind, EvidenceStatus, Role, State, TemplateKind,
+                    session)
 from models.dispatch import dispatch
 
 
@@ -21,15 +21,10 @@ def photo(colour=(200, 30, 30), size=(1600, 1200)) -> bytes:
 
 
 @pytest.fixture
-def task(make_bound_person, now):
-    member = make_bound_person(1, role=Role.MEMBER, title="副书记")
-    template = DutyTemplate(
-        category=DutyCategory(name="落实一岗双责", responsibility=Responsibility.PRINCIPAL),
-        title="一岗双责履职报告", kind=TemplateKind.COMMON, target_role="member",
-        period=Period.MONTHLY, due_rule="day:25", requires_summary=True, min_photos=2,
-        review_levels=2, created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.flush()
+def task(make_bound_person, make_template, now):
+    make_bound_person(1, role=Role.MEMBER, title="副书记")
+    template = make_template(title="一岗双责履职报告", kind=TemplateKind.COMMON,
+                             category="落实一岗双责", min_photos=2, review_levels=2)
     created = dispatch(template, "2026-12", now=now)
     session.commit()
     return created[0]

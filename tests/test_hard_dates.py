@@ -15,22 +15,16 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import openid
-from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period, Responsibility,
-                    Role, TemplateKind, session)
+from models import Assignment, Notification, Role, TemplateKind, session
 
 SH = ZoneInfo("Asia/Shanghai")
 LEAP_NIGHT = datetime(2028, 2, 29, 15, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def monthly(now):
-    template = DutyTemplate(
-        category=DutyCategory(name="加强组织领导", responsibility=Responsibility.PRINCIPAL),
-        title="廉政谈话", kind=TemplateKind.COMMON, target_role=Role.MEMBER,
-        period=Period.MONTHLY, due_rule="day:29", created_at=now)
-    session.add(template)
-    session.commit()
-    return template
+def monthly(make_template):
+    return make_template(title="廉政谈话", kind=TemplateKind.COMMON, due_rule="day:29",
+                         review_levels=2)
 
 
 def _admin(client, make_person):

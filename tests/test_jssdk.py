@@ -3,7 +3,7 @@
 import hashlib
 import io
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 import requests
@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from conftest import openid
-from models import (DutyCategory, DutyTemplate, Evidence, Period, Responsibility, Role,
-                    TemplateKind, session)
+from models import Evidence, Role, TemplateKind, session
 from models.dispatch import dispatch
 from wechat.client import Client
 
@@ -24,15 +23,10 @@ def _jpeg(colour) -> bytes:
 
 
 @pytest.fixture
-def task(make_bound_person, now):
+def task(make_bound_person, make_template, now):
     make_bound_person(1, role=Role.MEMBER, title="党委委员")
-    template = DutyTemplate(
-        category=DutyCategory(name="深化作风建设", responsibility=Responsibility.PRINCIPAL),
-        title="作风建设专项检查", kind=TemplateKind.COMMON, target_role="member",
-        period=Period.MONTHLY, due_rule="day:28", min_photos=2,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.flush()
+    template = make_template(title="作风建设专项检查", kind=TemplateKind.COMMON, due_rule="day:28",
+                             category="深化作风建设", min_photos=2, review_levels=2)
     made = dispatch(template, "2026-12", now=now)[0]
     session.commit()
     return made

@@ -7,16 +7,15 @@ the audit chain and what the emulator delivered to each phone.
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 import requests
 import sqlalchemy as sa
 from PIL import Image
 
 from conftest import openid
-from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence, Period,
-                    Responsibility, Review, Role, State, TemplateKind, UnitKind, WechatBinding,
-                    session)
+from models import (Assignment, AuditEvent, Evidence, Review, Role, State, TemplateKind, UnitKind,
+                    WechatBinding, session)
 from models.audit import verify_chain
 from models.dispatch import dispatch
 
@@ -54,7 +53,7 @@ def templates_to(emulator, index: int) -> list[str]:
     return [m["template_id"] for m in emulator.inbox(openid(index)) if m["kind"] == "template"]
 
 
-def test_whole_life(app, emulator, work, make_unit, make_person, now):
+def test_whole_life(app, emulator, work, make_unit, make_person, make_template, now):
     body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
     township = make_unit(name="青山镇", supervisor_id=body.id)
     county = make_unit(name="县纪委监委", kind=UnitKind.COUNTY)
@@ -63,13 +62,8 @@ def test_whole_life(app, emulator, work, make_unit, make_person, now):
               FINAL: make_person(name="何淑珍", role=Role.INSPECTOR, unit=county, title="审核员")}
     for index, person in people.items():
         session.add(WechatBinding(person_id=person.id, openid=openid(index), bound_at=now))
-    template = DutyTemplate(
-        category=DutyCategory(name="落实一岗双责", responsibility=Responsibility.PRINCIPAL),
-        title="一岗双责履职报告", kind=TemplateKind.COMMON, target_role="member",
-        period=Period.MONTHLY, due_rule="day:25", requires_summary=True, min_photos=2,
-        review_levels=2, created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.flush()
+    template = make_template(title="一岗双责履职报告", kind=TemplateKind.COMMON,
+                             category="落实一岗双责", min_photos=2, review_levels=2)
     task_id = dispatch(template, "2026-12", now=now)[0].id
     session.commit()
     work()
