@@ -2,14 +2,14 @@
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from functools import partial
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
-from models import (ApiToken, Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence,
-                    EvidenceKind, EvidenceStatus, Person, Responsibility, Role, State,
-                    TemplateKind, UnitKind, Level, session)
+from models import (ApiToken, Assignment, AuditEvent, DutyTemplate, Evidence, EvidenceKind,
+                    EvidenceStatus, Person, Role, State, TemplateKind, UnitKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -39,22 +39,18 @@ def county(make_unit, make_person):
             "other_body": other_body, "county": county_unit}
 
 
-def _template(role="member", kind="common", title="专题会议", levels=2) -> DutyTemplate:
-    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-        name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title=title, kind=TemplateKind(kind),
-                            target_role=role, period="monthly", due_rule="day:25",
-                            review_levels=levels, created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.commit()
-    return template
+@pytest.fixture
+def make_template(make_template):
+    """This file's templates: common ones (every holder of the role gets one), reviewed twice."""
+    return partial(make_template, kind=TemplateKind.COMMON, review_levels=2)
 
 
 @pytest.fixture
-def tasks(county, now):
+def tasks(county, now, make_template):
     """Personal tasks for the three members and unit tasks for both townships, by owner."""
-    personal = dispatch(_template(), "2026-11", now=now)
-    unit = dispatch(_template(role="committee", title="主体责任清单"), "2026-11", now=now)
+    personal = dispatch(make_template(), "2026-11", now=now)
+    unit = dispatch(make_template(target_role="committee", title="主体责任清单"), "2026-11",
+                    now=now)
     session.commit()
     by_person = {a.person_id: a.id for a in personal}
     by_unit = {a.unit_id: a.id for a in unit}
@@ -160,8 +156,8 @@ def test_units_and_people_follow_the_callers_reach(api, county):
     assert set(person) == {"id", "name", "unit_id", "role", "role_label", "title", "active"}
 
 
-def test_templates_are_listed(api, county):
-    first, second = _template(), _template(kind="adhoc", title="专项整治")
+def test_templates_are_listed(api, county, make_template):
+    first, second = make_template(), make_template(kind=TemplateKind.ADHOC, title="专项整治")
     session.execute(sa.update(DutyTemplate).where(DutyTemplate.id == second.id)
                     .values(active=False))
     session.commit()
@@ -173,8 +169,8 @@ def test_templates_are_listed(api, county):
 
 # Dispatch
 
-def test_dispatch_creates_then_repeats_with_nothing_new(api, county):
-    template = _template()
+def test_dispatch_creates_then_repeats_with_nothing_new(api, county, make_template):
+    template = make_template()
     body = {"template_id": template.id, "period": "2026-12"}
     first = api(county["inspector"], "POST", "/dispatch", json=body)
     assert first.status_code == 201
@@ -186,8 +182,8 @@ def test_dispatch_creates_then_repeats_with_nothing_new(api, county):
     assert session.scalar(sa.select(sa.func.count(Assignment.id))) == 3
 
 
-def test_dispatch_to_named_units_and_people(api, county):
-    template = _template(kind="adhoc", title="专项整治")
+def test_dispatch_to_named_units_and_people(api, county, make_template):
+    template = make_template(kind=TemplateKind.ADHOC, title="专项整治")
     body = {"template_id": template.id, "period": "2026-12",
             "unit_ids": [county["other"].id], "person_ids": [county["colleague"].id]}
     created = api(county["inspector"], "POST", "/dispatch", json=body).get_json()
@@ -197,8 +193,8 @@ def test_dispatch_to_named_units_and_people(api, county):
     assert rows == [(county["other"].id, None), (county["township"].id, county["colleague"].id)]
 
 
-def test_dispatch_with_a_past_due_time_needs_allow_past(api, county, now):
-    template = _template()  # day:25: November's due time, 2026-11-25 17:00, is still ahead
+def test_dispatch_with_a_past_due_time_needs_allow_past(api, county, now, make_template):
+    template = make_template()  # day:25: November's due time, 2026-11-25 17:00, is still ahead
     late = {"template_id": template.id, "period": "2026-10"}
     refused = api(county["inspector"], "POST", "/dispatch", json=late)
     assert refused.status_code == 409
@@ -227,8 +223,9 @@ def test_dispatch_with_a_past_due_time_needs_allow_past(api, county, now):
     ({"template_id": "SPECIFIC", "period": "2026-12"}, "需要指定单位或人员"),
     ([1, 2], "JSON 对象"),
 ])
-def test_dispatch_bad_input_is_400_in_chinese(api, county, body, words):
-    ids = {"TEMPLATE": _template().id, "SPECIFIC": _template(kind="specific").id}
+def test_dispatch_bad_input_is_400_in_chinese(api, county, body, words, make_template):
+    ids = {"TEMPLATE": make_template().id,
+           "SPECIFIC": make_template(kind=TemplateKind.SPECIFIC).id}
     if isinstance(body, dict):
         body = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
     response = api(county["inspector"], "POST", "/dispatch", json=body)
@@ -242,8 +239,8 @@ def test_dispatch_without_a_json_body_is_400(api, county):
 
 
 @pytest.mark.parametrize("role", ["secretary", "member", "discipline"])
-def test_only_inspectors_and_admins_dispatch(api, county, role):
-    body = {"template_id": _template().id, "period": "2026-12"}
+def test_only_inspectors_and_admins_dispatch(api, county, role, make_template):
+    body = {"template_id": make_template().id, "period": "2026-12"}
     response = api(county[role], "POST", "/dispatch", json=body)
     assert response.status_code == 403 and response.get_json()["error"]
     assert session.scalar(sa.select(sa.func.count(Assignment.id))) == 0

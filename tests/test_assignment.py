@@ -1,12 +1,13 @@
 """Dispatch and the task lifecycle (DESIGN.md): who may do what, from which state."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
-from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Notification, Period,
-                    Responsibility, Review, Role, State, TemplateKind, UnitKind, session)
+from models import (Assignment, AuditEvent, Notification, Period, Review, Role, State,
+                    TemplateKind, UnitKind, session)
 from models.assignment import Action, AlreadyHandled
 from models.lifecycle import transition
 from models.audit import verify_chain
@@ -30,19 +31,14 @@ def county(make_unit, make_person):
     }
 
 
-def _template(period=Period.MONTHLY, due_rule="day:25", role="member", levels=2, kind="common"):
-    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-        name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title="专题会议", kind=TemplateKind(kind),
-                            target_role=role, period=period, due_rule=due_rule,
-                            review_levels=levels, created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.commit()
-    return template
+@pytest.fixture
+def make_template(make_template):
+    """This file's templates: common ones (every holder of the role gets one), reviewed twice."""
+    return partial(make_template, kind=TemplateKind.COMMON, review_levels=2)
 
 
-def test_dispatch_is_idempotent_and_queues_a_dispatched_notice(county, now):
-    template = _template()
+def test_dispatch_is_idempotent_and_queues_a_dispatched_notice(county, now, make_template):
+    template = make_template()
     created = dispatch(template, "2026-11", now=now)
     session.commit()
     assert [a.person_id for a in created] == [county["member"].id]
@@ -55,8 +51,8 @@ def test_dispatch_is_idempotent_and_queues_a_dispatched_notice(county, now):
                                                               "pending")
 
 
-def test_committee_duties_go_to_the_unit_and_its_liaison(county, now):
-    created = dispatch(_template(role="committee"), "2026-11", now=now)
+def test_committee_duties_go_to_the_unit_and_its_liaison(county, now, make_template):
+    created = dispatch(make_template(target_role="committee"), "2026-11", now=now)
     session.commit()
     assert [(a.unit_id, a.person_id) for a in created] == [(county["township"].id, None)]
     assert session.scalar(sa.select(Notification.person_id)) == county["liaison"].id
@@ -68,31 +64,31 @@ def test_committee_duties_go_to_the_unit_and_its_liaison(county, now):
     (Period.MONTHLY, "day:31", datetime(2027, 2, 28, 9, 0, tzinfo=UTC)),
     (Period.ONCE, "after:7", datetime(2026, 11, 27, 9, 0, tzinfo=UTC)),
 ])
-def test_due_rules(period, rule, due, now):
-    template = _template(period=period, due_rule=rule)
+def test_due_rules(period, rule, due, now, make_template):
+    template = make_template(period=period, due_rule=rule)
     key = {Period.QUARTERLY: "2026Q4", Period.YEARLY: "2026", Period.MONTHLY: "2027-02",
            Period.ONCE: "once"}[period]
     assert due_at(template, key, now) == due
 
 
-def test_period_of_the_wrong_shape_is_refused(county, now):
+def test_period_of_the_wrong_shape_is_refused(county, now, make_template):
     with pytest.raises(BadPeriod):
-        dispatch(_template(), "2026Q4", now=now)
+        dispatch(make_template(), "2026Q4", now=now)
 
 
-def test_specific_templates_need_named_targets(county, now):
+def test_specific_templates_need_named_targets(county, now, make_template):
     with pytest.raises(DomainError):
-        dispatch(_template(kind="specific"), "2026-11", now=now)
+        dispatch(make_template(kind=TemplateKind.SPECIFIC), "2026-11", now=now)
 
 
-def _assignment(county, now, levels=2):
-    created = dispatch(_template(levels=levels), "2026-11", now=now)
+def _assignment(county, now, make_template, levels=2):
+    created = dispatch(make_template(review_levels=levels), "2026-11", now=now)
     session.commit()
     return created[0]
 
 
-def test_two_level_life(county, now):
-    task = _assignment(county, now)
+def test_two_level_life(county, now, make_template):
+    task = _assignment(county, now, make_template)
     member, discipline, inspector = county["member"], county["discipline"], county["inspector"]
     assert transition(task, Action.ACKNOWLEDGE, member, now=now) == State.ACKNOWLEDGED
     assert transition(task, Action.SUBMIT, member, now=now) == State.SUBMITTED
@@ -115,16 +111,16 @@ def test_two_level_life(county, now):
         AuditEvent.subject == f"assignment:{task.id}")) == 7  # refusals leave no trace
 
 
-def test_one_level_completes_at_first_approval_and_zero_on_submission(county, now):
-    one = _assignment(county, now, levels=1)
+def test_one_level_completes_at_first_approval_and_zero_on_submission(county, now, make_template):
+    one = _assignment(county, now, make_template, levels=1)
     transition(one, Action.SUBMIT, county["member"], now=now)
     assert transition(one, Action.APPROVE, county["discipline"], now=now) == State.COMPLETED
-    zero = dispatch(_template(levels=0), "2026-12", now=now)[0]
+    zero = dispatch(make_template(review_levels=0), "2026-12", now=now)[0]
     assert transition(zero, Action.SUBMIT, county["member"], now=now) == State.COMPLETED
 
 
-def test_nobody_else_may_act_and_twice_is_already_handled(county, now):
-    task = _assignment(county, now)
+def test_nobody_else_may_act_and_twice_is_already_handled(county, now, make_template):
+    task = _assignment(county, now, make_template)
     for outsider in ("secretary", "liaison", "discipline", "inspector"):
         with pytest.raises(NotAllowed):
             transition(task, Action.SUBMIT, county[outsider], now=now)
@@ -136,8 +132,8 @@ def test_nobody_else_may_act_and_twice_is_already_handled(county, now):
     assert transition(task, Action.CANCEL, county["inspector"], now=now) == State.CANCELLED
 
 
-def test_dispatch_cli(runner, county):
-    template = _template()
+def test_dispatch_cli(runner, county, make_template):
+    template = make_template()
     result = runner.invoke(args=["dispatch", str(template.id), "2026-11",
                                  "--now", "2026-11-01T09:00+08:00"])
     assert result.exit_code == 0
@@ -148,10 +144,10 @@ def test_dispatch_cli(runner, county):
     assert bad.exit_code != 0 and "周期" in bad.output
 
 
-def test_each_step_tells_whoever_must_act_next(county, now):
+def test_each_step_tells_whoever_must_act_next(county, now, make_template):
     from models import Notification
 
-    task = _assignment(county, now)
+    task = _assignment(county, now, make_template)
     member, discipline, inspector = county["member"], county["discipline"], county["inspector"]
     transition(task, Action.SUBMIT, member, now=now)
     transition(task, Action.APPROVE, discipline, now=now)
@@ -168,12 +164,12 @@ def test_each_step_tells_whoever_must_act_next(county, now):
                     ("review_request", "review:1", discipline.id, 2)]
 
 
-def test_periodic_templates_dispatch_themselves_once(county):
+def test_periodic_templates_dispatch_themselves_once(county, make_template):
     from jobs.dispatch import dispatch_periodic
 
-    monthly = _template()
-    quarterly = _template(period=Period.QUARTERLY, due_rule="quarter_end")
-    _template(kind="specific")  # needs named targets: never dispatched automatically
+    monthly = make_template()
+    quarterly = make_template(period=Period.QUARTERLY, due_rule="quarter_end")
+    make_template(kind=TemplateKind.SPECIFIC)  # needs named targets: never dispatched itself
     first = dispatch_periodic("2026-12-01T00:05:00+08:00")
     assert first == {f"{monthly.id}:2026-12": 1, f"{quarterly.id}:2026Q4": 1}
     assert dispatch_periodic("2026-12-01T01:05:00+08:00") == {}

@@ -3,13 +3,13 @@ units and people from the admin page and the CLI, due days moved off holidays, a
 values in what the dispatcher reads."""
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
-from models import (Assignment, DutyCategory, DutyTemplate, Period, Responsibility, Role,
-                    TemplateKind, session)
+from models import Assignment, Period, Role, TemplateKind, session
 
 
 @pytest.fixture
@@ -23,16 +23,11 @@ def people(county, make_person):  # noqa: F811 (the imported fixture)
             "retired": make_person(name="李退休", role=Role.MEMBER, unit=other, active=False)}
 
 
-def make_template(kind=TemplateKind.COMMON, period=Period.MONTHLY, due_rule="day:25",
-                  working_days=False, title="作风建设专项检查", role="member") -> DutyTemplate:
-    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-        name="深化作风建设", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title=title, kind=kind, target_role=role,
-                            period=period, due_rule=due_rule, working_days=working_days,
-                            created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.commit()
-    return template
+@pytest.fixture
+def make_template(make_template):
+    """This file's templates: 作风建设专项检查 in 深化作风建设, common, reviewed twice."""
+    return partial(make_template, title="作风建设专项检查", kind=TemplateKind.COMMON,
+                   review_levels=2, category="深化作风建设")
 
 
 def tasks() -> list[tuple]:
@@ -51,7 +46,7 @@ def csrf(client, path: str) -> str:
 
 # Past due times (item 4)
 
-def test_cli_refuses_a_past_due_time_unless_allow_past(runner, people, now):
+def test_cli_refuses_a_past_due_time_unless_allow_past(runner, people, now, make_template):
     template = make_template(due_rule="day:5")  # November's due day was 15 days ago
     refused = runner.invoke(args=["dispatch", str(template.id), "2026-11"])
     assert refused.exit_code != 0
@@ -62,7 +57,7 @@ def test_cli_refuses_a_past_due_time_unless_allow_past(runner, people, now):
     assert "新派发 2 项任务" in allowed.output and len(tasks()) == 2  # the two members
 
 
-def test_periodic_dispatch_leaves_a_period_whose_due_time_passed_alone(people):
+def test_periodic_dispatch_leaves_a_period_whose_due_time_passed_alone(people, make_template):
     from jobs.dispatch import dispatch_periodic
 
     early, late = make_template(due_rule="day:5"), make_template(due_rule="day:25")
@@ -72,8 +67,8 @@ def test_periodic_dispatch_leaves_a_period_whose_due_time_passed_alone(people):
         Assignment.template_id == early.id)) == 0
 
 
-def test_admin_page_warns_and_dispatches_a_past_due_time_only_when_confirmed(client, people,
-                                                                          now):
+def test_admin_page_warns_and_dispatches_a_past_due_time_only_when_confirmed(client, people, now,
+                                                                             make_template):
     sign_in(client, people["inspector"])
     template = make_template(due_rule="day:5")
     listing = client.get("/admin/dispatch").get_data(True)
@@ -90,7 +85,8 @@ def test_admin_page_warns_and_dispatches_a_past_due_time_only_when_confirmed(cli
 
 # 个性/临时 tasks to chosen units and people (item 6)
 
-def test_cli_dispatches_an_adhoc_task_to_units_and_people_by_id_or_name(runner, people, now):
+def test_cli_dispatches_an_adhoc_task_to_units_and_people_by_id_or_name(runner, people, now,
+                                                                        make_template):
     template = make_template(kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule="after:7",
                              title="节前廉洁过节专项提醒")
     result = runner.invoke(args=["dispatch", str(template.id), "once", "--unit", "白水镇",
@@ -110,7 +106,8 @@ def test_cli_dispatches_an_adhoc_task_to_units_and_people_by_id_or_name(runner, 
     (["--person", "王芳"], "有 2 人名为“王芳”"),
     (["--person", "李退休"], "李退休已停用，不能派发任务"),
 ])
-def test_cli_explains_a_bad_choice_of_units_or_people(runner, people, now, args, words):
+def test_cli_explains_a_bad_choice_of_units_or_people(runner, people, now, args, words,
+                                                      make_template):
     template = make_template(kind=TemplateKind.SPECIFIC, period=Period.ONCE,
                              due_rule="after:30")
     result = runner.invoke(args=["dispatch", str(template.id), "once", *args])
@@ -120,7 +117,7 @@ def test_cli_explains_a_bad_choice_of_units_or_people(runner, people, now, args,
     assert tasks() == []
 
 
-def test_admin_page_picks_units_and_people_for_a_specific_task(client, people, now):
+def test_admin_page_picks_units_and_people_for_a_specific_task(client, people, now, make_template):
     sign_in(client, people["inspector"])
     template = make_template(kind=TemplateKind.SPECIFIC, period=Period.ONCE,
                              due_rule="after:30", title="县委巡察反馈问题整改")
@@ -155,8 +152,8 @@ def test_admin_page_picks_units_and_people_for_a_specific_task(client, people, n
     (True, "2026-10", "2026-09-30 17:00"),  # 国庆节 (1-8 Oct 2026): the last day before it
     (True, "2027-05", "2027-04-30 17:00"),  # no 2027 schedule yet: 劳动节 is still a holiday
 ])
-def test_a_due_day_off_moves_to_the_working_day_before(runner, people, now, working_days,
-                                                       period, due):
+def test_a_due_day_off_moves_to_the_working_day_before(runner, people, now, working_days, period,
+                                                       due, make_template):
     day = "1" if period != "2026-11" else "29"
     template = make_template(due_rule=f"day:{day}", working_days=working_days)
     result = runner.invoke(args=["dispatch", str(template.id), period, "--allow-past"])
@@ -164,7 +161,7 @@ def test_a_due_day_off_moves_to_the_working_day_before(runner, people, now, work
     assert f"截止时间 {due}" in result.output
 
 
-def test_the_template_page_says_due_days_move_off_holidays(client, people):
+def test_the_template_page_says_due_days_move_off_holidays(client, people, make_template):
     sign_in(client, people["inspector"])
     page = client.get(f"/admin/templates/{make_template().id}").get_data(True)
     assert "截止日落在周末或节假日时，提前到前一个工作日" in page

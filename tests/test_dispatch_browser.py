@@ -1,16 +1,17 @@
 """The admin dispatch picker on a 375 px phone screen in headless Chromium (issue 9, item 6)."""
 
 from test_browser import ARTIFACTS, chromium  # noqa: F401 (the fixture; skips without chromium)
-from test_dispatch import make_template, people, tasks  # noqa: F401 (people: a fixture)
+from test_dispatch import people, tasks  # noqa: F401 (people: a fixture)
 
 from models import Period, TemplateKind, session
 
 SCREEN = {"width": 375, "height": 740}
 
 
-def test_the_picker_fits_a_375px_screen_and_dispatches(chromium, runner, people, now):  # noqa: F811
+def test_the_picker_fits_a_375px_screen_and_dispatches(chromium, runner, people,  # noqa: F811
+                                                       make_template, now):
     template = make_template(kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule="after:7",
-                             title="节前廉洁过节专项提醒")
+                             title="节前廉洁过节专项提醒", review_levels=2, category="深化作风建设")
     link = runner.invoke(args=["admin-link", str(people["inspector"].id)]).output.strip()
     session.rollback()  # end this thread's read: SQLite would make the page's write wait
     context = chromium.new_context(viewport=SCREEN, is_mobile=True, has_touch=True,
