@@ -334,6 +334,32 @@ class Phone:
         return self.http.post(self.base + path, data=data, files=files, timeout=30)
 
 
+@pytest.fixture
+def token(runner):
+    """`token(person)`: a bearer secret issued through `flask api-token`."""
+    cache = {}
+
+    def issue(person: Person) -> str:
+        if person.id not in cache:
+            result = runner.invoke(args=["api-token", str(person.id), "--name", "test"])
+            assert result.exit_code == 0, result.output
+            cache[person.id] = result.output.strip().splitlines()[-1]
+        return cache[person.id]
+
+    return issue
+
+
+@pytest.fixture
+def api(client, token):
+    """`api(person, method, path, json=None)` → response, authorised as `person`."""
+
+    def call(person, method, path, **kwargs):
+        headers = {"Authorization": f"Bearer {token(person)}"}
+        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+    return call
+
+
 # The counties the tests run in.
 
 @pytest.fixture
@@ -396,3 +422,18 @@ def phone(app, county):
         return phones[role]
 
     return get
+
+
+@pytest.fixture
+def make_task(county, make_template, make_assignment, now):
+    """A one-off task of `county`'s member, dispatched `at` (default: now): a meeting to hold
+    and report with a summary and `photos` photos, reviewed `levels` times."""
+
+    def make(at=None, levels=2, photos=2, title="党风廉政建设专题会议") -> Assignment:
+        template = make_template(title=title, kind=TemplateKind.ADHOC, target_role=None,
+                                 description="召开专题会议研究部署党风廉政建设工作，形成会议纪要。",
+                                 period=Period.ONCE, due_rule="after:7", min_photos=photos,
+                                 review_levels=levels)
+        return make_assignment(county["member"], template, period="once", at=at or now)
+
+    return make

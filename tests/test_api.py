@@ -63,32 +63,6 @@ def tasks(county, now, make_template):
     }
 
 
-@pytest.fixture
-def token(runner):
-    """`token(person)`: a bearer secret issued through `flask api-token`."""
-    cache = {}
-
-    def issue(person: Person) -> str:
-        if person.id not in cache:
-            result = runner.invoke(args=["api-token", str(person.id), "--name", "test"])
-            assert result.exit_code == 0, result.output
-            cache[person.id] = result.output.strip().splitlines()[-1]
-        return cache[person.id]
-
-    return issue
-
-
-@pytest.fixture
-def api(client, token):
-    """`api(person, method, path, json=None)` → response, authorised as `person`."""
-
-    def call(person, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {token(person)}"}
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-    return call
-
-
 def _ids(response) -> set[int]:
     assert response.status_code == 200, response.get_json()
     return {item["id"] for item in response.get_json()["items"]}

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from conftest import openid
 from handlers.mobile import texts
 from models import AuditEvent, Person, session
-from test_mobile_pages import make_task, redirected
+from test_mobile_pages import redirected
 
 CARE = 'data-weui-mode="care"'
 
@@ -28,9 +28,10 @@ def test_off_by_default_and_the_me_page_offers_it(phone, county):
     assert 'href="/m/me"' in member.get("/m/").text  # every page leads to 我的
 
 
-def test_switched_on_every_mobile_page_wears_it_and_only_for_that_person(phone, county, now, app):
+def test_switched_on_every_mobile_page_wears_it_and_only_for_that_person(phone, county, now, app,
+                                                                         make_task):
     member = phone("member")
-    task = make_task(county, now)
+    task = make_task()
     done = switch(member, True)
     assert redirected(done, "/m/me") and texts.CARE_MODE_ON in done.text
     assert CARE in done.text and 'class="care"' in done.text and "关闭大字模式" in done.text

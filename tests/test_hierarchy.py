@@ -12,7 +12,6 @@ from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period
                     Responsibility, Review, Role, State, TemplateKind, UnitKind, session)
 from models.dispatch import dispatch
 from models.escalation import sweep
-from test_api import api, token  # noqa: F401 (fixtures)
 from test_mobile_pages import redirected, reload
 
 TEMPLATE_TITLE = "问题线索处置情况报送"

@@ -15,8 +15,7 @@ from PIL import Image
 
 from conftest import CSRF
 from handlers.mobile import texts
-from models import (Assignment, AuditEvent, DutyCategory, DutyTemplate, Evidence, Instruction,
-                    Period, Responsibility, Review, State, TemplateKind, Level, session)
+from models import Assignment, AuditEvent, Evidence, Instruction, Review, State, Level, session
 from models.assignment import Action
 from models.lifecycle import transition
 from models.dispatch import dispatch
@@ -29,24 +28,9 @@ def photo(colour=(200, 30, 30), size=(1200, 900)) -> bytes:
     return buffer.getvalue()
 
 
-def make_task(county, now, levels=2, photos=2, title="党风廉政建设专题会议") -> Assignment:
-    template = DutyTemplate(
-        category=session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-            name="加强组织领导", responsibility=Responsibility.PRINCIPAL),
-        title=title, description="召开专题会议研究部署党风廉政建设工作，形成会议纪要。",
-        kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule="after:7",
-        requires_summary=True, min_photos=photos, review_levels=levels,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    session.add(template)
-    session.flush()
-    task = dispatch(template, "once", now=now, people=[county["member"]])[0]
-    session.commit()
-    return task
-
-
 @pytest.fixture
-def task(county, now):
-    return make_task(county, now)
+def task(county, now, make_task):
+    return make_task()
 
 
 def reload(task) -> Assignment:
@@ -80,11 +64,11 @@ def evidence_count() -> int:
 
 # The workbench and the detail page.
 
-def test_workbench_lists_todo_warnings_and_supervision(phone, county, now):
-    task = make_task(county, now)
-    warned = make_task(county, now, title="廉政教育月活动")
+def test_workbench_lists_todo_warnings_and_supervision(phone, county, now, make_task):
+    task = make_task()
+    warned = make_task(title="廉政教育月活动")
     warned.warning = Level.RED
-    supervised = make_task(county, now, title="问题线索整改")
+    supervised = make_task(title="问题线索整改")
     supervised.warning = Level.SUPERVISION
     session.commit()
     page = phone("member").get("/m/")
@@ -158,8 +142,8 @@ def test_submit_without_the_proof_says_what_is_missing(phone, county, task):
     assert reload(task).state == State.DISPATCHED
 
 
-def test_double_submit_makes_one_submission(phone, county, now):
-    task = make_task(county, now, photos=0)
+def test_double_submit_makes_one_submission(phone, county, now, make_task):
+    task = make_task(photos=0)
     member = phone("member")
     detail = member.get(f"/m/tasks/{task.id}")
     token = CSRF.search(detail.text).group(1)
@@ -355,8 +339,8 @@ def test_expired_and_tampered_links_show_a_clear_page_and_change_nothing(
     assert session.scalar(sa.select(sa.func.count(Review.id))) == 0
 
 
-def test_one_level_template_completes_at_first_approval(phone, county, now, app):
-    task = submitted(make_task(county, now, levels=1, photos=0), county, now)
+def test_one_level_template_completes_at_first_approval(phone, county, now, app, make_task):
+    task = submitted(make_task(levels=1, photos=0), county, now)
     page = phone("discipline").post(_link(app, task), {"decision": "approve"})
     assert texts.APPROVED_FINAL in page.text
     assert reload(task).state == State.COMPLETED

@@ -26,16 +26,15 @@ from models import (
 )
 from models.escalation import sweep
 from models.supervision import MIN_RESPONSE
-from test_api import api, token  # noqa: F401 (fixtures)
-from test_mobile_pages import make_task, redirected, reload
+from test_mobile_pages import redirected, reload
 
 ANSWER = "已于11月22日召开专题会议补办，会议纪要已上传，整改到位。"
 
 
 @pytest.fixture
-def supervised(county, now):
+def supervised(county, now, make_task):
     """The member's task, dispatched 20 days ago with a 7-day deadline, swept into 督办."""
-    task = make_task(county, now - timedelta(days=20))
+    task = make_task(at=now - timedelta(days=20))
     report = sweep(now)
     assert report.steps.get("supervision") == 1
     return reload(task)
@@ -135,9 +134,9 @@ def test_a_too_short_answer_in_chat_is_explained_and_not_saved(emulator, supervi
     assert record(supervised).responded_at is None
 
 
-def test_two_open_supervisions_need_the_number(emulator, county, now):
-    make_task(county, now - timedelta(days=20))
-    make_task(county, now - timedelta(days=20), title="廉政教育月活动")
+def test_two_open_supervisions_need_the_number(emulator, county, now, make_task):
+    make_task(at=now - timedelta(days=20))
+    make_task(at=now - timedelta(days=20), title="廉政教育月活动")
     sweep(now)
     reply = emulator.send_text(openid(1), f"督办回复 {ANSWER}").reply["content"]
     assert reply == chat_texts.SUPERVISION_WHICH.format(count=2)
@@ -146,8 +145,8 @@ def test_two_open_supervisions_need_the_number(emulator, county, now):
         Supervision.responded_at.is_not(None))) == 0
 
 
-def test_chat_answer_without_supervision(emulator, county, now):
-    make_task(county, now)
+def test_chat_answer_without_supervision(emulator, county, now, make_task):
+    make_task()
     reply = emulator.send_text(openid(1), f"督办回复 {ANSWER}").reply["content"]
     assert reply == chat_texts.NO_OPEN_SUPERVISION
 
