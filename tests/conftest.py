@@ -264,6 +264,11 @@ def openid(index: int) -> str:
     return simulated_openid(APPID, index)
 
 
+# A one-off task (临时任务): dispatched to whom the dispatcher names, due a week later.
+ONE_OFF = {"kind": TemplateKind.ADHOC, "target_role": None, "period": Period.ONCE,
+           "due_rule": "after:7"}
+
+
 @pytest.fixture
 def make_template(app, now):
     """A committed DutyTemplate: a monthly task for members due on the 25th, one review level, in
@@ -430,10 +435,8 @@ def make_task(county, make_template, make_assignment, now):
     and report with a summary and `photos` photos, reviewed `levels` times."""
 
     def make(at=None, levels=2, photos=2, title="党风廉政建设专题会议") -> Assignment:
-        template = make_template(title=title, kind=TemplateKind.ADHOC, target_role=None,
-                                 description="召开专题会议研究部署党风廉政建设工作，形成会议纪要。",
-                                 period=Period.ONCE, due_rule="after:7", min_photos=photos,
-                                 review_levels=levels)
+        template = make_template(title=title, **ONE_OFF, min_photos=photos, review_levels=levels,
+                                 description="召开专题会议研究部署党风廉政建设工作，形成会议纪要。")
         return make_assignment(county["member"], template, period="once", at=at or now)
 
     return make

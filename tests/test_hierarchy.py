@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from conftest import Phone, openid
-from models import (Assignment, DutyCategory, DutyTemplate, Notification, Period,
-                    Responsibility, Review, Role, State, TemplateKind, UnitKind, session)
+from conftest import ONE_OFF, Phone, openid
+from models import Assignment, Notification, Responsibility, Review, Role, State, UnitKind, session
 from models.dispatch import dispatch
 from models.escalation import sweep
 from test_mobile_pages import redirected, reload
@@ -39,18 +38,17 @@ def county(make_unit, make_bound_person):
     }
 
 
-def task_for(person, now, levels=2, title=TEMPLATE_TITLE, due_rule="after:7") -> Assignment:
-    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-        name="纪律审查工作", responsibility=Responsibility.SUPERVISORY)
-    template = DutyTemplate(
-        category=category,
-        title=title, kind=TemplateKind.ADHOC, period=Period.ONCE, due_rule=due_rule,
-        requires_summary=True, min_photos=0, review_levels=levels, created_at=now)
-    session.add(template)
-    session.flush()
-    [task] = dispatch(template, "once", now=now, people=[person])
-    session.commit()
-    return task
+@pytest.fixture
+def task_for(make_template, make_assignment):
+    """`task_for(person, at)`: a one-off 纪律审查工作 task for `person`, dispatched `at`."""
+
+    def make(person, at, levels=2, title=TEMPLATE_TITLE, due_rule="after:7") -> Assignment:
+        template = make_template(title=title, **{**ONE_OFF, "due_rule": due_rule},
+                                 review_levels=levels, category="纪律审查工作",
+                                 responsibility=Responsibility.SUPERVISORY)
+        return make_assignment(person, template, period="once", at=at)
+
+    return make
 
 
 def submit_in_chat(emulator, index: int) -> None:
@@ -63,8 +61,8 @@ def review_cards(emulator, index: int) -> list[dict]:
             if m["kind"] == "template" and m["template_id"] == "QL_REVIEW_REQUEST"]
 
 
-def test_a_discipline_bodys_own_task_goes_to_the_county_inspectors(app, county, emulator,
-                                                                    work, now):
+def test_a_discipline_bodys_own_task_goes_to_the_county_inspectors(app, county, emulator, work,
+                                                                   now, task_for):
     task = task_for(county["discipline"], now)
     submit_in_chat(emulator, 5)
     work()
@@ -84,8 +82,8 @@ def test_a_discipline_bodys_own_task_goes_to_the_county_inspectors(app, county, 
     assert Phone(app, 5).get("/" + link).status_code == 403  # the assignee has no review right
 
 
-def test_a_vacant_first_level_falls_to_the_inspectors_and_is_named(app, client, county,
-                                                                  emulator, work, now):
+def test_a_vacant_first_level_falls_to_the_inspectors_and_is_named(app, client, county, emulator,
+                                                                   work, now, task_for):
     county["discipline"].active = False
     session.commit()
     task = task_for(county["member"], now, title="专题会议")
@@ -100,7 +98,7 @@ def test_a_vacant_first_level_falls_to_the_inspectors_and_is_named(app, client, 
     assert "专题会议" in page.text and "/m/review/" in page.text
 
 
-def test_nobody_at_any_level_is_named_for_the_admin(client, county, now):
+def test_nobody_at_any_level_is_named_for_the_admin(client, county, now, task_for):
     for key in ("inspector", "inspector2", "discipline"):
         county[key].active = False
     session.commit()
@@ -109,8 +107,9 @@ def test_nobody_at_any_level_is_named_for_the_admin(client, county, now):
         "青山镇·专题会议：没有审核人（监督单位和县纪委监委均无审核人员）"]
 
 
-def test_a_village_is_supervised_as_its_township_is_for_review_and_for_the_ladder(
-        app, county, emulator, work, now):
+def test_a_village_is_supervised_as_its_township_is_for_review_and_for_the_ladder(app, county,
+                                                                                  emulator, work,
+                                                                                  now, task_for):
     task = task_for(county["villager"], now, levels=1, title="村务监督")
     submit_in_chat(emulator, 6)
     work()
@@ -127,7 +126,8 @@ def test_a_village_is_supervised_as_its_township_is_for_review_and_for_the_ladde
 
 # 催办 and 领导批示 are for people above the assignee.
 
-def test_a_secretary_cannot_urge_or_instruct_her_own_task(app, county, now, work, emulator):
+def test_a_secretary_cannot_urge_or_instruct_her_own_task(app, county, now, work, emulator,
+                                                          task_for):
     own = task_for(county["secretary"], datetime(2026, 10, 1, tzinfo=UTC), title="述责述廉",
                    due_rule="after:1")
     sweep(now)
@@ -149,7 +149,7 @@ def test_a_secretary_cannot_urge_or_instruct_her_own_task(app, county, now, work
     assert f"/m/tasks/{own.id}/urge" in page and f"/m/tasks/{own.id}/instructions" in page
 
 
-def test_a_secretary_urges_and_instructs_her_members_task(app, county, now):
+def test_a_secretary_urges_and_instructs_her_members_task(app, county, now, task_for):
     task = task_for(county["member"], datetime(2026, 10, 1, tzinfo=UTC), title="一岗双责",
                     due_rule="after:1")
     sweep(now)
@@ -159,7 +159,7 @@ def test_a_secretary_urges_and_instructs_her_members_task(app, county, now):
     assert f"/m/tasks/{task.id}/urge" not in member_page
 
 
-def test_the_api_refuses_urging_ones_own_task(api, county, now):
+def test_the_api_refuses_urging_ones_own_task(api, county, now, task_for):
     own = task_for(county["secretary"], datetime(2026, 10, 1, tzinfo=UTC), due_rule="after:1")
     sweep(now)
     answer = api(county["secretary"], "POST", f"/assignments/{own.id}/urge")
@@ -171,17 +171,13 @@ def test_the_api_refuses_urging_ones_own_task(api, county, now):
 # Gaps named where dispatchers look: the dispatch's answer and the template list.
 
 def test_dispatch_and_the_template_list_name_a_unit_nobody_can_review(
-        app, client, api, county, make_person, now):
+        app, client, api, county, make_person, make_template, now):
     county["discipline"].active = False
     for key in ("inspector", "inspector2"):
         county[key].active = False
     session.commit()
-    category = DutyCategory(name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title="廉政谈话", kind=TemplateKind.SPECIFIC,
-                            period=Period.MONTHLY, due_rule="day:28", review_levels=1,
-                            created_at=now)
-    session.add(template)
-    session.commit()
+    template = make_template(title="廉政谈话", target_role=None, due_rule="day:28",
+                             category="加强组织领导")
     admin = make_person(name="管理员", role=Role.ADMIN, unit=county["township"], title="")
     answer = api(admin, "POST", "/dispatch", json={
         "template_id": template.id, "period": "2026-11", "person_ids": [county["member"].id]})

@@ -1,5 +1,10 @@
 """The menu in code, published by `flask menu-publish` within WeChat's limits."""
 
+from datetime import timedelta
+
+import pytest
+
+from models import Assignment, TemplateKind, session
 from wechat.menu import build_menu, check_menu
 
 
@@ -19,29 +24,30 @@ def test_oversized_names_are_caught():
     assert check_menu(menu) == ["name '一二三四五六' is 18 bytes (at most 16)"]
 
 
-def _assignment(person, state, warning="none", now=None):
-    from datetime import UTC, datetime, timedelta
+@pytest.fixture
+def assignment_in(make_template, now):
+    """`assignment_in(person, state, warning)`: a task of `person` put straight into `state`."""
 
-    from models import (Assignment, DutyCategory, DutyTemplate, Period, Responsibility,
-                        TemplateKind, session)
+    def make(person, state, warning="none") -> Assignment:
+        template = make_template(title="召开专题会议", kind=TemplateKind.COMMON, target_role=None,
+                                 review_levels=2, category=f"类别{state}{warning}")
+        assignment = Assignment(template=template, unit_id=person.unit_id, person_id=person.id,
+                                person_key=person.id, period="2026-11",
+                                due_at=now + timedelta(days=5), state=state, warning=warning,
+                                created_at=now)
+        session.add(assignment)
+        session.commit()
+        return assignment
 
-    now = now or datetime(2026, 11, 20, tzinfo=UTC)
-    category = DutyCategory(name=f"类别{state}{warning}", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title="召开专题会议", kind=TemplateKind.COMMON,
-                            period=Period.MONTHLY, due_rule="day:25", created_at=now)
-    assignment = Assignment(template=template, unit_id=person.unit_id, person_id=person.id,
-                            person_key=person.id, period="2026-11", due_at=now + timedelta(days=5),
-                            state=state, warning=warning, created_at=now)
-    session.add(assignment)
-    session.commit()
-    return assignment
+    return make
 
 
-def test_tasks_click_lists_open_tasks_and_links_the_workbench(emulator, make_bound_person):
+def test_tasks_click_lists_open_tasks_and_links_the_workbench(emulator, make_bound_person,
+                                                              assignment_in):
     person = make_bound_person(1)
-    _assignment(person, "dispatched")
-    _assignment(person, "returned", warning="red")
-    _assignment(person, "completed")
+    assignment_in(person, "dispatched")
+    assignment_in(person, "returned", warning="red")
+    assignment_in(person, "completed")
     from conftest import openid
 
     todo = emulator.click(openid(1), "TASKS").reply["content"]
@@ -52,13 +58,14 @@ def test_tasks_click_lists_open_tasks_and_links_the_workbench(emulator, make_bou
 
 
 def test_reviews_click_counts_what_waits_for_the_discipline_body(emulator, make_person,
-                                                                  make_bound_person, make_unit):
+                                                                 make_bound_person, make_unit,
+                                                                 assignment_in):
     from conftest import openid
     from models import Role, UnitKind
 
     body = make_unit(name="青山镇纪委", kind=UnitKind.DISCIPLINE)
     township = make_unit(name="青山镇", supervisor_id=body.id)
     make_bound_person(1, role=Role.DISCIPLINE, unit=body)
-    _assignment(make_person(unit=township), "submitted")
+    assignment_in(make_person(unit=township), "submitted")
     reviews = emulator.click(openid(1), "REVIEWS").reply["content"]
     assert "待您审核的任务（共1项）" in reviews and "1. 张建国：" in reviews

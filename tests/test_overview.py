@@ -5,11 +5,9 @@ the menu's 预警提醒 / 督办事项 / 待我审核 answer with the tasks, not
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 
-from conftest import Phone, openid
-from models import (DutyCategory, DutyTemplate, Period, Responsibility, Role, TemplateKind,
-                    UnitKind, session)
+from conftest import ONE_OFF, Phone, openid
+from models import Role, UnitKind, session
 from models.dispatch import dispatch
 from models.escalation import sweep
 
@@ -34,17 +32,17 @@ def county(make_unit, make_bound_person):
     }
 
 
-def overdue(people, title: str, levels: int = 1):
-    category = session.scalar(sa.select(DutyCategory).limit(1)) or DutyCategory(
-        name="加强组织领导", responsibility=Responsibility.PRINCIPAL)
-    template = DutyTemplate(category=category, title=title, kind=TemplateKind.ADHOC,
-                            period=Period.ONCE, due_rule="after:7", review_levels=levels,
-                            created_at=LONG_AGO)
-    session.add(template)
-    session.flush()
-    tasks = dispatch(template, "once", now=LONG_AGO, people=people)
-    session.commit()
-    return tasks
+@pytest.fixture
+def overdue(make_template):
+    """`overdue(people, title)`: a one-off task for each of `people`, dispatched LONG_AGO."""
+
+    def make(people, title: str, levels: int = 1):
+        template = make_template(title=title, **ONE_OFF, review_levels=levels)
+        tasks = dispatch(template, "once", now=LONG_AGO, people=people)
+        session.commit()
+        return tasks
+
+    return make
 
 
 def path_of(url: str) -> str:
@@ -55,7 +53,7 @@ def cards(emulator, index: int) -> list[dict]:
     return [m for m in emulator.inbox(openid(index)) if m["kind"] == "template"]
 
 
-def test_a_secretarys_digest_opens_the_tasks_it_names(app, county, emulator, work, now):
+def test_a_secretarys_digest_opens_the_tasks_it_names(app, county, emulator, work, now, overdue):
     overdue(county["members"], "专题会议")
     overdue([county["outsider"]], "白水镇的任务")
     sweep(now)  # 督办: the members, their secretary, the 纪委 and the inspector are told
@@ -68,7 +66,7 @@ def test_a_secretarys_digest_opens_the_tasks_it_names(app, county, emulator, wor
     assert page.text.count("专题会议") == 3 and "白水镇的任务" not in page.text
 
 
-def test_each_leader_sees_the_units_they_answer_for(app, county, now):
+def test_each_leader_sees_the_units_they_answer_for(app, county, now, overdue):
     overdue(county["members"][:2], "专题会议")
     overdue([county["outsider"]], "白水镇的任务")
     sweep(now)
@@ -91,7 +89,7 @@ def test_each_leader_sees_the_units_they_answer_for(app, county, now):
     assert "任务总览" not in Phone(app, 1).get("/m/").text  # a member leads nobody
 
 
-def test_the_menu_lists_warned_tasks_for_a_leader(app, county, emulator, now):
+def test_the_menu_lists_warned_tasks_for_a_leader(app, county, emulator, now, overdue):
     overdue(county["members"], "专题会议")
     overdue([county["secretary"]], "述责述廉")
     sweep(now)
@@ -105,7 +103,7 @@ def test_the_menu_lists_warned_tasks_for_a_leader(app, county, emulator, now):
     assert "1. 专题会议" in member and "本单位" not in member
 
 
-def test_the_menu_lists_what_waits_for_review(app, county, emulator, work, now):
+def test_the_menu_lists_what_waits_for_review(app, county, emulator, work, now, overdue):
     tasks = overdue(county["members"][:2], "专题会议")
     for index in (1, 2):
         for text in ("签收 1", "上报 1", "已召开专题会议，形成会议纪要。", "提交"):
