@@ -38,7 +38,7 @@ from models.notification import (
     notify,
 )
 from models.supervision import Supervision
-from models.unit import Person, Role, Unit
+from models.unit import Person, Role
 
 log = logging.getLogger(__name__)
 REVIEW_OVERDUE = timedelta(days=3)  # a review pending longer gets its reviewers reminded

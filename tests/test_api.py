@@ -3,7 +3,6 @@
 import hashlib
 import re
 from functools import partial
-from datetime import datetime
 
 import pytest
 import sqlalchemy as sa

@@ -9,7 +9,6 @@ download: Playwright drives the system chromium).
 import io
 import os
 import shutil
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from PIL import Image, ImageDraw
 from conftest import openid
 from handlers.mobile import texts
 from models import Assignment, AuditEvent, Period, Role, State, TemplateKind, UnitKind, session
-from models.dispatch import dispatch
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") \
     or shutil.which("chromium-browser")
@@ -188,7 +186,7 @@ def _report(member: Phone, summary: str, photos: list[dict]) -> None:
     member.shot("report")
     # A double tap on submit: the page sends one request, the server would refuse a second.
     page.get_by_role("button", name="保存并提交审核").dblclick()
-    page.wait_for_url(f"**/m/tasks/*")
+    page.wait_for_url("**/m/tasks/*")
     assert texts.SUBMITTED in page.locator(".flash").inner_text()
     member.shot("submitted")
 

@@ -16,7 +16,6 @@ from openpyxl import Workbook
 
 from models import AuditEvent, Role, session
 from models.calendar import CalendarDay, CalendarYear, load_calendar
-from models.dispatch import dispatch
 from models.escalation import sweep
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -3,7 +3,6 @@ units and people from the admin page and the CLI, due days moved off holidays, a
 values in what the dispatcher reads."""
 
 import re
-from datetime import datetime
 from functools import partial
 
 import pytest

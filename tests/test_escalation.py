@@ -14,7 +14,6 @@ from models import (Assignment, DutyTemplate, Notification, Role, NotificationSt
                     UnitKind, Level, session)
 from models.assignment import Action
 from models.lifecycle import transition
-from models.dispatch import dispatch
 from models.escalation import sweep
 from tests.conftest import flush_redis, openid
 

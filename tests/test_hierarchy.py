@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from conftest import ONE_OFF, Phone, openid
 from models import Assignment, Notification, Responsibility, Review, Role, State, UnitKind, session
-from models.dispatch import dispatch
 from models.escalation import sweep
 from test_mobile_pages import redirected, reload
 
@@ -92,6 +91,7 @@ def test_a_vacant_first_level_falls_to_the_inspectors_and_is_named(app, client, 
     assert health["gaps"] == ["青山镇·专题会议：监督单位暂无纪检监察人员，初审转由县纪委监委审核"]
     submit_in_chat(emulator, 1)
     work()
+    assert reload(task).state == State.SUBMITTED
     assert len(review_cards(emulator, 3)) == 1
     inspector = Phone(app, 3)
     page = inspector.get("/m/")

@@ -3,7 +3,6 @@
 import hashlib
 import io
 import re
-from datetime import datetime
 
 import pytest
 import requests

@@ -18,7 +18,6 @@ from handlers.mobile import texts
 from models import Assignment, AuditEvent, Evidence, Instruction, Review, State, Level, session
 from models.assignment import Action
 from models.lifecycle import transition
-from models.dispatch import dispatch
 from models.review import sign_review_token
 
 

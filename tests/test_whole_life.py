@@ -7,7 +7,6 @@ the audit chain and what the emulator delivered to each phone.
 
 import io
 import re
-from datetime import datetime
 
 import requests
 import sqlalchemy as sa

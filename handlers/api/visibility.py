@@ -9,7 +9,7 @@ Anything not visible is reported as missing (404), never as forbidden, so ids ca
 import sqlalchemy as sa
 
 from handlers.api import texts
-from models import Assignment, Evidence, Person, Role, Unit, session
+from models import Assignment, Evidence, Person, Unit, session
 from models.hierarchy import SEES_ALL, visible_filter
 from models.errors import NotFound
 

@@ -16,7 +16,7 @@ from models.clock import SHANGHAI, local_time
 from handlers.mobile import texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.refusal import refuse
-from models import Assignment, Person, Role, session, utcnow
+from models import Assignment, Person, session, utcnow
 from models.assignment import Action
 from models.errors import DomainError
 from models.escalation import extend_due, reassign, urge

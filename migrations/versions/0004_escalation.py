@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-22 23:30:00.000000
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
