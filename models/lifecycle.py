@@ -7,13 +7,13 @@ from datetime import datetime
 from models import audit
 from models.assignment import (MIN_RETURN_REASON, TRANSITIONS, Action, AlreadyHandled, Assignment,
                                State)
+from models.db import session
 from models.errors import DomainError, NotAllowed
 from models.escalation import plan
 from models.hierarchy import (Directory, allowed, approval_leads_to, assignees, review_level,
                               reviewers)
 from models.notification import notify
 from models.review import Decision, Review
-from models.db import session
 from models.supervision import MIN_RESPONSE, Supervision, open_supervision
 
 # Who must act next, by the state a transition leads to (DESIGN: "notifies whoever must act

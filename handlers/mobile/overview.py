@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import g, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
-from handlers.mobile import texts
 from handlers.labels import SCOPE_LABELS
+from handlers.mobile import texts
 from handlers.mobile.workbench import row
 from models import Assignment, Level, Notification, Role, Unit, session, utcnow
 from models.assignment import OPEN_STATES

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from models.clock import local_time
 from handlers.labels import SCOPE_LABELS, STATE_LABELS, WARNING_LABELS
 from handlers.wechat import assignment, texts
 from handlers.wechat.context import bound_only, pure
 from models import Assignment, Level, Role, State, session
 from models.assignment import OPEN_STATES, WARNED, open_assignments
+from models.clock import local_time
 from models.hierarchy import is_assignee, review_filter, visible_filter
 
 MENU_LIMIT = 10
