@@ -35,7 +35,7 @@ def task_list(ctx: Context) -> str:
         return texts.NO_TASKS + link
     lines = [texts.TASKS_HEADER.format(count=len(tasks))]
     for number, task in enumerate(tasks[:LIST_LIMIT], start=1):
-        lines.append(_line(number, task))
+        lines.append(task_line(number, task))
     if len(tasks) > LIST_LIMIT:
         lines.append(texts.TASKS_MORE.format(count=len(tasks) - LIST_LIMIT))
     if any(task.warning == Level.SUPERVISION for task in tasks):
@@ -43,10 +43,14 @@ def task_list(ctx: Context) -> str:
     return "\n".join(lines) + "\n" + texts.TASKS_HINT + link
 
 
-def _line(number: int, task: Assignment) -> str:
+def task_line(number: int, task: Assignment, with_owner: bool = False) -> str:
+    """One numbered task of a chat list: title (after its assignee, for a leader's list), due
+    day, state and warning."""
     warning = WARNING_LABELS.get(task.warning)
     status = STATE_LABELS[State(task.state)] + (f"·{warning}" if warning else "")
-    return f"{number}. {task.template.title}\n   截止{local_time(task.due_at, '%m月%d日')}·{status}"
+    owner = f"{task.person.name if task.person else task.unit.name}：" if with_owner else ""
+    return (f"{number}. {owner}{task.template.title}\n"
+            f"   截止{local_time(task.due_at, '%m月%d日')}·{status}")
 
 
 @bound_only

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from handlers.labels import SCOPE_LABELS, STATE_LABELS, WARNING_LABELS
+from handlers.labels import SCOPE_LABELS
 from handlers.wechat import assignment, texts
 from handlers.wechat.context import bound_only, pure
-from models import Assignment, Level, Role, State, session
+from models import Assignment, Level, Role, session
 from models.assignment import OPEN_STATES, WARNED, open_assignments
 from models.clock import local_time
 from models.hierarchy import is_assignee, review_filter, visible_filter
@@ -25,14 +25,6 @@ def _link(path: str, label: str) -> str:
     return texts.MENU_LINK.format(url=current_app.config["PUBLIC_BASE_URL"] + path, label=label)
 
 
-def _line(number: int, task: Assignment, with_owner: bool = False) -> str:
-    warning = WARNING_LABELS.get(task.warning)
-    status = STATE_LABELS[State(task.state)] + (f"·{warning}" if warning else "")
-    owner = f"{task.person.name if task.person else task.unit.name}：" if with_owner else ""
-    return (f"{number}. {owner}{task.template.title}\n"
-            f"   截止{local_time(task.due_at, '%m月%d日')}·{status}")
-
-
 def _listing(ctx, label: str, levels: tuple[Level, ...], level_arg: str) -> str:
     mine = open_assignments(ctx.person)
     assignment.remember_numbering(ctx, mine)
@@ -40,7 +32,7 @@ def _listing(ctx, label: str, levels: tuple[Level, ...], level_arg: str) -> str:
            if task.state in OPEN_STATES and task.warning in levels]
     lines = [texts.MENU_OWN_HEADER.format(label=label, count=len(own)) if own
              else texts.MENU_OWN_NONE.format(label=label)]
-    lines += [_line(number, task) for number, task in own[:MENU_LIMIT]]
+    lines += [assignment.task_line(number, task) for number, task in own[:MENU_LIMIT]]
     scope = SCOPE_LABELS.get(Role(ctx.person.role))
     if scope is None:
         return "\n".join(lines) + _link("m/", "打开个人工作台查看详情")
@@ -55,7 +47,7 @@ def _listing(ctx, label: str, levels: tuple[Level, ...], level_arg: str) -> str:
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) - len(own)
     lines.append(texts.MENU_SCOPE_HEADER.format(scope=scope, label=label, count=max(total, 0))
                  if theirs else texts.MENU_SCOPE_NONE.format(scope=scope, label=label))
-    lines += [_line(number, task, with_owner=True)
+    lines += [assignment.task_line(number, task, with_owner=True)
               for number, task in enumerate(theirs[:MENU_LIMIT], start=1)]
     if total > MENU_LIMIT:
         lines.append(texts.MENU_MORE.format(count=total - MENU_LIMIT))
