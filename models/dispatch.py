@@ -24,7 +24,7 @@ from models.db import session
 from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
 from models.escalation import Ladder, plan
-from models.hierarchy import Gap, assignees, gaps
+from models.hierarchy import Directory, Gap, assignees, gaps
 from models.notification import NotificationKind, notify
 from models.unit import Person, Role, Unit, UnitKind
 
@@ -131,12 +131,13 @@ def targets(template: DutyTemplate, units: list[Unit] | None = None,
     return [(person.unit, person) for person in found]
 
 
-def coverage_gaps(template: DutyTemplate, created: list[Assignment] | None = None
-                  ) -> list[Gap]:
+def coverage_gaps(template: DutyTemplate, created: list[Assignment] | None = None,
+                  found: Directory | None = None) -> list[Gap]:
     """Who is missing for `template` (models.hierarchy.gaps): over the tasks just `created`,
-    or over every target of a common template and every open task of any template."""
+    or over every target of a common template and every open task of any template. A list of
+    templates shares one `found` directory."""
     if created is not None:
-        return gaps([(template, a.unit_id, a.person_id) for a in created])
+        return gaps([(template, a.unit_id, a.person_id) for a in created], found)
     pairs = {(a_unit, a_person) for a_unit, a_person in session.execute(
         sa.select(Assignment.unit_id, Assignment.person_id).where(
             Assignment.template_id == template.id,
@@ -144,7 +145,7 @@ def coverage_gaps(template: DutyTemplate, created: list[Assignment] | None = Non
     if TemplateKind(template.kind) == TemplateKind.COMMON and template.active:
         pairs |= {(unit.id, person.id if person else None) for unit, person in targets(template)}
     return gaps([(template, unit_id, person_id) for unit_id, person_id in sorted(
-        pairs, key=lambda pair: (pair[0], pair[1] or 0))])
+        pairs, key=lambda pair: (pair[0], pair[1] or 0))], found)
 
 
 def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Person | None = None,
@@ -175,10 +176,10 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
                for key, (unit, person) in new.items()]
     session.add_all(created)
     session.flush()
-    ladder = Ladder()
+    ladder, found = Ladder(), Directory()
     for assignment in created:
         plan(assignment, now, ladder=ladder)
-        for recipient in assignees(assignment):
+        for recipient in assignees(assignment, found):
             notify(NotificationKind.DISPATCHED, recipient.id, now=now, assignment_id=assignment.id)
     if created:
         audit.record("assignment.dispatch", f"template:{template.id}", now=now, actor=actor,

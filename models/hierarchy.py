@@ -25,6 +25,7 @@ from models.unit import Person, Role, Unit, UnitKind
 FIRST, FINAL = 1, 2  # review level numbers, as recorded on each Review
 REVIEW_STATES = (State.SUBMITTED, State.FIRST_APPROVED)
 SEES_ALL = (Role.INSPECTOR, Role.ADMIN)
+ACTING_ROLES = (Role.COMMITTEE, Role.SECRETARY)  # who acts on a unit's task, in this order
 TRANSITION_ACTIONS = (Action.ACKNOWLEDGE, Action.SUBMIT, Action.APPROVE, Action.RETURN,
                       Action.CANCEL)
 
@@ -34,9 +35,10 @@ class Directory:
     read in two queries and asked many times (a sweep, a list, one page)."""
 
     def __init__(self):
-        self.units = {uid: (parent, supervisor, kind) for uid, parent, supervisor, kind in
-                      session.execute(sa.select(Unit.id, Unit.parent_id, Unit.supervisor_id,
-                                                Unit.kind))}
+        rows = session.execute(sa.select(Unit.id, Unit.parent_id, Unit.supervisor_id, Unit.kind,
+                                         Unit.name)).all()
+        self.units = {uid: (parent, supervisor, kind) for uid, parent, supervisor, kind, _ in rows}
+        self.names = {uid: name for uid, *_, name in rows}
         self.posts: dict[tuple[int | None, str], list[int]] = defaultdict(list)
         for pid, unit_id, role in session.execute(
                 sa.select(Person.id, Person.unit_id, Person.role).where(
@@ -82,8 +84,8 @@ class Directory:
         """Who acts on it: the person, or for a unit's task its liaison, else its secretary."""
         if assignment.person_id is not None:
             return [assignment.person_id]
-        return (self.posts.get((assignment.unit_id, Role.COMMITTEE))
-                or self.posts.get((assignment.unit_id, Role.SECRETARY)) or [])
+        return next((found for role in ACTING_ROLES
+                     if (found := self.posts.get((assignment.unit_id, role)))), [])
 
     def secretaries(self, unit_id: int) -> list[int]:
         """The unit's secretary; a vacancy goes one level up the tree (the ladder's rule)."""
@@ -141,9 +143,21 @@ def is_assignee(person, assignment: Assignment) -> bool:
 
 
 def assignees(assignment: Assignment, found: Directory | None = None) -> list[Person]:
-    """Who acts on it: the person, or for a unit's task its liaison (else its secretary)."""
-    ids = (found or directory()).assignees(assignment)
-    return list(session.scalars(sa.select(Person).where(Person.id.in_(ids)).order_by(Person.id)))
+    """Who acts on it: the person, or for a unit's task its liaison (else its secretary).
+    Without a directory, a query for just this task (the sender renders one push at a time)."""
+    if found is not None:
+        ids = found.assignees(assignment)
+        return list(session.scalars(sa.select(Person).where(Person.id.in_(ids))
+                                    .order_by(Person.id)))
+    if assignment.person_id is not None:
+        return [session.get(Person, assignment.person_id)]
+    for role in ACTING_ROLES:
+        people = session.scalars(sa.select(Person).where(
+            Person.unit_id == assignment.unit_id, Person.role == role,
+            Person.active.is_(True)).order_by(Person.id)).all()
+        if people:
+            return list(people)
+    return []
 
 
 def is_supervisor(person, assignment: Assignment, found: Directory | None = None) -> bool:
@@ -288,7 +302,7 @@ def gaps(pairs, found: Directory | None = None) -> list[Gap]:
     """What is missing for each (template, unit, person or None) in `pairs`: an assignee for a
     unit's task, any reviewer, or a level-1 reviewer (then level 2 reviews instead)."""
     found = found or directory()
-    names = dict(session.execute(sa.select(Unit.id, Unit.name)).all())
+    names = found.names
     problems: dict[tuple[int, int, str], Gap] = {}
     for template, unit_id, person_id in pairs:
         probe = SimpleNamespace(template=template, unit_id=unit_id, person_id=person_id)

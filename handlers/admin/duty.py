@@ -14,6 +14,7 @@ from models import session as db
 from models import utcnow
 from models.catalogue import BadLadder, save_category, save_template
 from models.dispatch import coverage_gaps
+from models.hierarchy import Directory
 from models.errors import DomainError
 from models.unit import UnitKind
 
@@ -65,7 +66,9 @@ def templates():
     rows = db.scalars(sa.select(DutyTemplate).order_by(DutyTemplate.category_id,
                                                         DutyTemplate.id)).all()
     categories = db.scalars(sa.select(DutyCategory).order_by(DutyCategory.position)).all()
-    missing = [gap for template in rows if template.active for gap in coverage_gaps(template)]
+    found = Directory()
+    missing = [gap for template in rows if template.active
+               for gap in coverage_gaps(template, found=found)]
     return render_template("admin/templates.html", templates=rows, categories=categories,
                            gaps=missing)
 

@@ -12,7 +12,7 @@ from handlers.labels import SCOPE_LABELS
 from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
 from models import Assignment, Level, Role, State, session, utcnow
 from models.assignment import OPEN_STATES, WARNED, open_assignments
-from models.hierarchy import review_filter, visible_filter
+from models.hierarchy import Directory, review_filter, visible_filter
 from models.review import sign_review_token
 
 REVIEW_LIST_LIMIT = 50
@@ -30,32 +30,33 @@ def workbench():
          "暂无督办"),
         ("waiting", "审核中", [t for t in tasks if t.state not in OPEN_STATES], "暂无"),
     ]
-    reviews = awaiting_my_review(g.person)
+    found = Directory()  # one read of the organisation for the whole page
+    reviews = awaiting_my_review(g.person, found)
     if g.person.role in (Role.DISCIPLINE, Role.INSPECTOR):
         sections.append(("reviews", "待我审核", reviews, "暂无待审核任务"))
     rows = {key: [row(t, now, review=key == "reviews") for t in items]
             for key, _, items, _ in sections}
     return render_template("mobile/workbench.html", person=g.person, sections=sections,
-                           rows=rows, overview=leader_overview(g.person))
+                           rows=rows, overview=leader_overview(g.person, found))
 
 
-def leader_overview(person) -> dict | None:
+def leader_overview(person, found: Directory) -> dict | None:
     """For a secretary, a discipline body or an inspector: how many of the tasks they answer
     for carry a warning, linking to 任务总览 (handlers/mobile/overview.py)."""
     scope = SCOPE_LABELS.get(Role(person.role))
     if scope is None:
         return None
     warned = session.scalar(sa.select(sa.func.count(Assignment.id)).where(
-        visible_filter(person), Assignment.state.in_(OPEN_STATES),
+        visible_filter(person, found), Assignment.state.in_(OPEN_STATES),
         Assignment.warning.in_(WARNED)))
     return {"scope": scope, "warned": warned, "url": url_for("mobile.overview"),
             "warned_url": url_for("mobile.overview", level="warned")}
 
 
-def awaiting_my_review(person) -> list[Assignment]:
-    """Tasks whose current review level is `person`'s (models.assignment.review_filter)."""
+def awaiting_my_review(person, found: Directory) -> list[Assignment]:
+    """Tasks whose current review level is `person`'s (models.hierarchy.review_filter)."""
     return list(session.scalars(
-        sa.select(Assignment).join(Assignment.unit).where(review_filter(person))
+        sa.select(Assignment).where(review_filter(person, found))
         .options(joinedload(Assignment.template), joinedload(Assignment.unit))
         .order_by(Assignment.submitted_at, Assignment.id).limit(REVIEW_LIST_LIMIT)))
 
