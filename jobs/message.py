@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from jobs import texts
+from models import assessment
 from models import Assignment, AuditEvent, Notification, Person, Review, session
 from models.clock import local_date, local_time
 from models.hierarchy import assignees, review_level
@@ -52,6 +53,8 @@ def render(note: Notification) -> tuple[str, dict, str]:
     purpose = PURPOSE[kind]
     if kind == NotificationKind.DIGEST:
         return ids[purpose], _digest(note), f"{base}m/overview?digest={note.id}"
+    if kind == NotificationKind.ASSESSMENT:
+        return ids[purpose], _assessment(note), f"{base}m/score"
     assignment = session.get(Assignment, note.assignment_id) if note.assignment_id else None
     if kind == NotificationKind.UNREACHABLE:
         return ids[purpose], _unreachable(note, assignment), \
@@ -116,6 +119,18 @@ def _unreachable(note: Notification, assignment: Assignment | None) -> dict:
         title = thing(title, THING - len(more)) + more
     return _data("warning", thing(title), texts.UNDELIVERABLE_PHRASE, when(due),
                  thing(texts.UNREACHABLE.format(name=name, unit=unit)))
+
+
+def _assessment(note: Notification) -> dict:
+    """年度考核结果 to a unit's secretary: the year, the unit's score and its rank in its kind."""
+    row = assessment.get(int(note.step.partition(":")[2]))
+    person = session.get(Person, note.person_id)
+    unit = assessment.unit_row(row.rows(), person.unit_id) or {}
+    return _data("result", thing(texts.ASSESSMENT_TITLE.format(year=row.year)),
+                 texts.ASSESSMENT_PHRASE,
+                 thing(texts.ASSESSMENT_DETAIL.format(score=unit.get("score", "—"),
+                                                      rank=unit.get("rank", "—"),
+                                                      among=unit.get("ranked_among", "—"))))
 
 
 def _digest(note: Notification) -> dict:

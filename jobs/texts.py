@@ -22,6 +22,9 @@ MORE_TASKS = "等{count}项"
 REVIEW_REQUEST, REVIEW_OVERDUE = "{level}：{title}", "超期待{level}：{title}"
 RETURNED_VERDICT, COMPLETED_VERDICT = "退回整改", "审核通过"
 RETURN_REASON, COMPLETED_DETAIL = "理由：{reason}", "任务已完成"
+# 年度考核结果 published (result template): year, verdict, score and rank.
+ASSESSMENT_TITLE, ASSESSMENT_PHRASE = "{year}年度考核结果", "已发布"
+ASSESSMENT_DETAIL = "得分{score}，同类第{rank}名/共{among}个"
 DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
 SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 

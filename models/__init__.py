@@ -1,9 +1,11 @@
 """The domain: tables and the rules that change them. Re-exports every model class."""
 
 from models.api_token import ApiToken as ApiToken
+from models.assessment import Assessment
 from models.assignment import Assignment, State
 from models.audit import AuditEvent
 from models.calendar import CalendarDay, CalendarYear
+from models.deduction import Deduction, DeductionKind
 from models.clock import utcnow
 from models import db, ladder
 from models.db import Base, session
@@ -14,12 +16,14 @@ from models.ladder import Level
 from models.inbound_message import InboundMessage
 from models.notification import Channel, NotificationKind, Notification, NotificationStatus
 from models.review import Decision, Review
+from models.scoring import ScoringPolicy
 from models.shown_list import ShownList
 from models.supervision import Supervision
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, WechatBinding
 
 __all__ = [
+    "Assessment",
     "Assignment",
     "AuditEvent",
     "Base",
@@ -28,6 +32,8 @@ __all__ = [
     "CalendarYear",
     "Channel",
     "Decision",
+    "Deduction",
+    "DeductionKind",
     "DutyCategory",
     "DutyTemplate",
     "Evidence",
@@ -42,6 +48,7 @@ __all__ = [
     "ROLE_LABELS",
     "Responsibility",
     "Review",
+    "ScoringPolicy",
     "Role",
     "ShownList",
     "State",

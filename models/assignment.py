@@ -53,6 +53,7 @@ class Assignment(Base):
     acknowledged_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
 
     template: Mapped[DutyTemplate] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -94,13 +94,17 @@ def due_at(template: DutyTemplate, period: str, now: datetime,
 
 def period_bounds(template: DutyTemplate, period: str, now: datetime) -> tuple[date, date]:
     """The first and last day of `period` (a `once` period is the day of `now`)."""
-    kind = Period(template.period)
+    return bounds(Period(template.period), period, now.astimezone(SHANGHAI).date())
+
+
+def bounds(kind: Period, period: str, once_day: date) -> tuple[date, date]:
+    """The first and last day of `period`, a key of periodicity `kind`; a `once` period is
+    `once_day`."""
     match = PERIOD_FORMS[kind].match(period)
     if match is None:
         raise BadPeriod(f"周期“{period}”与该任务的周期类型不符。")
     if kind == Period.ONCE:
-        today = now.astimezone(SHANGHAI).date()
-        return today, today
+        return once_day, once_day
     year = int(match.group(1))
     if kind == Period.MONTHLY:
         month = int(match.group(2))

@@ -80,6 +80,8 @@ def _stamp(assignment: Assignment, target: State, now: datetime) -> None:
         assignment.submitted_at, assignment.round = now, assignment.round + 1
     if target == State.COMPLETED:
         assignment.completed_at = now
+    if target == State.CANCELLED:
+        assignment.cancelled_at = now
     assignment.state = target
 
 

@@ -51,6 +51,7 @@ class NotificationKind(StrEnum):
     COMPLETED = "completed"
     DIGEST = "digest"
     UNREACHABLE = "unreachable"
+    ASSESSMENT = "assessment"  # 年度考核结果 published: the unit's score and rank
     # Customer-service messages (channel custom): a late chat reply, a photo that failed.
     REPLY = "reply"
     EVIDENCE_PROBLEM = "evidence_problem"
@@ -70,6 +71,7 @@ KIND_LABELS = {
     NotificationKind.COMPLETED: "审核通过",
     NotificationKind.DIGEST: "合并提醒",
     NotificationKind.UNREACHABLE: "无法送达告知",
+    NotificationKind.ASSESSMENT: "考核结果通知",
     NotificationKind.REPLY: "消息回复",
     NotificationKind.EVIDENCE_PROBLEM: "照片问题提醒",
 }
@@ -98,6 +100,7 @@ PURPOSE = {
     NotificationKind.REVIEW_OVERDUE: "review",
     NotificationKind.RETURNED: "result",
     NotificationKind.COMPLETED: "result",
+    NotificationKind.ASSESSMENT: "result",
 }
 
 

@@ -1,0 +1,443 @@
+"""Scoring (DESIGN.md "Scoring", issue 10): the policy as data, versioned per year, and the one
+computation of every assignment's, person's and unit's score as of any instant.
+
+The rules, for the tasks of one year (a task belongs to the year of its period; a one-off task
+to the year of its due day) looked at as of an instant `t`:
+
+- cancelled by `t`: out of the total (应得分 does not count it);
+- approved by `t`, handed in before the deadline (the day after the period ends, 00:00
+  Shanghai, plus the policy's grace days): its points × (1 − the penalty of the highest warning
+  level it reached: blue 10 %, yellow 30 %, red 50 %, 督办 100 % by default). A due-date
+  extension starts the ladder afresh, so lateness is measured against the extended due time;
+- handed in after the deadline, or still not done at the deadline: 0 (逾期未完成), except a
+  task handed in before the deadline and still awaiting review, which waits (待审核);
+- otherwise it is still in progress (进行中) and counts neither way yet.
+
+A unit's score covers its own tasks and its people's: 100 × 实得分 / 应得分 − 扣分 + 加分 (加分
+capped by the policy), deductions being points on that 100-point scale as counties write them
+("扣3分"); never below 0. A unit with nothing scored yet starts from 100. Units are ranked
+within their kind by: score, then on-time rate, then fewer 督办, then fewer red warnings, then
+fewer points deducted; units equal on all of them share a rank (1, 1, 3).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models import audit
+from models.assignment import Assignment, State
+from models.audit import AuditEvent
+from models.clock import SHANGHAI
+from models.db import Base, session
+from models.deduction import Deduction, DeductionKind, in_force
+from models.dispatch import bounds
+from models.duty import DutyTemplate, Period
+from models.errors import DomainError, NotAllowed
+from models.ladder import Level
+from models.notification import KIND_LABELS, Notification
+from models.unit import Person, Role, Unit, UnitKind
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+PENALTY_LEVELS = (Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)
+LEVEL_ORDER = {level: i for i, level in enumerate(Level)}
+RANKED_KINDS = (UnitKind.TOWNSHIP, UnitKind.DEPARTMENT, UnitKind.DISCIPLINE, UnitKind.VILLAGE)
+
+
+class UnlockedRule(StrEnum):
+    """How work handed in after an inspector reopened a closed task (补报) scores."""
+
+    PENALTY = "penalty"  # like any late work: by the highest warning level reached
+    ZERO = "zero"  # 0, as 富宁 scores work after the deadline
+
+
+class ScoringPolicy(Base):
+    """One version of a year's scoring rules; a change adds a version, none is ever edited."""
+
+    __tablename__ = "scoring_policy"
+    __table_args__ = (sa.UniqueConstraint("year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    version: Mapped[int]
+    penalty_blue: Mapped[int]
+    penalty_yellow: Mapped[int]
+    penalty_red: Mapped[int]
+    penalty_supervision: Mapped[int]
+    grace_days: Mapped[int]
+    unlocked_rule: Mapped[UnlockedRule] = mapped_column(sa.String(20))
+    bonus_cap: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules one computation uses: a stored policy version, or DESIGN's defaults
+    (version 0)."""
+
+    year: int
+    penalties: dict  # Level → percent taken off
+    grace_days: int = 0
+    unlocked_rule: UnlockedRule = UnlockedRule.PENALTY
+    bonus_cap: Decimal = Decimal(5)
+    version: int = 0
+    policy_id: int | None = None
+    from_year: int | None = None  # when carried over from an earlier year's policy
+
+    def penalty(self, level) -> int:
+        return self.penalties.get(Level(level), 0)
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "version": self.version, "policy_id": self.policy_id,
+                "from_year": self.from_year, "grace_days": self.grace_days,
+                "unlocked_rule": str(self.unlocked_rule), "bonus_cap": str(self.bonus_cap),
+                "penalties": {str(level): self.penalties[level] for level in PENALTY_LEVELS}}
+
+
+DEFAULT_PENALTIES = {Level.BLUE: 10, Level.YELLOW: 30, Level.RED: 50, Level.SUPERVISION: 100}
+
+
+def _rules(row: ScoringPolicy | None, year: int) -> Rules:
+    if row is None:
+        return Rules(year=year, penalties=dict(DEFAULT_PENALTIES))
+    return Rules(year=year, penalties={
+        Level.BLUE: row.penalty_blue, Level.YELLOW: row.penalty_yellow,
+        Level.RED: row.penalty_red, Level.SUPERVISION: row.penalty_supervision},
+        grace_days=row.grace_days, unlocked_rule=UnlockedRule(row.unlocked_rule),
+        bonus_cap=Decimal(row.bonus_cap), version=row.version, policy_id=row.id,
+        from_year=row.year if row.year != year else None)
+
+
+def policy_for(year: int) -> Rules:
+    """The year's newest policy version; else the newest of the latest earlier year (carried
+    over); else DESIGN's defaults."""
+    row = session.scalars(sa.select(ScoringPolicy).where(ScoringPolicy.year <= year).order_by(
+        ScoringPolicy.year.desc(), ScoringPolicy.version.desc()).limit(1)).first()
+    return _rules(row, year)
+
+
+def versions(year: int) -> list[ScoringPolicy]:
+    return list(session.scalars(sa.select(ScoringPolicy).where(ScoringPolicy.year == year)
+                                .order_by(ScoringPolicy.version.desc())))
+
+
+def save_policy(year: int, *, actor: Person, now: datetime, penalties: dict, grace_days,
+                unlocked_rule, bonus_cap, note: str = "") -> ScoringPolicy:
+    """A new version of `year`'s rules, validated and audited. The caller commits."""
+    if actor is None or actor.role not in (Role.INSPECTOR, Role.ADMIN):
+        raise NotAllowed("只有县纪委监委审核人员或系统管理员可以修改评分规则。")
+    if not 2000 <= int(year) <= 2100:
+        raise DomainError("年度不正确。")
+    values = [_whole(penalties.get(level, penalties.get(str(level))), "扣分比例", 0, 100)
+              for level in PENALTY_LEVELS]
+    if any(b < a for a, b in zip(values, values[1:])):
+        raise DomainError("扣分比例须随预警等级升高而不减：蓝色 ≤ 黄色 ≤ 红色 ≤ 工作督办。")
+    try:
+        rule = UnlockedRule(unlocked_rule)
+    except ValueError:
+        raise DomainError("请选择补报的计分方式。") from None
+    cap = _decimal(bonus_cap, "加分上限", 0, 20)
+    latest = session.scalar(sa.select(sa.func.max(ScoringPolicy.version))
+                            .where(ScoringPolicy.year == year)) or 0
+    row = ScoringPolicy(year=year, version=latest + 1, penalty_blue=values[0],
+                        penalty_yellow=values[1], penalty_red=values[2],
+                        penalty_supervision=values[3],
+                        grace_days=_whole(grace_days, "宽限天数", 0, 60), unlocked_rule=rule,
+                        bonus_cap=cap, note=(note or "").strip()[:200], created_at=now,
+                        created_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    audit.record("scoring_policy.save", f"scoring_policy:{row.id}", now=now, actor=actor,
+                 **_rules(row, year).as_dict())
+    return row
+
+
+def _whole(value, name: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise DomainError(f"{name}请填写{low}到{high}之间的整数。") from None
+    if not low <= number <= high:
+        raise DomainError(f"{name}请填写{low}到{high}之间的整数。")
+    return number
+
+
+def _decimal(value, name: str, low: int, high: int) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise DomainError(f"{name}请填写{low}到{high}之间的数字。") from None
+    if not number.is_finite() or not low <= number <= high:
+        raise DomainError(f"{name}请填写{low}到{high}之间的数字。")
+    return number.quantize(CENT, ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------------------------
+# The computation
+
+
+class Outcome(StrEnum):
+    ON_TIME = "on_time"  # 按时完成: full points
+    LATE = "late"  # 逾期完成: points less the penalty of the level reached
+    UNFINISHED = "unfinished"  # 逾期未完成: 0
+    REVIEWING = "reviewing"  # handed in before the deadline, awaiting review: not yet scored
+    OPEN = "open"  # in progress: not yet scored
+    CANCELLED = "cancelled"  # out of the total
+
+
+SCORED = (Outcome.ON_TIME, Outcome.LATE, Outcome.UNFINISHED)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One assignment's score: its points, what it earned (None: not scored) and why."""
+
+    assignment_id: int
+    unit_id: int
+    person_id: int | None
+    template_id: int
+    period: str
+    points: int
+    outcome: Outcome
+    level: Level
+    earned: Decimal | None
+    reason: str  # 失分原因, empty when nothing was lost
+
+
+@dataclass
+class Score:
+    """A unit's or a person's year so far."""
+
+    unit_id: int
+    person_id: int | None = None
+    possible: int = 0  # 应得分: points of the scored tasks
+    earned: Decimal = Decimal(0)  # 实得分
+    deducted: Decimal = Decimal(0)  # 扣分
+    bonus: Decimal = Decimal(0)  # 加分 (before the cap)
+    counts: dict = field(default_factory=lambda: defaultdict(int))  # Outcome → tasks
+    warnings: dict = field(default_factory=lambda: defaultdict(int))  # Level → tasks reaching it
+    score: Decimal = HUNDRED
+    rank: int = 0
+    ranked_among: int = 0
+
+    @property
+    def scored(self) -> int:
+        return sum(self.counts[outcome] for outcome in SCORED)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """Share of the scored tasks done on time, as a percentage; None before any is scored."""
+        if not self.scored:
+            return None
+        return (HUNDRED * self.counts[Outcome.ON_TIME] / self.scored).quantize(CENT, ROUND_HALF_UP)
+
+    def add(self, line: Line) -> None:
+        self.counts[line.outcome] += 1
+        if line.outcome == Outcome.CANCELLED:
+            return
+        for level in PENALTY_LEVELS:
+            if LEVEL_ORDER[line.level] >= LEVEL_ORDER[level]:
+                self.warnings[level] += 1
+        if line.earned is not None:
+            self.possible += line.points
+            self.earned += line.earned
+
+    def finish(self, bonus_cap: Decimal) -> None:
+        base = HUNDRED * self.earned / self.possible if self.possible else HUNDRED
+        total = base - self.deducted + min(self.bonus, bonus_cap)
+        self.score = max(total, Decimal(0)).quantize(CENT, ROUND_HALF_UP)
+
+    def tie_key(self) -> tuple:
+        rate = self.on_time_rate
+        return (-self.score, -(rate if rate is not None else Decimal(-1)),
+                self.warnings[Level.SUPERVISION], self.warnings[Level.RED], self.deducted)
+
+
+@dataclass
+class Scores:
+    """Everything one computation produced for a year as of an instant."""
+
+    year: int
+    as_of: datetime
+    rules: Rules
+    lines: list[Line]
+    units: dict[int, Score]  # unit id → score, ranked within its kind
+    people: dict[int, Score]  # person id → score, ranked within their unit
+    deductions: list[Deduction]
+    unit_kinds: dict[int, str]
+
+    def ranking(self, kind: str | None = None) -> list[Score]:
+        rows = [s for uid, s in self.units.items() if kind is None or self.unit_kinds[uid] == kind]
+        return sorted(rows, key=lambda s: (RANKED_KINDS.index(self.unit_kinds[s.unit_id]),
+                                           s.rank, s.unit_id))
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The year's first instant and the next year's, Shanghai time, as aware UTC."""
+    start = datetime.combine(date(year, 1, 1), time(0), SHANGHAI).astimezone(UTC)
+    end = datetime.combine(date(year + 1, 1, 1), time(0), SHANGHAI).astimezone(UTC)
+    return start, end
+
+
+def in_year(year: int):
+    """The assignments that belong to `year`: its periods, and one-off tasks due in it."""
+    start, end = year_bounds(year)
+    return sa.or_(
+        sa.and_(Assignment.period != "once", Assignment.period.like(f"{year}%")),
+        sa.and_(Assignment.period == "once", Assignment.due_at >= start, Assignment.due_at < end))
+
+
+_COLUMNS = (Assignment.id, Assignment.unit_id, Assignment.person_id, Assignment.template_id,
+            Assignment.period, Assignment.due_at, Assignment.state, Assignment.warning,
+            Assignment.submitted_at, Assignment.completed_at, Assignment.cancelled_at,
+            DutyTemplate.points, DutyTemplate.period)
+
+
+def assignment_rows(year: int, unit_ids=None):
+    """The columns the computation reads, for the year's assignments (benchmarks read the same
+    query as their floor)."""
+    query = sa.select(*_COLUMNS).join(DutyTemplate, DutyTemplate.id == Assignment.template_id) \
+        .where(in_year(year))
+    if unit_ids is not None:
+        query = query.where(Assignment.unit_id.in_(unit_ids))
+    return session.execute(query)
+
+
+class _Deadlines:
+    """The deadline of each (periodicity, period): the day after the period ends, 00:00
+    Shanghai, plus the grace days. One-off tasks use their due day."""
+
+    def __init__(self, grace_days: int):
+        self.grace = timedelta(days=grace_days)
+        self.known: dict = {}
+
+    def of(self, kind: str, period: str, due_at: datetime) -> datetime:
+        key = (kind, period) if period != "once" else (kind, due_at.astimezone(SHANGHAI).date())
+        if key not in self.known:
+            once_day = due_at.astimezone(SHANGHAI).date()
+            _, last = bounds(Period(kind), period, once_day)
+            midnight = datetime.combine(last + timedelta(days=1) + self.grace, time(0), SHANGHAI)
+            self.known[key] = midnight.astimezone(UTC)
+        return self.known[key]
+
+
+def judge(row, t: datetime, rules: Rules, deadlines: _Deadlines) -> Line:
+    """One assignment's line as of `t` (the rules in this module's docstring)."""
+    (aid, unit_id, person_id, template_id, period, due_at, state, warning, submitted_at,
+     completed_at, cancelled_at, points, kind) = row
+    level = Level(warning)
+    deadline = deadlines.of(kind, period, due_at)
+    handed = submitted_at or completed_at
+
+    def line(outcome: Outcome, earned, reason: str = "") -> Line:
+        return Line(aid, unit_id, person_id, template_id, period, points, outcome, level,
+                    earned, reason)
+
+    if cancelled_at is not None and cancelled_at <= t:
+        return line(Outcome.CANCELLED, None, "已撤销，不计分")
+    if completed_at is not None and completed_at <= t:
+        if handed >= deadline:
+            return line(Outcome.UNFINISHED, Decimal(0), "周期结束后才完成，不得分")
+        penalty = rules.penalty(level)
+        if not penalty:
+            return line(Outcome.ON_TIME, Decimal(points))
+        earned = (Decimal(points) * (100 - penalty) / 100).quantize(CENT, ROUND_HALF_UP)
+        return line(Outcome.LATE, earned, f"逾期完成，达到{KIND_LABELS[level]}，扣{penalty}%")
+    if t < deadline:
+        return line(Outcome.OPEN, None)
+    waiting = state in (State.SUBMITTED, State.FIRST_APPROVED) or (
+        completed_at is not None and completed_at > t)
+    if waiting and handed is not None and handed < deadline:
+        return line(Outcome.REVIEWING, None)
+    return line(Outcome.UNFINISHED, Decimal(0), "周期结束未完成，不得分")
+
+
+def compute(year: int, as_of: datetime, *, rules: Rules | None = None) -> Scores:
+    """Every score of `year` as of `as_of`: lines, people, units, ranking (pure over the rows)."""
+    rules = rules or policy_for(year)
+    deadlines = _Deadlines(rules.grace_days)
+    lines = [judge(row, as_of, rules, deadlines) for row in assignment_rows(year)]
+    kinds = dict(session.execute(
+        sa.select(Unit.id, Unit.kind).where(Unit.kind.in_(RANKED_KINDS))).all())
+    person_units = dict(session.execute(sa.select(Person.id, Person.unit_id)).all())
+    units: dict[int, Score] = {}
+    people: dict[int, Score] = {}
+    for line in lines:
+        if line.unit_id not in kinds:
+            continue
+        units.setdefault(line.unit_id, Score(line.unit_id)).add(line)
+        if line.person_id is not None:
+            people.setdefault(line.person_id, Score(line.unit_id, line.person_id)).add(line)
+    deductions = list(session.scalars(in_force(year, as_of).order_by(Deduction.day,
+                                                                       Deduction.id)))
+    for row in deductions:
+        if row.unit_id not in kinds:
+            continue
+        targets = [units.setdefault(row.unit_id, Score(row.unit_id))]
+        if row.person_id is not None:
+            targets.append(people.setdefault(
+                row.person_id, Score(person_units.get(row.person_id, row.unit_id), row.person_id)))
+        for score in targets:
+            if row.kind == DeductionKind.BONUS:
+                score.bonus += row.points
+            else:
+                score.deducted += row.points
+    for score in (*units.values(), *people.values()):
+        score.finish(rules.bonus_cap)
+    _rank(units.values(), key=lambda s: kinds[s.unit_id])
+    _rank(people.values(), key=lambda s: s.unit_id)
+    return Scores(year, as_of, rules, lines, units, people, deductions, kinds)
+
+
+def _rank(scores, key) -> None:
+    """Competition ranking (1, 1, 3) within each group, by Score.tie_key."""
+    groups = defaultdict(list)
+    for score in scores:
+        groups[key(score)].append(score)
+    for group in groups.values():
+        group.sort(key=lambda s: (s.tie_key(), s.unit_id, s.person_id or 0))
+        for i, score in enumerate(group):
+            same = i and group[i - 1].tie_key() == score.tie_key()
+            score.rank = group[i - 1].rank if same else i + 1
+            score.ranked_among = len(group)
+
+
+# The last computation per (year, Shanghai day, newest audit event, newest push): outcomes only
+# change when something is audited (a review, a cancellation, a deduction), when a day ends (a
+# deadline passes) or when the sweep raises a warning, so a repeat asks two index lookups.
+_recent: dict = {}
+
+
+def current(year: int, now: datetime) -> Scores:
+    """The scores as of `now`, from the last computation when nothing has changed since."""
+    rules = policy_for(year)
+    # The newest audit hash names the whole chain, so two databases never share a key.
+    head = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    key = (year, now.astimezone(SHANGHAI).date(), head,
+           session.scalar(sa.select(sa.func.max(Notification.id))), rules.policy_id)
+    hit = _recent.get(key)
+    if hit is None:
+        hit = compute(year, now, rules=rules)
+        _recent.clear()
+        _recent[key] = hit
+    return hit
+
+
+def month_ends(year: int, now: datetime) -> list[datetime]:
+    """The instants a trend is computed at: each month's end in `year` up to `now`, and now."""
+    points = []
+    for month in range(1, 13):
+        first_next = date(year + month // 12, month % 12 + 1, 1)
+        instant = datetime.combine(first_next, time(0), SHANGHAI).astimezone(UTC) \
+            - timedelta(microseconds=1)
+        if instant >= now:
+            break
+        points.append(instant)
+    return [*points, now]
