@@ -92,41 +92,79 @@ def _score_row(score: Score) -> dict:
 
 def snapshot(scores: Scores) -> dict:
     """The rows every reader shows, as plain JSON values (decimals as "12.50" strings)."""
-    units = {u.id: u for u in session.scalars(sa.select(Unit).where(
-        Unit.id.in_(list(scores.units))))}
-    people = {p.id: p for p in session.scalars(sa.select(Person).where(
-        Person.id.in_(list(scores.people) + [d.person_id for d in scores.deductions
-                                             if d.person_id])))}
-    titles = dict(session.execute(sa.select(DutyTemplate.id, DutyTemplate.title)).all())
-    recorders = {p.id: p.name for p in session.scalars(sa.select(Person).where(
-        Person.id.in_({d.recorded_by_id for d in scores.deductions if d.recorded_by_id})))}
+    names = _Names(scores)
     return {
         "title": title(scores.year), "year": scores.year, "as_of": scores.as_of.isoformat(),
-        "rules": scores.rules.as_dict(),
-        "units": [{"unit_id": s.unit_id, "name": units[s.unit_id].name,
-                   "kind": str(units[s.unit_id].kind), **_score_row(s)}
-                  for s in scores.ranking()],
-        "people": [{"person_id": s.person_id, "name": people[s.person_id].name,
-                    "unit_id": s.unit_id, "role": str(people[s.person_id].role), **_score_row(s)}
-                   for s in sorted(scores.people.values(),
-                                   key=lambda s: (s.unit_id, s.rank, s.person_id))],
-        "lines": [{"assignment_id": line.assignment_id, "unit_id": line.unit_id,
-                   "person_id": line.person_id,
-                   "person": people[line.person_id].name if line.person_id in people else None,
-                   "task": titles.get(line.template_id, ""), "period": line.period,
-                   "points": line.points, "earned": _money(line.earned),
-                   "outcome": str(line.outcome), "level": str(line.level), "reason": line.reason}
-                  for line in sorted(scores.lines, key=lambda x: (x.unit_id, x.period,
-                                                                  x.assignment_id))
-                  if line.unit_id in units],
-        "deductions": [{"id": d.id, "kind": str(d.kind), "unit_id": d.unit_id,
-                        "person_id": d.person_id,
-                        "person": people[d.person_id].name if d.person_id in people else None,
-                        "points": _money(d.points), "reason": d.reason,
-                        "reference": d.reference, "day": d.day.isoformat(), "source": d.source,
-                        "recorded_by": recorders.get(d.recorded_by_id, "")}
-                       for d in scores.deductions if d.unit_id in units],
+        "rules": scores.rules.as_dict(), "units": unit_rows(scores, names),
+        "people": people_rows(scores, names),
+        "lines": line_rows(scores, names, scores.lines),
+        "deductions": deduction_rows(scores, names, scores.deductions),
     }
+
+
+class _Names:
+    """The names a snapshot's rows carry, read once."""
+
+    def __init__(self, scores: Scores):
+        people = set(scores.people) | {d.person_id for d in scores.deductions if d.person_id}
+        self.units = {u.id: u for u in session.scalars(sa.select(Unit).where(
+            Unit.id.in_(list(scores.units))))}
+        self.people = {p.id: p for p in session.scalars(sa.select(Person).where(
+            Person.id.in_(list(people))))}
+        self.titles = dict(session.execute(sa.select(DutyTemplate.id, DutyTemplate.title)).all())
+        self.recorders = dict(session.execute(sa.select(Person.id, Person.name).where(
+            Person.id.in_({d.recorded_by_id for d in scores.deductions
+                           if d.recorded_by_id}))).all())
+
+    def person(self, person_id: int | None) -> str | None:
+        return self.people[person_id].name if person_id in self.people else None
+
+
+def unit_rows(scores: Scores, names: _Names | None = None, unit_ids=None) -> list[dict]:
+    """Each ranked unit's row, in ranking order within kind."""
+    names = names or _Names(scores)
+    return [{"unit_id": s.unit_id, "name": names.units[s.unit_id].name,
+             "kind": str(names.units[s.unit_id].kind), **_score_row(s)}
+            for s in scores.ranking() if unit_ids is None or s.unit_id in unit_ids]
+
+
+def people_rows(scores: Scores, names: _Names | None = None, unit_ids=None) -> list[dict]:
+    names = names or _Names(scores)
+    return [{"person_id": s.person_id, "name": names.people[s.person_id].name,
+             "unit_id": s.unit_id, "role": str(names.people[s.person_id].role), **_score_row(s)}
+            for s in sorted(scores.people.values(), key=lambda s: (s.unit_id, s.rank, s.person_id))
+            if unit_ids is None or s.unit_id in unit_ids]
+
+
+def line_rows(scores: Scores, names: _Names, lines) -> list[dict]:
+    return [{"assignment_id": line.assignment_id, "unit_id": line.unit_id,
+             "person_id": line.person_id, "person": names.person(line.person_id),
+             "task": names.titles.get(line.template_id, ""), "period": line.period,
+             "points": line.points, "earned": _money(line.earned), "outcome": str(line.outcome),
+             "level": str(line.level), "reason": line.reason}
+            for line in sorted(lines, key=lambda x: (x.unit_id, x.period, x.assignment_id))
+            if line.unit_id in names.units]
+
+
+def deduction_rows(scores: Scores, names: _Names, deductions) -> list[dict]:
+    return [{"id": d.id, "kind": str(d.kind), "unit_id": d.unit_id, "person_id": d.person_id,
+             "person": names.person(d.person_id), "points": _money(d.points),
+             "reason": d.reason, "reference": d.reference, "day": d.day.isoformat(),
+             "source": d.source, "recorded_by": names.recorders.get(d.recorded_by_id, "")}
+            for d in deductions if d.unit_id in names.units]
+
+
+def unit_detail(scores: Scores, unit_id: int) -> dict:
+    """One unit's row, its people's rows, its lines and its deductions (the unit pages, the
+    API's unit score)."""
+    names = _Names(scores)
+    return {"year": scores.year, "as_of": scores.as_of.isoformat(),
+            "rules": scores.rules.as_dict(),
+            "unit": next(iter(unit_rows(scores, names, {unit_id})), None),
+            "people": people_rows(scores, names, {unit_id}),
+            "lines": line_rows(scores, names, [x for x in scores.lines if x.unit_id == unit_id]),
+            "deductions": deduction_rows(scores, names, [d for d in scores.deductions
+                                                         if d.unit_id == unit_id])}
 
 
 def canonical(content: dict) -> bytes:

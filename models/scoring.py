@@ -97,7 +97,7 @@ class Rules:
     def as_dict(self) -> dict:
         return {"year": self.year, "version": self.version, "policy_id": self.policy_id,
                 "from_year": self.from_year, "grace_days": self.grace_days,
-                "unlocked_rule": str(self.unlocked_rule), "bonus_cap": str(self.bonus_cap),
+                "unlocked_rule": str(self.unlocked_rule), "bonus_cap": f"{self.bonus_cap:.2f}",
                 "penalties": {str(level): self.penalties[level] for level in PENALTY_LEVELS}}
 
 

@@ -7,7 +7,7 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
-from handlers.api import (api_token, assignment, duty, evidence, notification, openapi,
+from handlers.api import (api_token, assignment, duty, evidence, notification, openapi, score,
                           supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
@@ -29,6 +29,15 @@ ROUTES = (
     ("GET", "/notifications", notification.list_notifications),
     ("GET", "/evidence/<int:evidence_id>", evidence.show_evidence),
     ("GET", "/evidence/<int:evidence_id>/file", evidence.evidence_file),
+    ("GET", "/scores", score.list_scores),
+    ("GET", "/units/<int:unit_id>/score", score.unit_score),
+    ("GET", "/deductions", score.list_deductions),
+    ("POST", "/deductions", score.create_deduction),
+    ("POST", "/deductions/<int:deduction_id>/revoke", score.revoke_deduction),
+    ("GET", "/assessments", score.list_assessments),
+    ("POST", "/assessments", score.generate_assessment),
+    ("GET", "/assessments/<int:assessment_id>", score.show_assessment),
+    ("POST", "/assessments/<int:assessment_id>/publish", score.publish_assessment),
     ("GET", "/openapi.json", openapi.openapi_document),
 )
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

@@ -48,6 +48,9 @@ WARNINGS = ["none", "reminder", "blue", "yellow", "red", "supervision"]
 ROLES = ["committee", "secretary", "member", "staff", "discipline", "inspector", "admin"]
 NOTIFICATION_KINDS = [kind.value for kind in NotificationKind]
 NOTIFICATION_STATUSES = [status.value for status in NotificationStatus]
+UNIT_KINDS = ["county", "township", "department", "village", "discipline"]
+OUTCOMES = ["on_time", "late", "unfinished", "reviewing", "open", "cancelled"]
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
 COMMON_ERRORS = {"401": _error("Unauthorized"), "404": _error("NotFound")}
 
 SCHEMAS = {
@@ -172,6 +175,84 @@ SCHEMAS = {
                               "undeliverable": {
                                   "type": ["string", "null"],
                                   "description": "微信无法送达时的原因（尚未绑定微信、已取消关注公众号），可送达时为 null"}}}}}},
+    "ScoreRow": {"type": "object", "description": "一个单位或一名干部的得分（分值为两位小数的字符串）",
+                 "properties": {
+        "unit_id": {"type": "integer"}, "person_id": {"type": "integer"},
+        "name": {"type": "string"}, "kind": {"type": "string", "enum": UNIT_KINDS},
+        "role": {"type": "string", "enum": ROLES},
+        "rank": {"type": "integer", "description": "同类单位（干部：本单位）中的名次，并列同名次"},
+        "ranked_among": {"type": "integer"},
+        "possible": {"type": "integer", "description": "应得分：已计分任务的分值合计"},
+        "earned": MONEY, "deducted": MONEY, "bonus": MONEY,
+        "score": {**MONEY, "description": "100 × 实得分 / 应得分 − 扣分 + 加分（加分有上限），不低于0"},
+        "on_time_rate": {"type": ["string", "null"], "description": "按时完成率（%），尚无计分任务时为 null"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+                   "description": "各计分结果的任务数：on_time、late、unfinished、reviewing、open、cancelled"},
+        "warnings": {"type": "object", "additionalProperties": {"type": "integer"},
+                     "description": "达到蓝色、黄色、红色预警和工作督办的任务数"}}},
+    "Rules": {"type": "object", "description": "所用评分规则（version 0 为默认规则）", "properties": {
+        "year": {"type": "integer"}, "version": {"type": "integer"},
+        "policy_id": NULLABLE_INT, "from_year": NULLABLE_INT,
+        "grace_days": {"type": "integer"}, "unlocked_rule": {"type": "string",
+                                                             "enum": ["penalty", "zero"]},
+        "bonus_cap": MONEY, "penalties": {"type": "object",
+                                          "additionalProperties": {"type": "integer"}}}},
+    "ScoreList": {"type": "object", "required": ["year", "items"], "properties": {
+        "year": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
+        "rules": _ref("Rules"), "items": {"type": "array", "items": _ref("ScoreRow")}}},
+    "ScoreLine": {"type": "object", "description": "一项任务的得分", "properties": {
+        "assignment_id": {"type": "integer"}, "unit_id": {"type": "integer"},
+        "person_id": NULLABLE_INT, "person": {"type": ["string", "null"]},
+        "task": {"type": "string"}, "period": {"type": "string"},
+        "points": {"type": "integer"},
+        "earned": {"type": ["string", "null"], "description": "null：尚未计分（进行中或待审核）"},
+        "outcome": {"type": "string", "enum": OUTCOMES},
+        "level": {"type": "string", "enum": WARNINGS},
+        "reason": {"type": "string", "description": "失分原因"}}},
+    "DeductionLine": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["deduction", "bonus"]},
+        "unit_id": {"type": "integer"}, "person_id": NULLABLE_INT,
+        "person": {"type": ["string", "null"]}, "points": MONEY, "reason": {"type": "string"},
+        "reference": {"type": "string"}, "day": {"type": "string", "format": "date"},
+        "source": {"type": "string"}, "recorded_by": {"type": "string"}}},
+    "UnitScore": {"type": "object", "properties": {
+        "year": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
+        "rules": _ref("Rules"), "unit": {"oneOf": [_ref("ScoreRow"), {"type": "null"}]},
+        "people": {"type": "array", "items": _ref("ScoreRow")},
+        "lines": {"type": "array", "items": _ref("ScoreLine")},
+        "deductions": {"type": "array", "items": _ref("DeductionLine")}}},
+    "Deduction": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["deduction", "bonus"]},
+        "unit_id": {"type": "integer"}, "person_id": NULLABLE_INT, "points": MONEY,
+        "reason": {"type": "string"}, "reference": {"type": "string"},
+        "day": {"type": "string", "format": "date"}, "source": {"type": "string"},
+        "recorded_by_id": NULLABLE_INT, "created_at": {"type": "string", "format": "date-time"},
+        "revoked_at": NULLABLE_TIME, "revoked_by_id": NULLABLE_INT,
+        "revoke_reason": {"type": ["string", "null"]}}},
+    "DeductionRequest": {"type": "object", "required": ["unit_id", "points", "reason", "day"],
+                         "properties": {
+        "unit_id": {"type": "integer"},
+        "person_id": {"type": "integer", "description": "扣个人的分时填写，须属于该单位"},
+        "kind": {"type": "string", "enum": ["deduction", "bonus"], "default": "deduction"},
+        "points": {"type": ["number", "string"], "description": "大于0、不超过100，最多两位小数"},
+        "reason": {"type": "string", "minLength": 4}, "reference": {"type": "string",
+                                                                     "maxLength": 60},
+        "day": {"type": "string", "format": "date"}}},
+    "RevokeRequest": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "minLength": 4}}},
+    "Assessment": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "year": {"type": "integer"}, "version": {"type": "integer"},
+        "as_of": {"type": "string", "format": "date-time"},
+        "policy_version": {"type": "integer"},
+        "sha256": {"type": "string", "description": "内容（规范化 JSON）的 sha256，已记入留痕链"},
+        "units": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+        "created_by": {"type": ["string", "null"]}, "published_at": NULLABLE_TIME,
+        "pushed": {"type": "integer", "description": "发布时推送给各单位书记的条数"}}},
+    "AssessmentDetail": {"allOf": [_ref("Assessment"), {"type": "object", "properties": {
+        "content": {"type": "object", "description": "冻结的考核结果：units、people、lines、deductions、rules"},
+        "changes": {"type": ["object", "null"], "description": "与上一版相比的变化；第1版为 null"}}}]},
+    "AssessmentRequest": {"type": "object", "required": ["year"], "properties": {
+        "year": {"type": "integer", "minimum": 2000, "maximum": 2100}}},
 }
 
 RESPONSES = {
@@ -283,6 +364,57 @@ PATHS = {
         "responses": {"200": {"description": "文件内容", "content": {
             "image/*": {"schema": {"type": "string", "contentMediaType": "image/*"}}}},
             "400": _error("BadRequest"), **COMMON_ERRORS}}},
+    "/scores": {"get": {
+        "operationId": "listScores", "summary": "各单位得分与排名（同类单位内），实时计算",
+        "parameters": [_query("year", {"type": "integer"}, "年度，默认今年"),
+                       _query("unit_kind", {"type": "string", "enum": UNIT_KINDS}, "单位类别")],
+        "responses": {"200": _json(_ref("ScoreList"), "得分与排名"), "400": _error("BadRequest"),
+                      "401": _error("Unauthorized")}}},
+    "/units/{unit_id}/score": {"get": {
+        "operationId": "getUnitScore", "summary": "一个单位的得分、排名、任务得分明细和扣分",
+        "parameters": [_path_id("unit_id"), _query("year", {"type": "integer"}, "年度"),
+                       _query("as_of", {"type": "string"},
+                              "截至某日（YYYY-MM-DD，当日结束）或某时刻（带时区），默认现在")],
+        "responses": {"200": _json(_ref("UnitScore"), "单位得分"), "400": _error("BadRequest"),
+                      **COMMON_ERRORS}}},
+    "/deductions": {"get": {
+        "operationId": "listDeductions", "summary": "扣分、加分记录（含已撤销）",
+        "parameters": [_query("year", {"type": "integer"}, "年度"),
+                       _query("unit", {"type": "integer"}, "单位编号")],
+        "responses": {"200": _json(_list_of("Deduction"), "扣分、加分记录"),
+                      "400": _error("BadRequest"), "401": _error("Unauthorized")}},
+        "post": {
+            "operationId": "createDeduction", "summary": "登记扣分或加分（县纪委监委审核人员），留痕",
+            "requestBody": _body(_ref("DeductionRequest")),
+            "responses": {"201": _json(_ref("Deduction"), "已登记"), "400": _error("BadRequest"),
+                          "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
+    "/deductions/{deduction_id}/revoke": {"post": {
+        "operationId": "revokeDeduction", "summary": "撤销扣分或加分（须写明理由，记录保留）",
+        "parameters": [_path_id("deduction_id")], "requestBody": _body(_ref("RevokeRequest")),
+        "responses": {"200": _json(_ref("Deduction"), "已撤销"), "400": _error("BadRequest"),
+                      "403": _error("Forbidden"), "409": _error("Conflict"),
+                      **COMMON_ERRORS}}},
+    "/assessments": {"get": {
+        "operationId": "listAssessments", "summary": "某年度已生成的考核结果各版本（审核人员、管理员）",
+        "parameters": [_query("year", {"type": "integer"}, "年度")],
+        "responses": {"200": _json(_list_of("Assessment"), "各版本"), "400": _error("BadRequest"),
+                      "403": _error("Forbidden"), "401": _error("Unauthorized")}},
+        "post": {
+            "operationId": "generateAssessment",
+            "summary": "一键生成年度考核（县纪委监委审核人员）：冻结当时的得分，生成新版本",
+            "requestBody": _body(_ref("AssessmentRequest")),
+            "responses": {"201": _json(_ref("Assessment"), "已生成"), "400": _error("BadRequest"),
+                          "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
+    "/assessments/{assessment_id}": {"get": {
+        "operationId": "getAssessment", "summary": "某一版考核结果的冻结内容，及与上一版相比的变化",
+        "parameters": [_path_id("assessment_id")],
+        "responses": {"200": _json(_ref("AssessmentDetail"), "考核结果"),
+                      "403": _error("Forbidden"), **COMMON_ERRORS}}},
+    "/assessments/{assessment_id}/publish": {"post": {
+        "operationId": "publishAssessment", "summary": "发布：以模板消息告知各单位书记得分与名次（每版一次）",
+        "parameters": [_path_id("assessment_id")],
+        "responses": {"200": _json(_ref("Assessment"), "已发布"), "403": _error("Forbidden"),
+                      "409": _error("Conflict"), **COMMON_ERRORS}}},
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "本文档", "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1 文档", "content": {
