@@ -2,9 +2,12 @@
 and its last weeks of tasks at every stage (models.demo_history)."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from models import audit, demo_history
+import sqlalchemy as sa
+
+from models import audit, deduction, demo_history
+from models.clock import local_date
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
 from models.unit import Person, Role, Unit, UnitKind
@@ -91,8 +94,27 @@ def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
                                   bound_at=since))
     audit.record("demo.seed", "county", now=since, people=len(people), templates=len(templates))
     tasks = demo_history.play(now, {people[WALKTHROUGH - 1].id}, store_photo)
+    _deductions(people[1], now)
     return {"people": len(people), "categories": len(categories), "templates": len(templates),
             "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days}
+
+
+# What the inspectors recorded during the weeks of use (扣分, 加分), for the scores pages.
+DEDUCTIONS = (("石桥乡", deduction.DeductionKind.DEDUCTION, "1.5",
+               "专项检查发现“三重一大”事项会议记录不全", "某纪办〔{year}〕8号", 9),
+              ("县教育局", deduction.DeductionKind.BONUS, "1",
+               "廉洁文化进校园经验做法被县委推广", "某纪发〔{year}〕15号", 4))
+
+
+def _deductions(inspector: Person, now: datetime) -> None:
+    today = local_date(now)
+    for name, kind, points, reason, reference, days_ago in DEDUCTIONS:
+        target = session.scalars(sa.select(Unit).filter_by(name=name)).one()
+        day = max(today - timedelta(days=days_ago), date(today.year, 1, 1))
+        deduction.record(unit=target, kind=kind, points=points, reason=reason,
+                         reference=reference.format(year=today.year), day=day,
+                         actor=inspector, now=now)
+    session.commit()
 
 
 def _staff(unit_: Unit, person) -> None:
