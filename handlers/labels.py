@@ -6,7 +6,7 @@ import re
 
 from models import (
     EvidenceKind,
-    NotificationKind,
+    Level,
     Period,
     Responsibility,
     Role,
@@ -15,6 +15,7 @@ from models import (
     UnitKind,
 )
 from models.clock import local_time
+from models.level_scheme import Labels
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
 from models.unit import ROLE_LABELS
@@ -42,20 +43,10 @@ STATE_LABELS = {
     State.SUBMITTED: "待初审", State.FIRST_APPROVED: "待终审", State.COMPLETED: "已完成",
     State.CANCELLED: "已撤销",
 }
-# A task's warning level is named like the push of that step, except that a task past its
-# reminder is simply 即将到期.
-WARNING_LABELS = {
-    "reminder": "即将到期",
-    **{
-        kind.value: KIND_LABELS[kind]
-        for kind in (
-            NotificationKind.BLUE,
-            NotificationKind.YELLOW,
-            NotificationKind.RED,
-            NotificationKind.SUPERVISION,
-        )
-    },
-}
+# A task's warning level is named like the push of that step (the county's scheme,
+# models.level_scheme), except that a task past its reminder is simply 即将到期.
+WARNING_LABELS = Labels({"reminder": "即将到期", **{level.value: level for level in (
+    Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)}})
 
 # What a leader's overview of the tasks they answer for is called (任务总览, menu lists).
 SCOPE_LABELS = {Role.SECRETARY: "本单位", Role.DISCIPLINE: "监督单位", Role.INSPECTOR: "全县",

@@ -13,6 +13,7 @@ from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, Temp
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
 from models.ladder import Level
+from models.level_scheme import LevelScheme
 from models.inbound_message import InboundMessage
 from models.notification import Channel, NotificationKind, Notification, NotificationStatus
 from models.review import Decision, Review
@@ -58,6 +59,7 @@ __all__ = [
     "Unit",
     "UnitKind",
     "Level",
+    "LevelScheme",
     "WechatBinding",
     "init_app",
     "session",

@@ -14,7 +14,8 @@ from models.assignment import Assignment
 from models.clock import SHANGHAI
 from models.db import Base, session
 from models.duty import DutyTemplate
-from models.ladder import after_quiet_hours
+from models.ladder import Level, after_quiet_hours
+from models.level_scheme import Labels
 from models.unit import Person, Unit
 
 
@@ -57,13 +58,14 @@ class NotificationKind(StrEnum):
     EVIDENCE_PROBLEM = "evidence_problem"
 
 
-KIND_LABELS = {
+# The ladder's overdue kinds are named by the county's scheme (models.level_scheme).
+KIND_LABELS = Labels({
     NotificationKind.DISPATCHED: "任务派发",
     NotificationKind.REMINDER: "预警提醒",
-    NotificationKind.BLUE: "蓝色预警",
-    NotificationKind.YELLOW: "黄色预警",
-    NotificationKind.RED: "红色预警",
-    NotificationKind.SUPERVISION: "工作督办",
+    NotificationKind.BLUE: Level.BLUE,
+    NotificationKind.YELLOW: Level.YELLOW,
+    NotificationKind.RED: Level.RED,
+    NotificationKind.SUPERVISION: Level.SUPERVISION,
     NotificationKind.URGE: "催办",
     NotificationKind.REVIEW_REQUEST: "待审核提醒",
     NotificationKind.REVIEW_OVERDUE: "审核超期提醒",
@@ -74,7 +76,7 @@ KIND_LABELS = {
     NotificationKind.ASSESSMENT: "考核结果通知",
     NotificationKind.REPLY: "消息回复",
     NotificationKind.EVIDENCE_PROBLEM: "照片问题提醒",
-}
+})
 STATUS_LABELS = {
     NotificationStatus.PENDING: "待发送",
     NotificationStatus.SENDING: "发送中",
@@ -256,7 +258,7 @@ def described(query: sa.Select) -> sa.Select:
             .outerjoin(DutyTemplate, DutyTemplate.id == Assignment.template_id)
             .add_columns(Person.name.label("person_name"), Unit.name.label("unit_name"),
                          DutyTemplate.title.label("title"),
-                         sa.case(KIND_LABELS, value=Notification.kind,
+                         sa.case(dict(KIND_LABELS), value=Notification.kind,
                                  else_=Notification.kind).label("kind_label"),
                          sa.case(STATUS_LABELS, value=Notification.status,
                                  else_=Notification.status).label("status_label")))
