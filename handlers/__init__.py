@@ -7,6 +7,7 @@ from handlers import admin, api, cli, health, labels, mobile, wechat, web
 from handlers.admin import rq as admin_rq
 from handlers.wechat import identity
 from models.clock import local_time
+from models.level_scheme import scheme
 
 
 def init_app(app) -> None:
@@ -21,3 +22,4 @@ def init_app(app) -> None:
     app.add_template_filter(labels.due_rule_label)
     app.add_template_filter(labels.period_label)
     app.add_template_global(labels, "labels")
+    app.add_template_global(scheme, "level_scheme")

@@ -9,6 +9,7 @@ from models.duty import DutyCategory, DutyTemplate, check_due_rule
 from models.errors import DomainError
 from models.escalation import replan_template
 from models.ladder import ladder_problem
+from models.level_scheme import ladder_names
 
 
 class BadLadder(DomainError):
@@ -23,7 +24,8 @@ def save_template(template: DutyTemplate, values: dict, *, actor, now: datetime)
         raise DomainError(problem)
     if "ladder_days" in values:
         values["ladder_days"] = "".join((values["ladder_days"] or "").split()) or None
-        if values["ladder_days"] and (problem := ladder_problem(values["ladder_days"])):
+        if values["ladder_days"] and (problem := ladder_problem(values["ladder_days"],
+                                                                ladder_names())):
             raise BadLadder(problem)
     counting_changed = template.id is not None and any(
         name in values and values[name] != getattr(template, name)

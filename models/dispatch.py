@@ -53,7 +53,7 @@ class DueInPast(DomainError):
         late = now - due
         ago = f"已过去{late.days}天" if late.days else "已过"
         super().__init__(f"截止时间 {local_time(due)} {ago}，"
-                         "派发后任务立即逾期，承办人会马上收到预警乃至工作督办。")
+                         "派发后任务立即逾期，承办人会马上收到预警乃至督办。")
         self.due_at = due
 
 

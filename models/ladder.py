@@ -32,19 +32,22 @@ class Level(StrEnum):
 # (step, days from the due day): the default ladder [seed]; a template may set its own days.
 DEFAULT_LADDER: tuple[tuple[Level, int], ...] = (
     (Level.REMINDER, -3), (Level.BLUE, 1), (Level.YELLOW, 3), (Level.RED, 5), (Level.SUPERVISION, 7))
-LADDER_FORMAT = "预警天数填5个整数，依次为预警提醒、蓝、黄、红色预警、工作督办，如 -3,1,3,5,7"
+# The steps as a person reads them; a county names its own (models.level_scheme.ladder_names).
+STEP_NAMES = ("预警提醒", "蓝色预警", "黄色预警", "红色预警", "工作督办")
+LADDER_FORMAT = "预警天数填5个整数，依次为{steps}，如 -3,1,3,5,7。"
 
 
-def ladder_problem(text: str) -> str | None:
-    """Why `text` cannot be a template's ladder days ("-3,1,3,5,7"), or None when it can."""
+def ladder_problem(text: str, names: tuple[str, ...] = STEP_NAMES) -> str | None:
+    """Why `text` cannot be a template's ladder days ("-3,1,3,5,7"), or None when it can;
+    the steps called `names`."""
     try:
         days = [int(part) for part in text.replace("，", ",").split(",")]
     except ValueError:
-        return LADDER_FORMAT + "。"
+        return LADDER_FORMAT.format(steps="、".join(names))
     if len(days) != len(DEFAULT_LADDER):
-        return LADDER_FORMAT + "。"
+        return LADDER_FORMAT.format(steps="、".join(names))
     if days[0] > 0 or days[1] < 1 or any(b <= a for a, b in zip(days, days[1:])):
-        return "预警提醒须在截止日或之前，蓝色预警至少逾期1天，且各级天数依次增大。"
+        return f"{names[0]}须在截止日或之前，{names[1]}至少逾期1天，且各级天数依次增大。"
     if days[-1] > 90 or days[0] < -30:
         return "预警天数须在截止前30天到逾期90天之间。"
     return None

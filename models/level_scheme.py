@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import audit
 from models.db import Base, session
 from models.errors import DomainError
-from models.ladder import Level
+from models.ladder import STEP_NAMES, Level
 
 # The levels a scheme names and colours, in ladder order: "nothing overdue", then the four
 # overdue levels. A task at its reminder is not overdue yet: it is shaded as NONE.
@@ -32,7 +32,7 @@ LEVELS = (Level.NONE, Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)
 POSITIONS = {Level.NONE: "未逾期", Level.BLUE: "一级预警", Level.YELLOW: "二级预警",
              Level.RED: "三级预警", Level.SUPERVISION: "督办"}
 # The reminder's fixed names (push, task badge): no level may take them.
-REMINDER_NAMES = ("预警提醒", "即将到期")
+REMINDER_NAMES = (STEP_NAMES[0], "即将到期")
 # A warning template's 预警等级 (phrase2) holds at most 5 characters (jobs/message.py PHRASE):
 # every overdue level can stand there, a digest's included. "Nothing overdue" is never pushed.
 LONGEST_NAME = {Level.NONE: 8, **dict.fromkeys(LEVELS[1:], 5)}
@@ -40,7 +40,7 @@ CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DARK_INK, LIGHT_INK = "#1a1a1a", "#ffffff"
 PALE_LINE = "#8c8c8c"  # the outline of a colour too pale to see on a white page
-DEFAULT_PRESET, CUSTOM = "blue_yellow_red", "custom"
+DEFAULT_PRESET = "blue_yellow_red"
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Scheme:
 
     @property
     def preset_label(self) -> str:
-        return PRESETS[self.preset].label if self.preset in PRESETS else "自定义"
+        return PRESETS[self.preset].label if self.preset in PRESETS else self.preset
 
 
 DEFAULT = Scheme(DEFAULT_PRESET, PRESETS[DEFAULT_PRESET].shades)
@@ -173,7 +173,7 @@ def level_colour(level: str) -> str:
 
 def ladder_names() -> tuple[str, ...]:
     """The ladder's five steps as a person reads them, in order (the template form's words)."""
-    return (REMINDER_NAMES[0], *(level_name(level) for level in LEVELS[1:]))
+    return (STEP_NAMES[0], *(level_name(level) for level in LEVELS[1:]))
 
 
 class BadScheme(DomainError):

@@ -110,7 +110,8 @@ def test_only_the_assignee_answers(phone, supervised, role, status):
 def test_the_list_marks_supervision_and_the_answer_by_number_is_saved(emulator, county,
                                                                      supervised):
     listing = emulator.send_text(openid(1), "待办").reply["content"]
-    assert "工作督办" in listing and chat_texts.TASKS_SUPERVISION_HINT in listing
+    hint = chat_texts.TASKS_SUPERVISION_HINT.format(name="工作督办")
+    assert "工作督办" in listing and hint in listing
 
     reply = emulator.send_text(openid(1), f"督办回复 1 {ANSWER}").reply["content"]
     assert reply == chat_texts.SUPERVISION_RESPONDED.format(title=supervised.template.title)

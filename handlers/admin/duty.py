@@ -15,8 +15,14 @@ from models import utcnow
 from models.catalogue import BadLadder, save_category, save_template
 from models.dispatch import coverage_gaps
 from models.hierarchy import Directory
+from models.ladder import STEP_NAMES
+from models.level_scheme import ladder_names
 from models.errors import DomainError
 from models.unit import UnitKind
+
+# The ladder field names the steps as this county does (models.level_scheme), set per page.
+LADDER_LABEL = "预警天数（{steps}；空为默认 -3,1,3,5,7）"
+
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
@@ -57,7 +63,7 @@ class TemplateForm(FlaskForm):
     working_days = BooleanField(
         "按工作日计算", description="预警天数只计工作日（含法定节假日和调休）；"
                                  "截止日落在周末或节假日时，提前到前一个工作日。")
-    ladder_days = StringField("预警天数（提醒,蓝,黄,红,督办；空为默认 -3,1,3,5,7）",
+    ladder_days = StringField(LADDER_LABEL.format(steps="、".join(STEP_NAMES)),
                               validators=[Length(max=40)])
     active = BooleanField("启用", default=True)
 
@@ -95,6 +101,7 @@ def template(template_id: int | None = None):
     if item is None:
         abort(404)
     form = TemplateForm(obj=item)
+    form.ladder_days.label.text = LADDER_LABEL.format(steps="、".join(ladder_names()))
     form.category_id.choices = _choices((c.id, c.name) for c in db.scalars(
         sa.select(DutyCategory).order_by(DutyCategory.position)))
     if form.validate_on_submit():

@@ -149,7 +149,8 @@ SCHEMAS = {
         "created_at": {"type": "string", "format": "date-time"}, "send_after": NULLABLE_TIME,
         "sent_at": NULLABLE_TIME, "delivered_at": NULLABLE_TIME}},
     "NotificationCounts": {"type": "object", "properties": {
-        "kinds": {"type": "object", "description": "预警提醒、蓝色、黄色、红色预警和工作督办各推送多少次"
+        "kinds": {"type": "object", "description": "预警提醒和各级预警、督办（键为 reminder、blue、"
+                                                   "yellow、red、supervision）各推送多少次"
                                                    "（合并发送的也计入，短信补发不重复计）",
                   "additionalProperties": {"type": "integer"}},
         "statuses": {"type": "object", "description": "各发送状态的条数",

@@ -13,6 +13,7 @@ from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
 from models import Assignment, Level, Role, State, session, utcnow
 from models.assignment import OPEN_STATES, WARNED, open_assignments
 from models.hierarchy import Directory, review_filter, visible_filter
+from models.level_scheme import level_name
 from models.review import sign_review_token
 
 REVIEW_LIST_LIMIT = 50
@@ -26,7 +27,7 @@ def workbench():
     sections = [
         ("todo", "待办任务", todo, "暂无待办任务"),
         ("warned", "预警提醒", [t for t in todo if t.warning in WARNED], "暂无预警"),
-        ("supervised", "工作督办", [t for t in todo if t.warning == Level.SUPERVISION],
+        ("supervised", level_name(Level.SUPERVISION), [t for t in todo if t.warning == Level.SUPERVISION],
          "暂无督办"),
         ("waiting", "审核中", [t for t in tasks if t.state not in OPEN_STATES], "暂无"),
     ]

@@ -14,6 +14,7 @@ from handlers.wechat.context import Context, bound_only, pure
 from models import Assignment, Level, session
 from models.assignment import Action, State, open_assignments
 from models.errors import DomainError
+from models.level_scheme import level_name
 from models.lifecycle import transition
 from models.shown_list import TASKS, recall, remember
 
@@ -39,7 +40,7 @@ def task_list(ctx: Context) -> str:
     if len(tasks) > LIST_LIMIT:
         lines.append(texts.TASKS_MORE.format(count=len(tasks) - LIST_LIMIT))
     if any(task.warning == Level.SUPERVISION for task in tasks):
-        lines.append(texts.TASKS_SUPERVISION_HINT)
+        lines.append(texts.TASKS_SUPERVISION_HINT.format(name=level_name(Level.SUPERVISION)))
     return "\n".join(lines) + "\n" + texts.TASKS_HINT + link
 
 

@@ -37,7 +37,8 @@ WORKBENCH_LINK = '\n<a href="{url}">打开个人工作台查看详情</a>'
 TASKS_HEADER = "您的待办任务（共{count}项）："
 TASKS_MORE = "……还有{count}项，请在个人工作台查看。"
 TASKS_HINT = "回复“签收 序号”签收任务，例如：签收 1"
-TASKS_SUPERVISION_HINT = "标有“工作督办”的任务须书面回复：发送“督办回复 序号 办理情况”"
+# {name}: the supervision level's name in this county (models.level_scheme).
+TASKS_SUPERVISION_HINT = "标有“{name}”的任务须书面回复：发送“督办回复 序号 办理情况”"
 NO_TASKS = "您目前没有待办任务。"
 NEED_NUMBER = "请在“{verb}”后面加上任务序号，例如：{verb} 1（序号见“待办”列表）"
 TASK_NOT_FOUND = "未找到该任务，请先发送“待办”查看任务序号。"
