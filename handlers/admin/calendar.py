@@ -9,7 +9,6 @@ admin page the missing-year banner.
 """
 
 import csv
-import functools
 import io
 import re
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from handlers.admin.access import editors_only
 from models import Role, audit, utcnow
 from models import session as db
 from models.calendar import (SHANGHAI, CalendarDay, CalendarYear, missing_year, save_year,
@@ -78,18 +78,6 @@ class ImportForm(FlaskForm):
     year = SelectField("年份", coerce=int)
     file = FileField("文件（.xlsx 或 .csv）")
     text = TextAreaField("或按国务院通知逐行录入（日期,类型,名称）")
-
-
-def editors_only(view):
-    """Inspectors may look; only system admins change the calendar."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.person.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def alarm() -> dict:
