@@ -17,3 +17,41 @@ document.addEventListener("click", (event) => {
   const words = field.closest(".field").querySelector("[data-rule-words]");
   if (words) words.textContent = chip.dataset.words;
 });
+
+// 预警等级与颜色: picking a preset fills the fields with its names and colours; every change
+// redraws that level's preview with the text colour models/level_scheme.py would choose
+// (white or near-black, whichever contrasts more; a grey outline for a pale fill).
+const levelsForm = document.querySelector("[data-levels]");
+if (levelsForm) {
+  const luminance = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => {
+    const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const redraw = (row) => {
+    const name = row.querySelector("input[name$=_name]").value;
+    const colour = row.querySelector("input[type=color]").value;
+    const badge = row.querySelector("[data-badge]");
+    badge.textContent = name;
+    badge.style.background = colour;
+    badge.style.color = contrast(colour, "#ffffff") >= contrast(colour, "#1a1a1a") ? "#ffffff" : "#1a1a1a";
+    badge.style.boxShadow = `inset 0 0 0 1px ${contrast(colour, "#ffffff") >= 1.5 ? colour : "#8c8c8c"}`;
+    row.querySelector("[data-hex]").textContent = colour;
+  };
+  levelsForm.addEventListener("input", (event) => {
+    const row = event.target.closest("[data-level]");
+    if (row) redraw(row);
+  });
+  levelsForm.addEventListener("change", (event) => {
+    if (!event.target.matches("input[name=preset]")) return;
+    const fields = JSON.parse(event.target.dataset.fields);
+    for (const [name, value] of Object.entries(fields)) levelsForm.elements[name].value = value;
+    levelsForm.querySelectorAll("[data-level]").forEach(redraw);
+  });
+}

@@ -111,7 +111,7 @@ def bind_code(person_id: int):
 
 
 # Views below use admin_required.
-from handlers.admin import calendar, dispatch, duty, notifications  # noqa: E402
+from handlers.admin import calendar, dispatch, duty, levels, notifications  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -129,6 +129,8 @@ for rule, endpoint, view, methods in (
     ("/calendar/days/<day>/remove", "calendar_day_remove", calendar.calendar_day_remove, ["POST"]),
     ("/calendar/import", "calendar_import", calendar.calendar_import, ["POST"]),
     ("/calendar/template.csv", "calendar_template", calendar.calendar_template, ["GET"]),
+    ("/levels", "levels", levels.levels, ["GET"]),
+    ("/levels", "levels_save", levels.levels_save, ["POST"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)
