@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
-from models import AuditEvent, Level, session
+from models import AuditEvent, Base, DutyTemplate, Level, session
+from models.catalogue import BadLadder, save_template
 from models.escalation import sweep
 from models.level_scheme import (DEFAULT, PRESETS, LevelScheme, contrast, level_colour,
                                  level_name, scheme)
@@ -60,7 +63,7 @@ def test_without_a_row_the_default_blue_yellow_red_is_in_force(app, client, coun
 
 
 def test_switching_to_green_yellow_orange_red_renames_the_push_the_page_the_chat_and_admin(
-        client, county, make_assignment, work, emulator, phone):
+        client, api, county, make_assignment, work, emulator, phone):
     sign_in(client, county["admin"])
     response = post_levels(client, preset=GREEN, apply="preset")
     assert response.status_code == 302
@@ -85,6 +88,8 @@ def test_switching_to_green_yellow_orange_red_renames_the_push_the_page_the_chat
 
     pushes = client.get("/admin/notifications").get_data(as_text=True)
     assert "黄色预警" in pushes and "橙色预警" in pushes and "蓝色预警" not in pushes
+    items = api(county["inspector"], "GET", "/notifications").get_json()["items"]
+    assert {item["kind_label"] for item in items if item["kind"] == "blue"} == {"黄色预警"}
 
 
 def test_the_cli_sweep_names_the_steps_as_the_county_does(client, runner, county,
@@ -172,13 +177,18 @@ def test_every_preset_keeps_its_badges_readable(key):
 
 
 def test_migration_matches_the_model(app):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from models import Base
-
     with app.extensions["db_engine"].connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = [d for d in compare_metadata(context, Base.metadata)
                        if "level_scheme" in str(d)]
     assert differences == []
+
+
+def test_the_template_form_names_the_ladder_steps_as_the_county_does(client, county):
+    sign_in(client, county["admin"])
+    post_levels(client, preset=GREEN, apply="preset")
+    page = client.get("/admin/templates/new").get_data(as_text=True)
+    assert "预警天数（预警提醒、黄色预警、橙色预警、红色预警、工作督办" in page
+    with pytest.raises(BadLadder, match="黄色预警至少逾期1天"):
+        save_template(DutyTemplate(), {"due_rule": "after:7", "period": "once",
+                                       "ladder_days": "-3,0,3,5,7"}, actor=None, now=DUE)

@@ -3,7 +3,7 @@ badges and stripes take the scheme's colours), and the admin page's live preview
 
 from test_browser import ARTIFACTS, WECHAT_UA, chromium  # noqa: F401 (the fixture; skips without chromium)
 
-from models import Assignment, Level, session, utcnow
+from models import Level, session, utcnow
 from models.level_scheme import PRESETS, save_scheme
 from tests.conftest import openid
 
