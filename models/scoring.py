@@ -138,7 +138,8 @@ def save_policy(year: int, *, actor: Person, now: datetime, penalties: dict, gra
     values = [_whole(penalties.get(level, penalties.get(str(level))), "扣分比例", 0, 100)
               for level in PENALTY_LEVELS]
     if any(b < a for a, b in zip(values, values[1:])):
-        raise DomainError("扣分比例须随预警等级升高而不减：蓝色 ≤ 黄色 ≤ 红色 ≤ 工作督办。")
+        raise DomainError("扣分比例须随预警等级升高而不减："
+                          + " ≤ ".join(KIND_LABELS[level] for level in PENALTY_LEVELS) + "。")
     try:
         rule = UnlockedRule(unlocked_rule)
     except ValueError:

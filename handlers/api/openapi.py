@@ -190,7 +190,8 @@ SCHEMAS = {
         "counts": {"type": "object", "additionalProperties": {"type": "integer"},
                    "description": "各计分结果的任务数：on_time、late、unfinished、reviewing、open、cancelled"},
         "warnings": {"type": "object", "additionalProperties": {"type": "integer"},
-                     "description": "达到蓝色、黄色、红色预警和工作督办的任务数"}}},
+                     "description": "达到各级预警和督办的任务数（键为 blue、yellow、red、"
+                                    "supervision）"}}},
     "Rules": {"type": "object", "description": "所用评分规则（version 0 为默认规则）", "properties": {
         "year": {"type": "integer"}, "version": {"type": "integer"},
         "policy_id": NULLABLE_INT, "from_year": NULLABLE_INT,
