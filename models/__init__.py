@@ -9,7 +9,8 @@ from models.deduction import Deduction, DeductionKind
 from models.clock import utcnow
 from models import db, ladder
 from models.db import Base, session
-from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
+from models.duty import (DutyCategory, DutyTemplate, LatePolicy, Period, Responsibility,
+                         TemplateKind)
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
 from models.ladder import Level
@@ -58,6 +59,7 @@ __all__ = [
     "TemplateKind",
     "Unit",
     "UnitKind",
+    "LatePolicy",
     "Level",
     "LevelScheme",
     "WechatBinding",

@@ -54,10 +54,13 @@ class Assignment(Base):
     submitted_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # 补报: an inspector reopened input the template's late policy had closed (models.late).
+    unlocked_at: Mapped[datetime | None]
+    unlocked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
 
     template: Mapped[DutyTemplate] = relationship()
     unit: Mapped[Unit] = relationship()
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
 
 
 OPEN_STATES = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
@@ -89,6 +92,7 @@ class Action(StrEnum):
     RESPOND = "respond"  # 督办回复
     EXTEND = "extend"  # a new due time
     REASSIGN = "reassign"  # 改派
+    UNLOCK = "unlock"  # 补报: reopen input closed by the template's late policy
 
 
 # The lifecycle (DESIGN.md): the one table that says which action leads where (STYLE R4).

@@ -21,6 +21,16 @@ class TemplateKind(StrEnum):
     ADHOC = "adhoc"  # 临时任务
 
 
+class LatePolicy(StrEnum):
+    """What happens to a task's input after its due time (models.late)."""
+
+    ALLOW = "allow"  # late work accepted, penalised by the warning reached
+    CLOSE = "close"  # input closes (富宁/太仓/兴平); 补报 needs an inspector's unlock
+
+
+MAX_CLOSE_AFTER_DAYS = 30
+
+
 class Period(StrEnum):
     ONCE = "once"
     MONTHLY = "monthly"
@@ -62,6 +72,10 @@ class DutyTemplate(Base):
     working_days: Mapped[bool] = mapped_column(default=False)
     # The warning ladder's days, "-3,1,3,5,7" (models.ladder); empty: the default ladder.
     ladder_days: Mapped[str | None] = mapped_column(sa.String(40))
+    late_policy: Mapped[LatePolicy] = mapped_column(sa.String(10), default=LatePolicy.ALLOW,
+                                                    server_default=LatePolicy.ALLOW.value)
+    # Under `close`: input closes this many calendar days after the due time (0: at it).
+    close_after_days: Mapped[int] = mapped_column(default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
