@@ -82,6 +82,9 @@ def render(note: Notification) -> tuple[str, dict, str]:
         detail = thing(texts.RETURN_REASON.format(reason=reason)) if returned \
             else texts.COMPLETED_DETAIL
         return ids[purpose], _data(purpose, title, verdict, detail), task_url
+    if kind == NotificationKind.UNLOCKED:
+        return ids[purpose], _data(purpose, title, texts.UNLOCKED_VERDICT,
+                                   texts.UNLOCKED_DETAIL), task_url
     if kind == NotificationKind.SUPERVISION:
         return ids[purpose], _data(purpose, title, thing(owner),
                                    when(note.created_at + timedelta(days=RESPONSE_DAYS))), task_url

@@ -25,6 +25,8 @@ RETURN_REASON, COMPLETED_DETAIL = "理由：{reason}", "任务已完成"
 # 年度考核结果 published (result template): year, verdict, score and rank.
 ASSESSMENT_TITLE, ASSESSMENT_PHRASE = "{year}年度考核结果", "已发布"
 ASSESSMENT_DETAIL = "得分{score}，同类第{rank}名/共{among}个"
+# 补报解锁 (models.lifecycle.unlock) on the result template: the verdict and what to do.
+UNLOCKED_VERDICT, UNLOCKED_DETAIL = "准予补报", "填报已重新开放，请尽快补报"
 DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
 SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 

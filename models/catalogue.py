@@ -29,14 +29,14 @@ def save_template(template: DutyTemplate, values: dict, *, actor, now: datetime)
             raise BadLadder(problem)
     counting_changed = template.id is not None and any(
         name in values and values[name] != getattr(template, name)
-        for name in ("working_days", "ladder_days"))
+        for name in ("working_days", "ladder_days", "late_policy", "close_after_days"))
     for name, value in values.items():
         setattr(template, name, value)
     if template.id is None:
         template.created_at = now
         session.add(template)
     session.flush()
-    if counting_changed:  # open tasks' ladder steps move to the new days or way of counting
+    if counting_changed:  # open tasks' ladder steps move to the new days, counting or closing
         replan_template(template, now)
     audit.record("template.save", f"template:{template.id}", now=now, actor=actor,
                  **{k: str(v) for k, v in values.items()})

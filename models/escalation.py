@@ -27,6 +27,7 @@ from models.db import session
 from models.duty import DutyTemplate
 from models.errors import DomainError, NotAllowed
 from models.hierarchy import REVIEW_STATES, Directory, allowed, assignees, reviewers
+from models.late import closing, input_closed
 from models.ladder import (Level, after_quiet_hours, highest_due, next_after, parse_ladder,
                            quiet_hours, schedule)
 from models.notification import (
@@ -104,6 +105,13 @@ class Ladder:
         return self._schedules[key]
 
 
+def _before_closing(assignment: Assignment, at: datetime | None) -> datetime | None:
+    """`at`, unless the late policy closes input by then: the ladder runs while the assignee
+    can act (DESIGN.md), and an unlock plans it again (models.late)."""
+    closes = closing(assignment)
+    return None if at is not None and closes is not None and at >= closes else at
+
+
 def reached(assignment: Assignment) -> Level | None:
     return Level(assignment.warning) if assignment.warning != Level.NONE else None
 
@@ -116,7 +124,8 @@ def plan(assignment: Assignment, now: datetime, *, ladder: Ladder | None = None)
     """
     ladder = ladder or Ladder()
     if assignment.state in OPEN_STATES:
-        assignment.next_step_at = next_after(ladder.steps(assignment), reached(assignment))
+        assignment.next_step_at = _before_closing(
+            assignment, next_after(ladder.steps(assignment), reached(assignment)))
     elif assignment.state in REVIEW_STATES:
         assignment.next_step_at = after_quiet_hours(
             NotificationKind.REVIEW_OVERDUE, now + REVIEW_OVERDUE, ladder.quiet
@@ -189,16 +198,20 @@ def _advance(assignment: Assignment, now: datetime, ladder: Ladder, directory: D
     """Fire what is due for one assignment and move its next_step_at on."""
     quiet = ladder.quiet
     if assignment.state in OPEN_STATES:
+        if input_closed(assignment, now):  # planned before the policy closed it
+            assignment.next_step_at = None
+            return []
         steps = ladder.steps(assignment)
         step = highest_due(steps, now, reached(assignment))
         if step is None:
-            assignment.next_step_at = next_after(steps, reached(assignment))
+            assignment.next_step_at = _before_closing(assignment,
+                                                      next_after(steps, reached(assignment)))
             return []
         if (later := after_quiet_hours(step, now, quiet)) != now:
             assignment.next_step_at, report.deferred = later, report.deferred + 1
             return []
         assignment.warning = Level(step)
-        assignment.next_step_at = next_after(steps, step)
+        assignment.next_step_at = _before_closing(assignment, next_after(steps, step))
         report.steps[step] += 1
         report.titles[assignment.id] = assignment.template.title
         if step == Level.SUPERVISION:
@@ -342,7 +355,7 @@ def urge(assignment: Assignment, actor: Person, *, now: datetime) -> list[Notifi
     """
     if assignment.state not in OPEN_STATES:
         raise DomainError("该任务当前无需催办。")
-    if Action.URGE not in allowed(actor, assignment):
+    if Action.URGE not in allowed(actor, assignment, now=now):
         raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以催办他人的任务。")
     session.execute(sa.select(Assignment.id).where(Assignment.id == assignment.id)
                     .with_for_update())
@@ -377,7 +390,7 @@ def extend_due(assignment: Assignment, due: datetime, actor: Person, *, now: dat
     """An inspector moves the due time: the ladder starts afresh in a new cycle."""
     if actor.role != Role.INSPECTOR:
         raise NotAllowed("只有县纪委监委审核人员可以调整截止时间。")
-    if Action.EXTEND not in allowed(actor, assignment):
+    if Action.EXTEND not in allowed(actor, assignment, now=now):
         raise DomainError("该任务已提交或已结束，不能调整截止时间。")
     if due <= now:
         raise DomainError("新的截止时间须晚于现在。")
@@ -396,7 +409,7 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
         raise NotAllowed("只有县纪委监委审核人员可以调整承办人。")
     if assignment.person_id is None:
         raise DomainError("单位任务由本单位联络员办理，不能转给个人。")
-    if Action.REASSIGN not in allowed(actor, assignment):
+    if Action.REASSIGN not in allowed(actor, assignment, now=now):
         raise DomainError("该任务已提交或已结束，不能调整承办人。")
     if (
         not person.active

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import audit
 from models.db import Base, session
 from models.errors import Conflict
+from models.late import require_open
 
 PENDING_FOR = timedelta(hours=24)
 
@@ -104,7 +105,9 @@ def round_evidence(assignment, kind: EvidenceKind | None = None,
 
 def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str = "",
            media_id: str | None = None) -> Evidence:
-    """Add a summary paragraph or a photo (by WeChat MediaId) to this round; audited."""
+    """Add a summary paragraph or a photo (by WeChat MediaId) to this round; audited.
+    Refused (InputClosed) once the late policy has closed input."""
+    require_open(assignment, now)
     evidence = Evidence(
         assignment_id=assignment.id, round=current_round(assignment), kind=kind, text=text,
         media_id=media_id, created_by_id=person.id, created_at=now,
@@ -120,7 +123,9 @@ def remove(assignment, evidence_id: int, person, *, now: datetime) -> Evidence:
     """Take an item out of the round being prepared; rounds already handed in keep it.
 
     Raises EvidenceGone when the item is not part of that round (removed already, another
-    task's, or a photo that never arrived). The caller checks who may, and commits."""
+    task's, or a photo that never arrived), InputClosed once the late policy has closed
+    input. The caller checks who may, and commits."""
+    require_open(assignment, now)
     number = current_round(assignment)
     evidence = session.scalar(sa.select(Evidence).where(
         Evidence.id == evidence_id, Evidence.assignment_id == assignment.id, in_round(number),
@@ -176,7 +181,8 @@ def attach_pending(assignment, person, *, now: datetime) -> list[int]:
     """Give the person's waiting photos (younger than PENDING_FOR) to this round; their ids.
 
     One conditional UPDATE, so a photo expiring at the same moment is taken or dropped,
-    never both; the caller commits."""
+    never both; InputClosed once the late policy has closed input. The caller commits."""
+    require_open(assignment, now)
     taken = list(session.scalars(
         sa.update(Evidence).where(_pending(person.id, now))
         .values(assignment_id=assignment.id, round=current_round(assignment))

@@ -12,6 +12,7 @@ by chat, pages, the API, the sweep and the pushes:
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from models.assignment import OPEN_STATES, TRANSITIONS, Action, Assignment, State
 from models.db import session
 from models.duty import DutyTemplate
+from models.late import input_closed
 from models.supervision import open_supervision
 from models.unit import Person, Role, Unit, UnitKind
 
@@ -173,22 +175,28 @@ def is_above(person, assignment: Assignment) -> bool:
         person.role == Role.SECRETARY and person.unit_id == assignment.unit_id))
 
 
-def allowed(person, assignment: Assignment, found: Directory | None = None) -> set[Action]:
-    """Everything `person` may do with `assignment` now: the transition table says what the
-    state permits, the lines of authority who. Chat, pages and the API show and accept exactly
-    these."""
+def allowed(person, assignment: Assignment, found: Directory | None = None, *,
+            now: datetime) -> set[Action]:
+    """Everything `person` may do with `assignment` at `now`: the transition table says what
+    the state permits, the lines of authority who, the late policy whether input is still
+    open (models.late). Chat, pages and the API show and accept exactly these."""
     found = found or directory()
     state = State(assignment.state)
     mine = is_assignee(person, assignment)
+    closed = input_closed(assignment, now)
     permitted = set()
     if mine:
-        permitted |= {Action.ACKNOWLEDGE, Action.SUBMIT}
+        permitted.add(Action.ACKNOWLEDGE)
+        if not closed:
+            permitted.add(Action.SUBMIT)
         if state in OPEN_STATES + REVIEW_STATES and open_supervision(assignment) is not None:
             permitted.add(Action.RESPOND)
     if can_review(person, assignment, found):
         permitted |= {Action.APPROVE, Action.RETURN}
     if person.role == Role.INSPECTOR and not mine:
         permitted.add(Action.CANCEL)
+        if closed:
+            permitted.add(Action.UNLOCK)
         if state in OPEN_STATES:
             permitted.add(Action.EXTEND)
             if assignment.person_id is not None:

@@ -32,7 +32,7 @@ MAX_TEXT = 500
 
 def instruct(assignment, author, text: str, *, now: datetime) -> Instruction:
     """Add a leader's instruction to `assignment` (checked and audited); the caller commits."""
-    if Action.INSTRUCT not in allowed(author, assignment):
+    if Action.INSTRUCT not in allowed(author, assignment, now=now):
         raise NotAllowed("只有本单位党组织书记或县纪委监委审核人员可以批示他人的任务。")
     text = text.strip()
     if not text:

@@ -8,13 +8,17 @@ from models import audit
 from models.assignment import (MIN_RETURN_REASON, TRANSITIONS, Action, AlreadyHandled, Assignment,
                                State)
 from models.db import session
-from models.errors import DomainError, NotAllowed
+from models.errors import Conflict, DomainError, NotAllowed
 from models.escalation import plan
 from models.hierarchy import (Directory, allowed, approval_leads_to, assignees, review_level,
                               reviewers)
-from models.notification import notify
+from models.late import closes_at, input_closed, require_open
+from models.notification import Notification, NotificationKind, notify
 from models.review import Decision, Review
 from models.supervision import MIN_RESPONSE, Supervision, open_supervision
+from models.unit import Role
+
+MIN_UNLOCK_REASON = 5
 
 # Who must act next, by the state a transition leads to (DESIGN: "notifies whoever must act
 # next"). Rows are pending for the sender; one per round and person (unique constraint).
@@ -23,9 +27,9 @@ NEXT_NOTICE = {State.SUBMITTED: "review_request", State.FIRST_APPROVED: "review_
 
 
 def require(person, action: Action, assignment: Assignment, found: Directory | None = None,
-            refusal: str = "无权进行此操作。") -> None:
-    """Raise NotAllowed unless `allowed` lets `person` do `action`."""
-    if action not in allowed(person, assignment, found):
+            refusal: str = "无权进行此操作。", *, now: datetime) -> None:
+    """Raise NotAllowed unless `allowed` lets `person` do `action` at `now`."""
+    if action not in allowed(person, assignment, found, now=now):
         raise NotAllowed(refusal)
 
 
@@ -36,8 +40,10 @@ def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
     target = TRANSITIONS.get((State(assignment.state), action))
     if target is None:
         raise AlreadyHandled()
+    if action == Action.SUBMIT:
+        require_open(assignment, now)  # says when input closed, not just "无权"
     found = Directory()
-    require(actor, action, assignment, found)
+    require(actor, action, assignment, found, now=now)
     if action == Action.RETURN and len(reason.strip()) < MIN_RETURN_REASON:
         raise DomainError(f"请填写退回理由（至少{MIN_RETURN_REASON}个字）。")
     if action in (Action.APPROVE, Action.RETURN):
@@ -90,7 +96,7 @@ def respond(assignment: Assignment, person, text: str, *, now: datetime) -> Supe
     record = open_supervision(assignment)
     if record is None:
         raise DomainError("该任务没有待回复的督办。")
-    require(person, Action.RESPOND, assignment, refusal="只有任务承办人可以回复督办。")
+    require(person, Action.RESPOND, assignment, refusal="只有任务承办人可以回复督办。", now=now)
     text = text.strip()
     if len(text) < MIN_RESPONSE:
         raise DomainError(f"请写明办理情况和整改措施（至少{MIN_RESPONSE}个字）。")
@@ -98,3 +104,26 @@ def respond(assignment: Assignment, person, text: str, *, now: datetime) -> Supe
     audit.record("supervision.respond", f"assignment:{assignment.id}", now=now, actor=person,
                  supervision=record.id, response=record.response)
     return record
+
+
+def unlock(assignment: Assignment, actor, reason: str, *, now: datetime) -> list[Notification]:
+    """补报: an inspector reopens input the template's late policy closed, with a reason
+    (issue 10). Audited; the ladder goes on from where it stopped; the assignees are told.
+    The caller commits."""
+    if actor.role != Role.INSPECTOR:
+        raise NotAllowed("只有县纪委监委审核人员可以解锁补报。")
+    if not input_closed(assignment, now):
+        raise Conflict("该任务填报未关闭，无需解锁。")
+    require(actor, Action.UNLOCK, assignment, refusal="不能解锁本人的任务。", now=now)
+    reason = reason.strip()
+    if len(reason) < MIN_UNLOCK_REASON:
+        raise DomainError(f"请填写解锁理由（至少{MIN_UNLOCK_REASON}个字），说明准予补报的原因。")
+    closed_at = closes_at(assignment)
+    assignment.unlocked_at, assignment.unlocked_by_id = now, actor.id
+    audit.record("assignment.unlock", f"assignment:{assignment.id}", now=now, actor=actor,
+                 reason=reason, closed_at=closed_at.isoformat())
+    plan(assignment, now)
+    return [notify(NotificationKind.UNLOCKED, person.id, now=now, assignment_id=assignment.id,
+                   step=NotificationKind.UNLOCKED, cycle=assignment.ladder_cycle,
+                   data={"by": actor.id, "reason": reason})
+            for person in assignees(assignment, Directory())]

@@ -50,6 +50,7 @@ class NotificationKind(StrEnum):
     REVIEW_OVERDUE = "review_overdue"
     RETURNED = "returned"
     COMPLETED = "completed"
+    UNLOCKED = "unlocked"  # 补报解锁: input closed by the late policy is open again
     DIGEST = "digest"
     UNREACHABLE = "unreachable"
     ASSESSMENT = "assessment"  # 年度考核结果 published: the unit's score and rank
@@ -71,6 +72,7 @@ KIND_LABELS = Labels({
     NotificationKind.REVIEW_OVERDUE: "审核超期提醒",
     NotificationKind.RETURNED: "退回整改",
     NotificationKind.COMPLETED: "审核通过",
+    NotificationKind.UNLOCKED: "补报解锁",
     NotificationKind.DIGEST: "合并提醒",
     NotificationKind.UNREACHABLE: "无法送达告知",
     NotificationKind.ASSESSMENT: "考核结果通知",
@@ -103,6 +105,7 @@ PURPOSE = {
     NotificationKind.RETURNED: "result",
     NotificationKind.COMPLETED: "result",
     NotificationKind.ASSESSMENT: "result",
+    NotificationKind.UNLOCKED: "result",
 }
 
 

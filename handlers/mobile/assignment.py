@@ -28,7 +28,7 @@ def assignment(assignment_id: int):
     """What, why, due, 领导批示, 督办, the evidence of every round, the history, and what the
     viewer may do next, with why a form on it was just refused (handlers.mobile.refusal)."""
     task = visible_assignment(g.person, assignment_id)
-    actions = allowed(g.person, task)
+    actions = allowed(g.person, task, now=utcnow())
     refusal = recall()
     if refusal and refusal["form"] == "instruct" and Action.INSTRUCT not in actions:
         refusal = {**refusal, "form": "top"}
@@ -92,7 +92,7 @@ def submit_locked(task):
 def instruct(assignment_id: int):
     """领导批示 (POST): the unit's secretary or an inspector comments; the assignee sees it."""
     task = visible_assignment(g.person, assignment_id)
-    if Action.INSTRUCT not in allowed(g.person, task):
+    if Action.INSTRUCT not in allowed(g.person, task, now=utcnow()):
         abort(403)
     text = request.form.get("text", "")
     try:
