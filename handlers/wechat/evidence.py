@@ -9,19 +9,23 @@ MediaIds die in 3 days). `提交` hands the task in once the template's proof is
 closes the session and keeps a draft.
 """
 
+import functools
+
 from flask import current_app
 
 from handlers.wechat import texts
 from handlers.labels import STATE_LABELS, describe_evidence
 from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
-from handlers.wechat.context import Context, bound_only
+from handlers.wechat.context import Context, Handler, bound_only
 from jobs import redis_connection
 from jobs.evidence import queue_fetch
 from models import Assignment, Evidence, EvidenceKind, session
 from models.assignment import Action, State, open_assignments
+from models.clock import local_time
 from models.errors import DomainError
 from models.evidence import (EvidenceGone, MissingProof, attach, attach_pending, current_round,
                              keep_pending, missing_proof, remove, round_evidence)
+from models.late import InputClosed, input_closed, require_open
 from models.lifecycle import transition
 from models.shown_list import EVIDENCE, recall, remember
 
@@ -42,6 +46,22 @@ def _batch_key(openid: str) -> str:
     return "wechat:pending-photos:" + openid
 
 
+def closed_input_answered(handler: Handler) -> Handler:
+    """Answer input the late policy refuses (models.late) with when it closed and what to do,
+    and end the 上报 session: nothing more can go to that task."""
+
+    @functools.wraps(handler)
+    def wrapped(ctx: Context) -> str:
+        try:
+            return handler(ctx)
+        except InputClosed as closed:
+            session.rollback()
+            redis_connection().delete(_key(ctx.openid))
+            return texts.INPUT_CLOSED.format(title=closed.title, at=local_time(closed.closed_at))
+
+    return wrapped
+
+
 def open_session(ctx: Context) -> Assignment | None:
     """The task of the cadre's open evidence session (refreshing its idle timeout)."""
     redis = redis_connection()
@@ -54,6 +74,7 @@ def open_session(ctx: Context) -> Assignment | None:
 
 
 @bound_only
+@closed_input_answered
 def on_report(ctx: Context) -> str:
     task = task_by_number(ctx, "上报")
     if isinstance(task, str):
@@ -61,6 +82,7 @@ def on_report(ctx: Context) -> str:
     if task.state not in REPORTABLE:
         return texts.NOT_REPORTABLE.format(title=task.template.title,
                                            state=STATE_LABELS.get(State(task.state), ""))
+    require_open(task, ctx.now)
     redis = redis_connection()
     redis.set(_key(ctx.openid), task.id, ex=SESSION_SECONDS)
     taken = attach_pending(task, ctx.person, now=ctx.now)
@@ -80,6 +102,7 @@ def on_report(ctx: Context) -> str:
 
 
 @bound_only
+@closed_input_answered
 def on_text(ctx: Context) -> str:
     """Text that is no command: a summary paragraph when a session is open."""
     task = open_session(ctx)
@@ -92,6 +115,7 @@ def on_text(ctx: Context) -> str:
 
 
 @bound_only
+@closed_input_answered
 def on_image(ctx: Context) -> str:
     task = open_session(ctx)
     media_id = str(ctx.fields.get("MediaId") or "")
@@ -105,6 +129,7 @@ def on_image(ctx: Context) -> str:
 
 
 @bound_only
+@closed_input_answered
 def on_remove(ctx: Context) -> str:
     """`删除 N`: take item N of the round's list out; bare `删除` shows the list. Any other
     text after 删除 is a summary paragraph that happens to start with the word."""
@@ -131,10 +156,12 @@ def on_remove(ctx: Context) -> str:
 
 
 @bound_only
+@closed_input_answered
 def on_submit(ctx: Context) -> str:
     task = open_session(ctx)
     if task is None:
         return texts.NO_SESSION
+    require_open(task, ctx.now)  # before what is missing: nothing more can be added
     missing = missing_proof(task)
     if missing:
         return texts.PROOF_MISSING.format(
@@ -208,7 +235,8 @@ def _keep_for_later(ctx: Context, media_id: str) -> str:
     queue_fetch(evidence.id)
     if not _first_of_batch(ctx):
         return ""
-    tasks = [t for t in open_assignments(ctx.person) if t.state in REPORTABLE][:LIST_LIMIT]
+    tasks = [t for t in open_assignments(ctx.person)
+             if t.state in REPORTABLE and not input_closed(t, ctx.now)][:LIST_LIMIT]
     if not tasks:
         return texts.PHOTO_KEPT_NO_TASK
     remember_numbering(ctx, tasks)
