@@ -4,13 +4,17 @@ and what to do; a returned task stays open; an inspector's 补报 unlock (with a
 the assignee told) opens it again. Under `allow` late work is accepted as before."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 
 from conftest import ONE_OFF, openid
 from handlers.wechat import texts
-from models import Assignment, Evidence, LatePolicy, State, session
+from models import Assignment, AuditEvent, Evidence, EvidenceKind, LatePolicy, State, session
+from models.assignment import Action
+from models.evidence import attach
+from models.lifecycle import transition
 
 CLOSED_AT = "2026-11-28 17:00"  # due 2026-11-27 17:00 (Shanghai), closed one day after
 SUMMARY = "11月26日召开专题会议，班子成员全体参加，形成会议纪要。"
@@ -60,6 +64,12 @@ def evidence_count() -> int:
     return session.scalar(sa.select(sa.func.count(Evidence.id)))
 
 
+def landed_on(page, path: str) -> bool:
+    """A refused POST redirected (303) to `path` (Post/Redirect/Get)."""
+    return [step.status_code for step in page.history] == [303] and \
+        urlsplit(page.url).path == path
+
+
 # Chat.
 
 def test_chat_accepts_late_work_before_input_closes(emulator, clock, task):
@@ -93,6 +103,68 @@ def test_an_allow_task_accepts_work_long_after_its_due_time(emulator, clock, mak
     task = make_late_task(policy=LatePolicy.ALLOW)
     clock.move_to(task.due_at + timedelta(days=20))
     assert report_in_chat(emulator).startswith("已提交")
+    assert reload(task).state == State.SUBMITTED
+
+
+# Pages.
+
+def test_the_pages_show_a_banner_instead_of_the_forms_once_closed(phone, clock, task):
+    member, page_url, report = phone("member"), f"/m/tasks/{task.id}", f"/m/tasks/{task.id}/report"
+    clock.move_to(closes(task) - timedelta(hours=1))
+    assert 'name="summary"' in member.get(report).text
+    clock.move_to(closes(task) + timedelta(minutes=1))
+    page = member.get(page_url).text
+    assert "填报已截止关闭" in page and CLOSED_AT in page and "联系县纪委监委审核人员解锁" in page
+    assert f'href="{report}"' not in page and f"/m/tasks/{task.id}/submit" not in page
+    form = member.get(report).text
+    assert "填报已截止关闭" in form and 'name="summary"' not in form
+    # A form opened before the close and posted after it is refused, and nothing is kept.
+    posted = member.post(report, {"summary": SUMMARY, "then": "submit"},
+                         form_page=page_url)
+    assert landed_on(posted, report) and "该任务填报已于 2026-11-28 17:00 截止关闭" in posted.text
+    submitted = member.post(f"/m/tasks/{task.id}/submit", form_page=page_url)
+    assert landed_on(submitted, page_url) and "截止关闭" in submitted.text
+    assert reload(task).state == State.DISPATCHED and evidence_count() == 0
+
+
+def test_a_task_handed_in_before_the_close_and_returned_stays_open(phone, clock, county, task):
+    attach(task, EvidenceKind.TEXT, county["member"], now=task.due_at, text=SUMMARY)
+    transition(task, Action.SUBMIT, county["member"], now=task.due_at)
+    clock.move_to(closes(task) + timedelta(days=2))
+    transition(task, Action.RETURN, county["discipline"], now=closes(task) + timedelta(days=2),
+               reason="会议纪要缺少参会人员签字")
+    session.commit()
+    member = phone("member")
+    page = member.get(f"/m/tasks/{task.id}").text
+    assert "已被退回整改" in page and "填报已截止关闭" not in page
+    done = member.post(f"/m/tasks/{task.id}/submit", form_page=f"/m/tasks/{task.id}")
+    assert "已提交，等待审核" in done.text and reload(task).state == State.SUBMITTED
+
+
+# 补报: the inspector's unlock.
+
+def test_an_unlock_is_audited_the_assignee_told_and_then_the_task_submitted(
+        phone, emulator, work, clock, county, task):
+    clock.move_to(closes(task) + timedelta(days=2))
+    inspector, page_url = phone("inspector"), f"/m/tasks/{task.id}"
+    page = inspector.get(page_url).text
+    assert "填报已截止关闭" in page and 'name="reason"' in page and "解锁补报" in page
+    reason = "该同志参加防汛抢险未能按时上报，经研究准予补报"
+    done = inspector.post(f"/m/tasks/{task.id}/unlock", {"reason": reason}, form_page=page_url)
+    assert "已解锁补报，已通知李明" in done.text
+    unlocked = reload(task)
+    assert unlocked.unlocked_by_id == county["inspector"].id and unlocked.unlocked_at
+    event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assignment.unlock"))
+    assert event.actor_id == county["inspector"].id and reason in event.data
+    work()
+    [card] = [m for m in emulator.inbox(openid(1))
+              if m["kind"] == "template" and m["template_id"] == "QL_REVIEW_RESULT"]
+    assert card["data"]["thing1"] == "廉政风险点排查" and card["data"]["phrase2"] == "准予补报"
+    assert card["url"].endswith(f"/m/tasks/{task.id}")
+    page = phone("member").get(page_url).text
+    assert f"已解锁补报</strong>（原因：{reason}）" in page and "填报已截止关闭" not in page
+    assert "解锁补报" in page.split("办理记录")[1]  # in the history, with its reason
+    assert report_in_chat(emulator).startswith("已提交：廉政风险点排查")
     assert reload(task).state == State.SUBMITTED
 
 

@@ -8,8 +8,8 @@ routes are one explicit table (STYLE R3).
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import (assignment, evidence, me, overview, refusal, review, supervision,
-                             workbench)
+from handlers.mobile import (assignment, evidence, late, me, overview, refusal, review,
+                             supervision, workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -38,6 +38,7 @@ ROUTES = [
     ("/tasks/<int:assignment_id>/extend", "extend", supervision.extend, ["POST"], True),
     ("/tasks/<int:assignment_id>/reassign", "reassign", supervision.reassign_assignment,
      ["POST"], True),
+    ("/tasks/<int:assignment_id>/unlock", "unlock", late.unlock_assignment, ["POST"], True),
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),
     ("/evidence/<int:evidence_id>/<variant>", "evidence_image", evidence.evidence_image, ["GET"],
      True),

@@ -5,7 +5,7 @@ import json
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from handlers.mobile import supervision, texts
+from handlers.mobile import late, supervision, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.refusal import recall, refuse
 from handlers.mobile.workbench import due_chip, review_url
@@ -17,20 +17,25 @@ from models.evidence import current_round, missing_proof, round_changes, round_e
 from models.hierarchy import allowed, is_assignee
 from models.instruction import MAX_TEXT
 from models.instruction import instruct as add_instruction
+from models.late import require_open
 from models.lifecycle import transition
 from models.notification import timeline
 
 REPORTABLE = OPEN_STATES
 MAX_INSTRUCTION = MAX_TEXT
+# The page's own forms, by the action that shows them (the 督办 block minds its own).
+FORMS = {"instruct": Action.INSTRUCT, "unlock": Action.UNLOCK}
 
 
 def assignment(assignment_id: int):
-    """What, why, due, 领导批示, 督办, the evidence of every round, the history, and what the
-    viewer may do next, with why a form on it was just refused (handlers.mobile.refusal)."""
+    """What, why, due, 领导批示, 督办, the late policy, the evidence of every round, the
+    history, and what the viewer may do next, with why a form on it was just refused
+    (handlers.mobile.refusal)."""
     task = visible_assignment(g.person, assignment_id)
-    actions = allowed(g.person, task, now=utcnow())
+    now = utcnow()
+    actions = allowed(g.person, task, now=now)
     refusal = recall()
-    if refusal and refusal["form"] == "instruct" and Action.INSTRUCT not in actions:
+    if refusal and refusal["form"] in FORMS and FORMS[refusal["form"]] not in actions:
         refusal = {**refusal, "form": "top"}
     return render_template(
         "mobile/assignment.html", **head(task), person=g.person,
@@ -42,7 +47,7 @@ def assignment(assignment_id: int):
         missing=missing_for_page(task) if Action.SUBMIT in actions else [],
         review_url=review_url(task) if Action.APPROVE in actions else None,
         can_instruct=Action.INSTRUCT in actions, max_instruction=MAX_INSTRUCTION,
-        **supervision.block(task, g.person, actions, refusal))
+        **late.block(task, actions, now), **supervision.block(task, g.person, actions, refusal))
 
 
 def head(task) -> dict:
@@ -79,6 +84,7 @@ def submit_locked(task):
     if task.state not in REPORTABLE:
         flash(texts.ALREADY_SUBMITTED, "info")
         return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
+    require_open(task, utcnow())  # before what is missing: nothing more can be added
     missing = missing_for_page(task)
     if missing:
         flash(texts.PROOF_MISSING + "；".join(missing), "warn")

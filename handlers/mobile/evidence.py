@@ -10,7 +10,7 @@ from wechatpy.exceptions import WeChatException
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from handlers.labels import describe_evidence
-from handlers.mobile import texts
+from handlers.mobile import late, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_for_page,
                                         submit_locked)
@@ -21,6 +21,7 @@ from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcno
 from models.hierarchy import is_assignee
 from models.errors import DomainError
 from models.evidence import EvidenceGone, attach, current_round, remove, round_evidence
+from models.late import require_open
 from models.photo import MAX_BYTES, ProcessedPhoto, process_photo
 from models.storage import content_key
 
@@ -43,6 +44,7 @@ def report(assignment_id: int):
             flash(texts.NOT_REPORTABLE.format(state=texts.STATE_LABELS[State(task.state)]),
                   "info")
             return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
+        require_open(task, utcnow())  # refused before any photo is checked or stored
         summary = request.form.get("summary", "").strip()
         photos, errors = _checked_photos(request.files.getlist("photos"))
         if len(summary) > MAX_SUMMARY:
@@ -159,7 +161,8 @@ def _form(task):
         missing=missing_for_page(task),
         returned=last_return(task) if task.state == State.RETURNED else None,
         max_photos=MAX_PHOTOS_PER_UPLOAD, max_summary=MAX_SUMMARY,
-        max_upload=request.max_content_length or 0, jssdk=_jssdk(task))
+        max_upload=request.max_content_length or 0, jssdk=_jssdk(task),
+        **late.block(task, set(), utcnow()))
 
 
 def _checked_photos(files) -> tuple[list[tuple[bytes, ProcessedPhoto]], list[str]]:

@@ -7,7 +7,7 @@ HISTORY_LABELS = {
     "assignment.return": "退回整改", "assignment.cancel": "撤销任务",
     "assignment.instruct": "领导批示", "supervision.respond": "督办回复",
     "assignment.urge": "催办", "assignment.extend": "调整截止时间",
-    "assignment.reassign": "改派承办人",
+    "assignment.reassign": "改派承办人", "assignment.unlock": "解锁补报",
 }
 
 ACKNOWLEDGED = "已签收，请按时上报完成情况。"
@@ -47,6 +47,8 @@ DUE_EXTENDED = "截止时间已调整为{due}，预警提醒按新的时间重�
 DUE_DATE_BAD = "请选择新的截止日期。"
 REASSIGNED = "已改派给{name}，并已通知本人。"
 REASSIGN_PICK = "请选择改派给本单位的哪位人员。"
+UNLOCKED = "已解锁补报，已通知{names}。"
+UNLOCKED_NOBODY = "已解锁补报，但该任务暂无可接收通知的承办人，请联系管理员。"
 CARE_MODE_ON = "已开启大字模式：所有页面的字和按钮都已放大。"
 CARE_MODE_OFF = "已关闭大字模式，页面恢复标准字号。"
 
