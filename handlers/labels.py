@@ -123,6 +123,17 @@ def describe_evidence(items) -> str:
     return "和".join(parts)
 
 
+MISSING_PHOTOS = "照片还差{missing}张（要求至少{required}张）"
+
+
+def missing_words(missing, summary: str = "工作小结") -> list[str]:
+    """What a submission still lacks (models.evidence.missing_proof) in words; `summary` names
+    the summary the way the place asks for it (chat: send a text)."""
+    return ([summary] if missing.summary else []) + (
+        [MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
+        if missing.photos else [])
+
+
 def dispatched_text(template, period: str, created: list, gaps: list = ()) -> str:
     """What a dispatch did, for the admin page and the CLI, with who is missing for the new
     tasks (models.dispatch.coverage_gaps)."""

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 from conftest import ONE_OFF, openid
 from handlers.wechat import texts
-from models import Assignment, AuditEvent, Evidence, EvidenceKind, LatePolicy, State, session
+from models import (Assignment, AuditEvent, Evidence, EvidenceKind, LatePolicy, Level, State,
+                    session)
 from models.assignment import Action
+from models.escalation import sweep
 from models.evidence import attach
 from models.lifecycle import transition
 
@@ -141,7 +143,65 @@ def test_a_task_handed_in_before_the_close_and_returned_stays_open(phone, clock,
     assert "已提交，等待审核" in done.text and reload(task).state == State.SUBMITTED
 
 
+# The API.
+
+def test_the_api_refuses_input_after_the_close_and_accepts_it_before(api, clock, county,
+                                                                     make_late_task):
+    member = county["member"]
+    early, late = make_late_task(), make_late_task()
+    clock.move_to(closes(early) - timedelta(hours=1))
+    added = api(member, "POST", f"/assignments/{early.id}/evidence", json={"text": SUMMARY})
+    assert added.status_code == 201 and added.get_json()["kind"] == "text"
+    handed = api(member, "POST", f"/assignments/{early.id}/submit")
+    assert handed.status_code == 200 and handed.get_json()["state"] == "submitted"
+
+    clock.move_to(closes(late) + timedelta(minutes=1))
+    shown = api(member, "GET", f"/assignments/{late.id}").get_json()
+    assert shown["input_closed"] is True and shown["closes_at"].startswith("2026-11-28T09:00")
+    for path, body in ((f"/assignments/{late.id}/evidence", {"text": SUMMARY}),
+                       (f"/assignments/{late.id}/submit", None)):
+        refused = api(member, "POST", path, json=body)
+        assert refused.status_code == 409, path
+        assert refused.get_json()["error"] == (
+            f"该任务填报已于 {CLOSED_AT} 截止关闭。如需补报，请联系县纪委监委审核人员解锁。")
+    assert reload(late).state == State.DISPATCHED
+    assert api(county["colleague"], "POST", f"/assignments/{early.id}/submit").status_code == 404
+
+
 # 补报: the inspector's unlock.
+
+def test_only_inspectors_may_unlock_and_only_closed_input(api, phone, clock, county, task):
+    reason = {"reason": "因防汛抢险未能按时上报，准予补报"}
+    path = f"/assignments/{task.id}/unlock"
+    assert api(county["inspector"], "POST", path, json=reason).status_code == 409  # still open
+    clock.move_to(closes(task) + timedelta(minutes=1))
+    for role in ("member", "secretary", "discipline", "admin"):
+        refused = api(county[role], "POST", path, json=reason)
+        assert refused.status_code == 403, role
+        assert refused.get_json()["error"] == "只有县纪委监委审核人员可以解锁补报。"
+    secretary, page_url = phone("secretary"), f"/m/tasks/{task.id}"
+    assert 'name="reason"' not in secretary.get(page_url).text
+    posted = secretary.post(f"/m/tasks/{task.id}/unlock", {"reason": reason["reason"]},
+                            form_page=page_url)
+    assert landed_on(posted, page_url) and "只有县纪委监委审核人员可以解锁补报" in posted.text
+    assert reload(task).unlocked_at is None
+
+
+def test_an_unlock_needs_a_reason(api, phone, clock, county, task):
+    clock.move_to(closes(task) + timedelta(minutes=1))
+    path = f"/assignments/{task.id}/unlock"
+    for body in ({}, {"reason": ""}, {"reason": "补报"}):
+        refused = api(county["inspector"], "POST", path, json=body)
+        assert refused.status_code == 400 and "至少5个字" in refused.get_json()["error"], body
+    assert api(county["inspector"], "POST", path, json={"reason": 5}).status_code == 400
+    inspector, page_url = phone("inspector"), f"/m/tasks/{task.id}"
+    posted = inspector.post(f"/m/tasks/{task.id}/unlock", {"reason": "同意"}, form_page=page_url)
+    assert landed_on(posted, page_url) and "请填写解锁理由（至少5个字）" in posted.text
+    assert ">同意</textarea>" in posted.text  # what was typed is still there
+    assert reload(task).unlocked_at is None
+    assert session.scalar(sa.select(AuditEvent.id).where(
+        AuditEvent.action == "assignment.unlock")) is None
+
 
 def test_an_unlock_is_audited_the_assignee_told_and_then_the_task_submitted(
         phone, emulator, work, clock, county, task):
@@ -166,6 +226,20 @@ def test_an_unlock_is_audited_the_assignee_told_and_then_the_task_submitted(
     assert "解锁补报" in page.split("办理记录")[1]  # in the history, with its reason
     assert report_in_chat(emulator).startswith("已提交：廉政风险点排查")
     assert reload(task).state == State.SUBMITTED
+
+
+def test_the_ladder_stops_when_input_closes_and_an_unlock_resumes_it(api, clock, county,
+                                                                      make_late_task):
+    task = make_late_task(days=0)  # closes at the due time
+    blue = task.due_at + timedelta(days=1, minutes=1)
+    clock.move_to(blue)
+    report = sweep(blue)
+    assert not report.steps and reload(task).next_step_at is None  # no 蓝色预警 "请尽快办理"
+    unlocked = api(county["inspector"], "POST", f"/assignments/{task.id}/unlock",
+                   json={"reason": "系统故障期间未能上报，准予补报"})
+    assert unlocked.status_code == 200 and unlocked.get_json()["input_closed"] is False
+    assert sweep(blue + timedelta(minutes=1)).steps == {"blue": 1}
+    assert reload(task).warning == Level.BLUE
 
 
 # The migration.

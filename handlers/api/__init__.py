@@ -7,8 +7,8 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
-from handlers.api import (api_token, assignment, duty, evidence, notification, openapi, score,
-                          supervision, unit)
+from handlers.api import (api_token, assignment, duty, evidence, notification, openapi, report,
+                          score, supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -22,6 +22,9 @@ ROUTES = (
     ("GET", "/assignments/<int:assignment_id>", assignment.show_assignment),
     ("PATCH", "/assignments/<int:assignment_id>", supervision.adjust_assignment),
     ("POST", "/assignments/<int:assignment_id>/urge", supervision.urge_assignment),
+    ("POST", "/assignments/<int:assignment_id>/evidence", report.add_evidence),
+    ("POST", "/assignments/<int:assignment_id>/submit", report.submit_assignment),
+    ("POST", "/assignments/<int:assignment_id>/unlock", supervision.unlock_assignment),
     ("POST", "/assignments/<int:assignment_id>/reviews", assignment.review_assignment),
     ("POST", "/assignments/<int:assignment_id>/instructions", assignment.instruct_assignment),
     ("GET", "/assignments/<int:assignment_id>/notifications",

@@ -9,6 +9,7 @@ from handlers.api.payload import BadInput, json_body, page, query_choice, query_
 from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
 from models.assignment import Action
+from models.late import closes_at, input_closed
 from models.lifecycle import transition
 from models.instruction import instruct
 
@@ -24,7 +25,11 @@ def assignment_json(assignment: Assignment) -> dict:
             "created_at": _time(assignment.created_at),
             "acknowledged_at": _time(assignment.acknowledged_at),
             "submitted_at": _time(assignment.submitted_at),
-            "completed_at": _time(assignment.completed_at)}
+            "completed_at": _time(assignment.completed_at),
+            "closes_at": _time(closes_at(assignment)),
+            "input_closed": input_closed(assignment, utcnow()),
+            "unlocked_at": _time(assignment.unlocked_at),
+            "unlocked_by_id": assignment.unlocked_by_id}
 
 
 def evidence_json(evidence: Evidence) -> dict:
@@ -80,10 +85,10 @@ def _filtered(query: sa.Select) -> sa.Select:
 def show_assignment(assignment_id: int):
     """One visible assignment with its evidence metadata, reviews and instructions."""
     assignment = find_assignment(current_person(), assignment_id)
-    return _detail(assignment)
+    return detail(assignment)
 
 
-def _detail(assignment: Assignment) -> dict:
+def detail(assignment: Assignment) -> dict:
     def rows(model):
         return session.scalars(sa.select(model).where(model.assignment_id == assignment.id)
                                .order_by(model.id))
@@ -107,7 +112,7 @@ def review_assignment(assignment_id: int):
         raise BadInput(texts.NOT_TEXT.format(key="reason", label="理由"))
     transition(assignment, DECISIONS[decision], person, now=utcnow(), reason=reason)
     session.commit()
-    return _detail(assignment), 201
+    return detail(assignment), 201
 
 
 def instruct_assignment(assignment_id: int):

@@ -20,7 +20,8 @@ def template_json(template: DutyTemplate) -> dict:
             "target_unit_kind": template.target_unit_kind, "period": template.period,
             "due_rule": template.due_rule, "points": template.points,
             "requires_summary": template.requires_summary, "min_photos": template.min_photos,
-            "review_levels": template.review_levels, "active": template.active}
+            "review_levels": template.review_levels, "late_policy": template.late_policy,
+            "close_after_days": template.close_after_days, "active": template.active}
 
 
 def list_templates():

@@ -6,6 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
+from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
 from models.notification import NotificationKind, NotificationStatus
 
 
@@ -46,6 +47,7 @@ STATES = ["dispatched", "acknowledged", "submitted", "first_approved", "returned
           "cancelled"]
 WARNINGS = ["none", "reminder", "blue", "yellow", "red", "supervision"]
 ROLES = ["committee", "secretary", "member", "staff", "discipline", "inspector", "admin"]
+LATE_POLICIES = [policy.value for policy in LatePolicy]
 NOTIFICATION_KINDS = [kind.value for kind in NotificationKind]
 NOTIFICATION_STATUSES = [status.value for status in NotificationStatus]
 UNIT_KINDS = ["county", "township", "department", "village", "discipline"]
@@ -76,6 +78,10 @@ SCHEMAS = {
         "due_rule": {"type": "string"}, "points": {"type": "integer"},
         "requires_summary": {"type": "boolean"}, "min_photos": {"type": "integer"},
         "review_levels": {"type": "integer", "minimum": 0, "maximum": 2},
+        "late_policy": {"type": "string", "enum": LATE_POLICIES,
+                        "description": "allow：允许逾期补交（按预警扣分）；close：截止后关闭填报"},
+        "close_after_days": {"type": "integer", "minimum": 0, "maximum": MAX_CLOSE_AFTER_DAYS,
+                             "description": "close 时截止后几天关闭填报（0 为截止时间一到即关闭）"},
         "active": {"type": "boolean"}}},
     "DispatchRequest": {"type": "object", "required": ["template_id", "period"], "properties": {
         "template_id": {"type": "integer"},
@@ -99,7 +105,12 @@ SCHEMAS = {
         "warning": {"type": "string", "enum": WARNINGS}, "round": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"},
         "acknowledged_at": NULLABLE_TIME, "submitted_at": NULLABLE_TIME,
-        "completed_at": NULLABLE_TIME}},
+        "completed_at": NULLABLE_TIME,
+        "closes_at": {**NULLABLE_TIME, "description": "截止后关闭填报的时间；允许逾期补交的任务为 null"},
+        "input_closed": {"type": "boolean",
+                         "description": "填报现已关闭（未提交、未解锁且已过 closes_at）"},
+        "unlocked_at": {**NULLABLE_TIME, "description": "审核人员解锁补报的时间"},
+        "unlocked_by_id": NULLABLE_INT}},
     "AssignmentPage": {"type": "object", "properties": {
         "items": {"type": "array", "items": _ref("Assignment")}, "total": {"type": "integer"},
         "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
@@ -159,6 +170,12 @@ SCHEMAS = {
         "items": {"type": "array", "items": _ref("Notification")}, "total": {"type": "integer"},
         "limit": {"type": "integer"}, "offset": {"type": "integer"},
         "counts": _ref("NotificationCounts")}},
+    "EvidenceRequest": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "minLength": 1, "maxLength": 2000,
+                 "description": "一段工作小结，加入本次上报"}}},
+    "UnlockRequest": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "minLength": 5, "maxLength": 500,
+                   "description": "准予补报的理由（至少5个字），记入办理记录"}}},
     "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
         "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
     "AssignmentChange": {"type": "object", "minProperties": 1, "properties": {
@@ -263,7 +280,7 @@ RESPONSES = {
         "WWW-Authenticate": {"schema": {"type": "string"}}}},
     "Forbidden": _json(_ref("Error"), "可见但无权进行此操作"),
     "NotFound": _json(_ref("Error"), "不存在或不可见（不区分两者）"),
-    "Conflict": _json(_ref("Error"), "该任务已处理"),
+    "Conflict": _json(_ref("Error"), "该任务已处理，或填报已截止关闭（须县纪委监委审核人员解锁补报）"),
     "TooManyRequests": _json(_ref("Error"), "操作过于频繁（如5分钟内重复催办）"),
 }
 
@@ -318,6 +335,27 @@ PATHS = {
         "parameters": [_path_id("assignment_id")],
         "responses": {"201": _json(_ref("UrgeResult"), "已催办"), "400": _error("BadRequest"),
                       "403": _error("Forbidden"), "429": _error("TooManyRequests"),
+                      **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/evidence": {"post": {
+        "operationId": "addEvidence", "summary": "上报一段工作小结（承办人）；填报已截止关闭时 409",
+        "parameters": [_path_id("assignment_id")],
+        "requestBody": _body(_ref("EvidenceRequest")),
+        "responses": {"201": _json(_ref("Evidence"), "已加入本次上报"),
+                      "400": _error("BadRequest"), "403": _error("Forbidden"),
+                      "409": _error("Conflict"), **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/submit": {"post": {
+        "operationId": "submitAssignment",
+        "summary": "提交审核（承办人）：材料须齐全；填报已截止关闭时 409",
+        "parameters": [_path_id("assignment_id")],
+        "responses": {"200": _json(_ref("AssignmentDetail"), "已提交"),
+                      "403": _error("Forbidden"), "409": _error("Conflict"), **COMMON_ERRORS}}},
+    "/assignments/{assignment_id}/unlock": {"post": {
+        "operationId": "unlockAssignment",
+        "summary": "解锁补报（县纪委监委审核人员）：重新开放已截止关闭的填报，通知承办人，留痕",
+        "parameters": [_path_id("assignment_id")],
+        "requestBody": _body(_ref("UnlockRequest")),
+        "responses": {"200": _json(_ref("Assignment"), "已解锁"), "400": _error("BadRequest"),
+                      "403": _error("Forbidden"), "409": _error("Conflict"),
                       **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/reviews": {"post": {
         "operationId": "reviewAssignment", "summary": "审核：通过或退回（初审纪检监察机构，终审县纪委监委）",

@@ -1,5 +1,6 @@
-"""催办 and inspectors' adjustments through the API: urge an assignment's assignees now, and
-PATCH an assignment's due time (models.escalation.extend_due) or assignee (reassign).
+"""催办 and inspectors' adjustments through the API: urge an assignment's assignees now,
+PATCH an assignment's due time (models.escalation.extend_due) or assignee (reassign), and
+unlock input the late policy closed (补报, models.lifecycle.unlock).
 
 The rules and the audit are the models'; a refusal rolls back and answers its status (R9).
 """
@@ -14,6 +15,7 @@ from handlers.api.visibility import find_assignment
 from models import Person, session, utcnow
 from models.errors import DomainError
 from models.escalation import extend_due, reassign, urge
+from models.lifecycle import unlock
 from models.wechat_binding import unreachable
 
 
@@ -32,6 +34,22 @@ def urge_assignment(assignment_id: int):
         {"id": note.id, "person_id": note.person_id,
          "person_name": session.get(Person, note.person_id).name,
          "undeliverable": lost.get(note.person_id)} for note in notes]}, 201
+
+
+def unlock_assignment(assignment_id: int):
+    """补报: an inspector reopens closed input with a reason (at least 5 characters)."""
+    person = current_person()
+    assignment = find_assignment(person, assignment_id)
+    reason = json_body().get("reason") or ""
+    if not isinstance(reason, str):
+        raise BadInput(texts.NOT_TEXT.format(key="reason", label="解锁理由"))
+    try:
+        unlock(assignment, person, reason, now=utcnow())
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return assignment_json(assignment)
 
 
 def adjust_assignment(assignment_id: int):

@@ -37,3 +37,9 @@ NO_SUCH_UNIT = "字段 unit_id（单位）指向的单位不存在。"
 NO_SUCH_PERSON_FIELD = "字段 person_id（个人）指向的人员不存在。"
 NO_DEDUCTION = "未找到该扣分、加分记录。"
 ASSESSMENT_VIEWERS = "只有县纪委监委审核人员和系统管理员可以查看年度考核结果。"
+
+# 上报 through the API (handlers/api/report.py).
+ASSIGNEES_ONLY = "只有任务承办人可以上报材料和提交。"
+NOT_REPORTABLE = "该任务当前为“{state}”，不能上报材料。"
+SUMMARY_LENGTH = "字段 text（工作小结）不能为空，且不超过{count}字。"
+PROOF_MISSING = "还不能提交，还缺：{missing}。"

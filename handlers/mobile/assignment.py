@@ -5,6 +5,7 @@ import json
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
+from handlers.labels import missing_words
 from handlers.mobile import late, supervision, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
 from handlers.mobile.refusal import recall, refuse
@@ -113,10 +114,7 @@ def instruct(assignment_id: int):
 
 def missing_for_page(task) -> list[str]:
     """models.evidence.missing_proof in page words."""
-    missing = missing_proof(task)
-    return ([texts.MISSING_SUMMARY] if missing.summary else []) + (
-        [texts.MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
-        if missing.photos else [])
+    return missing_words(missing_proof(task), texts.MISSING_SUMMARY)
 
 
 def last_return(task) -> Review | None:

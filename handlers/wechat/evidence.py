@@ -14,7 +14,7 @@ import functools
 from flask import current_app
 
 from handlers.wechat import texts
-from handlers.labels import STATE_LABELS, describe_evidence
+from handlers.labels import STATE_LABELS, describe_evidence, missing_words
 from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
 from handlers.wechat.context import Context, Handler, bound_only
 from jobs import redis_connection
@@ -222,9 +222,7 @@ def _kind_label(item: Evidence) -> str:
 
 
 def _missing_words(missing: MissingProof) -> list[str]:
-    return ([texts.MISSING_SUMMARY] if missing.summary else []) + (
-        [texts.MISSING_PHOTOS.format(missing=missing.photos, required=missing.required_photos)]
-        if missing.photos else [])
+    return missing_words(missing, texts.MISSING_SUMMARY)
 
 
 def _keep_for_later(ctx: Context, media_id: str) -> str:

@@ -70,7 +70,6 @@ PHOTO_RECEIVED = "已收到第{number}张照片。继续发送，或回复“提
 NO_SESSION = "您还没有开始上报。请先发送“上报 序号”，例如：上报 1"
 PROOF_MISSING = "还不能提交，缺少：\n{missing}"
 MISSING_SUMMARY = "工作小结（直接发送文字即可）"
-MISSING_PHOTOS = "照片还差{missing}张（要求至少{required}张）"
 SUBMITTED = "已提交：{title}\n{next}，结果会通过公众号通知您。"
 REPORT_CANCELLED = "已暂停上报，已发送的材料已保存。需要时发送“上报 序号”继续。"
 PHOTO_KEPT = ("已收到照片，请回复“上报 序号”选择任务，照片会一并上报（24小时内有效）：\n"
