@@ -6,6 +6,7 @@ import re
 
 from models import (
     EvidenceKind,
+    LatePolicy,
     Level,
     Period,
     Responsibility,
@@ -23,6 +24,7 @@ from models.unit import ROLE_LABELS
 __all__ = [
     "DUE_RULE_HELP",
     "KIND_LABELS",
+    "LATE_POLICY_LABELS",
     "LEVEL_LABELS",
     "PERIOD_LABELS",
     "RESPONSIBILITY_LABELS",
@@ -34,6 +36,7 @@ __all__ = [
     "WARNING_LABELS",
     "dispatched_text",
     "due_rule_label",
+    "late_policy_label",
     "period_label",
     "target_label",
 ]
@@ -56,6 +59,8 @@ TEMPLATE_KIND_LABELS = {TemplateKind.COMMON: "共性任务", TemplateKind.SPECIF
                         TemplateKind.ADHOC: "临时任务"}
 PERIOD_LABELS = {Period.MONTHLY: "每月", Period.QUARTERLY: "每季度", Period.YEARLY: "每年",
                  Period.ONCE: "一次性"}
+LATE_POLICY_LABELS = {LatePolicy.ALLOW: "允许逾期补交（按预警扣分）",
+                      LatePolicy.CLOSE: "截止后关闭填报"}
 RESPONSIBILITY_LABELS = {Responsibility.PRINCIPAL: "主体责任",
                          Responsibility.SUPERVISORY: "监督责任"}
 UNIT_KIND_LABELS = {UnitKind.COUNTY: "县纪委监委", UnitKind.TOWNSHIP: "乡镇",
@@ -87,6 +92,14 @@ def due_rule_label(rule: str | None) -> str:
         year, month, day = match.groups()
         return (f"{year}年" if year else "每年") + f"{int(month)}月{int(day)}日"
     return rule or ""
+
+
+def late_policy_label(template) -> str:
+    """A template's late policy in words, with when input closes under `close`."""
+    if template.late_policy != LatePolicy.CLOSE:
+        return LATE_POLICY_LABELS[LatePolicy.ALLOW]
+    days = template.close_after_days or 0
+    return LATE_POLICY_LABELS[LatePolicy.CLOSE] + (f"（截止后{days}天）" if days else "（截止时）")
 
 
 def period_label(period: str | None) -> str:

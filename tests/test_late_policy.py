@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import ONE_OFF, openid
+from test_admin import _form_fields
 from handlers.wechat import texts
 from models import (Assignment, AuditEvent, Evidence, EvidenceKind, LatePolicy, Level, State,
                     session)
@@ -242,7 +243,34 @@ def test_the_ladder_stops_when_input_closes_and_an_unlock_resumes_it(api, clock,
     assert reload(task).warning == Level.BLUE
 
 
-# The migration.
+# The admin's template form, and the migration.
+
+def _signed_in(client, county):
+    with client.session_transaction() as browser:
+        browser["admin_id"] = county["inspector"].id
+
+
+def test_the_template_form_sets_the_late_policy_and_the_list_shows_it(client, county, task):
+    _signed_in(client, county)
+    url = f"/admin/templates/{task.template_id}"
+    form = client.get(url).get_data(as_text=True)
+    assert "逾期处理" in form and "允许逾期补交（按预警扣分）" in form and "截止后关闭填报" in form
+    assert "截止后N天关闭" in form
+    fields = {**_form_fields(form), "late_policy": "close"}
+    assert fields["close_after_days"] == "1"
+    for days, error in (("31", "截止后关闭的天数须在0到30之间。"), ("-1", "截止后关闭的天数须在0到30之间。"),
+                        ("两天", "请填写整数。")):
+        bad = client.post(url, data={**fields, "close_after_days": days})
+        assert bad.status_code == 422 and error in bad.get_data(as_text=True), days
+        assert bad.get_data(as_text=True).count('class="field__error"') == 1
+    ok = client.post(url, data={**fields, "close_after_days": "3"}, follow_redirects=True)
+    assert "已保存任务清单" in ok.get_data(as_text=True)
+    saved = reload(task).template
+    assert (saved.late_policy, saved.close_after_days) == (LatePolicy.CLOSE, 3)
+    listing = client.get("/admin/templates").get_data(as_text=True)
+    assert "截止后关闭填报（截止后3天）" in listing and ">close<" not in listing
+    assert reload(task).next_step_at is not None  # replanned: the reminder is still ahead
+
 
 def test_the_migration_adds_the_columns_the_models_declare(app):
     from alembic.autogenerate import compare_metadata
