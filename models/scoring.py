@@ -11,6 +11,9 @@ to the year of its due day) looked at as of an instant `t`:
   extension starts the ladder afresh, so lateness is measured against the extended due time;
 - handed in after the deadline, or still not done at the deadline: 0 (逾期未完成), except a
   task handed in before the deadline and still awaiting review, which waits (待审核);
+- a task whose template closes input after its due time (late policy `close`), still not
+  handed in when input closed and not reopened by then: 0 at once (截止后未报); reopened by an
+  inspector (补报) and then done, it scores as late work, or 0 if the policy says so;
 - otherwise it is still in progress (进行中) and counts neither way yet.
 
 A unit's score covers its own tasks and its people's: 100 × 实得分 / 应得分 − 扣分 + 加分 (加分
@@ -36,7 +39,7 @@ from models.clock import SHANGHAI
 from models.db import Base, session
 from models.deduction import Deduction, DeductionKind, in_force
 from models.dispatch import bounds
-from models.duty import DutyTemplate, Period
+from models.duty import DutyTemplate, LatePolicy, Period
 from models.errors import DomainError, NotAllowed
 from models.ladder import Level
 from models.notification import KIND_LABELS, Notification
@@ -298,7 +301,8 @@ def in_year(year: int):
 _COLUMNS = (Assignment.id, Assignment.unit_id, Assignment.person_id, Assignment.template_id,
             Assignment.period, Assignment.due_at, Assignment.state, Assignment.warning,
             Assignment.submitted_at, Assignment.completed_at, Assignment.cancelled_at,
-            DutyTemplate.points, DutyTemplate.period)
+            Assignment.unlocked_at, DutyTemplate.points, DutyTemplate.period,
+            DutyTemplate.late_policy, DutyTemplate.close_after_days)
 
 
 def assignment_rows(year: int, unit_ids=None):
@@ -332,7 +336,7 @@ class _Deadlines:
 def judge(row, t: datetime, rules: Rules, deadlines: _Deadlines) -> Line:
     """One assignment's line as of `t` (the rules in this module's docstring)."""
     (aid, unit_id, person_id, template_id, period, due_at, state, warning, submitted_at,
-     completed_at, cancelled_at, points, kind) = row
+     completed_at, cancelled_at, unlocked_at, points, kind, late_policy, close_days) = row
     level = Level(warning)
     deadline = deadlines.of(kind, period, due_at)
     handed = submitted_at or completed_at
@@ -346,11 +350,17 @@ def judge(row, t: datetime, rules: Rules, deadlines: _Deadlines) -> Line:
     if completed_at is not None and completed_at <= t:
         if handed >= deadline:
             return line(Outcome.UNFINISHED, Decimal(0), "周期结束后才完成，不得分")
+        if unlocked_at is not None and rules.unlocked_rule == UnlockedRule.ZERO:
+            return line(Outcome.UNFINISHED, Decimal(0), "填报关闭后解锁补报，按规则不得分")
         penalty = rules.penalty(level)
         if not penalty:
             return line(Outcome.ON_TIME, Decimal(points))
         earned = (Decimal(points) * (100 - penalty) / 100).quantize(CENT, ROUND_HALF_UP)
         return line(Outcome.LATE, earned, f"逾期完成，达到{KIND_LABELS[level]}，扣{penalty}%")
+    closed = late_policy == LatePolicy.CLOSE and t >= due_at + timedelta(days=close_days or 0)
+    if closed and (submitted_at is None or submitted_at > t) and (
+            unlocked_at is None or unlocked_at > t):
+        return line(Outcome.UNFINISHED, Decimal(0), "截止后未报，填报已关闭，不得分")
     if t < deadline:
         return line(Outcome.OPEN, None)
     waiting = state in (State.SUBMITTED, State.FIRST_APPROVED) or (

@@ -220,3 +220,43 @@ def test_deductions_refused_politely(lived, api):
     again = api(c["zhao"], "POST", f"/deductions/{revoked['id']}/revoke",
                 json={"reason": "重复撤销试试"})
     assert again.status_code == 409
+
+
+def test_a_closed_task_scores_0_until_unlocked_then_as_late_work(small_county, clock, api,
+                                                                   make_template, make_assignment):
+    """城建局's 廉政档案 closes at its due time (25 Nov 17:00). Not handed in by then it
+    scores 0 at once; the inspector unlocks it on 27 Nov, 吴局长 hands it in after the blue
+    warning and it scores 9 of 10 — or 0 under a policy that scores 补报 0."""
+    from models.scoring import save_policy
+
+    c = small_county
+    files = make_assignment(c["wu"], make_template(
+        title="廉政档案", points=10, target_role=Role.SECRETARY, late_policy="close",
+        close_after_days=0))
+    clock.move_to(at(26))
+    line = next(x for x in compute(2026, at(26)).lines if x.assignment_id == files.id)
+    assert (line.earned, line.reason) == (0, "截止后未报，填报已关闭，不得分")
+    clock.move_to(at(27))
+    unlocked = api(c["zhao"], "POST", f"/assignments/{files.id}/unlock",
+                   json={"reason": "系统故障期间未能上报"})
+    assert unlocked.status_code == 200, unlocked.get_json()
+    sweep(at(27).replace(minute=5))  # the ladder resumes: blue, due 26 Nov 17:00, goes now
+    assert api(c["wu"], "POST", f"/assignments/{files.id}/evidence",
+               json={"text": "已建立本局干部廉政档案52份"}).status_code == 201
+    assert api(c["wu"], "POST", f"/assignments/{files.id}/submit").status_code == 200
+    approved = api(c["wang"], "POST", f"/assignments/{files.id}/reviews",
+                   json={"decision": "approve"})
+    assert approved.status_code == 201, approved.get_json()
+    clock.move_to(DEC_2)
+    lines = {x["task"]: x for x in api(c["zhao"], "GET", f"/units/{c['bureau'].id}/score")
+             .get_json()["lines"]}
+    assert (lines["廉政档案"]["earned"], lines["廉政档案"]["level"]) == ("9.00", "blue")
+    save_policy(2026, actor=c["zhao"], now=DEC_2, penalties=dict(
+        blue=10, yellow=30, red=50, supervision=100), grace_days=0, unlocked_rule="zero",
+        bonus_cap=5)
+    session.commit()
+    lines = {x["task"]: x for x in api(c["zhao"], "GET", f"/units/{c['bureau'].id}/score")
+             .get_json()["lines"]}
+    assert (lines["廉政档案"]["earned"], lines["廉政档案"]["reason"]) == (
+        "0.00", "填报关闭后解锁补报，按规则不得分")
+

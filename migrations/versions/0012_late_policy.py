@@ -1,7 +1,7 @@
 """late policy: per template, whether input closes after the due time (and how many days
 after), and on each assignment the inspector's 补报 unlock
 
-Revision ID: 0010_late_policy
+Revision ID: 0012_late_policy
 Revises: 0011_level_scheme
 Create Date: 2026-12-01 12:00:00.000000
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-01 12:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010_late_policy'
+revision = '0012_late_policy'
 down_revision = '0011_level_scheme'
 branch_labels = None
 depends_on = None
