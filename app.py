@@ -29,6 +29,8 @@ def load_config(environ: dict, instance_path: str) -> dict:
     return {
         "DATABASE_URL": env.get("DATABASE_URL")
         or "sqlite:///" + os.path.join(instance_path, "qinglian.db"),
+        # PostgreSQL cancels any statement of the app's running longer (0: no limit).
+        "DATABASE_STATEMENT_TIMEOUT_MS": int(env.get("DATABASE_STATEMENT_TIMEOUT_MS", "5000")),
         "REDIS_URL": env.get("REDIS_URL") or "",
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
         "WECHAT_TOKEN": env.get("WECHAT_TOKEN", "qinglian-demo-token"),

@@ -50,14 +50,25 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> sa.Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+# A database that accepts connections but never answers must not hold a web worker: new
+# connections give up after CONNECT_TIMEOUT seconds, a request waits POOL_TIMEOUT seconds for a
+# pooled one, and the app's statements are cancelled by the server after its statement timeout.
+CONNECT_TIMEOUT, POOL_TIMEOUT = 2, 2
+
+
+def make_engine(url: str, statement_timeout_ms: int = 0) -> sa.Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout. On PostgreSQL,
+    `statement_timeout_ms` (0: none, as migrations need) bounds every statement."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT}
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                            pool_timeout=POOL_TIMEOUT, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -70,7 +81,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def init_app(app) -> None:
     """Bind the session to DATABASE_URL and release it after each request or CLI command."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         app.config.get("DATABASE_STATEMENT_TIMEOUT_MS", 0))
     session.configure(bind=engine)
     app.extensions["db_engine"] = engine
     app.teardown_appcontext(lambda _exc: session.remove())
