@@ -275,7 +275,7 @@ def test_a_worker_killed_mid_send_neither_duplicates_nor_loses_the_push(
     assert card["msgid"] == int(row.msgid) and card["client_msg_id"] == f"ql-{note}"
 
 
-def _worker_process(app) -> subprocess.Popen:
+def _worker_process(app, stderr=subprocess.DEVNULL) -> subprocess.Popen:
     config = app.config
     env = {**os.environ, "DATABASE_URL": config["DATABASE_URL"], "REDIS_URL": config["REDIS_URL"],
            "SECRET_KEY": config["SECRET_KEY"], "WECHAT_APPID": config["WECHAT_APPID"],
@@ -285,7 +285,7 @@ def _worker_process(app) -> subprocess.Popen:
            "PUBLIC_BASE_URL": config["PUBLIC_BASE_URL"]}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
                             env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=stderr)
 
 
 def _children(pid: int) -> list[int]:
