@@ -1,4 +1,5 @@
-"""Inbound messages kept in the database when Redis is down, so none is lost."""
+"""Inbound messages kept in the database: those that arrive while Redis is down, so none is
+lost, and those that changed something, with their answer, so a retry never acts twice."""
 
 from datetime import datetime
 
@@ -9,7 +10,8 @@ from models.db import Base
 
 
 class InboundMessage(Base):
-    """A callback body (decrypted XML) waiting to be handled once the queue is back."""
+    """A callback body (decrypted XML): waiting to be handled once the queue is back
+    (`pending`), or handled, with the answer it got (`processed`)."""
 
     __tablename__ = "inbound_message"
 
@@ -20,3 +22,4 @@ class InboundMessage(Base):
     status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
+    reply: Mapped[str | None] = mapped_column(sa.Text)  # the reply XML of a handled message

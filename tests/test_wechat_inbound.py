@@ -246,3 +246,23 @@ def test_retried_reading_command_gets_the_first_reply(app, emulator, make_bound_
     session.commit()  # even if the answer would now differ, a retry replays the first one
     replies = [result.reply["content"] for result in emulator.push_raw(fields, copies=2)]
     assert "马振华" in first and replies == [first, first]
+
+
+def test_a_retry_after_redis_lost_everything_has_no_second_effect(app, emulator, make_person,
+                                                                  now):
+    """The dedupe of messages that change something is kept in the database too: after a
+    FLUSHALL (or a Redis restart) WeChat's retry of a 绑定 gets the first answer, not "used"."""
+    from conftest import flush_redis
+    from models.wechat_binding import issue_bind_code
+
+    code = issue_bind_code(make_person(), now=now).code
+    session.commit()
+    fields = {"ToUserName": emulator.original_id, "FromUserName": openid(2),
+              "CreateTime": int(time.time()), "MsgType": "text", "Content": f"绑定 {code}",
+              "MsgId": 7_000_003}
+    first = emulator.push_raw(fields, copies=1)[0].reply["content"]
+    flush_redis(app)
+    again = emulator.push_raw(fields, copies=1)[0].reply["content"]
+    assert first.startswith("绑定成功") and again == first
+    binds = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "wechat.bind")
+    assert session.scalar(binds) == 1

@@ -71,7 +71,7 @@ def handle(message: BaseMessage, xml: str, now: datetime) -> str:
         redis = redis_connection()
         if is_pure(handler):
             return _answer(handler, message, now, key, redis)
-        return _act(handler, message, now, key, redis)
+        return _act(handler, message, xml, now, key, redis)
     except RedisError as exc:
         log.warning("redis unavailable (%s)", type(exc).__name__)
         if is_pure(handler):
@@ -99,20 +99,46 @@ def _answer(handler: Handler, message: BaseMessage, now: datetime, key: str, red
     return reply
 
 
-def _act(handler: Handler, message: BaseMessage, now: datetime, key: str, redis) -> str:
-    """A handler with effects: claim first, act once, store the answer for retries."""
+def _act(handler: Handler, message: BaseMessage, xml: str, now: datetime, key: str,
+         redis) -> str:
+    """A handler with effects: claim first, act once, store the answer for retries, in Redis
+    and, with the handler's own writes, in the database (a flush of Redis forgets nothing)."""
     claimed, found = _script(redis, "claim")(
         keys=[key, identity.EPOCH_KEY], args=[_PENDING, DEDUPE_WINDOW, identity.new_epoch()],
         client=redis)
     if not claimed:
         return _cached_reply(found)
-    person = identity.lookup(message._data["FromUserName"], found.decode())
-    reply = _render(_run(handler, message, now, person)[0], message)
+    fields = message._data
+    handled = _handled(fields, xml, now)
+    if handled is None:  # handled before Redis lost its keys: the first answer again
+        return session.scalar(sa.select(InboundMessage.reply).where(
+            InboundMessage.dedupe_key == dedupe_key(fields))) or ""
+    person = identity.lookup(fields["FromUserName"], found.decode())
+    text, ok = _run(handler, message, now, person)
+    reply = _render(text, message)
+    if ok:
+        handled.reply = reply
+        session.add(handled)
+        session.commit()
     try:
         redis.set(key, _DONE + reply.encode(), ex=DEDUPE_WINDOW)
     except RedisError:
         log.warning("could not store the reply for %s", key)
     return reply
+
+
+def _handled(fields: dict, xml: str, now: datetime) -> InboundMessage | None:
+    """The message's row, written in the transaction the handler commits; None when a row
+    for it exists already (the insert waits for, then meets, any concurrent one)."""
+    row = InboundMessage(dedupe_key=dedupe_key(fields), openid=fields.get("FromUserName", ""),
+                         xml=xml, status="processed", received_at=now, processed_at=now)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return row
 
 
 def _script(redis, name: str):
