@@ -266,3 +266,32 @@ def test_a_retry_after_redis_lost_everything_has_no_second_effect(app, emulator,
     assert first.startswith("绑定成功") and again == first
     binds = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "wechat.bind")
     assert session.scalar(binds) == 1
+
+
+def test_database_down_the_callback_answers_politely_and_keeps_the_message(app, emulator,
+                                                                           make_person, work,
+                                                                           now):
+    from handlers.wechat.inbox import replay_pending
+    from models.db import make_engine
+    from models.wechat_binding import issue_bind_code, person_for_openid
+
+    person = make_person(name="曹光辉")
+    code = issue_bind_code(person, now=now).code
+    session.commit()
+    session.remove()
+    session.configure(bind=make_engine("sqlite:////nonexistent/qinglian.db"))
+    try:
+        reading = emulator.send_text(openid(3), "帮助")
+        acting = emulator.send_text(openid(3), f"绑定 {code}")
+        emulator.push_raw(acting.message, copies=1)  # WeChat's retry
+    finally:
+        session.remove()
+        session.configure(bind=app.extensions["db_engine"])
+    assert (reading.status, reading.reply["content"]) == (200, texts.SERVER_ERROR)
+    assert (acting.status, acting.reply["content"]) == (200, texts.DEFERRED)
+    assert person_for_openid(openid(3)) is None
+    assert replay_pending() == 1  # the retry was kept once
+    work()
+    assert person_for_openid(openid(3)).id == person.id
+    custom = [m for m in emulator.inbox(openid(3)) if m["kind"] == "custom"]
+    assert len(custom) == 1 and custom[0]["content"].startswith("绑定成功")

@@ -7,10 +7,13 @@ reads (`pure`) runs first and stores its reply in the same atomic call that clai
 Either way a retry gets the first reply and changes nothing, and the common answers cost one
 Redis round trip. When Redis is down, reading answers are given directly; a message that
 would change something is kept in the database with a polite answer, and `replay_pending`
-handles it once Redis is back, sending the real answer as a customer-service message.
+handles it once Redis is back, sending the real answer as a customer-service message. When
+the database is down, such a message waits in Redis instead, and reading ones are told the
+system is busy: never a 500.
 """
 
 import hashlib
+import json
 import logging
 from datetime import datetime
 
@@ -74,10 +77,19 @@ def handle(message: BaseMessage, xml: str, now: datetime) -> str:
         return _act(handler, message, xml, now, key, redis)
     except RedisError as exc:
         log.warning("redis unavailable (%s)", type(exc).__name__)
-        if is_pure(handler):
-            return _render(_run(handler, message, now, bound_person(fields["FromUserName"]))[0],
-                           message)
-        return _defer(dedupe_key(fields), fields, xml, now, message)
+        try:
+            if is_pure(handler):
+                return _render(_run(handler, message, now,
+                                    bound_person(fields["FromUserName"]))[0], message)
+            return _defer(dedupe_key(fields), fields, xml, now, message)
+        except SQLAlchemyError:
+            session.rollback()
+            log.exception("database and redis both unavailable")
+            return _render(texts.SERVER_ERROR, message)
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("database unavailable (%s)", type(exc).__name__)
+        return _keep_in_redis(handler, fields, xml, now, message)
 
 
 def _answer(handler: Handler, message: BaseMessage, now: datetime, key: str, redis) -> str:
@@ -190,8 +202,50 @@ def _defer(key: str, fields: dict, xml: str, now: datetime, message: BaseMessage
     return _render(texts.DEFERRED, message)
 
 
+KEPT_KEY = "wechat:kept"  # messages kept in Redis while the database was down
+
+
+def _keep_in_redis(handler: Handler, fields: dict, xml: str, now: datetime,
+                   message: BaseMessage) -> str:
+    """The database is down: a message that would change something waits in Redis for
+    `replay_pending`, with the same polite answer as when Redis is down; a reading one is
+    answered that the system is busy (nothing to do later)."""
+    if is_pure(handler):
+        return _render(texts.SERVER_ERROR, message)
+    try:
+        redis_connection().rpush(KEPT_KEY, json.dumps({
+            "key": dedupe_key(fields), "openid": fields.get("FromUserName", ""), "xml": xml,
+            "received_at": now.isoformat()}, ensure_ascii=False))
+    except RedisError:
+        log.exception("redis and the database both unavailable: message %s could not be kept",
+                      dedupe_key(fields))
+        return _render(texts.SERVER_ERROR, message)
+    if fields.get("MsgType") == "event" and fields.get("Event") != "subscribe":
+        return ""
+    return _render(texts.DEFERRED, message)
+
+
+def _take_kept() -> int:
+    """Move the messages kept in Redis into the table (a retry kept twice lands once)."""
+    redis, moved = redis_connection(), 0
+    while (raw := redis.lindex(KEPT_KEY, 0)) is not None:
+        kept = json.loads(raw)
+        try:
+            session.add(InboundMessage(dedupe_key=kept["key"], openid=kept["openid"],
+                                       xml=kept["xml"],
+                                       received_at=datetime.fromisoformat(kept["received_at"])))
+            session.commit()
+            moved += 1
+        except IntegrityError:
+            session.rollback()
+        redis.lpop(KEPT_KEY)  # only once the row is committed (or already there)
+    return moved
+
+
 def replay_pending(limit: int = 200) -> int:
-    """Handle messages kept while Redis was down; their replies go out as customer-service messages."""
+    """Handle messages kept while Redis (or the database) was down; their replies go out as
+    customer-service messages."""
+    _take_kept()
     query = (sa.select(InboundMessage).where(InboundMessage.status == "pending")
              .order_by(InboundMessage.id).limit(1).with_for_update(skip_locked=True))
     handled = 0
