@@ -8,24 +8,27 @@ from models import (
     EvidenceKind,
     LatePolicy,
     Level,
-    Period,
     Responsibility,
     Role,
     State,
     TemplateKind,
-    UnitKind,
 )
 from models.clock import local_time
+from models.deduction import DEDUCTION_KIND_LABELS
+from models.duty import PERIOD_LABELS, period_label
 from models.level_scheme import Labels
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
-from models.unit import ROLE_LABELS
+from models.scoring import OUTCOME_LABELS, UNLOCKED_RULE_LABELS
+from models.unit import ROLE_LABELS, UNIT_KIND_LABELS
 
 __all__ = [
+    "DEDUCTION_KIND_LABELS",
     "DUE_RULE_HELP",
     "KIND_LABELS",
     "LATE_POLICY_LABELS",
     "LEVEL_LABELS",
+    "OUTCOME_LABELS",
     "PERIOD_LABELS",
     "RESPONSIBILITY_LABELS",
     "ROLE_LABELS",
@@ -33,6 +36,7 @@ __all__ = [
     "STATE_LABELS",
     "TEMPLATE_KIND_LABELS",
     "UNIT_KIND_LABELS",
+    "UNLOCKED_RULE_LABELS",
     "WARNING_LABELS",
     "dispatched_text",
     "due_rule_label",
@@ -57,15 +61,10 @@ SCOPE_LABELS = {Role.SECRETARY: "本单位", Role.DISCIPLINE: "监督单位", Ro
 
 TEMPLATE_KIND_LABELS = {TemplateKind.COMMON: "共性任务", TemplateKind.SPECIFIC: "个性任务",
                         TemplateKind.ADHOC: "临时任务"}
-PERIOD_LABELS = {Period.MONTHLY: "每月", Period.QUARTERLY: "每季度", Period.YEARLY: "每年",
-                 Period.ONCE: "一次性"}
 LATE_POLICY_LABELS = {LatePolicy.ALLOW: "允许逾期补交（按预警扣分）",
                       LatePolicy.CLOSE: "截止后关闭填报"}
 RESPONSIBILITY_LABELS = {Responsibility.PRINCIPAL: "主体责任",
                          Responsibility.SUPERVISORY: "监督责任"}
-UNIT_KIND_LABELS = {UnitKind.COUNTY: "县纪委监委", UnitKind.TOWNSHIP: "乡镇",
-                    UnitKind.DEPARTMENT: "部门", UnitKind.VILLAGE: "村（社区）",
-                    UnitKind.DISCIPLINE: "纪检组织"}
 
 # The due-rule field's help on the template form: each way of writing it, in plain words.
 DUE_RULE_HELP = (("day:25", "每月25日（按月的任务）"), ("quarter_end", "季度末（按季度的任务）"),
@@ -73,8 +72,6 @@ DUE_RULE_HELP = (("day:25", "每月25日（按月的任务）"), ("quarter_end",
                  ("date:06-30", "每年6月30日"), ("date:2026-12-20", "2026年12月20日"),
                  ("after:7", "派发后7天"))
 _DATE = re.compile(r"^(?:(\d{4})-)?(\d{2})-(\d{2})$")
-_PERIOD = (re.compile(r"^(\d{4})-(\d{2})$"), re.compile(r"^(\d{4})Q([1-4])$"),
-           re.compile(r"^(\d{4})$"))
 
 
 def due_rule_label(rule: str | None) -> str:
@@ -100,21 +97,6 @@ def late_policy_label(template) -> str:
         return LATE_POLICY_LABELS[LatePolicy.ALLOW]
     days = template.close_after_days or 0
     return LATE_POLICY_LABELS[LatePolicy.CLOSE] + (f"（截止后{days}天）" if days else "（截止时）")
-
-
-def period_label(period: str | None) -> str:
-    """A period key in words: "2026-11" → "2026年11月", "2026Q4" → "2026年第4季度",
-    "2026" → "2026年", "once" → "一次性"."""
-    if period == Period.ONCE:
-        return PERIOD_LABELS[Period.ONCE]
-    month, quarter, year = (form.match(period or "") for form in _PERIOD)
-    if month:
-        return f"{month[1]}年{int(month[2])}月"
-    if quarter:
-        return f"{quarter[1]}年第{quarter[2]}季度"
-    if year:
-        return f"{year[1]}年"
-    return period or ""
 
 
 def target_label(template) -> str:

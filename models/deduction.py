@@ -26,6 +26,9 @@ class DeductionKind(StrEnum):
     BONUS = "bonus"  # 加分
 
 
+DEDUCTION_KIND_LABELS = {DeductionKind.DEDUCTION: "扣分", DeductionKind.BONUS: "加分"}
+
+
 class Deduction(Base):
     """Points taken off (or added to) a unit, or one of its people, on a day, with the reason and
     the document (文号) that decided it. A person's row also carries their unit."""

@@ -38,6 +38,27 @@ class Period(StrEnum):
     YEARLY = "yearly"
 
 
+PERIOD_LABELS = {Period.MONTHLY: "每月", Period.QUARTERLY: "每季度", Period.YEARLY: "每年",
+                 Period.ONCE: "一次性"}
+_PERIOD_KEYS = (re.compile(r"^(\d{4})-(\d{2})$"), re.compile(r"^(\d{4})Q([1-4])$"),
+                re.compile(r"^(\d{4})$"))
+
+
+def period_label(period: str | None) -> str:
+    """A period key in words: "2026-11" → "2026年11月", "2026Q4" → "2026年第4季度",
+    "2026" → "2026年", "once" → "一次性" (pages, chat, the CLI and the xlsx alike)."""
+    if period == Period.ONCE:
+        return PERIOD_LABELS[Period.ONCE]
+    month, quarter, year = (form.match(period or "") for form in _PERIOD_KEYS)
+    if month:
+        return f"{month[1]}年{int(month[2])}月"
+    if quarter:
+        return f"{quarter[1]}年第{quarter[2]}季度"
+    if year:
+        return f"{year[1]}年"
+    return period or ""
+
+
 class DutyCategory(Base):
     """One of the 16 duty categories, on the principal or the supervisory side."""
 

@@ -59,6 +59,9 @@ class UnlockedRule(StrEnum):
     ZERO = "zero"  # 0, as 富宁 scores work after the deadline
 
 
+UNLOCKED_RULE_LABELS = {UnlockedRule.PENALTY: "按预警等级扣分", UnlockedRule.ZERO: "按0分计"}
+
+
 class ScoringPolicy(Base):
     """One version of a year's scoring rules; a change adds a version, none is ever edited."""
 
@@ -197,6 +200,9 @@ class Outcome(StrEnum):
 
 
 SCORED = (Outcome.ON_TIME, Outcome.LATE, Outcome.UNFINISHED)
+OUTCOME_LABELS = {Outcome.ON_TIME: "按时完成", Outcome.LATE: "逾期完成",
+                  Outcome.UNFINISHED: "逾期未完成", Outcome.REVIEWING: "待审核",
+                  Outcome.OPEN: "进行中", Outcome.CANCELLED: "已撤销"}
 
 
 @dataclass(frozen=True)

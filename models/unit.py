@@ -18,6 +18,11 @@ class UnitKind(StrEnum):
     DISCIPLINE = "discipline"  # 派驻纪检监察组 / 乡镇纪委: supervises other units
 
 
+UNIT_KIND_LABELS = {UnitKind.COUNTY: "县纪委监委", UnitKind.TOWNSHIP: "乡镇",
+                    UnitKind.DEPARTMENT: "部门", UnitKind.VILLAGE: "村（社区）",
+                    UnitKind.DISCIPLINE: "纪检组织"}
+
+
 class Role(StrEnum):
     COMMITTEE = "committee"
     SECRETARY = "secretary"
