@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models import AuditEvent, Notification, session
 from models.scoring import save_policy
-from tests.test_scoring import DEC_2, lived, schema_check, small_county  # noqa: F401 (fixtures)
+from tests.test_scoring import DEC_2, lived, schema_check  # noqa: F401 (fixtures)
 
 
 def generate(api, person, year=2026):
