@@ -1,5 +1,5 @@
 """`flask --app app ...` commands (DESIGN.md, Interfaces): db upgrade, seed-demo, menu-publish,
-audit-verify, bind-code, admin-link, worker, clock."""
+export-assessment, audit-verify, bind-code, admin-link, worker, clock."""
 
 import sys
 import time
@@ -15,9 +15,10 @@ from handlers.admin import ADMIN_ROLES, login_link
 from handlers.labels import dispatched_text
 from handlers.wechat.inbox import replay_pending
 from jobs import clock as periodic
+from jobs.assessment import write_xlsx
 from jobs.evidence import store_photo
 from jobs.worker import run
-from models import DutyTemplate, NotificationKind, Person, Unit, session, utcnow
+from models import DutyTemplate, NotificationKind, Person, Unit, assessment, session, utcnow
 from models.api_token import issue_token
 from models.audit import verify_chain
 from models.demo import seed_demo as seed
@@ -129,6 +130,38 @@ def _parse_now(text: str | None) -> datetime:
     if now.tzinfo is None:
         raise CliError("--now 须带时区，例如 2026-11-01T09:00+08:00")
     return now
+
+
+@bp.cli.command("export-assessment")
+@click.option("--year", type=int, required=True, help="The assessment's year, e.g. 2026.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The .xlsx file to write.")
+@click.option("--version", "version", type=int,
+              help="A generated version (default: the newest).")
+def export_assessment(year: int, out: str, version: int | None):
+    """Write the year-end assessment of YEAR as .xlsx: the newest (or the given) generated
+    version, or the live scores when none has been generated."""
+    rows = assessment.of_year(year)
+    if version is not None:
+        row = next((row for row in rows if row.version == version), None)
+        if row is None:
+            known = "、".join(f"第{row.version}版" for row in reversed(rows)) or "无"
+            raise CliError(f"{year}年度考核没有第{version}版（已生成：{known}）")
+        rows = [row]
+    if rows:
+        content = rows[0].rows()
+        what = f"{year}年度考核第{rows[0].version}版（sha256 {rows[0].sha256[:12]}）"
+    else:
+        content = assessment.live(year, utcnow())
+        click.echo(f"{year}年度考核尚未生成，已按截至{local_time(utcnow())}的实时得分导出",
+                   err=True)
+        what = f"{year}年实时得分"
+    try:
+        write_xlsx(content, out)
+    except OSError as error:
+        raise CliError(f"无法写入 {out}：{error.strerror or error}") from None
+    click.echo(f"已导出{what}到 {out}：{len(content['units'])} 个单位，"
+               f"{len(content['lines'])} 项任务，{len(content['deductions'])} 条扣分加分")
 
 
 @bp.cli.command("menu-publish")

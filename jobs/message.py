@@ -54,7 +54,8 @@ def render(note: Notification) -> tuple[str, dict, str]:
     if kind == NotificationKind.DIGEST:
         return ids[purpose], _digest(note), f"{base}m/overview?digest={note.id}"
     if kind == NotificationKind.ASSESSMENT:
-        return ids[purpose], _assessment(note), f"{base}m/score"
+        row = assessment.get(int(note.step.partition(":")[2]))
+        return ids[purpose], _assessment(note, row), f"{base}m/score?year={row.year}"
     assignment = session.get(Assignment, note.assignment_id) if note.assignment_id else None
     if kind == NotificationKind.UNREACHABLE:
         return ids[purpose], _unreachable(note, assignment), \
@@ -124,9 +125,8 @@ def _unreachable(note: Notification, assignment: Assignment | None) -> dict:
                  thing(texts.UNREACHABLE.format(name=name, unit=unit)))
 
 
-def _assessment(note: Notification) -> dict:
+def _assessment(note: Notification, row: assessment.Assessment) -> dict:
     """年度考核结果 to a unit's secretary: the year, the unit's score and its rank in its kind."""
-    row = assessment.get(int(note.step.partition(":")[2]))
     person = session.get(Person, note.person_id)
     unit = assessment.unit_row(row.rows(), person.unit_id) or {}
     return _data("result", thing(texts.ASSESSMENT_TITLE.format(year=row.year)),

@@ -42,3 +42,32 @@ RETRIES_EXHAUSTED = "{error}（重试{count}次仍失败）"
 SMS_SENT_TOO = "{error}；已改发短信"
 STUCK_UNKNOWN = "发送中断且已超过10分钟，结果未知，请人工核实是否已送达"
 DOWNLOAD_FAILED = "下载失败（{error}）"
+
+# The year-end assessment's workbook (jobs/assessment.py) and the rules it was scored by, as
+# the admin pages and /m/score say them too.
+SUMMARY_SHEET, DEDUCTIONS_SHEET = "汇总", "扣分明细"
+SUMMARY_HEADER = ("排名", "单位", "类别", "应得分", "实得分", "扣分", "加分", "得分", "按时完成率")
+WARNING_COUNT = "{level}次数"
+UNIT_HEADER = ("任务", "承办人", "周期", "分值", "得分", "失分原因")
+UNIT_DEDUCTION_HEADER = ("事由", "个人", "日期", "分值", "类型", "文号")
+DEDUCTION_HEADER = ("单位", "个人", "类型", "分值", "事由", "文号", "日期", "登记人")
+UNIT_SHEET_TITLE = "{title}——{unit}"
+KIND_GROUP = "{kind}（{count}个单位）"
+UNIT_TASK = "本单位"
+NOT_SCORED = "{outcome}，未计分"
+UNIT_TOTAL = "合计（计分任务{count}项）"
+UNIT_DEDUCTIONS = "扣分、加分"
+NO_DEDUCTIONS = "无"
+UNIT_SCORE = ("得分 {score} = 100 × 实得分 {earned} ÷ 应得分 {possible} − 扣分 {deducted} + 加分 "
+              "{bonus}（加分不超过{cap}分，得分不低于0）；{kind}第{rank}名（共{among}个）")
+UNIT_SCORE_EMPTY = ("得分 {score}（尚无计分任务，按100分计）− 扣分 {deducted} + 加分 {bonus}；"
+                    "{kind}第{rank}名（共{among}个）")
+GENERATED = "第{version}版，{when}由{who}生成，数据截至{as_of}。"
+LIVE = "实时得分（非正式考核结果），数据截至{as_of}。"
+RULES = ("评分规则：{version}；逾期完成按达到的最高预警等级扣减该项分值：{penalties}；周期结束后"
+         "宽限{grace}天仍未完成的得0分；补报的任务{unlocked}；加分上限{cap}分。")
+RULES_DEFAULT, RULES_VERSION, RULES_CARRIED = "默认规则", "第{version}版", "沿用{year}年第{version}版"
+PENALTY = "{level}{percent}%"
+FORMULA = ("单位得分 = 100 × 实得分 ÷ 应得分 − 扣分 + 加分，在同类单位中排名；得分相同时依次比较"
+           "按时完成率、{supervision}次数、{red}次数、扣分。")
+FOOTER = "第 &[Page] 页，共 &N 页"

@@ -22,7 +22,7 @@ from models.duty import DutyTemplate
 from models.errors import Conflict, NotAllowed, NotFound
 from models.ladder import Level
 from models.notification import notify
-from models.scoring import PENALTY_LEVELS, Outcome, Score, Scores, compute
+from models.scoring import PENALTY_LEVELS, Outcome, Score, Scores, compute, current
 from models.unit import Person, Role, Unit, UnitKind
 
 
@@ -273,6 +273,30 @@ def unit_row(content: dict, unit_id: int) -> dict | None:
     return next((u for u in content["units"] if u["unit_id"] == unit_id), None)
 
 
+def latest(year: int, *, published: bool = False) -> Assessment | None:
+    """The year's newest version (or the newest published one)."""
+    query = sa.select(Assessment).where(Assessment.year == year)
+    if published:
+        query = query.where(Assessment.published_at.is_not(None))
+    return session.scalar(query.order_by(Assessment.version.desc()).limit(1))
+
+
+# The snapshot of the last live computation: models.scoring.current hands back the same Scores
+# while nothing has changed, and its snapshot is then the same rows (read-only to callers).
+_live: dict = {}
+
+
+def live(year: int, now: datetime) -> dict:
+    """snapshot(current(year, now)): the live rows pages show, built once per computation."""
+    scores = current(year, now)
+    hit = _live.get(year)
+    if hit is None or hit[0] is not scores:
+        hit = (scores, snapshot(scores))
+        _live.clear()
+        _live[year] = hit
+    return hit[1]
+
+
 LEVELS = [str(level) for level in PENALTY_LEVELS]
-__all__ = ["Assessment", "LEVELS", "Level", "changes", "generate", "get", "of_year", "publish",
-           "snapshot", "title"]
+__all__ = ["Assessment", "LEVELS", "Level", "changes", "generate", "get", "latest", "live",
+           "of_year", "publish", "snapshot", "title"]

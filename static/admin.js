@@ -55,3 +55,23 @@ if (levelsForm) {
     levelsForm.querySelectorAll("[data-level]").forEach(redraw);
   });
 }
+
+// Forms that must not be sent by accident or twice (生成、发布、撤销): data-confirm asks first,
+// data-once ignores a second submit until the page is shown again.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  if (form.matches("[data-once]")) {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+  }
+});
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
+});

@@ -27,6 +27,7 @@ import time_machine
 from rq import SimpleWorker
 
 from app import create_app
+from handlers.admin import login_link
 from jobs import QUEUES
 from models import (Assignment, Base, DutyCategory, DutyTemplate, Period, Person, Responsibility,
                     Role, TemplateKind, Unit, UnitKind, WechatBinding, session)
@@ -516,3 +517,49 @@ def live_the_month(c):
     sweep(at(30, 17).replace(minute=10))
     hand_in(t["red"], c["zhang"], wang, at(30, 18))
 
+
+ADMIN_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class AdminBrowser:
+    """A PC browser signed in to the admin pages as one person, with the one-time link of
+    `flask admin-link` (real HTTP, like Phone: each browser keeps its own session)."""
+
+    def __init__(self, app, person: Person):
+        self.base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        self.http = requests.Session()
+        assert self.http.get(login_link(person), timeout=10).status_code == 200
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base + path, timeout=30)
+
+    def post(self, path: str, data: dict, form_page: str) -> requests.Response:
+        """POST like the form on `form_page` would, with that page's CSRF token."""
+        token = ADMIN_CSRF.search(self.get(form_page).text)[1]
+        return self.http.post(self.base + path, data={**data, "csrf_token": token},
+                              allow_redirects=False, timeout=30)
+
+
+@pytest.fixture
+def admin_browser(app):
+    return lambda person: AdminBrowser(app, person)
+
+
+@pytest.fixture
+def assessed_county(small_county, make_person, make_template, make_assignment, clock):
+    """small_county after its November, on 2 Dec 2026 09:00 (the app's clock too): a yearly
+    task of 城建局 still open, an admin, and everyone bound to an emulator phone (`phones`)."""
+    c = small_county
+    live_the_month(c)
+    c["open"] = make_assignment(c["bureau"], make_template(
+        title="年度述职", points=10, period=Period.YEARLY, due_rule="date:12-20",
+        target_role=None), period="2026")
+    c["admin"] = make_person("管理员", Role.ADMIN, c["zhao"].unit, title="")
+    c["phones"] = {}
+    for index, who in enumerate(("li", "zhang", "wang", "zhao", "admin", "sun", "zhou", "wu",
+                                 "qian"), 1):
+        session.add(WechatBinding(person_id=c[who].id, openid=openid(index), bound_at=NOW))
+        c["phones"][who] = index
+    session.commit()
+    clock.move_to(at(2, 9, month=12))
+    return c

@@ -112,6 +112,7 @@ def bind_code(person_id: int):
 
 # Views below use admin_required.
 from handlers.admin import calendar, dispatch, duty, levels, notifications  # noqa: E402
+from handlers.admin import assessment, deduction, scoring  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -131,6 +132,20 @@ for rule, endpoint, view, methods in (
     ("/calendar/template.csv", "calendar_template", calendar.calendar_template, ["GET"]),
     ("/levels", "levels", levels.levels, ["GET"]),
     ("/levels", "levels_save", levels.levels_save, ["POST"]),
+    # Scores, the year-end assessment, the scoring policy, deductions (issue 10).
+    ("/scores", "scores", scoring.scores, ["GET"]),
+    ("/scores/tasks", "score_tasks", scoring.score_tasks, ["GET"]),
+    ("/policy", "policy", scoring.policy, ["GET", "POST"]),
+    ("/assessments", "assessments", assessment.assessments, ["GET"]),
+    ("/assessments", "generate_assessment", assessment.generate, ["POST"]),
+    ("/assessments/<int:assessment_id>", "assessment", assessment.detail, ["GET"]),
+    ("/assessments/<int:assessment_id>.xlsx", "assessment_xlsx", assessment.xlsx, ["GET"]),
+    ("/assessments/<int:assessment_id>/publish", "publish_assessment", assessment.publish,
+     ["POST"]),
+    ("/deductions", "deductions", deduction.deductions, ["GET"]),
+    ("/deductions", "record_deduction", deduction.record_post, ["POST"]),
+    ("/deductions/<int:deduction_id>/revoke", "revoke_deduction", deduction.revoke_post,
+     ["POST"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)
