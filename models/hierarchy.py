@@ -220,6 +220,16 @@ def can_see(person, assignment: Assignment, found: Directory | None = None) -> b
     return is_supervisor(person, assignment, found)
 
 
+def can_see_unit(person, unit_id: int, found: Directory | None = None) -> bool:
+    """Whose unit-level results (score, rank, deductions) `person` may read: inspectors and
+    admins any unit's, a discipline body its own and the units it supervises, anyone else
+    their own unit's."""
+    if person.role in SEES_ALL or unit_id == person.unit_id:
+        return True
+    return person.role == Role.DISCIPLINE and \
+        unit_id in (found or directory()).supervised_by(person.unit_id)
+
+
 def visible_filter(person, found: Directory | None = None) -> sa.ColumnElement[bool]:
     """The WHERE clause selecting exactly the assignments `can_see` allows."""
     if person.role in SEES_ALL:

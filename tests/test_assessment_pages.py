@@ -1,5 +1,5 @@
 """The year-end assessment through its pages (issue 10): 得分排名, 扣分加分, 年度考核 (generate,
-compare, publish) and 评分规则 — with who may do what.
+compare, publish), 评分规则, and a cadre's 考核得分 on the phone — with who may do what.
 
 The county is tests/conftest.py's small county on 2 Dec 2026: 青山镇 60.00 (100 × 48 / 80),
 白水镇 and 红岩镇 100.00, 城建局 100.00, and 城建局's yearly task still open."""
@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from handlers.admin import texts as admin_texts
+from handlers.mobile import texts as mobile_texts
 from jobs import texts as job_texts
 from models import (Assessment, AuditEvent, Deduction, Notification, NotificationKind,
                     ScoringPolicy, session)
@@ -181,3 +182,42 @@ def test_only_inspectors_generate_publish_and_record(app, assessed_county, inspe
     for path in ("/admin/scores", "/admin/assessments", "/admin/deductions", "/admin/policy",
                  f"/admin/assessments/{first.id}.xlsx"):
         assert member.get(path).status_code == 403, path
+
+
+def test_a_cadre_sees_their_own_units_score_only(app, assessed_county, inspector):
+    c = assessed_county
+    assert record(inspector, c["qingshan"], "3", "诫勉谈话并被通报").status_code == 303
+    li = Phone(app, c["phones"]["li"])
+    assert "考核得分" in li.get("/m/").text and "考核得分" in li.get("/m/me").text
+    page = li.get("/m/score")
+    assert page.status_code == 200
+    assert "青山镇" in page.text and "57.00" in page.text and "乡镇第3名，共3个" in page.text
+    assert "白水镇" not in page.text and "诫勉谈话并被通报" in page.text
+    assert "逾期完成，达到红色预警，扣50%" in page.text  # 张建国's task, lost points
+    assert f'/m/tasks/{c["tasks"]["undone"].id}"' in page.text  # his own: a link
+    assert f'/m/tasks/{c["tasks"]["red"].id}"' not in page.text  # a colleague's: no link
+    assert "我的得分" in page.text
+    refused = li.get(f"/m/score?unit={c['baishui'].id}")
+    assert refused.status_code == 403 and mobile_texts.SCORE_NOT_YOURS in refused.text
+    zhang = Phone(app, c["phones"]["zhang"]).get("/m/score").text
+    assert f'/m/tasks/{c["tasks"]["red"].id}"' in zhang
+    assert Phone(app, c["phones"]["sun"]).get(
+        f"/m/score?unit={c['qingshan'].id}").status_code == 403
+    wang = Phone(app, c["phones"]["wang"]).get(f"/m/score?unit={c['baishui'].id}")
+    assert wang.status_code == 200 and "白水镇" in wang.text and "100.00" in wang.text
+    inspector_phone = Phone(app, c["phones"]["zhao"])
+    county = inspector_phone.get("/m/score").text
+    assert "全县考核得分" in county and "3. 青山镇" in county and f"unit={c['bureau'].id}" in county
+    zhao = inspector_phone.get(f"/m/score?unit={c['bureau'].id}")
+    assert zhao.status_code == 200 and "城建局" in zhao.text
+
+
+def test_the_published_result_is_on_the_phone(app, assessed_county, inspector):
+    c = assessed_county
+    first = generate(inspector)
+    inspector.post(f"/admin/assessments/{first.id}/publish", {},
+                   form_page=f"/admin/assessments/{first.id}")
+    assert record(inspector, c["qingshan"], "3", "诫勉谈话并被通报").status_code == 303
+    page = Phone(app, c["phones"]["zhang"]).get("/m/score?year=2026").text
+    assert "年度考核结果" in page and "第1版" in page
+    assert page.index("60.00") < page.index("57.00")  # published 60.00 first, live 57.00 after

@@ -8,7 +8,7 @@ routes are one explicit table (STYLE R3).
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import (assignment, evidence, late, me, overview, refusal, review,
+from handlers.mobile import (assignment, evidence, late, me, overview, refusal, review, score,
                              supervision, workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
@@ -23,6 +23,7 @@ ROUTES = [
     ("/overview", "overview", overview.overview, ["GET"], True),
     ("/me", "me", me.me, ["GET"], True),
     ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
+    ("/score", "score", score.score, ["GET"], True),
     ("/tasks/<int:assignment_id>", "assignment", assignment.assignment, ["GET"], True),
     ("/tasks/<int:assignment_id>/acknowledge", "acknowledge", assignment.acknowledge, ["POST"],
      True),

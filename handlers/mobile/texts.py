@@ -54,3 +54,8 @@ CARE_MODE_OFF = "已关闭大字模式，页面恢复标准字号。"
 # 任务总览 (/m/overview)
 OVERVIEW_STATES = {"open": "未提交", "review": "审核中"}
 OVERVIEW_EMPTY = "没有符合条件的任务"
+
+# 考核得分 (/m/score)
+SCORE_NOT_YOURS = "您只能查看本单位（纪检组织还可查看所监督单位）的考核得分。"
+SCORE_NO_UNIT = "未找到该单位。"
+SCORE_BAD_YEAR = "年度不正确，请从“考核得分”页面重新进入。"
