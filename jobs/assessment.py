@@ -200,15 +200,17 @@ def _unit(book: Workbook, content: dict, unit: dict, lines: list, deductions: li
     sheet = _Sheet(book, name, texts.UNIT_SHEET_TITLE.format(title=content["title"],
                                                               unit=unit["name"]),
                    texts.UNIT_HEADER, UNIT_WIDTHS)
-    scored = 0
+    scored, periods = 0, {}
     for line in lines:
         earned = _number(line["earned"])
         scored += earned is not None
         reason = line["reason"] if earned is not None or line["reason"] else \
             texts.NOT_SCORED.format(outcome=OUTCOME_LABELS[line["outcome"]])
-        sheet.add([sheet.cell(line["task"], "ql_text"), line["person"] or texts.UNIT_TASK,
-                   period_label(line["period"]), sheet.cell(line["points"], "ql_whole"),
-                   sheet.cell(earned, "ql_points"), sheet.cell(reason, "ql_text")])
+        # One styled cell a line: a city writes 250,000 of them (points are whole numbers).
+        period = periods.get(line["period"]) or periods.setdefault(
+            line["period"], period_label(line["period"]))
+        sheet.add([line["task"], line["person"] or texts.UNIT_TASK, period, line["points"],
+                   sheet.cell(earned, "ql_points"), reason])
     sheet.add([sheet.cell(texts.UNIT_TOTAL.format(count=scored), "ql_group"), None, None,
                sheet.cell(unit["possible"], "ql_whole"),
                sheet.cell(_number(unit["earned"]), "ql_points")])
