@@ -203,7 +203,10 @@ def test_a_cadre_sees_their_own_units_score_only(app, assessed_county, inspector
     assert f'/m/tasks/{c["tasks"]["red"].id}"' in zhang
     assert Phone(app, c["phones"]["sun"]).get(
         f"/m/score?unit={c['qingshan'].id}").status_code == 403
-    wang = Phone(app, c["phones"]["wang"]).get(f"/m/score?unit={c['baishui'].id}")
+    body = Phone(app, c["phones"]["wang"])
+    own = body.get("/m/score").text  # 青山镇纪委 has no tasks: the units it supervises
+    assert "以下是您可以查看的单位" in own and f"unit={c['baishui'].id}" in own
+    wang = body.get(f"/m/score?unit={c['baishui'].id}")
     assert wang.status_code == 200 and "白水镇" in wang.text and "100.00" in wang.text
     inspector_phone = Phone(app, c["phones"]["zhao"])
     county = inspector_phone.get("/m/score").text
