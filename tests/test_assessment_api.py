@@ -86,3 +86,26 @@ def test_the_policy_version_an_assessment_used(lived, api):
     # − 3 + 1 = 53.
     assert qingshan["score"] == "53.00"
     assert content["rules"]["penalties"]["blue"] == 20
+
+
+def test_the_workbook_through_the_api_holds_the_apis_numbers(lived, api):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    c = lived
+    made = generate(api, c["zhao"]).get_json()
+    content = api(c["zhao"], "GET", f"/assessments/{made['id']}").get_json()["content"]
+    response = api(c["zhao"], "GET", f"/assessments/{made['id']}.xlsx")
+    assert response.status_code == 200
+    summary = load_workbook(io.BytesIO(response.data))["汇总"]
+    rows = {row[1]: row for row in summary.iter_rows(min_row=3, values_only=True)
+            if isinstance(row[0], int)}
+    for unit in content["units"]:
+        rank, _, _, possible, earned, deducted, bonus, score = rows[unit["name"]][:8]
+        assert (rank, possible) == (unit["rank"], unit["possible"])
+        assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in (earned, deducted, bonus,
+                                                                    score)] == [
+            Decimal(unit[k]) for k in ("earned", "deducted", "bonus", "score")]
+    assert api(c["zhang"], "GET", f"/assessments/{made['id']}.xlsx").status_code == 403

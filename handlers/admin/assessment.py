@@ -3,18 +3,16 @@ frozen rows with what changed since the version before; 发布 (each unit's secr
 its score and rank); the version as .xlsx. Inspectors generate and publish, admins look.
 """
 
-import io
-from urllib.parse import quote
-
 import sqlalchemy as sa
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from handlers.admin import texts
 from handlers.admin.scoring import level_headers, pending, ranking_rows, year_arg
 from handlers.labels import DEDUCTION_KIND_LABELS, OUTCOME_LABELS, UNIT_KIND_LABELS
-from jobs.assessment import XLSX_TYPE, describe_rules, provenance, unit_sentence, write_xlsx
-from models import Assessment, assessment, audit, session, utcnow
+from handlers.exports import assessment_xlsx
+from jobs.assessment import describe_rules, provenance, unit_sentence
+from models import Assessment, assessment, session, utcnow
 from models.clock import local_date
 from models.scoring import RANKED_KINDS
 
@@ -99,20 +97,4 @@ def publish(assessment_id: int):
 
 
 def xlsx(assessment_id: int):
-    """The version as a workbook, named in Chinese (RFC 5987 filename*), audited."""
-    row = assessment.get(assessment_id)
-    content = row.rows()
-    buffer = io.BytesIO()
-    write_xlsx(content, buffer)
-    audit.record("assessment.export", f"assessment:{row.id}", now=utcnow(), actor=g.person,
-                 year=row.year, version=row.version, sha256=row.sha256)
-    session.commit()
-    return xlsx_response(buffer.getvalue(), f"{content['title']}（第{row.version}版）.xlsx",
-                         f"assessment-{row.year}-v{row.version}.xlsx")
-
-
-def xlsx_response(body: bytes, name: str, fallback: str) -> Response:
-    response = Response(body, mimetype=XLSX_TYPE)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}")
-    return response
+    return assessment_xlsx(assessment.get(assessment_id), g.person)

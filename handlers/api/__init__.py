@@ -40,6 +40,7 @@ ROUTES = (
     ("GET", "/assessments", score.list_assessments),
     ("POST", "/assessments", score.generate_assessment),
     ("GET", "/assessments/<int:assessment_id>", score.show_assessment),
+    ("GET", "/assessments/<int:assessment_id>.xlsx", score.assessment_workbook),
     ("POST", "/assessments/<int:assessment_id>/publish", score.publish_assessment),
     ("GET", "/openapi.json", openapi.openapi_document),
 )

@@ -450,6 +450,14 @@ PATHS = {
         "parameters": [_path_id("assessment_id")],
         "responses": {"200": _json(_ref("AssessmentDetail"), "考核结果"),
                       "403": _error("Forbidden"), **COMMON_ERRORS}}},
+    "/assessments/{assessment_id}.xlsx": {"get": {
+        "operationId": "getAssessmentWorkbook",
+        "summary": "某一版考核结果的 Excel 文件（汇总、各单位任务得分、扣分明细），与后台下载相同",
+        "parameters": [_path_id("assessment_id")],
+        "responses": {"200": {"description": "xlsx 文件", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "contentMediaType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
+            "403": _error("Forbidden"), **COMMON_ERRORS}}},
     "/assessments/{assessment_id}/publish": {"post": {
         "operationId": "publishAssessment", "summary": "发布：以模板消息告知各单位书记得分与名次（每版一次）",
         "parameters": [_path_id("assessment_id")],

@@ -14,6 +14,7 @@ from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import BadInput, json_body, query_choice, query_int, required
 from handlers.api.visibility import unit_filter
+from handlers.exports import assessment_xlsx
 from models import Person, Role, Unit, UnitKind, session, utcnow
 from models import assessment as assessments
 from models import deduction as deductions
@@ -218,6 +219,11 @@ def generate_assessment():
 def show_assessment(assessment_id: int):
     _viewer()
     return assessment_json(assessments.get(assessment_id), content=True)
+
+
+def assessment_workbook(assessment_id: int):
+    """The version as .xlsx (the same workbook as the admin download), audited."""
+    return assessment_xlsx(assessments.get(assessment_id), _viewer())
 
 
 def publish_assessment(assessment_id: int):
