@@ -10,6 +10,7 @@ import hashlib
 import json
 import zlib
 from datetime import datetime
+from functools import cached_property
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -103,17 +104,32 @@ def snapshot(scores: Scores) -> dict:
 
 
 class _Names:
-    """The names a snapshot's rows carry, read once."""
+    """The names a snapshot's rows carry, each kind read once when first asked for (the
+    dashboard's ranking needs only the units', not every person's)."""
 
     def __init__(self, scores: Scores):
+        self.scores = scores
+
+    @cached_property
+    def units(self) -> dict:
+        return {u.id: u for u in session.scalars(sa.select(Unit).where(
+            Unit.id.in_(list(self.scores.units))))}
+
+    @cached_property
+    def people(self) -> dict:
+        scores = self.scores
         people = set(scores.people) | {d.person_id for d in scores.deductions if d.person_id}
-        self.units = {u.id: u for u in session.scalars(sa.select(Unit).where(
-            Unit.id.in_(list(scores.units))))}
-        self.people = {p.id: p for p in session.scalars(sa.select(Person).where(
+        return {p.id: p for p in session.scalars(sa.select(Person).where(
             Person.id.in_(list(people))))}
-        self.titles = dict(session.execute(sa.select(DutyTemplate.id, DutyTemplate.title)).all())
-        self.recorders = dict(session.execute(sa.select(Person.id, Person.name).where(
-            Person.id.in_({d.recorded_by_id for d in scores.deductions
+
+    @cached_property
+    def titles(self) -> dict:
+        return dict(session.execute(sa.select(DutyTemplate.id, DutyTemplate.title)).all())
+
+    @cached_property
+    def recorders(self) -> dict:
+        return dict(session.execute(sa.select(Person.id, Person.name).where(
+            Person.id.in_({d.recorded_by_id for d in self.scores.deductions
                            if d.recorded_by_id}))).all())
 
     def person(self, person_id: int | None) -> str | None:

@@ -65,6 +65,14 @@ class Assignment(Base):
 
 OPEN_STATES = (State.DISPATCHED, State.ACKNOWLEDGED, State.RETURNED)
 WARNED = (Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)
+WORST_FIRST = (Level.SUPERVISION, Level.RED, Level.YELLOW, Level.BLUE, Level.REMINDER,
+               Level.NONE)
+
+
+def severity() -> sa.Case:
+    """An ORDER BY for the worst warning first (督办, red, yellow, blue, reminder, none)."""
+    return sa.case({str(level): rank for rank, level in enumerate(WORST_FIRST)},
+                   value=Assignment.warning, else_=len(WORST_FIRST))
 
 
 def workload(person) -> dict[str, int]:

@@ -376,11 +376,15 @@ def judge(row, t: datetime, rules: Rules, deadlines: _Deadlines) -> Line:
     return line(Outcome.UNFINISHED, Decimal(0), "周期结束未完成，不得分")
 
 
-def compute(year: int, as_of: datetime, *, rules: Rules | None = None) -> Scores:
-    """Every score of `year` as of `as_of`: lines, people, units, ranking (pure over the rows)."""
+def compute(year: int, as_of: datetime, *, rules: Rules | None = None,
+            unit_ids=None) -> Scores:
+    """Every score of `year` as of `as_of`: lines, people, units, ranking (pure over the rows).
+
+    `unit_ids`: only those units' tasks and deductions (one unit's trend reads its own rows,
+    not the county's); ranks are then among those units alone."""
     rules = rules or policy_for(year)
     deadlines = _Deadlines(rules.grace_days)
-    lines = [judge(row, as_of, rules, deadlines) for row in assignment_rows(year)]
+    lines = [judge(row, as_of, rules, deadlines) for row in assignment_rows(year, unit_ids)]
     kinds = dict(session.execute(
         sa.select(Unit.id, Unit.kind).where(Unit.kind.in_(RANKED_KINDS))).all())
     person_units = dict(session.execute(sa.select(Person.id, Person.unit_id)).all())
@@ -392,8 +396,10 @@ def compute(year: int, as_of: datetime, *, rules: Rules | None = None) -> Scores
         units.setdefault(line.unit_id, Score(line.unit_id)).add(line)
         if line.person_id is not None:
             people.setdefault(line.person_id, Score(line.unit_id, line.person_id)).add(line)
-    deductions = list(session.scalars(in_force(year, as_of).order_by(Deduction.day,
-                                                                       Deduction.id)))
+    forced = in_force(year, as_of)
+    if unit_ids is not None:
+        forced = forced.where(Deduction.unit_id.in_(unit_ids))
+    deductions = list(session.scalars(forced.order_by(Deduction.day, Deduction.id)))
     for row in deductions:
         if row.unit_id not in kinds:
             continue
@@ -432,13 +438,18 @@ def _rank(scores, key) -> None:
 _recent: dict = {}
 
 
+def data_version() -> tuple:
+    """What names the data a reading of the year depends on, in two index lookups: the newest
+    audit event (every review, cancellation and deduction is audited; its hash names the whole
+    chain, so two databases never share a key) and the newest push (the sweep's warnings)."""
+    head = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return head, session.scalar(sa.select(sa.func.max(Notification.id)))
+
+
 def current(year: int, now: datetime) -> Scores:
     """The scores as of `now`, from the last computation when nothing has changed since."""
     rules = policy_for(year)
-    # The newest audit hash names the whole chain, so two databases never share a key.
-    head = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    key = (year, now.astimezone(SHANGHAI).date(), head,
-           session.scalar(sa.select(sa.func.max(Notification.id))), rules.policy_id)
+    key = (year, now.astimezone(SHANGHAI).date(), *data_version(), rules.policy_id)
     hit = _recent.get(key)
     if hit is None:
         hit = compute(year, now, rules=rules)

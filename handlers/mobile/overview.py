@@ -3,7 +3,8 @@
 A secretary sees her unit's (本单位), a discipline body the units it supervises (监督单位), an
 inspector or admin the whole county (全县): the same rows `models.hierarchy.visible_filter`
 lets them open. Counts per warning level on top, each a link to its rows; filters by level,
-state and unit; `?digest=ID` lists exactly the tasks one "您有N项任务提醒" push carried.
+state (未提交, 已逾期, 审核中) and unit; `?digest=ID` lists exactly the tasks one "您有N项任务提醒"
+push carried.
 """
 
 import sqlalchemy as sa
@@ -14,12 +15,11 @@ from handlers.labels import SCOPE_LABELS
 from handlers.mobile import texts
 from handlers.mobile.workbench import row
 from models import Assignment, Level, Notification, Role, Unit, session, utcnow
-from models.assignment import OPEN_STATES
+from models.assignment import OPEN_STATES, WORST_FIRST, severity
 from models.hierarchy import REVIEW_STATES, Directory, visible_filter
 
 LIST_LIMIT = 100
-LEVELS = (Level.SUPERVISION, Level.RED, Level.YELLOW, Level.BLUE, Level.REMINDER,
-          Level.NONE)
+LEVELS = WORST_FIRST
 
 
 def scope_name(person) -> str:
@@ -42,13 +42,13 @@ def overview():
     listed = base.subquery()
     counts = dict(session.execute(sa.select(listed.c.warning, sa.func.count())
                                   .group_by(listed.c.warning)).all())
-    query, chosen = _filtered(base, found)
+    now = utcnow()
+    query, chosen = _filtered(base, now)
     tasks = session.scalars(query.options(joinedload(Assignment.template),
                                           joinedload(Assignment.unit),
                                           joinedload(Assignment.person))
-                            .order_by(_severity(), Assignment.due_at, Assignment.id)
+                            .order_by(severity(), Assignment.due_at, Assignment.id)
                             .limit(LIST_LIMIT + 1)).all()
-    now = utcnow()
     return render_template(
         "mobile/overview.html", person=person, scope=scope_name(person), digest=digest,
         tiles=[_tile(level, counts.get(level, 0), digest) for level in LEVELS[:-1]],
@@ -57,7 +57,7 @@ def overview():
         units=_units(person, found), states=texts.OVERVIEW_STATES, empty=texts.OVERVIEW_EMPTY)
 
 
-def _filtered(query, found: Directory) -> tuple[sa.Select, dict]:
+def _filtered(query, now) -> tuple[sa.Select, dict]:
     """Apply ?level=, ?state= and ?unit= (unknown values are ignored, not errors)."""
     chosen = {}
     level = request.args.get("level", "")
@@ -70,6 +70,8 @@ def _filtered(query, found: Directory) -> tuple[sa.Select, dict]:
     state = request.args.get("state", "")
     if state == "open":
         query = query.where(Assignment.state.in_(OPEN_STATES))
+    elif state == "overdue":
+        query = query.where(Assignment.state.in_(OPEN_STATES), Assignment.due_at < now)
     elif state == "review":
         query = query.where(Assignment.state.in_(REVIEW_STATES))
     else:
@@ -79,11 +81,6 @@ def _filtered(query, found: Directory) -> tuple[sa.Select, dict]:
         query = query.where(Assignment.unit_id == unit)
     chosen.update(level=level, state=state, unit=unit or "")
     return query, chosen
-
-
-def _severity():
-    return sa.case({level.value: rank for rank, level in enumerate(LEVELS)},
-                   value=Assignment.warning, else_=len(LEVELS))
 
 
 def _tile(level: Level, count: int, digest: int | None) -> dict:

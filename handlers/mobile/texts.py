@@ -52,7 +52,7 @@ CARE_MODE_ON = "已开启大字模式：所有页面的字和按钮都已放大�
 CARE_MODE_OFF = "已关闭大字模式，页面恢复标准字号。"
 
 # 任务总览 (/m/overview)
-OVERVIEW_STATES = {"open": "未提交", "review": "审核中"}
+OVERVIEW_STATES = {"open": "未提交", "overdue": "已逾期", "review": "审核中"}
 OVERVIEW_EMPTY = "没有符合条件的任务"
 
 # 考核得分 (/m/score)
