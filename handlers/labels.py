@@ -38,6 +38,7 @@ __all__ = [
     "UNIT_KIND_LABELS",
     "UNLOCKED_RULE_LABELS",
     "WARNING_LABELS",
+    "colour_label",
     "dispatched_text",
     "due_rule_label",
     "late_policy_label",
@@ -54,6 +55,12 @@ STATE_LABELS = {
 # models.level_scheme), except that a task past its reminder is simply 即将到期.
 WARNING_LABELS = Labels({"reminder": "即将到期", **{level.value: level for level in (
     Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)}})
+
+def colour_label(colour: str) -> str:
+    """A unit's colour on the dashboard (models.dashboard.colour) in words: 无逾期, or the
+    warning it stands for (looked up when asked, so a renamed level shows at once)."""
+    return "无逾期" if colour == "green" else WARNING_LABELS[colour]
+
 
 # What a leader's overview of the tasks they answer for is called (任务总览, menu lists).
 SCOPE_LABELS = {Role.SECRETARY: "本单位", Role.DISCIPLINE: "监督单位", Role.INSPECTOR: "全县",

@@ -15,7 +15,7 @@ from wechatpy.exceptions import WeChatException
 
 from handlers.admin import texts
 from handlers.web import start_session
-from models import Person, Role, Unit, WechatBinding, audit, utcnow
+from models import Person, Role, WechatBinding, audit, utcnow
 from models import session as db
 from models.wechat_binding import CODE_VALIDITY, issue_bind_code
 
@@ -72,18 +72,6 @@ def login(token: str):
     return redirect(url_for("admin.index"))
 
 
-@bp.get("/")
-@admin_required
-def index():
-    counts = {
-        "units": db.scalar(sa.select(sa.func.count(Unit.id))),
-        "people": db.scalar(sa.select(sa.func.count(Person.id))),
-        "bound": db.scalar(sa.select(sa.func.count(WechatBinding.id))
-                           .where(WechatBinding.active.is_(True))),
-    }
-    return render_template("admin/index.html", counts=counts)
-
-
 @bp.get("/people")
 @admin_required
 def people():
@@ -111,7 +99,7 @@ def bind_code(person_id: int):
 
 
 # Views below use admin_required.
-from handlers.admin import calendar, dispatch, duty, levels, notifications  # noqa: E402
+from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
 from handlers.admin import assessment, deduction, scoring  # noqa: E402
 
 for rule, endpoint, view, methods in (
@@ -146,6 +134,15 @@ for rule, endpoint, view, methods in (
     ("/deductions", "record_deduction", deduction.record_post, ["POST"]),
     ("/deductions/<int:deduction_id>/revoke", "revoke_deduction", deduction.revoke_post,
      ["POST"]),
+    # 全县态势 (issue 10): the dashboard and its JSON, the tasks behind its numbers, a unit's
+    # own page, 谁还没交 with 催办 for one or all.
+    ("/", "index", dashboard.index, ["GET"]),
+    ("/dashboard.json", "dashboard_json", dashboard.dashboard_json, ["GET"]),
+    ("/tasks", "tasks", dashboard.tasks, ["GET"]),
+    ("/units/<int:unit_id>", "unit", dashboard.unit, ["GET"]),
+    ("/owed", "owed", dashboard.owed_page, ["GET"]),
+    ("/owed/urge-all", "urge_all", dashboard.urge_all, ["POST"]),
+    ("/owed/<int:assignment_id>/urge", "urge_one", dashboard.urge_one, ["POST"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)

@@ -1,0 +1,206 @@
+"""全县态势 on the PC (`/admin/`), the tasks behind each of its numbers (`/admin/tasks`), a
+unit's own page (`/admin/units/<id>`) and 谁还没交 with 催办 (`/admin/owed`).
+
+The series are models.dashboard's; `/admin/dashboard.json` hands out the same ones. 催办 is
+models.escalation.urge, one task or every task still owed, each under its 5-minute rule.
+"""
+
+import sqlalchemy as sa
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload
+
+from handlers.admin import texts
+from handlers.dashboard import (FIRST_YEAR, LAST_YEAR, OUTCOME_COLUMNS, categories_chart,
+                                chosen_year, colour_counts, grouped, trend_chart, warnings_chart,
+                                years)
+from handlers.labels import OUTCOME_LABELS, UNIT_KIND_LABELS, period_label
+from handlers.mobile.access import assignment_lock
+from handlers.mobile.supervision import urged
+from handlers.mobile.workbench import row
+from models import (Assignment, Deduction, DutyCategory, DutyTemplate, Period, Unit, session,
+                    utcnow)
+from models.assessment import unit_rows
+from models.assignment import Action
+from models.dashboard import (OUTCOMES, RANKING_TOP, STATES, TILE_KINDS, TaskFilter, owed,
+                              series, tiles, trend, urge_owed, window)
+from models.dashboard import tasks as task_page
+from models.errors import DomainError
+from models.escalation import urge
+from models.hierarchy import Directory, allowed
+from models.scoring import current
+
+PER_PAGE = 50
+UNIT_TASKS = 20
+
+
+def index():
+    """The dashboard: tiles by unit kind, the charts, 督办 and 催办, the ranking, 谁还没交."""
+    now = utcnow()
+    year = chosen_year(now)
+    data = series(year, now)
+    return render_template(
+        "admin/index.html", data=data, year=year, years=years(now),
+        groups=grouped(data["tiles"]), colours=colour_counts(data["tiles"]),
+        ranks=grouped(data["ranking"]), top=RANKING_TOP,
+        warnings=warnings_chart(data, lambda kind, month: url_for(
+            "admin.tasks", level=kind, month=month)),
+        rates=categories_chart(data, lambda outcome, category: url_for(
+            "admin.tasks", year=year, category=category, outcome=outcome)),
+        outcomes=OUTCOME_COLUMNS, picker=picker(year))
+
+
+def dashboard_json():
+    """The same series as JSON (?year=)."""
+    now = utcnow()
+    return jsonify(series(chosen_year(now), now))
+
+
+def picker(year: int) -> dict:
+    """谁还没交's choices: every template, and the periods of `year` for each periodicity."""
+    templates = session.execute(sa.select(DutyTemplate.id, DutyTemplate.title,
+                                          DutyTemplate.period)
+                                .order_by(DutyTemplate.active.desc(), DutyTemplate.id)).all()
+    periods = {Period.MONTHLY: [f"{year}-{month:02d}" for month in range(1, 13)],
+               Period.QUARTERLY: [f"{year}Q{quarter}" for quarter in range(1, 5)],
+               Period.YEARLY: [str(year)], Period.ONCE: ["once"]}
+    return {"templates": templates, "periods": [
+        (str(kind), key, period_label(key)) for kind, keys in periods.items() for key in keys]}
+
+
+# The tasks behind a number
+
+def task_filter() -> TaskFilter:
+    """The query string as a TaskFilter; values it does not know are ignored, not errors."""
+    args = request.args
+    year = args.get("year", type=int)
+    return TaskFilter(
+        year=year if year and FIRST_YEAR <= year <= LAST_YEAR else None,
+        unit_id=args.get("unit", type=int), category_id=args.get("category", type=int),
+        state=args.get("state", "") if args.get("state") in STATES else "",
+        level=args.get("level", "") if args.get("level") in texts.TASK_LEVEL_KEYS else "",
+        month=month if window(month := args.get("month", "").strip()) else "",
+        outcome=args.get("outcome", "") if args.get("outcome") in OUTCOMES else "")
+
+
+def tasks():
+    """A page of the tasks a dashboard number counts, each linking to its task page."""
+    now = utcnow()
+    chosen = task_filter()
+    number = max(request.args.get("page", 1, type=int), 1)
+    found, total = task_page(chosen, now, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+    return render_template(
+        "admin/tasks.html", rows=[row(task, now) for task in found], total=total,
+        page=number, pages=max(1, -(-total // PER_PAGE)), args=request.args.to_dict(),
+        said=described(chosen), states=texts.TASK_STATES,
+        levels={key: texts.level_words(key) for key in texts.TASK_LEVEL_KEYS},
+        units=session.scalars(sa.select(Unit).where(Unit.kind.in_(TILE_KINDS))
+                              .order_by(Unit.id)).all(),
+        categories=session.scalars(sa.select(DutyCategory).order_by(
+            DutyCategory.position, DutyCategory.id)).all())
+
+
+def described(chosen: TaskFilter) -> list[str]:
+    """The filter in words, for the page's heading."""
+    words = []
+    if chosen.unit_id:
+        unit = session.get(Unit, chosen.unit_id)
+        words.append(unit.name if unit else texts.NO_SUCH_UNIT)
+    if chosen.year:
+        words.append(texts.YEAR_TASKS.format(year=chosen.year))
+    if chosen.category_id:
+        category = session.get(DutyCategory, chosen.category_id)
+        words.append(category.name if category else texts.NO_SUCH_CATEGORY)
+    if chosen.month:
+        words.append(texts.month_words(chosen.month))
+    if chosen.level:
+        reached = not chosen.month and chosen.level != "none"  # the level reached so far
+        words.append(texts.level_words(chosen.level) + (texts.CURRENT_LEVEL if reached else ""))
+    if chosen.state:
+        words.append(texts.TASK_STATES[chosen.state])
+    if chosen.outcome:
+        words.append(OUTCOME_LABELS.get(chosen.outcome, texts.SCORED))
+    return words
+
+
+# A unit's own page
+
+def unit(unit_id: int):
+    """单位详情: its tiles' counts, score and rank, deductions in force, trend, tasks."""
+    found = session.get(Unit, unit_id) or abort(404)
+    now = utcnow()
+    year = chosen_year(now)
+    scores = current(year, now)
+    score = next((r for r in unit_rows(scores) if r["unit_id"] == unit_id), None)
+    tile = next((t for t in tiles(scores, now) if t["unit_id"] == unit_id), None)
+    listed, total = task_page(TaskFilter(unit_id=unit_id), now, limit=UNIT_TASKS)
+    return render_template(
+        "admin/unit.html", unit=found, year=year, years=years(now), score=score, tile=tile,
+        deductions=in_force_rows([d.id for d in scores.deductions if d.unit_id == unit_id]),
+        trend=trend_chart(trend(year, unit_id, now)), rows=[row(task, now) for task in listed],
+        total=total, kind_label=UNIT_KIND_LABELS.get(found.kind, ""))
+
+
+def in_force_rows(deduction_ids: list[int]) -> list[Deduction]:
+    """The deductions a computation counted, read afresh with their people (the computation
+    may be a cached one from an earlier request, its rows no longer in this session)."""
+    return list(session.scalars(sa.select(Deduction).where(Deduction.id.in_(deduction_ids))
+                                .options(joinedload(Deduction.person))
+                                .order_by(Deduction.day, Deduction.id)))
+
+
+# 谁还没交 and 催办
+
+def owed_page():
+    """The tasks of one template and period still owed, with 催办 for one or all."""
+    template, period = _owed_choice()
+    page_number = max(request.args.get("page", 1, type=int), 1)
+    listed, total = owed(template.id, period, limit=PER_PAGE * 2,
+                         offset=(page_number - 1) * PER_PAGE * 2)
+    directory = Directory()
+    rows = [(task, Action.URGE in allowed(g.person, task, directory)) for task in listed]
+    return render_template(
+        "admin/owed.html", template=template, period=period, total=total, page=page_number,
+        pages=max(1, -(-total // (PER_PAGE * 2))), rows=rows,
+        can_urge_any=any(can for _, can in rows))
+
+
+def _owed_choice() -> tuple[DutyTemplate, str]:
+    source = request.form if request.method == "POST" else request.args
+    template = session.get(DutyTemplate, source.get("template", type=int) or 0)
+    if template is None:
+        raise DomainError(texts.OWED_PICK_TEMPLATE)
+    period = source.get("period", "").strip()
+    if not period:
+        raise DomainError(texts.OWED_PICK_PERIOD)
+    return template, period
+
+
+def urge_one(assignment_id: int):
+    """催办 one task from 谁还没交 (POST); back to the list with what happened."""
+    template, period = _owed_choice()
+    task = session.get(Assignment, assignment_id) or abort(404)
+    with assignment_lock(task):
+        try:
+            notes = urge(task, g.person, now=utcnow())
+        except DomainError as refusal:
+            session.rollback()
+            flash(refusal.message, "error")
+        else:
+            session.commit()
+            for category, message in urged(notes):
+                flash(message, "ok" if category == "success" else category)
+    return _back_to_owed(template, period)
+
+
+def urge_all():
+    """全部催办 (POST): every task still owed, each once; says how many were skipped."""
+    template, period = _owed_choice()
+    report = urge_owed(template.id, period, g.person, now=utcnow())
+    session.commit()
+    flash(texts.urged_all(len(report.urged), len(report.too_soon), len(report.refused)),
+          "ok" if report.urged else "warn")
+    return _back_to_owed(template, period)
+
+
+def _back_to_owed(template: DutyTemplate, period: str):
+    return redirect(url_for("admin.owed", template=template.id, period=period), 303)
