@@ -11,7 +11,7 @@ from flask import current_app, g, redirect, render_template, request, session
 from wechatpy.exceptions import WeChatException
 
 from handlers.web import start_session
-from models import Person, audit, utcnow
+from models import Person, Role, audit, utcnow
 from models import session as db
 from models.wechat_binding import person_for_openid
 
@@ -35,13 +35,26 @@ def message_page(message: str, status: int, title: str = "提示", back: str | N
     return render_template("mobile/message.html", title=title, message=message, back=back), status
 
 
+# The admin sign-in (handlers.admin: a one-time link) also opens the mobile pages, so the task
+# links on the PC dashboard work outside WeChat; its roles are re-checked on every request.
+ADMIN_SESSION_ROLES = (Role.INSPECTOR, Role.ADMIN)
+
+
 def _session_person() -> Person | None:
     openid, person_id = session.get("openid"), session.get("person_id")
     if not openid:
-        return None
+        return _admin_person()
     person = person_for_openid(openid)
     if person is None or person.id != person_id:
         session.clear()  # unbound or rebound since the cookie was issued
+        return None
+    return person
+
+
+def _admin_person() -> Person | None:
+    admin_id = session.get("admin_id")
+    person = db.get(Person, admin_id) if admin_id else None
+    if person is None or not person.active or person.role not in ADMIN_SESSION_ROLES:
         return None
     return person
 
