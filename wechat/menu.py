@@ -32,6 +32,8 @@ def build_menu(base_url: str) -> dict:
         {"name": "审核督查", "sub_button": [
             click("待我审核", REVIEWS),
             click("督办事项", SUPERVISION),
+            # For county inspectors and admins; anyone else gets a polite refusal page.
+            view("全县态势", "m/situation"),
         ]},
         {"name": "我的", "sub_button": [
             click("我的信息", ME),

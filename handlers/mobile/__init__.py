@@ -9,7 +9,7 @@ from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from handlers.mobile import (assignment, evidence, late, me, overview, refusal, review, score,
-                             supervision, workbench)
+                             situation, supervision, workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -21,6 +21,7 @@ ROUTES = [
     ("/auth", "auth", auth, ["GET"], False),
     ("/", "workbench", workbench.workbench, ["GET"], True),
     ("/overview", "overview", overview.overview, ["GET"], True),
+    ("/situation", "situation", situation.situation, ["GET"], True),  # 全县态势 (issue 10)
     ("/me", "me", me.me, ["GET"], True),
     ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
     ("/score", "score", score.score, ["GET"], True),

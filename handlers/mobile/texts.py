@@ -59,3 +59,7 @@ OVERVIEW_EMPTY = "没有符合条件的任务"
 SCORE_NOT_YOURS = "您只能查看本单位（纪检组织还可查看所监督单位）的考核得分。"
 SCORE_NO_UNIT = "未找到该单位。"
 SCORE_BAD_YEAR = "年度不正确，请从“考核得分”页面重新进入。"
+
+# 全县态势 (/m/situation)
+SITUATION_REFUSED_TITLE = "无权查看"
+SITUATION_REFUSED = "全县态势仅供县纪委监委审核人员和系统管理员查看。"

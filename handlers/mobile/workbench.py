@@ -17,6 +17,7 @@ from models.level_scheme import level_name
 from models.review import sign_review_token
 
 REVIEW_LIST_LIMIT = 50
+SITUATION_VIEWERS = (Role.INSPECTOR, Role.ADMIN)  # who sees 全县态势 (/m/situation)
 
 
 def workbench():
@@ -38,7 +39,8 @@ def workbench():
     rows = {key: [row(t, now, review=key == "reviews") for t in items]
             for key, _, items, _ in sections}
     return render_template("mobile/workbench.html", person=g.person, sections=sections,
-                           rows=rows, overview=leader_overview(g.person, found))
+                           rows=rows, overview=leader_overview(g.person, found),
+                           situation=g.person.role in SITUATION_VIEWERS)
 
 
 def leader_overview(person, found: Directory) -> dict | None:
