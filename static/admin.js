@@ -75,3 +75,21 @@ document.addEventListener("submit", (event) => {
 window.addEventListener("pageshow", () => {
   document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
 });
+
+// 谁还没交 (/admin/): once a template is chosen, the period list offers only its periodicity's
+// periods, the one running today chosen.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  const form = select.closest && select.closest("[data-owed-picker]");
+  if (!form || select.name !== "template") return;
+  const kind = select.selectedOptions[0] && select.selectedOptions[0].dataset.period;
+  const periods = form.querySelector("select[name=period]");
+  let running = null;
+  for (const option of periods.options) {
+    if (!option.value) continue;
+    option.hidden = option.disabled = Boolean(kind) && option.dataset.period !== kind;
+    if (!option.hidden && option.hasAttribute("data-running")) running = option;
+  }
+  if (periods.selectedOptions[0] && periods.selectedOptions[0].disabled) periods.value = "";
+  if (running && !periods.value) periods.value = running.value;
+});

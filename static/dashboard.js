@@ -49,7 +49,9 @@
     }),
     line: (spec) => Object.assign(common(spec), {
       xAxis: { type: "category", data: spec.x, boundaryGap: false },
-      yAxis: { type: "value", scale: true },
+      // Scores: 100 on top unless a bonus goes past it; the bottom a little under the lowest.
+      yAxis: { type: "value", max: (range) => Math.max(100, Math.ceil(range.max)),
+               min: (range) => Math.max(0, Math.floor(range.min / 10) * 10 - 10) },
       series: series(spec, { type: "line", connectNulls: true, symbolSize: 8,
                              label: { show: true } }),
     }),

@@ -45,6 +45,17 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_its_units_tasks(
     page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 1")
     assert all(count > 1000 for count in page.evaluate(PAINTED))
     page.screenshot(path=ARTIFACTS / "dashboard-unit-1280.png", full_page=True)
+    page.go_back()
+    picker = page.locator("[data-owed-picker]")
+    picker.locator("select[name=template]").select_option(label="专题会议（每月）")
+    assert picker.locator("select[name=period]").input_value() == "2026-12"  # running today
+    assert picker.locator('option[value="2026Q4"]').is_disabled()  # not a monthly period
+    picker.locator("select[name=period]").select_option("2026-11")
+    picker.get_by_role("button", name="查看未提交").click()
+    assert page.locator("[data-task]").count() == 2
+    page.get_by_role("button", name="全部催办（2 项）").click()
+    assert "已催办 2 项任务" in page.locator(".flash").inner_text()
+    page.screenshot(path=ARTIFACTS / "dashboard-owed-1280.png", full_page=True)
     assert errors == []
     context.close()
 

@@ -20,6 +20,7 @@ from handlers.mobile.workbench import row
 from models import (Assignment, Deduction, DutyCategory, DutyTemplate, Period, Unit, session,
                     utcnow)
 from models.assessment import unit_rows
+from models.clock import local_date
 from models.assignment import Action
 from models.dashboard import (OUTCOMES, RANKING_TOP, STATES, TILE_KINDS, TaskFilter, owed,
                               series, tiles, trend, urge_owed, window)
@@ -46,7 +47,7 @@ def index():
             "admin.tasks", level=kind, month=month)),
         rates=categories_chart(data, lambda outcome, category: url_for(
             "admin.tasks", year=year, category=category, outcome=outcome)),
-        outcomes=OUTCOME_COLUMNS, picker=picker(year))
+        outcomes=OUTCOME_COLUMNS, picker=picker(year, now))
 
 
 def dashboard_json():
@@ -55,16 +56,21 @@ def dashboard_json():
     return jsonify(series(chosen_year(now), now))
 
 
-def picker(year: int) -> dict:
-    """谁还没交's choices: every template, and the periods of `year` for each periodicity."""
+def picker(year: int, now) -> dict:
+    """谁还没交's choices: every template, and the periods of `year` for each periodicity, the
+    ones running today marked (the page's script picks the template's one)."""
     templates = session.execute(sa.select(DutyTemplate.id, DutyTemplate.title,
                                           DutyTemplate.period)
                                 .order_by(DutyTemplate.active.desc(), DutyTemplate.id)).all()
     periods = {Period.MONTHLY: [f"{year}-{month:02d}" for month in range(1, 13)],
                Period.QUARTERLY: [f"{year}Q{quarter}" for quarter in range(1, 5)],
                Period.YEARLY: [str(year)], Period.ONCE: ["once"]}
+    today = local_date(now)
+    running = {f"{today.year}-{today.month:02d}", f"{today.year}Q{(today.month - 1) // 3 + 1}",
+               str(today.year), "once"}
     return {"templates": templates, "periods": [
-        (str(kind), key, period_label(key)) for kind, keys in periods.items() for key in keys]}
+        (str(kind), key, period_label(key), key in running)
+        for kind, keys in periods.items() for key in keys]}
 
 
 # The tasks behind a number
