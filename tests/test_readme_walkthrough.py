@@ -23,7 +23,7 @@ def report(emulator, work, summary: str, colours) -> str:
     return emulator.send_text(me, "提交").reply["content"]
 
 
-def test_the_readme_walkthrough_works_on_the_demo_county(runner, emulator, work, clock):
+def test_the_readme_walkthrough_works_on_the_demo_county(app, runner, emulator, work, clock):
     # 1. The demo county, tasks dispatched for the current periods.
     seeded = runner.invoke(args=["seed-demo"])
     assert seeded.exit_code == 0, seeded.output
@@ -62,3 +62,7 @@ def test_the_readme_walkthrough_works_on_the_demo_county(runner, emulator, work,
     results = [m for m in emulator.inbox(me) if m.get("template_id") == "QL_REVIEW_RESULT"]
     assert len(results) == 2 and "通过" in str(results[-1])
     assert emulator.send_text(me, "待办").reply["content"].startswith("您目前没有待办任务")
+    # 9. 全县态势 on an inspector's phone: the demo county's units, the charts.
+    situation = phone(FINAL).get(app.config["PUBLIC_BASE_URL"] + "m/situation")
+    assert situation.status_code == 200
+    assert "城关镇" in situation.text and situation.text.count("data-chart=") == 2
