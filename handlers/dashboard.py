@@ -45,7 +45,7 @@ def grouped(rows: list[dict]) -> list[tuple[str, list[dict]]]:
 def colour_counts(tiles: list[dict]) -> list[tuple[str, int]]:
     """How many units show each colour, worst first."""
     return [(key, sum(1 for tile in tiles if tile["colour"] == key))
-            for key in ("supervision", "red", "yellow", "blue", "green")]
+            for key in ("supervision", "red", "yellow", "blue", "none")]
 
 
 def warnings_chart(data: dict, link=None) -> dict:

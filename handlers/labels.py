@@ -16,7 +16,7 @@ from models import (
 from models.clock import local_time
 from models.deduction import DEDUCTION_KIND_LABELS
 from models.duty import PERIOD_LABELS, period_label
-from models.level_scheme import Labels
+from models.level_scheme import Labels, level_name
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
 from models.scoring import OUTCOME_LABELS, UNLOCKED_RULE_LABELS
@@ -57,9 +57,9 @@ WARNING_LABELS = Labels({"reminder": "即将到期", **{level.value: level for l
     Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)}})
 
 def colour_label(colour: str) -> str:
-    """A unit's colour on the dashboard (models.dashboard.colour) in words: 无逾期, or the
-    warning it stands for (looked up when asked, so a renamed level shows at once)."""
-    return "无逾期" if colour == "green" else WARNING_LABELS[colour]
+    """A unit's colour on the dashboard (models.dashboard.colour) in the county's words
+    (models.level_scheme): its name for "nothing overdue" (正常, 绿色…) or for the warning."""
+    return level_name(colour)
 
 
 # What a leader's overview of the tasks they answer for is called (任务总览, menu lists).

@@ -9,9 +9,10 @@ What is counted:
 - a unit's tile: its tasks open now (OPEN_STATES, any year: what the assignee still owes; a task
   waiting for review is handed in and no longer chased), by the highest warning level reached,
   how many are past due and how many are under 督办. Its colour is the worst open warning
-  (blue, yellow, red, 督办), or green when nothing is overdue (DESIGN.md "Unit colour"); a task
-  overdue by less than the blue step's day already turns the unit blue, since green means
-  nothing overdue;
+  (blue, yellow, red, 督办), or `none` when nothing is overdue (DESIGN.md "Unit colour": green
+  by default; models.level_scheme names and colours it as the county does); a task overdue by
+  less than the blue step's day already turns the unit blue, since `none` means nothing
+  overdue;
 - warnings per month: the tasks that reached each ladder step (blue, yellow, red, 督办) in each
   Shanghai month of the year, counted from the pushes (`notification`): a task once per step
   and month however many people the step went to;
@@ -45,7 +46,6 @@ from models.scoring import (SCORED, Outcome, Scores, compute, current, data_vers
 from models.supervision import Supervision
 from models.unit import Person, Unit, UnitKind
 
-GREEN = "green"  # a unit's colour when nothing of it is overdue
 COLOURING = WORST_FIRST[:4]  # the warnings that colour a unit: 督办, red, yellow, blue
 WARNING_KINDS = (NotificationKind.BLUE, NotificationKind.YELLOW, NotificationKind.RED,
                  NotificationKind.SUPERVISION)
@@ -93,11 +93,12 @@ def tiles(scores: Scores, now: datetime) -> list[dict]:
 
 
 def colour(levels: dict[str, int], overdue: int) -> str:
-    """The worst warning among a unit's open tasks; blue when only overdue; else green."""
+    """The worst warning among a unit's open tasks; blue when only overdue; else none (the
+    scheme's "nothing overdue", green by default)."""
     worst = next((level for level in COLOURING if levels.get(level)), None)
     if worst is not None:
         return str(worst)
-    return str(Level.BLUE) if overdue else GREEN
+    return str(Level.BLUE if overdue else Level.NONE)
 
 
 def month_start(year: int, month: int) -> datetime:

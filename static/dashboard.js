@@ -6,14 +6,20 @@
 (function () {
   "use strict";
 
+  // A series' fill, and an outline only where the scheme gives the level a different one
+  // (--level-<key>-line: grey for a pale fill such as 白色预警, which would vanish on white).
   function colour(key) {
     const probe = document.createElement("span");
     probe.className = "level_" + key;
     probe.style.display = "none";
     document.body.appendChild(probe);
-    const value = getComputedStyle(probe).backgroundColor;
+    const fill = getComputedStyle(probe).backgroundColor;
+    const line = getComputedStyle(document.documentElement)
+      .getPropertyValue("--level-" + key + "-line").trim();
+    if (line) probe.style.backgroundColor = line;
+    const outline = getComputedStyle(probe).backgroundColor;
     probe.remove();
-    return value;
+    return { color: fill, borderColor: outline, borderWidth: outline === fill ? 0 : 1 };
   }
 
   function common(spec) {
@@ -29,17 +35,23 @@
 
   function series(spec, extra) {
     return spec.series.map((item) => Object.assign({
-      name: item.name, data: item.data, itemStyle: { color: colour(item.key) },
+      name: item.name, data: item.data, itemStyle: colour(item.key),
       cursor: item.links ? "pointer" : "default",
     }, extra));
   }
 
   const KINDS = {
-    stack: (spec) => Object.assign(common(spec), {
-      xAxis: { type: "category", data: spec.x },
-      yAxis: { type: "value", minInterval: 1 },
-      series: series(spec, { type: "bar", stack: "all", barMaxWidth: 36 }),
-    }),
+    stack: (spec) => {
+      const options = Object.assign(common(spec), {
+        xAxis: { type: "category", data: spec.x },
+        yAxis: { type: "value", minInterval: 1 },
+        series: series(spec, { type: "bar", stack: "all", barMaxWidth: 36 }),
+      });
+      // No bar at all for a zero (an outlined series would draw a line on the axis).
+      options.series.forEach((item) => { item.data = item.data.map((n) => n || null); });
+      options.tooltip.valueFormatter = (value) => value || 0;
+      return options;
+    },
     rates: (spec) => Object.assign(common(spec), {
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: spec.y, inverse: true,

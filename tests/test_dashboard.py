@@ -25,6 +25,7 @@ from models.assignment import Action
 from models.dashboard import series, trend
 from models.deduction import record
 from models.escalation import sweep
+from models.level_scheme import save_scheme
 from models.lifecycle import transition
 from models.scoring import compute, current, month_ends
 
@@ -87,7 +88,7 @@ def test_tiles_are_the_units_with_tasks_coloured_by_their_worst_open_warning(cli
     html = page(client, "/admin/")
     tiles = {int(unit): colour for colour, unit in TILE.findall(html)}
     township, other = board["township"].id, board["other_secretary"].unit_id
-    assert tiles == {township: "red", other: "green"}  # the 纪委 and the county have no tasks
+    assert tiles == {township: "red", other: "none"}  # the 纪委 and the county have no tasks
     block = next(b for b in TILE.finditer(html) if b.group(2) == str(township)).group(0)
     assert "待办 <b>3</b>" in block and "逾期 <b>2</b>" in block and "督办 <b>0</b>" in block
 
@@ -309,3 +310,15 @@ def test_a_units_trend_is_the_whole_countys_computation_at_each_month_end(board)
         assert point["score"] == str(compute(2026, instant).units[township].score)
     # Dated 9 October but recorded today: the month ends before today did not know of it.
     assert [point["score"] for point in points] == ["100.00"] * 11 + ["97.00"]
+
+
+def test_the_dashboard_speaks_the_countys_level_scheme(client, board):
+    signed_in(client, board["inspector"])
+    save_scheme(preset="green_yellow_orange_red", actor=board["admin"], now=datetime.now(SH))
+    session.commit()
+    html = page(client, "/admin/")
+    assert 'class="swatch level_none"></i>绿色' in html and "橙色预警" in html
+    chart = json.loads(unescape(re.search(r"data-chart='([^']+)'", html).group(1)))
+    assert [item["name"] for item in chart["series"]] == ["黄色预警", "橙色预警", "红色预警",
+                                                          "工作督办"]
+    assert f'data-unit="{board["other_secretary"].unit_id}" title="绿色"' in html

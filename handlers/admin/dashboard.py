@@ -7,7 +7,6 @@ models.escalation.urge, one task or every task still owed, each under its 5-minu
 
 import sqlalchemy as sa
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
-from sqlalchemy.orm import joinedload
 
 from handlers.admin import texts
 from handlers.dashboard import (FIRST_YEAR, LAST_YEAR, OUTCOME_COLUMNS, categories_chart,
@@ -17,9 +16,8 @@ from handlers.labels import OUTCOME_LABELS, UNIT_KIND_LABELS, period_label
 from handlers.mobile.access import assignment_lock
 from handlers.mobile.supervision import urged
 from handlers.mobile.workbench import row
-from models import (Assignment, Deduction, DutyCategory, DutyTemplate, Period, Unit, session,
-                    utcnow)
-from models.assessment import unit_rows
+from models import Assignment, DutyCategory, DutyTemplate, Period, Unit, session, utcnow
+from models.assessment import unit_detail
 from models.clock import local_date
 from models.assignment import Action
 from models.dashboard import (OUTCOMES, RANKING_TOP, STATES, TILE_KINDS, TaskFilter, owed,
@@ -131,27 +129,20 @@ def described(chosen: TaskFilter) -> list[str]:
 # A unit's own page
 
 def unit(unit_id: int):
-    """单位详情: its tiles' counts, score and rank, deductions in force, trend, tasks."""
+    """单位详情: its tiles' counts, score and rank and deductions in force (the rows of the
+    API's unit score, models.assessment.unit_detail), its trend, its tasks."""
     found = session.get(Unit, unit_id) or abort(404)
     now = utcnow()
     year = chosen_year(now)
     scores = current(year, now)
-    score = next((r for r in unit_rows(scores) if r["unit_id"] == unit_id), None)
+    detail = unit_detail(scores, unit_id)
     tile = next((t for t in tiles(scores, now) if t["unit_id"] == unit_id), None)
     listed, total = task_page(TaskFilter(unit_id=unit_id), now, limit=UNIT_TASKS)
     return render_template(
-        "admin/unit.html", unit=found, year=year, years=years(now), score=score, tile=tile,
-        deductions=in_force_rows([d.id for d in scores.deductions if d.unit_id == unit_id]),
-        trend=trend_chart(trend(year, unit_id, now)), rows=[row(task, now) for task in listed],
-        total=total, kind_label=UNIT_KIND_LABELS.get(found.kind, ""))
-
-
-def in_force_rows(deduction_ids: list[int]) -> list[Deduction]:
-    """The deductions a computation counted, read afresh with their people (the computation
-    may be a cached one from an earlier request, its rows no longer in this session)."""
-    return list(session.scalars(sa.select(Deduction).where(Deduction.id.in_(deduction_ids))
-                                .options(joinedload(Deduction.person))
-                                .order_by(Deduction.day, Deduction.id)))
+        "admin/unit.html", unit=found, year=year, years=years(now), score=detail["unit"],
+        tile=tile, deductions=detail["deductions"], trend=trend_chart(trend(year, unit_id, now)),
+        rows=[row(task, now) for task in listed], total=total,
+        kind_label=UNIT_KIND_LABELS.get(found.kind, ""))
 
 
 # 谁还没交 and 催办
@@ -162,8 +153,8 @@ def owed_page():
     page_number = max(request.args.get("page", 1, type=int), 1)
     listed, total = owed(template.id, period, limit=PER_PAGE * 2,
                          offset=(page_number - 1) * PER_PAGE * 2)
-    directory = Directory()
-    rows = [(task, Action.URGE in allowed(g.person, task, directory)) for task in listed]
+    directory, now = Directory(), utcnow()
+    rows = [(task, Action.URGE in allowed(g.person, task, directory, now=now)) for task in listed]
     return render_template(
         "admin/owed.html", template=template, period=period, total=total, page=page_number,
         pages=max(1, -(-total // (PER_PAGE * 2))), rows=rows,
