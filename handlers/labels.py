@@ -56,6 +56,7 @@ STATE_LABELS = {
 WARNING_LABELS = Labels({"reminder": "即将到期", **{level.value: level for level in (
     Level.BLUE, Level.YELLOW, Level.RED, Level.SUPERVISION)}})
 
+
 def colour_label(colour: str) -> str:
     """A unit's colour on the dashboard (models.dashboard.colour) in the county's words
     (models.level_scheme): its name for "nothing overdue" (正常, 绿色…) or for the warning."""

@@ -53,7 +53,11 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_its_units_tasks(
     picker.locator("select[name=period]").select_option("2026-11")
     picker.get_by_role("button", name="查看未提交").click()
     assert page.locator("[data-task]").count() == 2
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="全部催办（2 项）").click()
+    page.wait_for_selector(".flash")
+    assert asked == ["向 2 项未提交任务的承办人发送催办提醒？"]
     assert "已催办 2 项任务" in page.locator(".flash").inner_text()
     page.screenshot(path=ARTIFACTS / "dashboard-owed-1280.png", full_page=True)
     assert errors == []
