@@ -187,3 +187,21 @@ def test_a_closed_task_scores_0_until_unlocked_then_as_late_work(small_county, c
     assert (lines["廉政档案"]["earned"], lines["廉政档案"]["reason"]) == (
         "0.00", "填报关闭后解锁补报，按规则不得分")
 
+
+
+def test_the_dashboard_series_and_a_trend_through_the_api(lived, api, client):
+    c = lived
+    body = api(c["zhao"], "GET", "/dashboard?year=2026")
+    assert body.status_code == 200
+    series = body.get_json()
+    schema_check(client, "Dashboard", series)
+    tiles = {tile["name"]: tile for tile in series["tiles"]}
+    assert tiles["白水镇"]["colour"] == "none" and tiles["青山镇"]["colour"] == "red"  # 廉政学习
+    assert [row["name"] for row in series["ranking"] if row["kind"] == "township"] == [
+        "白水镇", "红岩镇", "青山镇"]
+    assert api(c["zhang"], "GET", "/dashboard").status_code == 403
+    trend = api(c["zhao"], "GET", f"/units/{c['qingshan'].id}/trend?year=2026").get_json()
+    schema_check(client, "TrendPoint", trend["items"][-1])
+    assert trend["items"][-1]["score"] == "58.00"
+    assert trend["items"][-2]["score"] == "68.57"  # at the end of November
+    assert api(c["li"], "GET", f"/units/{c['baishui'].id}/trend").status_code == 404

@@ -34,6 +34,8 @@ ROUTES = (
     ("GET", "/evidence/<int:evidence_id>/file", evidence.evidence_file),
     ("GET", "/scores", score.list_scores),
     ("GET", "/units/<int:unit_id>/score", score.unit_score),
+    ("GET", "/units/<int:unit_id>/trend", score.unit_trend),
+    ("GET", "/dashboard", score.dashboard_series),
     ("GET", "/deductions", score.list_deductions),
     ("POST", "/deductions", score.create_deduction),
     ("POST", "/deductions/<int:deduction_id>/revoke", score.revoke_deduction),

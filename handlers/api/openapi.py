@@ -270,6 +270,29 @@ SCHEMAS = {
     "AssessmentDetail": {"allOf": [_ref("Assessment"), {"type": "object", "properties": {
         "content": {"type": "object", "description": "冻结的考核结果：units、people、lines、deductions、rules"},
         "changes": {"type": ["object", "null"], "description": "与上一版相比的变化；第1版为 null"}}}]},
+    "Dashboard": {"type": "object", "description": "全县态势的各组数据", "properties": {
+        "year": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
+        "tiles": {"type": "array", "description": "每个单位一块：按未办结任务的最严重预警着色",
+                  "items": {"type": "object", "properties": {
+                      "unit_id": {"type": "integer"}, "name": {"type": "string"},
+                      "kind": {"type": "string", "enum": UNIT_KINDS},
+                      "colour": {"type": "string", "enum": WARNINGS,
+                                 "description": "none：没有逾期任务"},
+                      "open": {"type": "integer"}, "overdue": {"type": "integer"},
+                      "supervised": {"type": "integer"},
+                      "levels": {"type": "object", "additionalProperties": {"type": "integer"}}}}},
+        "warnings": {"type": "object", "description": "各级预警每月涉及的任务数（1–12月）",
+                     "additionalProperties": {"type": "array", "items": {"type": "integer"}}},
+        "supervised": {"type": "integer", "description": "本年开启督办的任务数"},
+        "urged": {"type": "integer", "description": "本年催办次数"},
+        "categories": {"type": "array", "items": {"type": "object", "properties": {
+            "category_id": {"type": "integer"}, "name": {"type": "string"},
+            "scored": {"type": "integer"}, "on_time_rate": {"type": "number"},
+            "completion_rate": {"type": "number"}}}},
+        "ranking": {"type": "array", "items": _ref("ScoreRow")}}},
+    "TrendPoint": {"type": "object", "properties": {
+        "as_of": {"type": "string", "format": "date-time"},
+        "score": {"type": ["string", "null"]}}},
     "AssessmentRequest": {"type": "object", "required": ["year"], "properties": {
         "year": {"type": "integer", "minimum": 2000, "maximum": 2100}}},
 }
@@ -417,6 +440,16 @@ PATHS = {
                               "截至某日（YYYY-MM-DD，当日结束）或某时刻（带时区），默认现在")],
         "responses": {"200": _json(_ref("UnitScore"), "单位得分"), "400": _error("BadRequest"),
                       **COMMON_ERRORS}}},
+    "/units/{unit_id}/trend": {"get": {
+        "operationId": "getUnitTrend", "summary": "一个单位本年各月末的得分（同一计算在各月末执行）及现在",
+        "parameters": [_path_id("unit_id"), _query("year", {"type": "integer"}, "年度")],
+        "responses": {"200": _json(_list_of("TrendPoint"), "得分趋势"),
+                      "400": _error("BadRequest"), **COMMON_ERRORS}}},
+    "/dashboard": {"get": {
+        "operationId": "getDashboard", "summary": "全县态势（审核人员、管理员）：与后台概览相同的数据",
+        "parameters": [_query("year", {"type": "integer"}, "年度，默认今年")],
+        "responses": {"200": _json(_ref("Dashboard"), "全县态势"), "400": _error("BadRequest"),
+                      "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
     "/deductions": {"get": {
         "operationId": "listDeductions", "summary": "扣分、加分记录（含已撤销）",
         "parameters": [_query("year", {"type": "integer"}, "年度"),

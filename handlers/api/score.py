@@ -17,6 +17,7 @@ from handlers.api.visibility import unit_filter
 from handlers.exports import assessment_xlsx
 from models import Person, Role, Unit, UnitKind, session, utcnow
 from models import assessment as assessments
+from models import dashboard
 from models import deduction as deductions
 from models.clock import SHANGHAI, local_date
 from models.deduction import Deduction, DeductionKind
@@ -54,12 +55,18 @@ def list_scores():
             "items": [row for row in rows if kind is None or row["kind"] == kind]}
 
 
-def unit_score(unit_id: int):
-    """One unit's score, its people's, its lines and deductions, as of now or `as_of`."""
+def unit_score_visible(unit_id: int) -> Person:
+    """The caller, when they may see `unit_id`'s score; else NotFound."""
     person = current_person()
     visible = _visible_units(person)
     if visible is not None and unit_id not in visible or session.get(Unit, unit_id) is None:
         raise NotFound(texts.NO_UNIT)
+    return person
+
+
+def unit_score(unit_id: int):
+    """One unit's score, its people's, its lines and deductions, as of now or `as_of`."""
+    person = unit_score_visible(unit_id)
     as_of = _as_of()
     year = query_int("year", local_date(as_of).year if as_of else None, low=2000, high=2100) \
         or local_date(utcnow()).year
@@ -219,6 +226,20 @@ def generate_assessment():
 def show_assessment(assessment_id: int):
     _viewer()
     return assessment_json(assessments.get(assessment_id), content=True)
+
+
+def dashboard_series():
+    """全县态势's series (inspectors and admins): tiles, warnings per month, 督办 and 催办,
+    rates by category and the ranking; the numbers /admin/ draws."""
+    if current_person().role not in SEES_ALL:
+        raise NotAllowed(texts.DASHBOARD_VIEWERS)
+    return dashboard.series(_year(), utcnow())
+
+
+def unit_trend(unit_id: int):
+    """A unit's score at each month's end of the year so far, and now."""
+    unit_score_visible(unit_id)
+    return {"items": dashboard.trend(_year(), unit_id, utcnow())}
 
 
 def assessment_workbook(assessment_id: int):
