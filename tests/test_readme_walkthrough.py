@@ -5,7 +5,11 @@ user 05 (城关镇纪委书记) approves it through the pushed link, inspector 0
 reason, 07 reworks it, and 05 and inspector 02 approve: the task is done.
 """
 
-from conftest import openid
+import sqlalchemy as sa
+
+from conftest import AdminBrowser, openid
+from models import Assessment, Person, session, utcnow
+from models.clock import local_date
 from test_whole_life import phone, photo, review_through_link, templates_to
 
 CADRE, FIRST, RETURNS, FINAL = 7, 5, 3, 2
@@ -66,3 +70,18 @@ def test_the_readme_walkthrough_works_on_the_demo_county(app, runner, emulator, 
     situation = phone(FINAL).get(app.config["PUBLIC_BASE_URL"] + "m/situation")
     assert situation.status_code == 200
     assert "城关镇" in situation.text and situation.text.count("data-chart=") == 2
+    # 10. 年度考核: an inspector generates and publishes it; 城关镇's secretary (user 06) is
+    # told, and 详情 opens 考核得分 with the unit's score and rank.
+    inspector = AdminBrowser(app, session.scalars(
+        sa.select(Person).where(Person.role == "inspector").order_by(Person.id)).first())
+    assert inspector.post("/admin/assessments", {"year": str(local_date(utcnow()).year)},
+                          form_page="/admin/assessments").status_code == 303
+    made = session.scalar(sa.select(Assessment).order_by(Assessment.id.desc()).limit(1))
+    assert inspector.post(f"/admin/assessments/{made.id}/publish", {},
+                          form_page=f"/admin/assessments/{made.id}").status_code == 303
+    work()
+    [told] = [m for m in emulator.inbox(openid(6)) if "考核结果" in str(m)]
+    row = next(u for u in made.rows()["units"] if u["name"] == "城关镇")
+    score_page = phone(6).get(told["url"]).text
+    assert row["score"] in score_page and f"第{row['rank']}名" in score_page
+
