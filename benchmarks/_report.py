@@ -1,5 +1,5 @@
-"""What the sweep and fanout benchmarks share: measured runs in a child process, target lines,
-the JSON results file."""
+"""What the benchmarks share: measured runs in a child process (ours, or a command measured
+from outside), target lines, the JSON results file."""
 
 import contextlib
 import json
@@ -8,6 +8,9 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable
 
@@ -69,6 +72,30 @@ def run_child(script: str, payload: dict, timeout: float) -> dict:
     if done.returncode != 0:
         raise RuntimeError(f"child {payload} exited {done.returncode}:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_command(args: list[str], env: dict, timeout: float) -> dict:
+    """Run a command (not ours to instrument, such as a CLI) as a child process and measure it
+    from outside: wall time from start to exit, and its peak RSS (ru_maxrss from wait4: the
+    child's own VmHWM, as rss_mb reads inside a child). Killed after `timeout` seconds."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=err,
+                                   stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        return {"seconds": round(seconds, 3), "returncode": process.returncode,
+                "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+                "stdout": out.read().decode(errors="replace")[-3000:],
+                "stderr": err.read().decode(errors="replace")[-3000:]}
 
 
 def rss_mb() -> tuple[float, float]:

@@ -54,6 +54,13 @@ def provision(stack: contextlib.ExitStack, tmp: str) -> Backends:
     return Backends(database_url, redis_url, database_name, notes)
 
 
+def app_config(database_url: str, redis_url: str) -> dict:
+    """The app's configuration for an in-process or child benchmark run: nothing in a
+    benchmark may reach the real WeChat API."""
+    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
+            "WECHAT_API_BASE": "http://127.0.0.1:9/"}
+
+
 def _postgres(stack: contextlib.ExitStack, notes: list[str]) -> tuple[str, str] | None:
     base = normalize_url(os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES)
     if not base.startswith("postgresql"):

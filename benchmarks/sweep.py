@@ -37,7 +37,7 @@ from sqlalchemy.orm import joinedload  # noqa: E402
 
 from _bulk import analyze, copy_table, load, seed_organisation  # noqa: E402
 from _report import log, rss_mb, run_benchmark, run_child, target  # noqa: E402
-from _stack import _postgres, backend_ticks, provision, ticks_between  # noqa: E402
+from _stack import _postgres, app_config, backend_ticks, provision, ticks_between  # noqa: E402
 from app import create_app  # noqa: E402
 from models.assignment import Assignment, State  # noqa: E402
 from models.ladder import Level  # noqa: E402
@@ -66,19 +66,13 @@ def main() -> int:
     return run_benchmark("sweep", _benchmark)
 
 
-def _config(database_url: str, redis_url: str) -> dict:
-    # Nothing in this benchmark may reach the real WeChat API.
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
-            "WECHAT_API_BASE": "http://127.0.0.1:9/"}
-
-
 def _benchmark(stack: contextlib.ExitStack) -> dict:
     tmp = tempfile.mkdtemp(prefix="qinglian-bench-")
     stack.callback(shutil.rmtree, tmp, ignore_errors=True)
     backends = provision(stack, tmp)
     log(f"backends: {backends.label}" + "".join(f"\n  {note}" for note in backends.notes))
     upgrade(backends.database_url)
-    app = create_app(_config(backends.database_url, backends.redis_url))
+    app = create_app(app_config(backends.database_url, backends.redis_url))
     engine = app.extensions["db_engine"]
     stack.callback(engine.dispose)
     with app.app_context():
@@ -222,7 +216,7 @@ def _sweeps(app, backends, small: tuple[str, str], now: datetime) -> dict[str, d
                                                ("again", big, now), ("baseline", small, now)):
         app.extensions["queues"]["push"].empty()
         runs[name] = run_child(os.path.abspath(__file__),
-                               {**_config(database_url, backends.redis_url),
+                               {**app_config(database_url, backends.redis_url),
                                 "database": database, "now": at.isoformat()}, CHILD_TIMEOUT)
         log(f"sweep {name}: {json.dumps(runs[name])}")
     return runs
@@ -297,7 +291,7 @@ def _summary(backends, due: int, now: datetime, plans: dict, runs: dict, counts:
 def _child(payload: dict) -> int:
     """One measured sweep (`--child`): prints its figures as one JSON line. The CPU of the
     database's backends (the pooled connection stays open) and redis-server is read around it."""
-    app = create_app({key: payload[key] for key in _config("", "")})
+    app = create_app({key: payload[key] for key in app_config("", "")})
     with app.app_context():
         session.execute(sa.text("SELECT 1"))  # the pooled connection's backend exists before
         session.rollback()
