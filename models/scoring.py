@@ -222,8 +222,12 @@ class Line(NamedTuple):
     points: int
     outcome: Outcome
     level: Level
-    earned: Decimal | None
+    cents: int | None  # what it earned in hundredths of a point (None: not scored)
     reason: str  # 失分原因, empty when nothing was lost
+
+    @property
+    def earned(self) -> Decimal | None:
+        return None if self.cents is None else Decimal(self.cents).scaleb(-2)
 
 
 @dataclass
@@ -233,7 +237,7 @@ class Score:
     unit_id: int
     person_id: int | None = None
     possible: int = 0  # 应得分: points of the scored tasks
-    earned: Decimal = Decimal(0)  # 实得分
+    cents: int = 0  # 实得分 in hundredths of a point (exact: points × (100 − penalty %))
     deducted: Decimal = Decimal(0)  # 扣分
     bonus: Decimal = Decimal(0)  # 加分 (before the cap)
     counts: dict = field(default_factory=lambda: defaultdict(int))  # Outcome → tasks
@@ -253,18 +257,23 @@ class Score:
             return None
         return (HUNDRED * self.counts[Outcome.ON_TIME] / self.scored).quantize(CENT, ROUND_HALF_UP)
 
+    @property
+    def earned(self) -> Decimal:  # 实得分
+        return Decimal(self.cents).scaleb(-2)
+
     def add(self, line: Line) -> None:
-        self.counts[line.outcome] += 1
-        if line.outcome == Outcome.CANCELLED:
+        outcome = line.outcome
+        self.counts[outcome] += 1
+        if outcome == Outcome.CANCELLED:
             return
         for level in REACHED[line.level]:
             self.warnings[level] += 1
-        if line.earned is not None:
+        if line.cents is not None:
             self.possible += line.points
-            self.earned += line.earned
+            self.cents += line.cents
 
     def finish(self, bonus_cap: Decimal) -> None:
-        base = HUNDRED * self.earned / self.possible if self.possible else HUNDRED
+        base = Decimal(self.cents) / self.possible if self.possible else HUNDRED
         total = base - self.deducted + min(self.bonus, bonus_cap)
         self.score = max(total, Decimal(0)).quantize(CENT, ROUND_HALF_UP)
 
@@ -343,6 +352,13 @@ class _Deadlines:
     def __init__(self, grace_days: int):
         self.grace = timedelta(days=grace_days)
         self.known: dict = {}
+        self.reasons: dict = {}
+
+    def late_reason(self, level: Level, penalty: int) -> str:
+        """Worded once per computation (the level's name is the county's, read live)."""
+        if level not in self.reasons:
+            self.reasons[level] = LATE_REASON.format(level=KIND_LABELS[level], penalty=penalty)
+        return self.reasons[level]
 
     def of(self, kind: str, period: str, due_at: datetime) -> datetime:
         """The deadline as naive UTC, like `due_at` and the other times of the rows."""
@@ -365,33 +381,39 @@ def judge(row, t: datetime, rules: Rules, deadlines: _Deadlines) -> Line:
     deadline = deadlines.of(kind, period, due_at)
     handed = submitted_at or completed_at
 
-    def line(outcome: Outcome, earned, reason: str = "") -> Line:
+    def line(outcome: Outcome, cents, reason: str = "") -> Line:
         return Line(aid, unit_id, person_id, template_id, period, points, outcome, level,
-                    earned, reason)
+                    cents, reason)
 
     if cancelled_at is not None and cancelled_at <= t:
-        return line(Outcome.CANCELLED, None, "已撤销，不计分")
+        return line(Outcome.CANCELLED, None, REASONS["cancelled"])
     if completed_at is not None and completed_at <= t:
         if handed >= deadline:
-            return line(Outcome.UNFINISHED, Decimal(0), "周期结束后才完成，不得分")
+            return line(Outcome.UNFINISHED, 0, REASONS["after_period"])
         if unlocked_at is not None and rules.unlocked_rule == UnlockedRule.ZERO:
-            return line(Outcome.UNFINISHED, Decimal(0), "填报关闭后解锁补报，按规则不得分")
+            return line(Outcome.UNFINISHED, 0, REASONS["unlocked_zero"])
         penalty = rules.penalty(level)
         if not penalty:
-            return line(Outcome.ON_TIME, Decimal(points))
-        earned = (Decimal(points) * (100 - penalty) / 100).quantize(CENT, ROUND_HALF_UP)
-        return line(Outcome.LATE, earned, f"逾期完成，达到{KIND_LABELS[level]}，扣{penalty}%")
+            return line(Outcome.ON_TIME, points * 100)
+        return line(Outcome.LATE, points * (100 - penalty), deadlines.late_reason(level, penalty))
     closed = late_policy == LatePolicy.CLOSE and t >= due_at + timedelta(days=close_days or 0)
     if closed and (submitted_at is None or submitted_at > t) and (
             unlocked_at is None or unlocked_at > t):
-        return line(Outcome.UNFINISHED, Decimal(0), "截止后未报，填报已关闭，不得分")
+        return line(Outcome.UNFINISHED, 0, REASONS["closed"])
     if t < deadline:
         return line(Outcome.OPEN, None)
     waiting = state in (State.SUBMITTED, State.FIRST_APPROVED) or (
         completed_at is not None and completed_at > t)
     if waiting and handed is not None and handed < deadline:
         return line(Outcome.REVIEWING, None)
-    return line(Outcome.UNFINISHED, Decimal(0), "周期结束未完成，不得分")
+    return line(Outcome.UNFINISHED, 0, REASONS["unfinished"])
+
+
+# 失分原因 (a late task's names its level: Deadlines.late_reason).
+REASONS = {"cancelled": "已撤销，不计分", "after_period": "周期结束后才完成，不得分",
+           "unlocked_zero": "填报关闭后解锁补报，按规则不得分",
+           "closed": "截止后未报，填报已关闭，不得分", "unfinished": "周期结束未完成，不得分"}
+LATE_REASON = "逾期完成，达到{level}，扣{penalty}%"
 
 
 def compute(year: int, as_of: datetime, *, rules: Rules | None = None,
@@ -403,7 +425,8 @@ def compute(year: int, as_of: datetime, *, rules: Rules | None = None,
     rules = rules or policy_for(year)
     deadlines = _Deadlines(rules.grace_days)
     t = as_of.astimezone(UTC).replace(tzinfo=None)
-    lines = [judge(row, t, rules, deadlines) for row in assignment_rows(year, unit_ids)]
+    # All rows in one fetch: iterating the result fetches them one driver call at a time.
+    lines = [judge(row, t, rules, deadlines) for row in assignment_rows(year, unit_ids).all()]
     kinds = dict(session.execute(
         sa.select(Unit.id, Unit.kind).where(Unit.kind.in_(RANKED_KINDS))).all())
     person_units = dict(session.execute(sa.select(Person.id, Person.unit_id)).all())
