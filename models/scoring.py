@@ -374,39 +374,40 @@ class _Deadlines:
 
 def judge(row, t: datetime, rules: Rules, deadlines: _Deadlines) -> Line:
     """One assignment's line as of `t` (the rules in this module's docstring); `row` as
-    assignment_rows reads it, `t` naive UTC like its times."""
+    assignment_rows reads it, `t` naive UTC like its times. (Lines are built in place, not
+    through a helper: this runs 250,000 times for a city's year.)"""
     (aid, unit_id, person_id, template_id, period, due_at, state, warning, submitted_at,
      completed_at, cancelled_at, unlocked_at, points, kind, late_policy, close_days) = row
     level = LEVELS[warning]
     deadline = deadlines.of(kind, period, due_at)
     handed = submitted_at or completed_at
-
-    def line(outcome: Outcome, cents, reason: str = "") -> Line:
-        return Line(aid, unit_id, person_id, template_id, period, points, outcome, level,
-                    cents, reason)
-
     if cancelled_at is not None and cancelled_at <= t:
-        return line(Outcome.CANCELLED, None, REASONS["cancelled"])
-    if completed_at is not None and completed_at <= t:
-        if handed >= deadline:
-            return line(Outcome.UNFINISHED, 0, REASONS["after_period"])
-        if unlocked_at is not None and rules.unlocked_rule == UnlockedRule.ZERO:
-            return line(Outcome.UNFINISHED, 0, REASONS["unlocked_zero"])
+        outcome, cents, reason = Outcome.CANCELLED, None, REASONS["cancelled"]
+    elif completed_at is not None and completed_at <= t:
         penalty = rules.penalty(level)
-        if not penalty:
-            return line(Outcome.ON_TIME, points * 100)
-        return line(Outcome.LATE, points * (100 - penalty), deadlines.late_reason(level, penalty))
-    closed = late_policy == LatePolicy.CLOSE and t >= due_at + timedelta(days=close_days or 0)
-    if closed and (submitted_at is None or submitted_at > t) and (
-            unlocked_at is None or unlocked_at > t):
-        return line(Outcome.UNFINISHED, 0, REASONS["closed"])
-    if t < deadline:
-        return line(Outcome.OPEN, None)
-    waiting = state in (State.SUBMITTED, State.FIRST_APPROVED) or (
-        completed_at is not None and completed_at > t)
-    if waiting and handed is not None and handed < deadline:
-        return line(Outcome.REVIEWING, None)
-    return line(Outcome.UNFINISHED, 0, REASONS["unfinished"])
+        if handed >= deadline:
+            outcome, cents, reason = Outcome.UNFINISHED, 0, REASONS["after_period"]
+        elif unlocked_at is not None and rules.unlocked_rule == UnlockedRule.ZERO:
+            outcome, cents, reason = Outcome.UNFINISHED, 0, REASONS["unlocked_zero"]
+        elif not penalty:
+            outcome, cents, reason = Outcome.ON_TIME, points * 100, ""
+        else:
+            outcome, cents = Outcome.LATE, points * (100 - penalty)
+            reason = deadlines.late_reason(level, penalty)
+    elif late_policy == LatePolicy.CLOSE and t >= due_at + timedelta(days=close_days or 0) \
+            and (submitted_at is None or submitted_at > t) \
+            and (unlocked_at is None or unlocked_at > t):
+        outcome, cents, reason = Outcome.UNFINISHED, 0, REASONS["closed"]
+    elif t < deadline:
+        outcome, cents, reason = Outcome.OPEN, None, ""
+    elif handed is not None and handed < deadline and (
+            state in (State.SUBMITTED, State.FIRST_APPROVED)
+            or (completed_at is not None and completed_at > t)):
+        outcome, cents, reason = Outcome.REVIEWING, None, ""
+    else:
+        outcome, cents, reason = Outcome.UNFINISHED, 0, REASONS["unfinished"]
+    return Line(aid, unit_id, person_id, template_id, period, points, outcome, level, cents,
+                reason)
 
 
 # 失分原因 (a late task's names its level: Deadlines.late_reason).
