@@ -30,6 +30,7 @@ from models.hierarchy import REVIEW_STATES, Directory, allowed, assignees, revie
 from models.late import closing, input_closed
 from models.ladder import (Level, after_quiet_hours, highest_due, next_after, parse_ladder,
                            quiet_hours, schedule)
+from models.level_scheme import scheme
 from models.notification import (
     KIND_LABELS,
     Channel,
@@ -89,7 +90,9 @@ class Ladder:
 
     def steps(self, assignment: Assignment) -> list[tuple[Level, datetime]]:
         template = assignment.template
-        working_days, days = template.working_days, template.ladder_days
+        # The template's own days, else the county's default (预警等级与颜色), else DESIGN's.
+        working_days = template.working_days
+        days = template.ladder_days or scheme().ladder_days
         key = (assignment.due_at, working_days, days)
         if key not in self._schedules:
             calendar, ladder = self.calendar if working_days else WorkCalendar(), parse_ladder(days)
@@ -438,6 +441,13 @@ def replan_working_days(now: datetime) -> int:
 def replan_template(template: DutyTemplate, now: datetime) -> int:
     """After a template's day counting changed: recompute its open assignments' next step."""
     return _replan(Assignment.template_id == template.id, now)
+
+
+def replan_default_ladder(now: datetime) -> int:
+    """After the county's default ladder days changed: replan the open assignments of every
+    template that has no days of its own."""
+    return _replan(sa.or_(DutyTemplate.ladder_days.is_(None), DutyTemplate.ladder_days == ""),
+                   now)
 
 
 def _replan(which, now: datetime) -> int:

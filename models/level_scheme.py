@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import audit
 from models.db import Base, session
 from models.errors import DomainError
-from models.ladder import STEP_NAMES, Level
+from models.ladder import STEP_NAMES, Level, ladder_problem
 
 # The levels a scheme names and colours, in ladder order: "nothing overdue", then the four
 # overdue levels. A task at its reminder is not overdue yet: it is shaded as NONE.
@@ -87,10 +87,12 @@ PRESETS = {
 
 @dataclass(frozen=True)
 class Scheme:
-    """The names and colours in force, and the preset they came from."""
+    """The names and colours in force, the preset they came from, and the county's default
+    ladder days (thresholds; None: DESIGN's, models.ladder.DEFAULT_LADDER)."""
 
     preset: str
     shades: dict[Level, Shade]
+    ladder_days: str | None = None
 
     def shade(self, level: str) -> Shade:
         """The shade of `level`; below blue (none, reminder) nothing is overdue."""
@@ -134,6 +136,8 @@ class LevelScheme(Base):
     red_colour: Mapped[str] = mapped_column(sa.String(7))
     supervision_name: Mapped[str] = mapped_column(sa.String(8))
     supervision_colour: Mapped[str] = mapped_column(sa.String(7))
+    # The ladder's days for templates without their own, "-3,1,3,5,7"; empty: DESIGN's.
+    ladder_days: Mapped[str | None] = mapped_column(sa.String(40))
     updated_at: Mapped[datetime]
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
 
@@ -149,7 +153,7 @@ def scheme() -> Scheme:
         row = session.execute(sa.select(LevelScheme.__table__)).mappings().first()
         found = DEFAULT if row is None else Scheme(row["preset"], {
             level: Shade(row[f"{level.value}_name"], row[f"{level.value}_colour"])
-            for level in LEVELS})
+            for level in LEVELS}, row["ladder_days"])
         session.info[_CACHE] = found
     return found
 
@@ -200,11 +204,33 @@ def save_scheme(*, preset: str, shades: Mapping[Level, Shade] | None = None, act
         setattr(row, f"{level.value}_name", shade.name)
         setattr(row, f"{level.value}_colour", shade.colour)
     session.add(row)
-    saved = Scheme(preset, {level: chosen[level] for level in LEVELS})
+    saved = Scheme(preset, {level: chosen[level] for level in LEVELS}, row.ladder_days)
     session.info[_CACHE] = saved  # this transaction reads what it wrote
     audit.record("level_scheme.save", "level_scheme", now=now, actor=actor, preset=preset,
                  levels={level.value: [shade.name, shade.colour] for level, shade in
                          saved.shades.items()})
+    return saved
+
+
+def save_default_ladder(text: str, *, actor, now: datetime) -> Scheme:
+    """The county's default ladder days ("" back to DESIGN's), checked and audited; the
+    names and colours stay. The caller replans the open tasks (models.escalation) and
+    commits."""
+    days = "".join((text or "").split()).replace("，", ",") or None
+    if days and (problem := ladder_problem(days, ladder_names())):
+        raise BadScheme({"ladder_days": problem})
+    row = session.get(LevelScheme, 1)
+    if row is None:
+        row = LevelScheme(id=1, preset=DEFAULT.preset)
+        for level, shade in DEFAULT.shades.items():
+            setattr(row, f"{level.value}_name", shade.name)
+            setattr(row, f"{level.value}_colour", shade.colour)
+    row.ladder_days, row.updated_at, row.updated_by_id = days, now, actor.id if actor else None
+    session.add(row)
+    current = scheme()
+    saved = Scheme(current.preset, current.shades, days)
+    session.info[_CACHE] = saved
+    audit.record("level_scheme.ladder", "level_scheme", now=now, actor=actor, ladder_days=days)
     return saved
 
 

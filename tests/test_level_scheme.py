@@ -192,3 +192,42 @@ def test_the_template_form_names_the_ladder_steps_as_the_county_does(client, cou
     with pytest.raises(BadLadder, match="黄色预警至少逾期1天"):
         save_template(DutyTemplate(), {"due_rule": "after:7", "period": "once",
                                        "ladder_days": "-3,0,3,5,7"}, actor=None, now=DUE)
+
+
+def post_ladder(client, days: str, form_page: str = "/admin/levels"):
+    page = client.get(form_page).get_data(as_text=True)
+    return client.post("/admin/levels/ladder", data={"csrf_token": CSRF.search(page).group(1),
+                                                     "ladder_days": days})
+
+
+def test_the_countys_default_ladder_days_replan_tasks_without_their_own(
+        client, county, make_assignment, make_template, work, emulator):
+    """Thresholds as configuration: a county that warns later (blue 2 days overdue) sets its
+    default once; a template with its own days keeps them."""
+    own = make_assignment(county["colleague"], make_template(title="自定天数",
+                                                             ladder_days="-3,1,3,5,7"))
+    task = make_assignment(county["member"])
+    sign_in(client, county["inspector"])
+    # admins only (an inspector sees the page without the form; a token from another one)
+    assert post_ladder(client, "-5,2,4,6,8", form_page="/admin/deductions").status_code == 403
+    sign_in(client, county["admin"])
+    saved = post_ladder(client, "-5, 2, 4, 6, 8")
+    assert saved.status_code == 302
+    page = client.get("/admin/levels").get_data(as_text=True)
+    assert "预警提醒 截止前5天、蓝色预警 逾期2天" in page and "1项未办结任务" in page
+    session.refresh(task)
+    session.refresh(own)
+    assert task.next_step_at == (DUE - timedelta(days=5)).astimezone(task.next_step_at.tzinfo)
+    event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "level_scheme.ladder"))
+    assert event.actor_id == county["admin"].id and "-5,2,4,6,8" in event.data
+
+    sweep(DUE + timedelta(days=1, minutes=5))  # a day overdue: blue only for the template's own
+    assert (session.get(type(task), task.id).warning, session.get(type(own), own.id).warning) == (
+        Level.REMINDER, Level.BLUE)
+    assert "空为全县默认 -5,2,4,6,8" in client.get("/admin/templates/new").get_data(as_text=True)
+
+    bad = post_ladder(client, "1,2,3")
+    assert bad.status_code == 400 and "预警天数填5个整数" in bad.get_data(as_text=True)
+    assert scheme().ladder_days == "-5,2,4,6,8"  # nothing saved by the refusal
+    assert post_ladder(client, "").status_code == 302
+    assert scheme().ladder_days is None

@@ -120,6 +120,7 @@ for rule, endpoint, view, methods in (
     ("/calendar/template.csv", "calendar_template", calendar.calendar_template, ["GET"]),
     ("/levels", "levels", levels.levels, ["GET"]),
     ("/levels", "levels_save", levels.levels_save, ["POST"]),
+    ("/levels/ladder", "levels_ladder", levels.levels_ladder, ["POST"]),
     # Scores, the year-end assessment, the scoring policy, deductions (issue 10).
     ("/scores", "scores", scoring.scores, ["GET"]),
     ("/scores/tasks", "score_tasks", scoring.score_tasks, ["GET"]),

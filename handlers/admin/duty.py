@@ -17,13 +17,14 @@ from models.catalogue import BadLadder, save_category, save_template
 from models.dispatch import coverage_gaps
 from models.duty import MAX_CLOSE_AFTER_DAYS
 from models.hierarchy import Directory
-from models.ladder import STEP_NAMES
-from models.level_scheme import ladder_names
+from models.ladder import DEFAULT_LADDER, STEP_NAMES
+from models.level_scheme import ladder_names, scheme
 from models.errors import DomainError
 from models.unit import UnitKind
 
 # The ladder field names the steps as this county does (models.level_scheme), set per page.
-LADDER_LABEL = "预警天数（{steps}；空为默认 -3,1,3,5,7）"
+LADDER_LABEL = "预警天数（{steps}；空为全县默认 {default}）"
+DEFAULT_DAYS = ",".join(str(days) for _, days in DEFAULT_LADDER)
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -80,7 +81,7 @@ class TemplateForm(FlaskForm):
     working_days = BooleanField(
         "按工作日计算", description="预警天数只计工作日（含法定节假日和调休）；"
                                  "截止日落在周末或节假日时，提前到前一个工作日。")
-    ladder_days = StringField(LADDER_LABEL.format(steps="、".join(STEP_NAMES)),
+    ladder_days = StringField(LADDER_LABEL.format(steps="、".join(STEP_NAMES), default=DEFAULT_DAYS),
                               validators=[Length(max=40)])
     late_policy = SelectField("逾期处理", choices=_choices(LATE_POLICIES), description=(
         "允许逾期补交：逾期后仍可上报，按达到的预警等级扣分；截止后关闭填报：到时不能再上报，"
@@ -127,7 +128,8 @@ def template(template_id: int | None = None):
     if item is None:
         abort(404)
     form = TemplateForm(obj=item)
-    form.ladder_days.label.text = LADDER_LABEL.format(steps="、".join(ladder_names()))
+    form.ladder_days.label.text = LADDER_LABEL.format(
+        steps="、".join(ladder_names()), default=scheme().ladder_days or DEFAULT_DAYS)
     form.category_id.choices = _choices((c.id, c.name) for c in db.scalars(
         sa.select(DutyCategory).order_by(DutyCategory.position)))
     if form.validate_on_submit():

@@ -13,8 +13,11 @@ from handlers.admin import texts
 from handlers.admin.access import editors_only
 from models import Person, Role, utcnow
 from models import session as db
+from models.escalation import replan_default_ladder
+from models.ladder import parse_ladder
 from models.level_scheme import (HEX_COLOUR, LEVELS, POSITIONS, PRESETS, BadScheme,
-                                 LevelScheme, Shade, save_scheme, scheme)
+                                 LevelScheme, Shade, ladder_names, save_default_ladder,
+                                 save_scheme, scheme)
 
 
 def levels():
@@ -42,6 +45,29 @@ def levels_save():
     return redirect(url_for("admin.levels"))
 
 
+@editors_only
+def levels_ladder():
+    """The county's default ladder days (thresholds): saved, and every open task of a template
+    without days of its own replanned, in one transaction."""
+    try:
+        save_default_ladder(request.form.get("ladder_days", ""), actor=g.person, now=utcnow())
+    except BadScheme as bad:
+        db.rollback()
+        return _page({**_fields(scheme().shades), **request.form.to_dict()},
+                     problems=bad.problems, status=400)
+    replanned = replan_default_ladder(utcnow())
+    db.commit()
+    flash(texts.LADDER_SAVED.format(days=_ladder_text(scheme()), count=replanned), "ok")
+    return redirect(url_for("admin.levels") + "#ladder")
+
+
+def _ladder_text(found) -> str:
+    """The default ladder in words: 预警提醒 截止前3天、蓝色预警 逾期1天…"""
+    steps = parse_ladder(found.ladder_days)
+    return "、".join(f"{name} {'截止前' if days < 0 else '逾期'}{abs(days)}天" if days else
+                     f"{name} 截止当天" for name, (_, days) in zip(ladder_names(), steps))
+
+
 def _page(values: dict, *, problems: dict | None = None, status: int = 200):
     """The page with the form holding `values` (field name → text, as posted)."""
     row = db.get(LevelScheme, 1)
@@ -54,6 +80,8 @@ def _page(values: dict, *, problems: dict | None = None, status: int = 200):
                            presets=PRESETS, preset_fields={key: _fields(preset.shades)
                                                            for key, preset in PRESETS.items()},
                            current=scheme(), row=row, editor=editor,
+                           ladder_text=_ladder_text(scheme()),
+                           ladder_label=texts.LADDER_FIELD.format(steps="、".join(ladder_names())),
                            can_edit=g.person.role == Role.ADMIN), status
 
 

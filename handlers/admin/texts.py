@@ -65,3 +65,6 @@ def urged_all(urged: int, too_soon: int, refused: int) -> str:
     if refused:
         parts.append(f"{refused} 项您无权催办，未发送")
     return "；".join(parts) + "。"
+# 预警天数 (the county's default ladder, /admin/levels).
+LADDER_FIELD = "预警天数（依次为{steps}，截止前为负数，如 -3,1,3,5,7；留空恢复默认）"
+LADDER_SAVED = "已保存全县默认预警天数：{days}。{count}项未办结任务已按新天数重新安排预警。"
