@@ -21,7 +21,6 @@ from models.clock import local_time
 from models.db import Base, session
 from models.duty import DutyTemplate
 from models.errors import Conflict, NotAllowed, NotFound
-from models.ladder import Level
 from models.notification import notify
 from models.scoring import PENALTY_LEVELS, Outcome, Score, Scores, compute, current
 from models.unit import Person, Role, Unit, UnitKind
@@ -322,7 +321,3 @@ def live(year: int, now: datetime) -> dict:
         _live[year] = hit
     return hit[1]
 
-
-LEVELS = [str(level) for level in PENALTY_LEVELS]
-__all__ = ["Assessment", "LEVELS", "Level", "changes", "generate", "get", "latest", "live",
-           "of_year", "publish", "snapshot", "title"]

@@ -5,7 +5,8 @@ from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import BadInput, json_body, page, query_choice, query_int, required
+from handlers.api.payload import (BadInput, json_body, optional_text, page, query_choice, query_int,
+                                  required)
 from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
 from models.assignment import Action
@@ -107,9 +108,7 @@ def review_assignment(assignment_id: int):
     decision = required(body, "decision", str, "审核结论")
     if decision not in DECISIONS:
         raise BadInput(texts.BAD_DECISION)
-    reason = body.get("reason") or ""
-    if not isinstance(reason, str):
-        raise BadInput(texts.NOT_TEXT.format(key="reason", label="理由"))
+    reason = optional_text(body, "reason", "理由")
     transition(assignment, DECISIONS[decision], person, now=utcnow(), reason=reason)
     session.commit()
     return detail(assignment), 201

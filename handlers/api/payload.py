@@ -45,6 +45,14 @@ def optional_ids(body: dict, key: str, label: str) -> list[int]:
     return value
 
 
+def optional_text(body: dict, key: str, label: str) -> str:
+    """Text under `key` (absent or null: empty), or BadInput."""
+    value = body.get(key) or ""
+    if not isinstance(value, str):
+        raise BadInput(texts.NOT_TEXT.format(key=key, label=label))
+    return value
+
+
 def optional_flag(body: dict, key: str, label: str) -> bool:
     """A boolean under `key` (absent or null: false), or BadInput."""
     value = body.get(key)

@@ -12,7 +12,8 @@ from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import BadInput, json_body, query_choice, query_int, required
+from handlers.api.payload import (BadInput, json_body, optional_text, query_choice, query_int,
+                                  required)
 from handlers.api.visibility import unit_filter
 from handlers.exports import assessment_xlsx
 from models import Person, Role, Unit, UnitKind, session, utcnow
@@ -145,8 +146,8 @@ def create_deduction():
         raise BadInput(texts.WRONG_TYPE.format(key="points", label="分值"))
     try:
         row = deductions.record(unit=unit, person=target, points=points,
-                                reason=_text(body, "reason", "事由"),
-                                reference=_text(body, "reference", "文号"), day=day, kind=kind,
+                                reason=optional_text(body, "reason", "事由"),
+                                reference=optional_text(body, "reference", "文号"), day=day, kind=kind,
                                 actor=person, now=utcnow())
     except DomainError:
         session.rollback()
@@ -164,20 +165,13 @@ def revoke_deduction(deduction_id: int):
         raise NotFound(texts.NO_DEDUCTION)
     body = json_body()
     try:
-        deductions.revoke(row, actor=person, reason=_text(body, "reason", "撤销理由"),
+        deductions.revoke(row, actor=person, reason=optional_text(body, "reason", "撤销理由"),
                           now=utcnow())
     except DomainError:
         session.rollback()
         raise
     session.commit()
     return deduction_json(row)
-
-
-def _text(body: dict, key: str, label: str) -> str:
-    value = body.get(key) or ""
-    if not isinstance(value, str):
-        raise BadInput(texts.NOT_TEXT.format(key=key, label=label))
-    return value
 
 
 def assessment_json(row, *, content: bool = False) -> dict:

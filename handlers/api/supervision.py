@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import assignment_json
-from handlers.api.payload import BadInput, json_body, required
+from handlers.api.payload import BadInput, json_body, optional_text, required
 from handlers.api.visibility import find_assignment
 from models import Person, session, utcnow
 from models.errors import DomainError
@@ -40,9 +40,7 @@ def unlock_assignment(assignment_id: int):
     """补报: an inspector reopens closed input with a reason (at least 5 characters)."""
     person = current_person()
     assignment = find_assignment(person, assignment_id)
-    reason = json_body().get("reason") or ""
-    if not isinstance(reason, str):
-        raise BadInput(texts.NOT_TEXT.format(key="reason", label="解锁理由"))
+    reason = optional_text(json_body(), "reason", "解锁理由")
     try:
         unlock(assignment, person, reason, now=utcnow())
     except DomainError:
@@ -61,9 +59,7 @@ def adjust_assignment(assignment_id: int):
         raise BadInput(texts.NOTHING_TO_ADJUST)
     due = (_zoned_time(required(body, "due_at", str, "截止时间"))
            if body.get("due_at") is not None else None)
-    reason = body.get("reason") or ""
-    if not isinstance(reason, str):
-        raise BadInput(texts.NOT_TEXT.format(key="reason", label="理由"))
+    reason = optional_text(body, "reason", "理由")
     new_person = None
     if body.get("person_id") is not None:
         new_person = session.get(Person, required(body, "person_id", int, "承办人"))
