@@ -28,6 +28,10 @@ class Level(StrEnum):
     RED = "red"  # 红色预警
     SUPERVISION = "supervision"  # 工作督办
 
+    # Hash as the stored string does (Enum's own hash is of the name, in Python): a member and
+    # its value are then one dict key, and a year's scoring looks levels up a million times.
+    __hash__ = str.__hash__
+
 
 # (step, days from the due day): the default ladder [seed]; a template may set its own days.
 DEFAULT_LADDER: tuple[tuple[Level, int], ...] = (
