@@ -224,3 +224,14 @@ def test_the_published_result_is_on_the_phone(app, assessed_county, inspector):
     page = Phone(app, c["phones"]["zhang"]).get("/m/score?year=2026").text
     assert "年度考核结果" in page and "第1版" in page
     assert page.index("60.00") < page.index("57.00")  # published 60.00 first, live 57.00 after
+
+
+def test_the_tasks_not_scored_yet_are_listed_under_their_count(app, assessed_county):
+    c = assessed_county
+    page = Phone(app, c["phones"]["zhao"]).get(f"/m/score?unit={c['bureau'].id}").text
+    assert 'href="#waiting"><div class="weui-cell__bd note">另有1项任务进行中或待审核' in page
+    waiting = page.split('id="waiting"')[1].split("扣分、加分")[0]
+    assert "未计分的任务（1）" in waiting and "年度述职" in waiting and "进行中" in waiting
+    assert re.findall(r'href="/m/tasks/(\d+)"', waiting) == [str(c["open"].id)]
+    nothing_waits = Phone(app, c["phones"]["li"]).get("/m/score").text
+    assert "另有" not in nothing_waits and 'id="waiting"' not in nothing_waits

@@ -284,6 +284,44 @@ def test_the_phone_version_shows_the_units_and_links_to_the_overview(board, phon
     assert 'href="/m/situation"' in workbench
 
 
+def phone_listed(phone, path: str) -> set[int]:
+    """The tasks a phone list shows (every page of it)."""
+    answer = phone.get(unescape(path))
+    assert answer.status_code == 200, (path, answer.status_code)
+    found = {int(task) for task in re.findall(r'href="/m/tasks/(\d+)"', answer.text)}
+    more = re.search(r'href="([^"]+)">下一页', answer.text)
+    return found | (phone_listed(phone, more.group(1)) if more else set())
+
+
+def test_every_number_on_the_phone_version_opens_its_tasks(board, phone):
+    t = board["tasks"]
+    inspector = phone("inspector")
+    sweep(DUE + timedelta(days=7, minutes=10))  # 督办 for both late ones
+    session.commit()
+    html = inspector.get("/m/situation").text
+    charts = [json.loads(unescape(spec)) for spec in re.findall(r"data-chart='([^']+)'", html)]
+    bars = {(series["key"], month): (count, series["links"][month])
+            for series in charts[0]["series"] for month, count in enumerate(series["data"])}
+    assert bars[("red", 10)][0] == 2
+    for (key, month), (count, link) in bars.items():
+        assert len(phone_listed(inspector, link)) == count, (key, month)
+    assert phone_listed(inspector, bars[("red", 10)][1]) == ids(t["member"], t["secretary"])
+    on_time, completion = charts[1]["series"]
+    assert phone_listed(inspector, on_time["links"][0]) == ids(t["other_secretary"])
+    assert phone_listed(inspector, completion["links"][0]) == ids(
+        t["other_secretary"], t["member"], t["secretary"])
+    supervised = re.search(r'href="([^"]+)">工作督办 <b>2</b> 项', html).group(1)
+    assert phone_listed(inspector, supervised) == ids(t["member"], t["secretary"])
+    listing = inspector.get(unescape(supervised)).text
+    assert "曾被督办" in listing and "共 2 项" in listing
+    red = re.search(r'href="([^"]+)"><span class="counts__number"><i class="swatch '
+                    r'level_supervision"></i>1<', html).group(1)
+    only = inspector.get(unescape(red)).text
+    assert "青山镇" in only.split('id="units"')[1].split("各月预警")[0]
+    assert "白水镇" not in only.split('id="units"')[1].split("各月预警")[0]
+    assert phone("secretary").get(supervised.replace("&amp;", "&")).status_code == 403
+
+
 def test_the_menu_opens_the_situation_page(emulator, runner):
     assert runner.invoke(args=["menu-publish"]).exit_code == 0
     [review] = [b for b in emulator.get_menu()["menu"]["button"] if b["name"] == "审核督查"]

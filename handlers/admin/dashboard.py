@@ -9,19 +9,17 @@ import sqlalchemy as sa
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from handlers.admin import texts
-from handlers.dashboard import (FIRST_YEAR, LAST_YEAR, OUTCOME_COLUMNS, categories_chart,
-                                chosen_year, colour_counts, grouped, trend_chart, warnings_chart,
-                                years)
-from handlers.labels import OUTCOME_LABELS, UNIT_KIND_LABELS, period_label
+from handlers.dashboard import (OUTCOME_COLUMNS, categories_chart, chosen_year, colour_counts,
+                                grouped, task_list, trend_chart, warnings_chart, years)
+from handlers.labels import UNIT_KIND_LABELS, period_label
 from handlers.mobile.access import assignment_lock
 from handlers.mobile.supervision import urged
 from handlers.mobile.workbench import row
-from models import Assignment, DutyCategory, DutyTemplate, Period, Unit, session, utcnow
+from models import Assignment, DutyTemplate, Period, Unit, session, utcnow
 from models.assessment import unit_detail
 from models.clock import local_date
 from models.assignment import Action
-from models.dashboard import (OUTCOMES, RANKING_TOP, STATES, TILE_KINDS, TaskFilter, owed,
-                              series, tiles, trend, urge_owed, window)
+from models.dashboard import RANKING_TOP, TaskFilter, owed, series, tiles, trend, urge_owed
 from models.dashboard import tasks as task_page
 from models.errors import DomainError
 from models.escalation import urge
@@ -73,57 +71,9 @@ def picker(year: int, now) -> dict:
 
 # The tasks behind a number
 
-def task_filter() -> TaskFilter:
-    """The query string as a TaskFilter; values it does not know are ignored, not errors."""
-    args = request.args
-    year = args.get("year", type=int)
-    return TaskFilter(
-        year=year if year and FIRST_YEAR <= year <= LAST_YEAR else None,
-        unit_id=args.get("unit", type=int), category_id=args.get("category", type=int),
-        state=args.get("state", "") if args.get("state") in STATES else "",
-        level=args.get("level", "") if args.get("level") in texts.TASK_LEVEL_KEYS else "",
-        month=month if window(month := args.get("month", "").strip()) else "",
-        outcome=args.get("outcome", "") if args.get("outcome") in OUTCOMES else "")
-
-
 def tasks():
     """A page of the tasks a dashboard number counts, each linking to its task page."""
-    now = utcnow()
-    chosen = task_filter()
-    number = max(request.args.get("page", 1, type=int), 1)
-    found, total = task_page(chosen, now, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
-    return render_template(
-        "admin/tasks.html", rows=[row(task, now) for task in found], total=total,
-        page=number, pages=max(1, -(-total // PER_PAGE)), args=request.args.to_dict(),
-        said=described(chosen), states=texts.TASK_STATES,
-        levels={key: texts.level_words(key) for key in texts.TASK_LEVEL_KEYS},
-        units=session.scalars(sa.select(Unit).where(Unit.kind.in_(TILE_KINDS))
-                              .order_by(Unit.id)).all(),
-        categories=session.scalars(sa.select(DutyCategory).order_by(
-            DutyCategory.position, DutyCategory.id)).all())
-
-
-def described(chosen: TaskFilter) -> list[str]:
-    """The filter in words, for the page's heading."""
-    words = []
-    if chosen.unit_id:
-        unit = session.get(Unit, chosen.unit_id)
-        words.append(unit.name if unit else texts.NO_SUCH_UNIT)
-    if chosen.year:
-        words.append(texts.YEAR_TASKS.format(year=chosen.year))
-    if chosen.category_id:
-        category = session.get(DutyCategory, chosen.category_id)
-        words.append(category.name if category else texts.NO_SUCH_CATEGORY)
-    if chosen.month:
-        words.append(texts.month_words(chosen.month))
-    if chosen.level:
-        reached = not chosen.month and chosen.level != "none"  # the level reached so far
-        words.append(texts.level_words(chosen.level) + (texts.CURRENT_LEVEL if reached else ""))
-    if chosen.state:
-        words.append(texts.TASK_STATES[chosen.state])
-    if chosen.outcome:
-        words.append(OUTCOME_LABELS.get(chosen.outcome, texts.SCORED))
-    return words
+    return render_template("admin/tasks.html", **task_list(PER_PAGE, utcnow(), row))
 
 
 # A unit's own page

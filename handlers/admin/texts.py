@@ -1,7 +1,5 @@
 """Chinese sentences of the admin pages that are not in their templates."""
 
-from handlers.labels import WARNING_LABELS
-
 NEW_LINK = ("请在服务器上执行 flask --app app admin-link 您的姓名（或人员编号）生成新的登录链接，"
             "或请系统管理员为您生成。")
 LINK_EXPIRED = "登录链接已过期或无效（链接10分钟内有效）。" + NEW_LINK
@@ -30,29 +28,9 @@ TASKS_ALL = "全部任务"
 TASKS_SCORED = "计分任务"
 TASKS_OUTCOME = "{outcome}的任务"
 TASKS_REACHED = "达到{level}的任务"
-# 全县态势 (/admin/), the task lists behind its numbers, 谁还没交
-TASK_STATES = {"open": "未提交", "overdue": "已逾期未提交", "review": "审核中", "completed": "已完成",
-               "cancelled": "已撤销", "supervised": "曾被督办", "urged": "曾被催办"}
-TASK_LEVEL_KEYS = ("warned", "supervision", "red", "yellow", "blue", "reminder", "none")
-YEAR_TASKS = "{year}年度任务"
-SCORED = "已计分"  # ?outcome=scored: on time, late or not done, every scored task
-CURRENT_LEVEL = "（当前）"  # a ?level= without a month: the level reached so far
-NO_SUCH_UNIT = "（未找到该单位）"
-NO_SUCH_CATEGORY = "（未找到该类别）"
+# 谁还没交 (/admin/owed)
 OWED_PICK_TEMPLATE = "请选择要查看的任务清单。"
 OWED_PICK_PERIOD = "请选择周期。"
-
-
-def level_words(level: str) -> str:
-    """A ?level= in words: 有预警 / 未预警 / the level's own name (looked up when asked)."""
-    if level in ("warned", "none"):
-        return {"warned": "有预警", "none": "未预警"}[level]
-    return WARNING_LABELS[level]
-
-
-def month_words(month: str) -> str:
-    """"2026-11" → 2026年11月内, "2026" → 2026年内 (when the level, 督办 or 催办 happened)."""
-    return (f"{month[:4]}年{int(month[5:])}月内" if len(month) == 7 else f"{month}年内")
 
 
 def urged_all(urged: int, too_soon: int, refused: int) -> str:

@@ -22,6 +22,7 @@ ROUTES = [
     ("/", "workbench", workbench.workbench, ["GET"], True),
     ("/overview", "overview", overview.overview, ["GET"], True),
     ("/situation", "situation", situation.situation, ["GET"], True),  # 全县态势 (issue 10)
+    ("/situation/tasks", "situation_tasks", situation.situation_tasks, ["GET"], True),
     ("/me", "me", me.me, ["GET"], True),
     ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
     ("/score", "score", score.score, ["GET"], True),

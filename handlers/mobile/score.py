@@ -12,14 +12,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import g, render_template, request
 
-from handlers.labels import DEDUCTION_KIND_LABELS, UNIT_KIND_LABELS
+from handlers.labels import DEDUCTION_KIND_LABELS, OUTCOME_LABELS, UNIT_KIND_LABELS
 from handlers.mobile import texts
 from handlers.mobile.auth import message_page
 from jobs.assessment import describe_rules, provenance
 from models import Assignment, Unit, assessment, session, utcnow
 from models.clock import local_date
 from models.hierarchy import SEES_ALL, Directory, can_see_unit, visible_filter
-from models.scoring import RANKED_KINDS
+from models.scoring import RANKED_KINDS, Outcome
 from models.unit import Role
 
 
@@ -38,15 +38,18 @@ def score():
         return message_page(texts.SCORE_NO_UNIT, 404)
     content = assessment.live(year, utcnow())
     published = assessment.latest(year, published=True)
-    lost = [line for line in content["lines"] if line["unit_id"] == unit_id
-            and line["earned"] is not None and Decimal(line["earned"]) < line["points"]]
+    lines = [line for line in content["lines"] if line["unit_id"] == unit_id]
+    lost = [line for line in lines
+            if line["earned"] is not None and Decimal(line["earned"]) < line["points"]]
+    waiting = [line for line in lines if line["outcome"] in WAITING]
     return render_template(
         "mobile/score.html", person=person, year=year, unit=unit,
         ranked=unit.kind in RANKED_KINDS,
         kind=UNIT_KIND_LABELS[unit.kind], row=assessment.unit_row(content, unit_id),
         published=published,
         frozen=published and assessment.unit_row(published.rows(), unit_id),
-        lost=lost, openable=_openable(person, lost, found),
+        lost=lost, waiting=waiting, openable=_openable(person, lost + waiting, found),
+        outcome_labels=OUTCOME_LABELS,
         deductions=[d for d in content["deductions"] if d["unit_id"] == unit_id],
         deduction_labels=DEDUCTION_KIND_LABELS,
         mine=next((p for p in content["people"] if p["person_id"] == person.id), None),
@@ -54,9 +57,12 @@ def score():
         rules=describe_rules(content["rules"]), today_year=local_date(utcnow()).year)
 
 
-def _openable(person, lost: list, found: Directory) -> set[int]:
-    """The lost tasks `person` may open (a member sees only their own tasks)."""
-    ids = [line["assignment_id"] for line in lost]
+WAITING = (Outcome.OPEN, Outcome.REVIEWING)  # not scored yet: 另有N项 lists them
+
+
+def _openable(person, lines: list, found: Directory) -> set[int]:
+    """The listed tasks `person` may open (a member sees only their own tasks)."""
+    ids = [line["assignment_id"] for line in lines]
     if not ids:
         return set()
     return set(session.scalars(sa.select(Assignment.id).where(
