@@ -8,7 +8,10 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from models import Person, Role
+from models import session as db
 from models.errors import DomainError
+from models.wechat_binding import person_for_openid
 
 csrf = CSRFProtect()
 COOKIELESS_PATHS = frozenset({"/wechat", "/healthz"})
@@ -22,6 +25,31 @@ class SessionInterface(SecureCookieSessionInterface):
         if request.path in COOKIELESS_PATHS:
             return self.null_session_class()
         return super().open_session(app, request)
+
+
+# Who may use the admin pages (a one-time link from `flask admin-link`); their sign-in also
+# opens the mobile pages, so the PC dashboard's task links work outside WeChat.
+ADMIN_ROLES = (Role.ADMIN, Role.INSPECTOR)
+
+
+def session_person() -> Person | None:
+    """Who this request's session signs in, re-checked against the database on every request
+    (the cookie lives 7 days, a binding or a role may change any minute): a WeChat sign-in's
+    openid must still be bound to the same person, an admin sign-in's person must still be an
+    admin or inspector, and either must still be active. A session that fails is ended."""
+    openid, admin_id = session.get("openid"), session.get("admin_id")
+    if openid:
+        person = person_for_openid(openid)
+        valid = person is not None and person.id == session.get("person_id")
+    elif admin_id:
+        person = db.get(Person, admin_id)
+        valid = person is not None and person.role in ADMIN_ROLES
+    else:
+        return None
+    if not valid or not person.active:
+        session.clear()  # unbound, rebound, deactivated or demoted since it was issued
+        return None
+    return person
 
 
 def start_session(**values) -> None:

@@ -1,5 +1,6 @@
 """The domain: tables and the rules that change them. Re-exports every model class."""
 
+from models.admin_link import AdminLinkUse
 from models.api_token import ApiToken as ApiToken
 from models.assessment import Assessment
 from models.assignment import Assignment, State
@@ -22,14 +23,16 @@ from models.scoring import ScoringPolicy
 from models.shown_list import ShownList
 from models.supervision import Supervision
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
-from models.wechat_binding import BindCode, WechatBinding
+from models.wechat_binding import BindCode, BindFailure, WechatBinding
 
 __all__ = [
+    "AdminLinkUse",
     "Assessment",
     "Assignment",
     "AuditEvent",
     "Base",
     "BindCode",
+    "BindFailure",
     "CalendarDay",
     "CalendarYear",
     "Channel",

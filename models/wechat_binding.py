@@ -14,6 +14,8 @@ from models.unit import ROLE_LABELS, Person, Role, Unit
 
 CODE_VALIDITY = timedelta(days=7)
 QR_SCENE_PREFIX = "bind:"
+MAX_BIND_FAILURES = 5  # per openid within BIND_FAILURE_WINDOW (README: 1 小时内最多输错 5 次)
+BIND_FAILURE_WINDOW = timedelta(hours=1)
 
 
 class WechatBinding(Base):
@@ -57,6 +59,35 @@ class BindCode(Base):
     @property
     def scene(self) -> str:
         return QR_SCENE_PREFIX + self.code
+
+
+class BindFailure(Base):
+    """A refused 绑定 of one openid: the rate limit counts these rows, so it survives a Redis
+    flush or restart and answers a retry as it answered the first time."""
+
+    __tablename__ = "bind_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(sa.String(64), index=True)
+    failed_at: Mapped[datetime]
+
+
+def bind_tries_left(openid: str, now: datetime) -> tuple[int, timedelta]:
+    """How many more refused tries `openid` has now and, when none, how long until one
+    reopens: the window slides, so the oldest refused try in it leaving it frees one."""
+    failures = list(session.scalars(
+        sa.select(BindFailure.failed_at)
+        .where(BindFailure.openid == openid, BindFailure.failed_at > now - BIND_FAILURE_WINDOW)
+        .order_by(BindFailure.failed_at.desc()).limit(MAX_BIND_FAILURES)))
+    left = MAX_BIND_FAILURES - len(failures)
+    return left, (failures[-1] + BIND_FAILURE_WINDOW - now if left <= 0 else timedelta(0))
+
+
+def record_bind_failure(openid: str, now: datetime) -> None:
+    """Count a refused try (the caller commits); tries that left the window are dropped."""
+    session.execute(sa.delete(BindFailure).where(
+        BindFailure.openid == openid, BindFailure.failed_at <= now - BIND_FAILURE_WINDOW))
+    session.add(BindFailure(openid=openid, failed_at=now))
 
 
 class CodeUnknown(NotFound):

@@ -442,7 +442,8 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
     assert routed and routed == described
 
 
-@pytest.mark.parametrize("table", ["api_token", "evidence", "shown_list"])
+@pytest.mark.parametrize("table", ["api_token", "evidence", "shown_list", "admin_link_use",
+                                   "bind_failure"])
 def test_migration_matches_the_model(app, table):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

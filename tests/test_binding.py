@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from conftest import openid
+from conftest import flush_redis, openid
 from handlers.wechat import texts
 from models import AuditEvent, BindCode, WechatBinding, session, utcnow
 from models.wechat_binding import CodeExpired, CodeUsed, issue_bind_code, person_for_openid
@@ -55,6 +55,44 @@ def test_locked_openid_cannot_bind_even_with_a_right_code(emulator, make_person)
     reply = emulator.send_text(openid(6), f"绑定 {_code(make_person())}").reply["content"]
     assert "分钟后再试" in reply
     assert person_for_openid(openid(6)) is None
+
+
+def test_the_lock_survives_a_redis_flush(app, emulator, make_person):
+    """Refused tries are rows (issue 14, item 4): a flush or restart of Redis unlocks nothing."""
+    for _ in range(5):
+        emulator.send_text(openid(6), "绑定 000000")
+    flush_redis(app)
+    again = emulator.send_text(openid(6), "绑定 000000").reply["content"]
+    assert "分钟后再试" in again
+    right = emulator.send_text(openid(6), f"绑定 {_code(make_person())}").reply["content"]
+    assert "分钟后再试" in right and person_for_openid(openid(6)) is None
+
+
+def test_the_countdown_survives_a_redis_flush(app, emulator):
+    emulator.send_text(openid(6), "绑定 000000")
+    flush_redis(app)
+    reply = emulator.send_text(openid(6), "绑定 000001").reply["content"]
+    assert reply == texts.BIND_WRONG.format(left=3)
+
+
+def test_a_retried_bind_after_a_flush_gets_its_first_answer(app, emulator):
+    first = emulator.send_text(openid(6), "绑定 000000", msg_id=7001).reply["content"]
+    flush_redis(app)
+    retried = emulator.send_text(openid(6), "绑定 000000", msg_id=7001).reply["content"]
+    assert first == retried == texts.BIND_WRONG.format(left=4)
+    later = emulator.send_text(openid(6), "绑定 000000").reply["content"]
+    assert later == texts.BIND_WRONG.format(left=3)  # the retry was not counted again
+
+
+def test_the_window_slides_an_hour_from_each_refused_try(emulator, clock):
+    for _ in range(5):
+        emulator.send_text(openid(6), "绑定 000000")
+        clock.shift(timedelta(minutes=10))
+    locked = emulator.send_text(openid(6), "绑定 000000").reply["content"]
+    assert locked == texts.BIND_LOCKED.format(minutes=10)  # the first try leaves in 10 minutes
+    clock.shift(timedelta(minutes=11))
+    reply = emulator.send_text(openid(6), "绑定 000000").reply["content"]
+    assert reply == texts.BIND_LOCKED.format(minutes=9)  # one try was free; then the next
 
 
 def test_malformed_code_asks_for_six_digits(emulator):

@@ -8,21 +8,19 @@ import functools
 
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template,
-                   session, url_for)
+                   url_for)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatException
 
 from handlers.admin import texts
-from handlers.web import start_session
-from models import Person, Role, WechatBinding, audit, utcnow
+from handlers.web import ADMIN_ROLES, session_person, start_session
+from models import Person, WechatBinding, audit, utcnow
 from models import session as db
+from models.admin_link import LINK_VALIDITY, use_admin_link
 from models.wechat_binding import CODE_VALIDITY, issue_bind_code
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-ADMIN_ROLES = (Role.ADMIN, Role.INSPECTOR)
-LOGIN_LINK_SECONDS = 600
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -36,11 +34,13 @@ def login_link(person: Person) -> str:
 
 
 def admin_required(view):
+    """Signed in (handlers.web.session_person, re-checked on every request) as an admin or
+    inspector, or a page saying how to sign in; sets g.person."""
+
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        person_id = session.get("admin_id") or session.get("person_id")
-        person = db.get(Person, person_id) if person_id else None
-        if person is None or not person.active:
+        person = session_person()
+        if person is None:
             abort(make_response(_refused("请先登录", texts.SIGN_IN_FIRST)))
         if person.role not in ADMIN_ROLES:
             abort(make_response(_refused("无权访问", texts.NOT_ADMIN)))
@@ -57,17 +57,21 @@ def _refused(title: str, message: str):
 @bp.get("/login/<token>")
 def login(token: str):
     try:
-        data = _serializer().loads(token, max_age=LOGIN_LINK_SECONDS)
-    except BadSignature:
+        data, signed_at = _serializer().loads(token, max_age=LINK_VALIDITY.total_seconds(),
+                                              return_timestamp=True)
+        person_id = int(data["person_id"])
+    except (BadSignature, KeyError, TypeError, ValueError):
         return _refused("链接已过期", texts.LINK_EXPIRED)
-    redis = current_app.extensions["redis"]
-    if not redis.set(f"admin-login:{token[-40:]}", 1, nx=True, ex=LOGIN_LINK_SECONDS):
+    now = utcnow()
+    if not use_admin_link(person_id, signed_at, now):
+        db.commit()
         return _refused("链接已使用", texts.LINK_USED)
-    person = db.get(Person, data["person_id"])
-    if person is None or person.role not in ADMIN_ROLES:
+    person = db.get(Person, person_id)
+    if person is None or not person.active or person.role not in ADMIN_ROLES:
+        db.commit()  # the link is spent even so
         return _refused("无权访问", texts.NOT_ADMIN)
     start_session(admin_id=person.id)
-    audit.record("admin.login", f"person:{person.id}", now=utcnow(), actor=person)
+    audit.record("admin.login", f"person:{person.id}", now=now, actor=person)
     db.commit()
     return redirect(url_for("admin.index"))
 

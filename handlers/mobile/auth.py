@@ -1,7 +1,7 @@
 """Who is on the page: WeChat OAuth snsapi_base (code → openid → bound person).
 
 The identity is kept in Flask's signed, HttpOnly, SameSite=Lax session cookie (fact sheet §6.1)
-and the binding is re-checked on every request.
+and re-checked on every request (handlers.web.session_person, the admin pages' check too).
 """
 
 import functools
@@ -10,8 +10,8 @@ import secrets
 from flask import current_app, g, redirect, render_template, request, session
 from wechatpy.exceptions import WeChatException
 
-from handlers.web import start_session
-from models import Person, Role, audit, utcnow
+from handlers.web import session_person, start_session
+from models import audit, utcnow
 from models import session as db
 from models.wechat_binding import person_for_openid
 
@@ -21,7 +21,7 @@ def login_required(view):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        person = _session_person()
+        person = session_person()
         if person is None:
             return _start_oauth()
         g.person = person
@@ -33,30 +33,6 @@ def login_required(view):
 def message_page(message: str, status: int, title: str = "提示", back: str | None = None):
     """A WeUI result page with one sentence and a way back."""
     return render_template("mobile/message.html", title=title, message=message, back=back), status
-
-
-# The admin sign-in (handlers.admin: a one-time link) also opens the mobile pages, so the task
-# links on the PC dashboard work outside WeChat; its roles are re-checked on every request.
-ADMIN_SESSION_ROLES = (Role.INSPECTOR, Role.ADMIN)
-
-
-def _session_person() -> Person | None:
-    openid, person_id = session.get("openid"), session.get("person_id")
-    if not openid:
-        return _admin_person()
-    person = person_for_openid(openid)
-    if person is None or person.id != person_id:
-        session.clear()  # unbound or rebound since the cookie was issued
-        return None
-    return person
-
-
-def _admin_person() -> Person | None:
-    admin_id = session.get("admin_id")
-    person = db.get(Person, admin_id) if admin_id else None
-    if person is None or not person.active or person.role not in ADMIN_SESSION_ROLES:
-        return None
-    return person
 
 
 def _start_oauth():
@@ -90,6 +66,8 @@ def auth():
     if person is None:
         return message_page("您的微信尚未绑定干部账号。请在公众号对话框发送“绑定+6位绑定码”，"
                             "例如：绑定 123456。", 403, "尚未绑定")
+    if not person.active:
+        return message_page("您的账号已停用，如有疑问请联系系统管理员。", 403, "账号已停用")
     next_path = session.pop("next", "/m/")
     start_session(openid=result["openid"], person_id=person.id)
     session.permanent = True  # PERMANENT_SESSION_LIFETIME; the binding is re-checked per request

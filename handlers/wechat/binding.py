@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 
 from handlers.wechat import texts
-from jobs import redis_connection
 from models import audit, session
 from models.errors import DomainError
 from models.wechat_binding import (
@@ -11,12 +10,11 @@ from models.wechat_binding import (
     CodeUnknown,
     WechatBinding,
     active_binding,
+    bind_tries_left,
+    record_bind_failure,
     redeem_bind_code,
     unbind_openid,
 )
-
-MAX_TRIES = 5
-TRIES_WINDOW = 3600  # seconds
 
 
 def on_subscribe(ctx) -> str:
@@ -44,32 +42,26 @@ def on_unsubscribe(ctx) -> str:
 
 
 def bind_with_code(ctx, code: str) -> str:
-    """Redeem `code` for this openid, at most MAX_TRIES failures per openid per hour."""
-    redis = redis_connection()
-    key = f"bind-tries:{ctx.openid}"
-    tries = int(redis.get(key) or 0)
-    if tries >= MAX_TRIES:
-        minutes = max(1, -(-redis.ttl(key) // 60))
-        return texts.BIND_LOCKED.format(minutes=minutes)
+    """Redeem `code` for this openid, at most MAX_BIND_FAILURES refused tries per openid per
+    hour, counted in the database (a Redis flush or restart forgets none of them)."""
+    left, _ = bind_tries_left(ctx.openid, ctx.now)
+    if left <= 0:
+        return _locked(ctx)
     if not (len(code) == 6 and code.isdigit()):
         return texts.BIND_FORMAT
     try:
         person = redeem_bind_code(code, ctx.openid, now=ctx.now)
     except DomainError as error:
-        _count_failure(redis, key)
-        left = MAX_TRIES - tries - 1
-        if isinstance(error, CodeUnknown):
-            return texts.BIND_WRONG.format(left=left) if left else texts.BIND_LOCKED.format(minutes=60)
-        return error.message
+        record_bind_failure(ctx.openid, ctx.now)
+        if not isinstance(error, CodeUnknown):
+            return error.message
+        return texts.BIND_WRONG.format(left=left - 1) if left > 1 else _locked(ctx)
     return texts.BIND_OK.format(name=person.name, unit=person.unit.name, role=person.role_label)
 
 
-def _count_failure(redis, key: str) -> None:
-    # The window starts at the first failure; INCR keeps the TTL (works on Redis 6 too).
-    pipe = redis.pipeline()
-    pipe.set(key, 0, ex=TRIES_WINDOW, nx=True)
-    pipe.incr(key)
-    pipe.execute()
+def _locked(ctx) -> str:
+    _, wait = bind_tries_left(ctx.openid, ctx.now)
+    return texts.BIND_LOCKED.format(minutes=max(1, -(-int(wait.total_seconds()) // 60)))
 
 
 def _reactivate(openid: str, now):
