@@ -1,5 +1,5 @@
 """`flask --app app ...` commands (DESIGN.md, Interfaces): db upgrade, seed-demo, menu-publish,
-export-assessment, audit-verify, bind-code, admin-link, worker, clock."""
+export-assessment, audit-verify, api-token, bind-code, admin-link, worker, clock."""
 
 import sys
 import time
@@ -19,7 +19,8 @@ from jobs.assessment import write_xlsx
 from jobs.evidence import store_photo
 from jobs.worker import run
 from models import DutyTemplate, NotificationKind, Person, Unit, assessment, session, utcnow
-from models.api_token import issue_token
+from models.api_token import (DEFAULT_DAYS, ApiToken, issue_token, revoke_token,
+                              token_for_secret)
 from models.audit import verify_chain
 from models.demo import seed_demo as seed
 from models.clock import local_time
@@ -201,17 +202,45 @@ def _find_person(key: str) -> Person:
 
 
 @bp.cli.command("api-token")
-@click.argument("person")
+@click.argument("person", required=False)
 @click.option("--name", default="", help="What the token is for, e.g. the client's name.")
-def api_token_command(person: str, name: str):
-    """Issue an API token for PERSON (id or name); the secret is printed only this once."""
+@click.option("--days", default=str(DEFAULT_DAYS), show_default=True,
+              help="How many days the token is valid.")
+@click.option("--revoke", "revoke", metavar="TOKEN",
+              help="Revoke token TOKEN (its number, or the secret itself) instead.")
+def api_token_command(person: str | None, name: str, days: str, revoke: str | None):
+    """Issue an API token for PERSON (id or name), valid --days days (default a year); the
+    secret is printed only this once. With --revoke TOKEN, revoke that token for good."""
+    if revoke is not None:
+        if person is not None:
+            raise CliError("吊销令牌时不必指定人员，请执行 api-token --revoke 令牌编号")
+        return _revoke_token(revoke)
+    if person is None:
+        raise CliError("请指定人员（编号或姓名），如 api-token 张三；吊销令牌用 --revoke 令牌编号")
     target = _find_person(person)
     if not target.active:
         raise CliError(f"{target.name}的账号已停用，不能签发令牌")
-    secret = issue_token(target, name, now=utcnow())
+    try:
+        token, secret = issue_token(target, name, now=utcnow(),
+                                    days=int(days) if days.isdigit() else 0)
+    except DomainError as error:
+        raise CliError(error.message) from None
     session.commit()
-    click.echo(f"{target.name}（编号 {target.id}）的 API 令牌如下，只显示这一次，请立即妥善保存：")
+    click.echo(f"{target.name}（编号 {target.id}）的 API 令牌（令牌编号 {token.id}，有效期至 "
+               f"{local_time(token.expires_at)}，北京时间）如下，只显示这一次，请立即妥善保存：")
     click.echo(secret)
+
+
+def _revoke_token(key: str) -> None:
+    token = (session.get(ApiToken, int(key)) if key.isdigit() and len(key) < 10
+             else token_for_secret(key.strip()))
+    if token is None:
+        raise CliError(f"没有找到令牌“{key}”，请核对令牌编号（见管理后台“接口令牌”）")
+    owner = f"{token.person.name}的令牌 {token.id}" + (f"（{token.name}）" if token.name else "")
+    if not revoke_token(token, now=utcnow(), actor_label="cli"):
+        raise CliError(f"{owner}此前已吊销")
+    session.commit()
+    click.echo(f"已吊销{owner}，此后使用它的请求一律被拒绝")
 
 
 @bp.cli.command("bind-code")

@@ -7,16 +7,18 @@ or arrive already signed in through the mobile OAuth session.
 import functools
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
+                   render_template, url_for)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatException
 
 from handlers.admin import texts
+from handlers.admin.access import editors_only
 from handlers.web import ADMIN_ROLES, session_person, start_session
 from models import Person, WechatBinding, audit, utcnow
 from models import session as db
+from models.account import deactivate
 from models.admin_link import LINK_VALIDITY, use_admin_link
 from models.wechat_binding import CODE_VALIDITY, issue_bind_code
 
@@ -102,9 +104,22 @@ def bind_code(person_id: int):
     return render_template("admin/bind_code.html", person=person, code=code, qr_url=qr_url)
 
 
+@bp.post("/people/<int:person_id>/deactivate")
+@admin_required
+@editors_only
+def deactivate_person(person_id: int):
+    """停用: the person keeps their history; their tokens and sessions stop working."""
+    person = db.get(Person, person_id) or abort(404)
+    count = deactivate(person, now=utcnow(), actor=g.person)
+    db.commit()
+    flash((texts.DEACTIVATED_TOKENS if count else texts.DEACTIVATED).format(
+        name=person.name, count=count), "ok")
+    return redirect(url_for("admin.people"), 303)
+
+
 # Views below use admin_required.
 from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
-from handlers.admin import assessment, deduction, scoring  # noqa: E402
+from handlers.admin import api_token, assessment, deduction, scoring  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -148,6 +163,9 @@ for rule, endpoint, view, methods in (
     ("/owed", "owed", dashboard.owed_page, ["GET"]),
     ("/owed/urge-all", "urge_all", dashboard.urge_all, ["POST"]),
     ("/owed/<int:assignment_id>/urge", "urge_one", dashboard.urge_one, ["POST"]),
+    # 接口令牌 (issue 14): who holds a token, until when, last used; admins revoke.
+    ("/api-tokens", "api_tokens", api_token.api_tokens, ["GET"]),
+    ("/api-tokens/<int:token_id>/revoke", "revoke_api_token", api_token.revoke, ["POST"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)

@@ -46,3 +46,10 @@ def urged_all(urged: int, too_soon: int, refused: int) -> str:
 # 预警天数 (the county's default ladder, /admin/levels).
 LADDER_FIELD = "预警天数（依次为{steps}，截止前为负数，如 -3,1,3,5,7；留空恢复默认）"
 LADDER_SAVED = "已保存全县默认预警天数：{days}。{count}项未办结任务已按新天数重新安排预警。"
+# 接口令牌 (/admin/api-tokens) and 停用账号 (/admin/people).
+TOKEN_STATES = {"live": "有效", "expired": "已过期", "revoked": "已吊销", "inactive": "账号已停用"}
+TOKEN_GONE = "未找到该接口令牌。"
+TOKEN_REVOKED = "已吊销{person}的令牌 {id}，此后使用它的请求一律被拒绝。"
+TOKEN_ALREADY_REVOKED = "{person}的令牌 {id} 此前已吊销。"
+DEACTIVATED = "已停用{name}的账号，其登录会话随即失效。"
+DEACTIVATED_TOKENS = "已停用{name}的账号，并吊销其 {count} 个接口令牌；其登录会话随即失效。"

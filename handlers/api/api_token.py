@@ -5,7 +5,7 @@ from flask import g, request
 
 from handlers.api import texts
 from models import Person, session, utcnow
-from models.api_token import person_for_token
+from models.api_token import TokenRefused, person_for_token
 from models.errors import DomainError
 
 
@@ -19,7 +19,10 @@ def authenticate() -> None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized()
-    person = person_for_token(secret.strip(), now=utcnow())
+    try:
+        person = person_for_token(secret.strip(), now=utcnow())
+    except TokenRefused as refused:  # revoked or expired: say which
+        raise Unauthorized(refused.message) from None
     if person is None:
         raise Unauthorized()
     if session.dirty:  # last_used_at moved forward

@@ -299,7 +299,7 @@ SCHEMAS = {
 
 RESPONSES = {
     "BadRequest": _json(_ref("Error"), "请求有误（缺少字段、类型错误、周期不符等）"),
-    "Unauthorized": {**_json(_ref("Error"), "缺少或无效的访问令牌"), "headers": {
+    "Unauthorized": {**_json(_ref("Error"), "缺少、无效、已过期或已吊销的访问令牌"), "headers": {
         "WWW-Authenticate": {"schema": {"type": "string"}}}},
     "Forbidden": _json(_ref("Error"), "可见但无权进行此操作"),
     "NotFound": _json(_ref("Error"), "不存在或不可见（不区分两者）"),

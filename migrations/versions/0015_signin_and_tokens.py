@@ -1,5 +1,5 @@
 """sign-in and tokens: used admin sign-in links and refused 绑定 tries as rows (a Redis flush
-forgot them)
+forgot them), and API tokens that expire (existing ones a year after they were issued)
 
 Revision ID: 0015_signin_and_tokens
 Revises: 0014_default_ladder
@@ -35,8 +35,19 @@ def upgrade() -> None:
     with op.batch_alter_table('bind_failure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bind_failure_openid'), ['openid'], unique=False)
 
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(), nullable=True))
+    a_year_later = ("created_at + interval '365 days'"
+                    if op.get_bind().dialect.name == "postgresql"
+                    else "datetime(created_at, '+365 days')")
+    op.execute(f"UPDATE api_token SET expires_at = {a_year_later}")
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.alter_column('expires_at', existing_type=sa.DateTime(), nullable=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_column('expires_at')
     with op.batch_alter_table('bind_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bind_failure_openid'))
     op.drop_table('bind_failure')
