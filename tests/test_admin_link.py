@@ -1,6 +1,10 @@
 """The one-time admin sign-in link (`flask admin-link`): once means once, however its signature
 is spelled and whatever happened to Redis (issue 14, item 5)."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
@@ -67,3 +71,19 @@ def test_a_link_for_someone_no_longer_an_admin_is_refused(app, client, make_pers
     refused = client.get(path)
     assert refused.status_code == 403 and "只有系统管理员" in refused.get_data(as_text=True)
     assert client.get("/admin/people").status_code == 403
+
+
+def test_of_simultaneous_uses_of_one_link_only_one_signs_in(app, make_person):
+    inspector = make_person(name="审核员", role=Role.INSPECTOR, title="")
+    link = login_link(inspector)
+    start = threading.Barrier(6)
+
+    def use(_):
+        browser = requests.Session()
+        start.wait(timeout=10)
+        return browser.get(link, allow_redirects=False, timeout=30).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(use, range(6)))
+
+    assert statuses == [302, 403, 403, 403, 403, 403]
