@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from conftest import flush_redis, openid
 from handlers.wechat import texts
-from models import AuditEvent, BindCode, WechatBinding, session, utcnow
+from models import AuditEvent, BindCode, BindFailure, WechatBinding, session, utcnow
 from models.wechat_binding import CodeExpired, CodeUsed, issue_bind_code, person_for_openid
 
 
@@ -177,3 +177,10 @@ def test_admin_pages_refuse_people_who_are_not_admins(client, make_person):
         browser["admin_id"] = cadre.id
     assert client.get("/admin/people").status_code == 403
     assert client.post(f"/admin/people/{cadre.id}/bind-code").status_code in (400, 403)
+
+
+def test_refused_tries_older_than_the_window_are_not_kept(emulator, clock):
+    emulator.send_text(openid(6), "绑定 000000")
+    clock.shift(timedelta(minutes=61))
+    emulator.send_text(openid(7), "绑定 000000")
+    assert session.scalars(sa.select(BindFailure.openid)).all() == [openid(7)]
