@@ -6,7 +6,13 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
+from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_QUERY_TEXT, MAX_REASON, YEARS
+from handlers.api.report import MAX_SUMMARY
+from models.assignment import MIN_RETURN_REASON
+from models.deduction import MAX_REFERENCE, MIN_REASON
 from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
+from models.instruction import MAX_TEXT as MAX_INSTRUCTION
+from models.lifecycle import MIN_UNLOCK_REASON
 from models.notification import NotificationKind, NotificationStatus
 
 
@@ -27,14 +33,48 @@ def _list_of(name: str) -> dict:
             "properties": {"items": {"type": "array", "items": _ref(name)}}}
 
 
+# What handlers/api/payload.py accepts, published: ids, years, dates and times within YEARS
+# (a pattern on the year, beside the format), text without NUL.
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+YEAR = {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}
+_IN_YEARS = r"^(?:20\d{2}|2100)-"
+DAY = {"type": "string", "format": "date", "pattern": _IN_YEARS}
+ZONED_TIME = {"type": "string", "format": "date-time", "pattern": _IN_YEARS}
+NO_NUL = r"^[^\x00]*$"
+QUERY_TEXT = {"type": "string", "maxLength": MAX_QUERY_TEXT, "pattern": NO_NUL}
+PERIOD = r"^(?:(?:20\d{2}|2100)(?:-(?:0[1-9]|1[0-2])|Q[1-4])?|once)$"
+
+
+def _text(max_length: int, *, least: int = 0, description: str | None = None) -> dict:
+    """A text field: at most `max_length` characters, no NUL, and (least > 0) at least
+    `least` characters once stripped, as the readers and models count them."""
+    if least:
+        pattern = r"^\s*[^\s\x00]" + (rf"[^\x00]{{{least - 2},}}[^\s\x00]" if least > 1 else
+                                       r"(?:[^\x00]*[^\s\x00])?") + r"\s*$"
+    else:
+        pattern = NO_NUL
+    schema = {"type": "string", "maxLength": max_length, "pattern": pattern}
+    if least:
+        schema["minLength"] = least
+    if description:
+        schema["description"] = description
+    return schema
+
+
 def _path_id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 1}}
+    return {"name": name, "in": "path", "required": True, "schema": ID}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+    """An optional query parameter; left empty (`?year=`, as a form sends it) it is absent."""
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"anyOf": [schema, {"const": ""}]}, "description": description}
+
+
+PAGE = [_query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50},
+               "每页条数"),
+        _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
+               "跳过条数")]
 
 
 def _body(schema: dict) -> dict:
@@ -53,7 +93,8 @@ NOTIFICATION_STATUSES = [status.value for status in NotificationStatus]
 UNIT_KINDS = ["county", "township", "department", "village", "discipline"]
 OUTCOMES = ["on_time", "late", "unfinished", "reviewing", "open", "cancelled"]
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
-COMMON_ERRORS = {"401": _error("Unauthorized"), "404": _error("NotFound")}
+COMMON_ERRORS = {"400": _error("BadRequest"), "401": _error("Unauthorized"),
+                 "404": _error("NotFound")}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"],
@@ -84,10 +125,11 @@ SCHEMAS = {
                              "description": "close 时截止后几天关闭填报（0 为截止时间一到即关闭）"},
         "active": {"type": "boolean"}}},
     "DispatchRequest": {"type": "object", "required": ["template_id", "period"], "properties": {
-        "template_id": {"type": "integer"},
-        "period": {"type": "string", "examples": ["2026-11", "2026Q4", "2026", "once"]},
-        "unit_ids": {"type": "array", "items": {"type": "integer"}},
-        "person_ids": {"type": "array", "items": {"type": "integer"}},
+        "template_id": ID,
+        "period": {"type": "string", "examples": ["2026-11", "2026Q4", "2026", "once"],
+                   "pattern": PERIOD, "description": "须与任务清单的周期类型相符"},
+        "unit_ids": {"type": "array", "items": ID},
+        "person_ids": {"type": "array", "items": ID},
         "allow_past": {"type": "boolean", "default": False,
                        "description": "截止时间已过仍派发（否则答 409）"}}},
     "DispatchResult": {"type": "object", "properties": {
@@ -138,9 +180,13 @@ SCHEMAS = {
         "reviewer_id": {"type": "integer"},
         "decision": {"type": "string", "enum": ["approve", "return"]},
         "reason": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
-    "ReviewRequest": {"type": "object", "required": ["decision"], "properties": {
-        "decision": {"type": "string", "enum": ["approve", "return"]},
-        "reason": {"type": "string", "description": "required (at least 5 characters) to return"}}},
+    "ReviewRequest": {"oneOf": [
+        {"type": "object", "required": ["decision"], "properties": {
+            "decision": {"const": "approve"}, "reason": _text(MAX_REASON)}},
+        {"type": "object", "required": ["decision", "reason"], "properties": {
+            "decision": {"const": "return"},
+            "reason": _text(MAX_REASON, least=MIN_RETURN_REASON,
+                            description="退回须写明理由")}}]},
     "Instruction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "author_id": {"type": "integer"},
         "author_name": {"type": "string"}, "text": {"type": "string"},
@@ -171,18 +217,19 @@ SCHEMAS = {
         "limit": {"type": "integer"}, "offset": {"type": "integer"},
         "counts": _ref("NotificationCounts")}},
     "EvidenceRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 2000,
-                 "description": "一段工作小结，加入本次上报"}}},
+        "text": _text(MAX_SUMMARY, least=1, description="一段工作小结，加入本次上报")}},
     "UnlockRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": {"type": "string", "minLength": 5, "maxLength": 500,
-                   "description": "准予补报的理由（至少5个字），记入办理记录"}}},
+        "reason": _text(MAX_REASON, least=MIN_UNLOCK_REASON,
+                        description="准予补报的理由（至少5个字），记入办理记录")}},
     "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
-    "AssignmentChange": {"type": "object", "minProperties": 1, "properties": {
-        "due_at": {"type": "string", "format": "date-time",
-                   "description": "新的截止时间，须带时区，如 2026-12-31T17:00:00+08:00；预警重新计算"},
-        "reason": {"type": "string", "description": "调整截止时间的理由"},
-        "person_id": {"type": "integer", "description": "改派给本单位的另一名在职人员"}}},
+        "text": _text(MAX_INSTRUCTION, least=1)}},
+    "AssignmentChange": {"type": "object", "anyOf": [{"required": ["due_at"]},
+                                                     {"required": ["person_id"]}],
+                         "properties": {
+        "due_at": {**ZONED_TIME, "description": "新的截止时间，须带时区，如 "
+                                                "2026-12-31T17:00:00+08:00；预警重新计算"},
+        "reason": _text(MAX_REASON, description="调整截止时间的理由"),
+        "person_id": {**ID, "description": "改派给本单位的另一名在职人员"}}},
     "UrgeResult": {"type": "object", "required": ["assignment_id", "notifications"],
                    "properties": {
         "assignment_id": {"type": "integer"},
@@ -250,15 +297,14 @@ SCHEMAS = {
         "revoke_reason": {"type": ["string", "null"]}}},
     "DeductionRequest": {"type": "object", "required": ["unit_id", "points", "reason", "day"],
                          "properties": {
-        "unit_id": {"type": "integer"},
-        "person_id": {"type": "integer", "description": "扣个人的分时填写，须属于该单位"},
+        "unit_id": ID,
+        "person_id": {**ID, "description": "扣个人的分时填写，须属于该单位"},
         "kind": {"type": "string", "enum": ["deduction", "bonus"], "default": "deduction"},
         "points": {"type": ["number", "string"], "description": "大于0、不超过100，最多两位小数"},
-        "reason": {"type": "string", "minLength": 4}, "reference": {"type": "string",
-                                                                     "maxLength": 60},
-        "day": {"type": "string", "format": "date"}}},
+        "reason": _text(MAX_REASON, least=MIN_REASON), "reference": _text(MAX_REFERENCE),
+        "day": {**DAY, "description": "不晚于今天"}}},
     "RevokeRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": {"type": "string", "minLength": 4}}},
+        "reason": _text(MAX_REASON, least=MIN_REASON)}},
     "Assessment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "year": {"type": "integer"}, "version": {"type": "integer"},
         "as_of": {"type": "string", "format": "date-time"},
@@ -294,7 +340,7 @@ SCHEMAS = {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
     "AssessmentRequest": {"type": "object", "required": ["year"], "properties": {
-        "year": {"type": "integer", "minimum": 2000, "maximum": 2100}}},
+        "year": YEAR}},
 }
 
 RESPONSES = {
@@ -310,16 +356,17 @@ RESPONSES = {
 PATHS = {
     "/units": {"get": {
         "operationId": "listUnits", "summary": "可见的单位",
-        "responses": {"200": _json(_list_of("Unit"), "单位列表"), **COMMON_ERRORS}}},
+        "responses": {"200": _json(_list_of("Unit"), "单位列表"), "401": _error("Unauthorized")}}},
     "/people": {"get": {
         "operationId": "listPeople", "summary": "可见单位的干部",
-        "parameters": [_query("unit", {"type": "integer"}, "只看该单位")],
+        "parameters": [_query("unit", ID, "只看该单位")],
         "responses": {"200": _json(_list_of("Person"), "干部列表"), "400": _error("BadRequest"),
                       **COMMON_ERRORS}}},
     "/templates": {"get": {
         "operationId": "listTemplates", "summary": "任务清单",
-        "parameters": [_query("active", {"type": "string", "enum": ["true"]}, "只看启用的")],
-        "responses": {"200": _json(_list_of("Template"), "任务清单"), **COMMON_ERRORS}}},
+        "parameters": [_query("active", {"const": "true"}, "只看启用的")],
+        "responses": {"200": _json(_list_of("Template"), "任务清单"), "400": _error("BadRequest"),
+                      "401": _error("Unauthorized")}}},
     "/dispatch": {"post": {
         "operationId": "dispatch", "summary": "派发任务（审核人员、管理员）；重复派发不再新建",
         "requestBody": _body(_ref("DispatchRequest")),
@@ -330,14 +377,12 @@ PATHS = {
     "/assignments": {"get": {
         "operationId": "listAssignments", "summary": "可见的任务，按截止时间排序，分页",
         "parameters": [
-            _query("unit", {"type": "integer"}, "单位编号"),
-            _query("person", {"type": "integer"}, "人员编号"),
+            _query("unit", ID, "单位编号"),
+            _query("person", ID, "人员编号"),
             _query("state", {"type": "string", "enum": STATES}, "状态"),
             _query("warning", {"type": "string", "enum": WARNINGS}, "预警等级"),
-            _query("period", {"type": "string"}, "周期，如 2026-11"),
-            _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                   "每页条数"),
-            _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "跳过条数")],
+            _query("period", QUERY_TEXT, "周期，如 2026-11"),
+            *PAGE],
         "responses": {"200": _json(_ref("AssignmentPage"), "一页任务"),
                       "400": _error("BadRequest"), "401": _error("Unauthorized")}}},
     "/assignments/{assignment_id}": {"get": {
@@ -404,14 +449,12 @@ PATHS = {
         "parameters": [
             _query("status", {"type": "string", "enum": NOTIFICATION_STATUSES}, "发送状态"),
             _query("kind", {"type": "string", "enum": NOTIFICATION_KINDS}, "推送类型"),
-            _query("unit_id", {"type": "integer"}, "接收人所在单位编号"),
-            _query("person_id", {"type": "integer"}, "接收人编号"),
-            _query("name", {"type": "string"}, "接收人姓名包含"),
-            _query("from", {"type": "string", "format": "date"}, "起始日期（北京时间，含当天）"),
-            _query("to", {"type": "string", "format": "date"}, "截止日期（北京时间，含当天）"),
-            _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                   "每页条数"),
-            _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "跳过条数")],
+            _query("unit_id", ID, "接收人所在单位编号"),
+            _query("person_id", ID, "接收人编号"),
+            _query("name", QUERY_TEXT, "接收人姓名包含"),
+            _query("from", DAY, "起始日期（北京时间，含当天）"),
+            _query("to", DAY, "截止日期（北京时间，含当天）"),
+            *PAGE],
         "responses": {"200": _json(_ref("NotificationPage"), "一页推送记录和统计"),
                       "400": _error("BadRequest"), "401": _error("Unauthorized"),
                       "403": _error("Forbidden")}}},
@@ -429,31 +472,31 @@ PATHS = {
             "400": _error("BadRequest"), **COMMON_ERRORS}}},
     "/scores": {"get": {
         "operationId": "listScores", "summary": "各单位得分与排名（同类单位内），实时计算",
-        "parameters": [_query("year", {"type": "integer"}, "年度，默认今年"),
+        "parameters": [_query("year", YEAR, "年度，默认今年"),
                        _query("unit_kind", {"type": "string", "enum": UNIT_KINDS}, "单位类别")],
         "responses": {"200": _json(_ref("ScoreList"), "得分与排名"), "400": _error("BadRequest"),
                       "401": _error("Unauthorized")}}},
     "/units/{unit_id}/score": {"get": {
         "operationId": "getUnitScore", "summary": "一个单位的得分、排名、任务得分明细和扣分",
-        "parameters": [_path_id("unit_id"), _query("year", {"type": "integer"}, "年度"),
-                       _query("as_of", {"type": "string"},
+        "parameters": [_path_id("unit_id"), _query("year", YEAR, "年度"),
+                       _query("as_of", {"anyOf": [DAY, ZONED_TIME]},
                               "截至某日（YYYY-MM-DD，当日结束）或某时刻（带时区），默认现在")],
         "responses": {"200": _json(_ref("UnitScore"), "单位得分"), "400": _error("BadRequest"),
                       **COMMON_ERRORS}}},
     "/units/{unit_id}/trend": {"get": {
         "operationId": "getUnitTrend", "summary": "一个单位本年各月末的得分（同一计算在各月末执行）及现在",
-        "parameters": [_path_id("unit_id"), _query("year", {"type": "integer"}, "年度")],
+        "parameters": [_path_id("unit_id"), _query("year", YEAR, "年度")],
         "responses": {"200": _json(_list_of("TrendPoint"), "得分趋势"),
                       "400": _error("BadRequest"), **COMMON_ERRORS}}},
     "/dashboard": {"get": {
         "operationId": "getDashboard", "summary": "全县态势（审核人员、管理员）：与后台概览相同的数据",
-        "parameters": [_query("year", {"type": "integer"}, "年度，默认今年")],
+        "parameters": [_query("year", YEAR, "年度，默认今年")],
         "responses": {"200": _json(_ref("Dashboard"), "全县态势"), "400": _error("BadRequest"),
                       "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
     "/deductions": {"get": {
         "operationId": "listDeductions", "summary": "扣分、加分记录（含已撤销）",
-        "parameters": [_query("year", {"type": "integer"}, "年度"),
-                       _query("unit", {"type": "integer"}, "单位编号")],
+        "parameters": [_query("year", YEAR, "年度"),
+                       _query("unit", ID, "单位编号")],
         "responses": {"200": _json(_list_of("Deduction"), "扣分、加分记录"),
                       "400": _error("BadRequest"), "401": _error("Unauthorized")}},
         "post": {
@@ -469,7 +512,7 @@ PATHS = {
                       **COMMON_ERRORS}}},
     "/assessments": {"get": {
         "operationId": "listAssessments", "summary": "某年度已生成的考核结果各版本（审核人员、管理员）",
-        "parameters": [_query("year", {"type": "integer"}, "年度")],
+        "parameters": [_query("year", YEAR, "年度")],
         "responses": {"200": _json(_list_of("Assessment"), "各版本"), "400": _error("BadRequest"),
                       "403": _error("Forbidden"), "401": _error("Unauthorized")}},
         "post": {

@@ -5,12 +5,11 @@ unlock input the late policy closed (补报, models.lifecycle.unlock).
 The rules and the audit are the models'; a refusal rolls back and answers its status (R9).
 """
 
-from datetime import UTC, datetime
-
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import assignment_json
-from handlers.api.payload import BadInput, json_body, optional_text, required
+from handlers.api.payload import (MAX_REASON, BadInput, json_body, optional_text, required_id,
+                                  required_zoned_time)
 from handlers.api.visibility import find_assignment
 from models import Person, session, utcnow
 from models.errors import DomainError
@@ -40,7 +39,7 @@ def unlock_assignment(assignment_id: int):
     """补报: an inspector reopens closed input with a reason (at least 5 characters)."""
     person = current_person()
     assignment = find_assignment(person, assignment_id)
-    reason = optional_text(json_body(), "reason", "解锁理由")
+    reason = optional_text(json_body(), "reason", "解锁理由", max_length=MAX_REASON)
     try:
         unlock(assignment, person, reason, now=utcnow())
     except DomainError:
@@ -57,12 +56,12 @@ def adjust_assignment(assignment_id: int):
     body = json_body()
     if body.get("due_at") is None and body.get("person_id") is None:
         raise BadInput(texts.NOTHING_TO_ADJUST)
-    due = (_zoned_time(required(body, "due_at", str, "截止时间"))
+    due = (required_zoned_time(body, "due_at", "截止时间")
            if body.get("due_at") is not None else None)
-    reason = optional_text(body, "reason", "理由")
+    reason = optional_text(body, "reason", "理由", max_length=MAX_REASON)
     new_person = None
     if body.get("person_id") is not None:
-        new_person = session.get(Person, required(body, "person_id", int, "承办人"))
+        new_person = session.get(Person, required_id(body, "person_id", "承办人"))
         if new_person is None:
             raise BadInput(texts.NO_SUCH_PERSON)
     now = utcnow()
@@ -77,13 +76,3 @@ def adjust_assignment(assignment_id: int):
     session.commit()
     return assignment_json(assignment)
 
-
-def _zoned_time(text: str) -> datetime:
-    """An ISO 8601 time with its zone (2026-12-31T17:00:00+08:00), in UTC."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise BadInput(texts.NOT_AWARE_TIME)
-    return value.astimezone(UTC)
