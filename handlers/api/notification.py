@@ -4,6 +4,7 @@ The admin page 推送记录 reads the same query parameters through `read_filter
 """
 
 import sqlalchemy as sa
+
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import _time

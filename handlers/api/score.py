@@ -190,7 +190,8 @@ def generate_assessment():
     body = json_body()
     year = required(body, "year", int, "年度")
     if not YEARS[0] <= year <= YEARS[1]:
-        raise BadInput(texts.OUT_OF_RANGE.format(key="year", limit=f"{YEARS[0]}–{YEARS[1]}"))
+        raise BadInput(texts.FIELD_OUT_OF_RANGE.format(key="year", label="年度",
+                                                       limit=f"{YEARS[0]}–{YEARS[1]}"))
     try:
         row = assessments.generate(year, actor=person, now=utcnow())
     except DomainError:
