@@ -51,6 +51,9 @@ class Evidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Empty while a chat photo waits for the 上报 it belongs to (see keep_pending).
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    # A notice's attachment (notice_item_id empty) or an item's reply (models.notice_lifecycle).
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice.id"), index=True)
+    notice_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice_item.id"))
     round: Mapped[int] = mapped_column(default=1)
     # The round the assignee took it out of; it stays part of the rounds before.
     removed_round: Mapped[int | None]
@@ -172,7 +175,8 @@ def keep_pending(person, media_id: str, *, now: datetime) -> Evidence:
 
 
 def _pending(person_id: int, now: datetime) -> sa.ColumnElement[bool]:
-    return ((Evidence.assignment_id.is_(None)) & (Evidence.created_by_id == person_id)
+    return ((Evidence.assignment_id.is_(None)) & Evidence.notice_id.is_(None)
+            & (Evidence.created_by_id == person_id)
             & (Evidence.kind == EvidenceKind.PHOTO) & Evidence.status.in_(USABLE)
             & (Evidence.created_at > now - PENDING_FOR))
 
@@ -198,8 +202,9 @@ def expire_pending(now: datetime) -> int:
     how many. The caller commits."""
     result = session.execute(
         sa.update(Evidence).where(
-            Evidence.assignment_id.is_(None), Evidence.kind == EvidenceKind.PHOTO,
-            Evidence.status.in_(USABLE), Evidence.created_at <= now - PENDING_FOR)
+            Evidence.assignment_id.is_(None), Evidence.notice_id.is_(None),
+            Evidence.kind == EvidenceKind.PHOTO, Evidence.status.in_(USABLE),
+            Evidence.created_at <= now - PENDING_FOR)
         .values(status=EvidenceStatus.EXPIRED, error="24小时内未选择任务"))
     return result.rowcount
 
@@ -208,8 +213,12 @@ def photo_number(evidence: Evidence) -> int:
     """Which photo it is, as the cadre counts them: in its round, or among the waiting ones."""
     query = sa.select(sa.func.count(Evidence.id)).where(
         Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id)
-    if evidence.assignment_id is None:
-        query = query.where(Evidence.assignment_id.is_(None),
+    if evidence.notice_id is not None:
+        query = query.where(Evidence.notice_id == evidence.notice_id,
+                            Evidence.notice_item_id == evidence.notice_item_id,
+                            Evidence.round == evidence.round)
+    elif evidence.assignment_id is None:
+        query = query.where(Evidence.assignment_id.is_(None), Evidence.notice_id.is_(None),
                             Evidence.created_by_id == evidence.created_by_id,
                             Evidence.created_at > evidence.created_at - PENDING_FOR)
     else:
