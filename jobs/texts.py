@@ -27,6 +27,14 @@ ASSESSMENT_TITLE, ASSESSMENT_PHRASE = "{year}年度考核结果", "已发布"
 ASSESSMENT_DETAIL = "得分{score}，同类第{rank}名/共{among}个"
 # 补报解锁 (models.lifecycle.unlock) on the result template: the verdict and what to do.
 UNLOCKED_VERDICT, UNLOCKED_DETAIL = "准予补报", "填报已重新开放，请尽快补报"
+# Notices (监督建议书/整改通知书): what each push about one says.
+NOTICE_FOLLOW_UP_TITLE, NOTICE_REPLIED_TITLE = "回访：{name}", "待核实：{name}"
+NOTICE_RETURNED_VERDICT, NOTICE_RETURNED_DETAIL = "退回重改", "{item}：{reason}"
+NOTICE_CLOSED_VERDICT, NOTICE_CLOSED_DETAIL = "已销账", "整改已核实并回访，予以销账"
+NOTICE_ITEM_TITLE = "{name}{item}"
+NOTICE_DUE_SOON = "还有{days}天到期，请按时整改回复"
+NOTICE_LATE = "已逾期{days}天，请尽快整改回复"
+NOTICE_OTHERS_LATE = "{unit}逾期{days}天未回复"
 DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
 SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 

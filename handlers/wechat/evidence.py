@@ -13,7 +13,7 @@ import functools
 
 from flask import current_app
 
-from handlers.wechat import texts
+from handlers.wechat import notice, texts
 from handlers.labels import STATE_LABELS, describe_evidence, missing_words
 from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
 from handlers.wechat.context import Context, Handler, bound_only
@@ -85,6 +85,7 @@ def on_report(ctx: Context) -> str:
     require_open(task, ctx.now)
     redis = redis_connection()
     redis.set(_key(ctx.openid), task.id, ex=SESSION_SECONDS)
+    notice.end_reply_session(ctx.openid)
     taken = attach_pending(task, ctx.person, now=ctx.now)
     if taken:
         redis.delete(_batch_key(ctx.openid))
@@ -119,8 +120,8 @@ def on_text(ctx: Context) -> str:
 def on_image(ctx: Context) -> str:
     task = open_session(ctx)
     media_id = str(ctx.fields.get("MediaId") or "")
-    if task is None:
-        return _keep_for_later(ctx, media_id)
+    if task is None:  # a 整改回复 just sent takes it, else it waits for the next 上报
+        return notice.reply_photo(ctx, media_id) or _keep_for_later(ctx, media_id)
     evidence = attach(task, EvidenceKind.PHOTO, ctx.person, now=ctx.now, media_id=media_id)
     session.commit()  # the job must see the row
     queue_fetch(evidence.id)
