@@ -17,10 +17,11 @@ from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_f
 from handlers.mobile.auth import message_page
 from handlers.mobile.refusal import form_page, recall, refuse
 from jobs.evidence import queue_fetch, storage, store_photo
-from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
+from models import Evidence, EvidenceKind, EvidenceStatus, Notice, State, session, utcnow
 from models.hierarchy import is_assignee
 from models.errors import DomainError
 from models.evidence import EvidenceGone, attach, current_round, remove, round_evidence
+from models.notice_lifecycle import can_see as can_see_notice
 from models.late import require_open
 from models.photo import MAX_BYTES, ProcessedPhoto, process_photo
 from models.storage import content_key
@@ -46,7 +47,7 @@ def report(assignment_id: int):
             return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
         require_open(task, utcnow())  # refused before any photo is checked or stored
         summary = request.form.get("summary", "").strip()
-        photos, errors = _checked_photos(request.files.getlist("photos"))
+        photos, errors = checked_photos(request.files.getlist("photos"))
         if len(summary) > MAX_SUMMARY:
             errors.insert(0, texts.SUMMARY_TOO_LONG.format(count=MAX_SUMMARY))
         if not errors and not summary and not photos:
@@ -99,9 +100,15 @@ def evidence_image(evidence_id: int, variant: str):
     evidence = session.get(Evidence, evidence_id)
     kind = VARIANTS.get(variant)
     if evidence is None or kind is None or evidence.status != EvidenceStatus.STORED \
-            or not evidence.sha256 or evidence.assignment_id is None:
+            or not evidence.sha256:
+        abort(404)
+    if evidence.notice_id is not None:  # a notice's attachment or an item's reply
+        if not can_see_notice(g.person, session.get(Notice, evidence.notice_id)):
+            abort(404)
+    elif evidence.assignment_id is None:
         abort(404)  # a photo still waiting for its task is nobody else's to see
-    visible_assignment(g.person, evidence.assignment_id)
+    else:
+        visible_assignment(g.person, evidence.assignment_id)
     try:
         data = storage().get(content_key(kind, evidence.sha256, "jpg"))
     except KeyError:
@@ -165,7 +172,7 @@ def _form(task):
         **late.block(task, set(), utcnow()))
 
 
-def _checked_photos(files) -> tuple[list[tuple[bytes, ProcessedPhoto]], list[str]]:
+def checked_photos(files) -> tuple[list[tuple[bytes, ProcessedPhoto]], list[str]]:
     """Every chosen photo validated by models.photo; the refusals in words, numbered."""
     chosen = [f for f in files if f and f.filename]
     if len(chosen) > MAX_PHOTOS_PER_UPLOAD:

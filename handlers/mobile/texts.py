@@ -63,3 +63,11 @@ SCORE_BAD_YEAR = "年度不正确，请从“考核得分”页面重新进入�
 # 全县态势 (/m/situation)
 SITUATION_REFUSED_TITLE = "无权查看"
 SITUATION_REFUSED = "全县态势仅供县纪委监委审核人员和系统管理员查看。"
+
+# 监督建议书 / 整改通知书 (handlers/mobile/notice.py).
+NOTICE_ACKNOWLEDGED = "已签收，请按各项整改时限逐项回复整改情况。"
+NOTICE_REPLIED = "已回复，下发单位核实后会通知您。"
+NOTICE_ACCEPTED = "已核实通过该项。"
+NOTICE_RETURNED = "已退回该项，被通知单位会收到退回理由。"
+NOTICE_CLOSED = "已回访销账，被通知单位会收到通知。"
+NOTICE_DECIDE = "请选择“核实通过”或“退回重改”。"
