@@ -10,7 +10,7 @@ from flask import send_file
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import (BadInput, json_body, optional_text, page, query_choice,
-                                  query_int, required)
+                                  query_int, required, zoned_time)
 from jobs.notice_document import write_docx
 from models import Notice, NoticeItem, NoticeState, Person, Unit, session, utcnow
 from models.errors import DomainError, NotFound
@@ -104,7 +104,7 @@ def create_notice():
                        unit=unit, title=optional_text(body, "title", "标题"),
                        facts=optional_text(body, "facts", "发现的问题"),
                        basis=optional_text(body, "basis", "依据"),
-                       reply_due_at=_zoned(required(body, "reply_due_at", str, "回复期限")),
+                       reply_due_at=zoned_time(required(body, "reply_due_at", str, "回复期限"), texts.NOTICE_TIME),
                        follow_up_days=body.get("follow_up_days") or 30, now=utcnow(),
                        items=[_item_fields(entry) for entry in items])
     except DomainError:
@@ -118,18 +118,8 @@ def _item_fields(entry: dict) -> dict:
     if who is not None and (not isinstance(who, int) or session.get(Person, who) is None):
         raise BadInput(texts.NOTICE_PERSON)
     return {"requirement": optional_text(entry, "requirement", "整改要求"),
-            "due_at": _zoned(required(entry, "due_at", str, "整改时限")),
+            "due_at": zoned_time(required(entry, "due_at", str, "整改时限"), texts.NOTICE_TIME),
             "person": session.get(Person, who) if who else None}
-
-
-def _zoned(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise BadInput(texts.NOTICE_TIME)
-    return value.astimezone(UTC)
 
 
 def _act(notice_id: int, step) -> tuple[dict, int]:

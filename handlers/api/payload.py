@@ -3,6 +3,8 @@
 Each refusal is a DomainError, so the app's error handler answers `{"error": "..."}` (R9).
 """
 
+from datetime import UTC, datetime
+
 from flask import request
 
 from handlers.api import texts
@@ -94,3 +96,15 @@ def page() -> tuple[int, int]:
     """(limit, offset) from the query, limit at most MAX_PAGE."""
     return (query_int("limit", DEFAULT_PAGE, low=1, high=MAX_PAGE),
             query_int("offset", 0, low=0))
+
+
+def zoned_time(text: str, refusal: str = texts.NOT_AWARE_TIME) -> datetime:
+    """An ISO 8601 time with its zone (2026-12-31T17:00:00+08:00), in UTC; else BadInput
+    saying `refusal`."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise BadInput(refusal)
+    return value.astimezone(UTC)

@@ -5,12 +5,10 @@ unlock input the late policy closed (补报, models.lifecycle.unlock).
 The rules and the audit are the models'; a refusal rolls back and answers its status (R9).
 """
 
-from datetime import UTC, datetime
-
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import assignment_json
-from handlers.api.payload import BadInput, json_body, optional_text, required
+from handlers.api.payload import BadInput, json_body, optional_text, required, zoned_time
 from handlers.api.visibility import find_assignment
 from models import Person, session, utcnow
 from models.errors import DomainError
@@ -57,7 +55,7 @@ def adjust_assignment(assignment_id: int):
     body = json_body()
     if body.get("due_at") is None and body.get("person_id") is None:
         raise BadInput(texts.NOTHING_TO_ADJUST)
-    due = (_zoned_time(required(body, "due_at", str, "截止时间"))
+    due = (zoned_time(required(body, "due_at", str, "截止时间"))
            if body.get("due_at") is not None else None)
     reason = optional_text(body, "reason", "理由")
     new_person = None
@@ -76,14 +74,3 @@ def adjust_assignment(assignment_id: int):
         raise
     session.commit()
     return assignment_json(assignment)
-
-
-def _zoned_time(text: str) -> datetime:
-    """An ISO 8601 time with its zone (2026-12-31T17:00:00+08:00), in UTC."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise BadInput(texts.NOT_AWARE_TIME)
-    return value.astimezone(UTC)
