@@ -16,6 +16,7 @@ from models.db import Base, session
 from models.duty import DutyTemplate
 from models.ladder import Level, after_quiet_hours
 from models.level_scheme import Labels
+from models.notice import Notice
 from models.unit import Person, Unit
 
 
@@ -276,12 +277,14 @@ def counts(**filters) -> dict[str, dict[str, int]]:
 
 def described(query: sa.Select) -> sa.Select:
     """`query` (from `filtered` or `_with_recipient`) with what a reader needs on each row: the
-    recipient's name and unit, the task's title, and the kind and status in words."""
+    recipient's name and unit, the task's (or notice's) title, and the kind and status in
+    words."""
     return (query.outerjoin(Unit, Unit.id == Person.unit_id)
             .outerjoin(Assignment, Assignment.id == Notification.assignment_id)
             .outerjoin(DutyTemplate, DutyTemplate.id == Assignment.template_id)
+            .outerjoin(Notice, Notice.id == Notification.notice_id)
             .add_columns(Person.name.label("person_name"), Unit.name.label("unit_name"),
-                         DutyTemplate.title.label("title"),
+                         sa.func.coalesce(DutyTemplate.title, Notice.title).label("title"),
                          sa.case(dict(KIND_LABELS), value=Notification.kind,
                                  else_=Notification.kind).label("kind_label"),
                          sa.case(STATUS_LABELS, value=Notification.status,

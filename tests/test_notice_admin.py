@@ -72,3 +72,31 @@ def test_a_discipline_body_draft_is_not_the_inspectors(admin_browser, county, ma
     issue(draft, county["discipline"], now=now)
     session.commit()
     assert draft.reference in browser.get("/admin/notices").text
+
+
+def test_the_points_a_return_costs_are_the_scoring_policys(admin_browser, county, make_notice,
+                                                             now):
+    from decimal import Decimal
+
+    from models import Deduction
+    from models.notice_lifecycle import reply, return_item
+
+    year = str(local_date(now).year)
+    browser = admin_browser(county["inspector"])
+    policy = {"year": year, "penalty_blue": "10", "penalty_yellow": "30", "penalty_red": "50",
+              "penalty_supervision": "100", "grace_days": "0", "unlocked_rule": "penalty",
+              "bonus_cap": "5", "note": "", "notice_late_points": "1",
+              "notice_return_points": "2"}
+    assert 'name="notice_return_points" value="0.5"' in browser.get(f"/admin/policy?year={year}").text
+    refused = browser.post("/admin/policy", {**policy, "notice_return_points": "x"},
+                           form_page=f"/admin/policy?year={year}")
+    assert refused.status_code == 400 and "整改退回扣分" in refused.text
+    assert browser.post("/admin/policy", policy,
+                        form_page=f"/admin/policy?year={year}").status_code == 303
+    notice = make_notice()
+    issue(notice, county["discipline"], now=now)
+    reply(notice.items[0], county["secretary"], "已补齐全部专题会议记录共11份。", now=now)
+    return_item(notice.items[0], county["discipline"], "只补了目录，未见会议记录。", now=now)
+    session.commit()
+    [row] = session.scalars(sa.select(Deduction).where(Deduction.source == f"notice:{notice.id}"))
+    assert row.points == Decimal("2.00")
