@@ -2,7 +2,7 @@
 and the scoring policy's points for a late reply and a returned item
 
 Revision ID: 0017_notice
-Revises: 0014_default_ladder
+Revises: 0015_signin_and_tokens
 Create Date: 2026-12-01 15:00:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0017_notice'
-down_revision = '0014_default_ladder'
+down_revision = '0015_signin_and_tokens'
 branch_labels = None
 depends_on = None
 
