@@ -181,12 +181,3 @@ def next_number(issuer_id: int, year: int) -> int:
         Notice.issuer_id == issuer_id, Notice.year == year))
     return (highest or 0) + 1
 
-
-def is_overdue(notice: Notice, now: datetime) -> bool:
-    """The reply is late, or an item still owed is past its deadline."""
-    if notice.state not in (NoticeState.ISSUED, NoticeState.ACKNOWLEDGED,
-                            NoticeState.REPLIED):
-        return False
-    if notice.state != NoticeState.REPLIED and notice.reply_due_at <= now:
-        return True
-    return any(item.state in OWED and item.due_at <= now for item in notice.items)

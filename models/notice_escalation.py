@@ -49,9 +49,11 @@ def _reached(row) -> Level | None:
 
 
 def _owes(row) -> bool:
+    """An item owes its reply while open or returned; the notice owes its written reply
+    (限期回复) until every item has been answered once: a later return is the item's."""
     if isinstance(row, NoticeItem):
         return row.state in OWED and row.notice.state in ITEMS_LIVE
-    return row.state in REPLY_OWED
+    return row.state in REPLY_OWED and row.replied_at is None
 
 
 def plan(row: Notice | NoticeItem, now: datetime) -> None:

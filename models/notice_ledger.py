@@ -38,7 +38,7 @@ def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
     late_item = sa.select(NoticeItem.notice_id).where(
         NoticeItem.state.in_(OWED), NoticeItem.due_at <= now)
     return (Notice.state.in_((NoticeState.ISSUED, NoticeState.ACKNOWLEDGED))
-            & (Notice.reply_due_at <= now)) | (
+            & Notice.replied_at.is_(None) & (Notice.reply_due_at <= now)) | (
         Notice.state.in_(ITEMS_LIVE) & Notice.id.in_(late_item))
 
 

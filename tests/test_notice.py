@@ -180,3 +180,22 @@ def test_a_late_reply_climbs_the_ladder_and_costs_points_once(county, make_notic
     assert pushes(NotificationKind.RED, notice) == []  # only the highest step now due
     assert session.scalar(sa.select(sa.func.count(Deduction.id)).where(
         Deduction.source == f"notice:{notice.id}")) == 1
+
+
+def test_a_return_after_the_reply_deadline_is_the_items_not_a_late_reply(county, make_notice,
+                                                                          now, clock):
+    notice = make_notice(days=2)
+    body = county["discipline"]
+    issue(notice, body, now=now)
+    first, second = notice.items
+    reply(first, county["secretary"], REPLY, now=now)
+    reply(second, county["member"], REPLY, now=now)
+    later = now + timedelta(days=4)
+    clock.move_to(later)
+    return_item(first, body, "会议记录缺少签到表。", now=later)
+    sweep_notices(later)
+    session.commit()
+    reasons = session.scalars(sa.select(Deduction.reason).where(
+        Deduction.source == f"notice:{notice.id}")).all()
+    assert len(reasons) == 1 and "被退回" in reasons[0]  # replied in time: no 逾期未回复
+    assert {step for step, _ in pushes(NotificationKind.BLUE, notice)} == {f"item:{first.id}:blue"}
