@@ -9,8 +9,10 @@ import docx
 import pytest
 import sqlalchemy as sa
 
+from conftest import openid
 from handlers.mobile import texts
 from models import Deduction, ItemState, Notice, NoticeState, session
+from models.clock import SHANGHAI
 from models.notice_lifecycle import issue
 from test_chat_evidence import photo
 from test_notice import make_notice  # noqa: F401 (fixture)
@@ -108,3 +110,39 @@ def test_the_print_page_carries_number_signature_and_date(phone, issued, now):
     page = phone("secretary").get(f"/m/notices/{issued.id}/print").text
     assert f"〔{now.year}〕第1号" in page and "@page { size: A4" in page
     assert '<div class="signature"><p>青山镇纪委</p>' in page
+
+
+def test_a_discipline_body_drafts_and_issues_on_the_phone(phone, county, emulator, work, now):
+    body = phone("discipline")  # 青山镇纪委, which supervises 青山镇
+    listing = body.get("/m/notices").text
+    assert 'href="/m/notices/new"' in listing
+    form = body.get("/m/notices/new").text
+    assert "青山镇" in form and "白水镇" not in form.split('name="unit_id"')[1].split("</select>")[0]
+    day = (now + timedelta(days=10)).astimezone(SHANGHAI).date().isoformat()
+    typed = {"kind": "suggestion", "unit_id": county["township"].id,
+             "title": "关于加强廉政学习的监督建议", "facts": "抽查发现班子成员学习记录流于形式。",
+             "basis": "", "reply_due": day, "follow_up_days": "30",
+             "requirement": ["建立学习记录台账", "", ""], "due": ["2026-13-01", "", ""],
+             "person_id": [county["member"].id, "", ""]}
+    refused = body.post("/m/notices/new", data=typed, form_page="/m/notices/new")
+    assert refused.status_code == 400 and "整改时限请按“年-月-日”填写" in refused.text
+    assert "建立学习记录台账" in refused.text  # what was typed comes back
+    assert session.scalar(sa.select(sa.func.count(Notice.id))) == 0
+    saved = body.post("/m/notices/new", data={**typed, "due": [day, "", ""]},
+                      form_page="/m/notices/new")
+    assert texts.NOTICE_DRAFT_SAVED in saved.text and "下发" in saved.text
+    notice = session.scalar(sa.select(Notice))
+    assert notice.state == NoticeState.DRAFTED and notice.number is None
+    assert [item.person_id for item in notice.items] == [county["member"].id]
+    edit = f"/m/notices/{notice.id}/edit"
+    assert f'href="{edit}"' in body.get("/m/notices").text  # 本单位草稿
+    assert phone("secretary").get(edit).status_code == 403  # not an issuing body
+    assert phone("other_discipline").get(edit).status_code == 404  # another body's draft
+    issued = body.post(f"/m/notices/{notice.id}/issue", form_page=edit)
+    notice = fresh(notice)
+    assert notice.state == NoticeState.ISSUED and notice.number == 1
+    assert notice.name in issued.text and "已下发" in issued.text
+    work()
+    [card] = [m for m in emulator.inbox(openid(2)) if m.get("template_id") == "QL_TASK_DISPATCHED"]
+    assert card["url"].endswith(f"/m/notices/{notice.id}")
+    assert body.get(edit).url.endswith(f"/m/notices/{notice.id}")  # issued: no more editing

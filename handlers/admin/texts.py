@@ -58,4 +58,3 @@ DEACTIVATED_TOKENS = "已停用{name}的账号，并吊销其 {count} 个接口�
 NOTICE_SAVED = "草稿已保存。核对无误后点“下发”。"
 NOTICE_ISSUED = "已下发{name}，{unit}的党组织书记和联络员已收到通知。"
 NOTICE_DISCARDED = "草稿已删除（草稿没有文号，不占用编号）。"
-NOTICE_BAD_DAY = "{name}请按“年-月-日”填写，如2026-12-05。"

@@ -45,7 +45,12 @@ ROUTES = [
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),
     # 监督建议书 / 整改通知书 (issue 11).
     ("/notices", "notices", notice.notices, ["GET"], True),
+    ("/notices/new", "new_notice", notice.draft_notice, ["GET", "POST"], True),
     ("/notices/<int:notice_id>", "notice", notice.notice, ["GET"], True),
+    ("/notices/<int:notice_id>/edit", "edit_notice", notice.draft_notice, ["GET", "POST"], True),
+    ("/notices/<int:notice_id>/issue", "issue_notice", notice.issue_notice, ["POST"], True),
+    ("/notices/<int:notice_id>/discard", "discard_notice", notice.discard_notice, ["POST"],
+     True),
     ("/notices/<int:notice_id>/print", "notice_print", notice.notice_print, ["GET"], True),
     ("/notices/<int:notice_id>.docx", "notice_docx", notice.notice_docx, ["GET"], True),
     ("/notices/<int:notice_id>/acknowledge", "acknowledge_notice", notice.acknowledge_notice,

@@ -10,19 +10,22 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from handlers.mobile import texts
+from handlers.mobile.auth import message_page
 from handlers.mobile.evidence import checked_photos
+from handlers.mobile.notice_form import form_page, issued, own_draft, submitted, values_of
 from handlers.mobile.refusal import recall, refuse
 from jobs.evidence import store_photo
 from jobs.notice_document import parts, write_docx
 from models import Evidence, EvidenceKind, EvidenceStatus, Notice, NoticeItem, session, utcnow
 from models.errors import DomainError
 from models.evidence import USABLE
-from models.notice import ITEM_STATE_LABELS, KIND_LABELS, STATE_LABELS, NoticeAction
-from models.notice_lifecycle import (MIN_REASON, MIN_REPLY, accept, acknowledge, allowed,
-                                     attach, can_see, close, issuer_queue, replying_items,
-                                     reply, return_item, visible_filter)
+from models.notice import ITEM_STATE_LABELS, KIND_LABELS, STATE_LABELS, NoticeAction, NoticeState
+from models.notice_lifecycle import (ISSUING_ROLES, MIN_REASON, MIN_REPLY, accept, acknowledge,
+                                     allowed, attach, can_see, close, discard, issuer_queue,
+                                     replying_items, reply, return_item, visible_filter)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ITEM_ROWS = 3  # blank item rows on the phone's draft form
 
 
 def visible_notice(person, notice_id: int) -> Notice:
@@ -38,9 +41,58 @@ def notices():
     now = utcnow()
     seen = session.scalars(sa.select(Notice).where(visible_filter(g.person))
                            .order_by(Notice.id.desc()).limit(100)).all()
+    drafts = session.scalars(sa.select(Notice).where(
+        Notice.issuer_id == g.person.unit_id, Notice.state == NoticeState.DRAFTED)
+        .order_by(Notice.id.desc())).all() if g.person.role in ISSUING_ROLES else []
     return render_template("mobile/notices.html", owed=replying_items(g.person, now=now),
                            waiting=issuer_queue(g.person), notices=seen, labels=STATE_LABELS,
-                           item_labels=ITEM_STATE_LABELS)
+                           item_labels=ITEM_STATE_LABELS, drafts=drafts,
+                           can_draft=g.person.role in ISSUING_ROLES)
+
+
+# Drafting and issuing on the phone: discipline bodies (for the units they supervise) and
+# county inspectors, the same form and save as the admin's (handlers.mobile.notice_form).
+
+def draft_notice(notice_id: int | None = None):
+    """起草 (new, or a draft of this body's); POST saves it, with any photos."""
+    if g.person.role not in ISSUING_ROLES:
+        return message_page(texts.NOTICE_DRAFT_REFUSED, 403, title=texts.NOTICE_DRAFT_TITLE)
+    found = own_draft(g.person, notice_id) if notice_id else None
+    if found is not None and found.state != NoticeState.DRAFTED:
+        return redirect(_page(found))
+    if request.method == "GET":
+        return _draft_form(found, values_of(found))
+    saved, values, refusal = submitted(found, g.person, now=utcnow())
+    if refusal is not None:
+        return _draft_form(session.get(Notice, notice_id) if notice_id else None, values,
+                           refusal.message, refusal.status)
+    flash(texts.NOTICE_DRAFT_SAVED, "success")
+    return redirect(url_for("mobile.edit_notice", notice_id=saved.id), 303)
+
+
+def issue_notice(notice_id: int):
+    found = own_draft(g.person, notice_id)
+    refusal = issued(found, g.person, now=utcnow())
+    if refusal is not None:
+        return _draft_form(found, values_of(found), refusal.message, refusal.status)
+    flash(texts.NOTICE_ISSUED.format(name=found.name, unit=found.unit.name), "success")
+    return redirect(_page(found), 303)
+
+
+def discard_notice(notice_id: int):
+    found = own_draft(g.person, notice_id)
+    try:
+        discard(found, g.person, now=utcnow())
+    except DomainError as refusal:
+        return refuse(refusal.message, url_for("mobile.edit_notice", notice_id=found.id))
+    session.commit()
+    flash(texts.NOTICE_DISCARDED, "success")
+    return redirect(url_for("mobile.notices"), 303)
+
+
+def _draft_form(found: Notice | None, values: dict, error: str = "", status: int = 200):
+    return render_template("mobile/notice_form.html", **form_page(
+        g.person, found, values, rows=ITEM_ROWS, error=error, now=utcnow())), status
 
 
 def notice(notice_id: int):
