@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models import audit
 from models.db import Base, session
-from models.errors import Conflict
+from models.errors import Conflict, NotAllowed
+from models.hierarchy import is_assignee
 from models.late import require_open
 
 PENDING_FOR = timedelta(hours=24)
@@ -83,6 +84,21 @@ class EvidenceGone(Conflict):
     message = "该材料已删除或不在本次上报中。"
 
 
+class NotAssignee(NotAllowed):
+    """Evidence offered for a task by someone who no longer acts on it (改派 to another person
+    while their chat 上报 was open, or a page left open): says which task."""
+
+    def __init__(self, assignment):
+        self.title = assignment.template.title
+        super().__init__(f"“{self.title}”已不由您承办（可能已改派他人），不能再为它添加或删除材料。")
+
+
+def require_assignee(assignment, person) -> None:
+    """Raise NotAssignee unless `person` acts on `assignment` now (models.hierarchy)."""
+    if not is_assignee(person, assignment):
+        raise NotAssignee(assignment)
+
+
 def current_round(assignment) -> int:
     """Evidence gathered now belongs to the next submission."""
     return assignment.round + 1
@@ -109,7 +125,9 @@ def round_evidence(assignment, kind: EvidenceKind | None = None,
 def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str = "",
            media_id: str | None = None) -> Evidence:
     """Add a summary paragraph or a photo (by WeChat MediaId) to this round; audited.
-    Refused (InputClosed) once the late policy has closed input."""
+    Refused unless `person` is the assignee now (NotAssignee: chat, pages and the API all pass
+    here), and once the late policy has closed input (InputClosed)."""
+    require_assignee(assignment, person)
     require_open(assignment, now)
     evidence = Evidence(
         assignment_id=assignment.id, round=current_round(assignment), kind=kind, text=text,
@@ -125,9 +143,10 @@ def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str =
 def remove(assignment, evidence_id: int, person, *, now: datetime) -> Evidence:
     """Take an item out of the round being prepared; rounds already handed in keep it.
 
-    Raises EvidenceGone when the item is not part of that round (removed already, another
-    task's, or a photo that never arrived), InputClosed once the late policy has closed
-    input. The caller checks who may, and commits."""
+    Raises NotAssignee unless `person` is the assignee now, EvidenceGone when the item is not
+    part of that round (removed already, another task's, or a photo that never arrived),
+    InputClosed once the late policy has closed input. The caller commits."""
+    require_assignee(assignment, person)
     require_open(assignment, now)
     number = current_round(assignment)
     evidence = session.scalar(sa.select(Evidence).where(
@@ -185,7 +204,9 @@ def attach_pending(assignment, person, *, now: datetime) -> list[int]:
     """Give the person's waiting photos (younger than PENDING_FOR) to this round; their ids.
 
     One conditional UPDATE, so a photo expiring at the same moment is taken or dropped,
-    never both; InputClosed once the late policy has closed input. The caller commits."""
+    never both; NotAssignee unless `person` is the assignee, InputClosed once the late
+    policy has closed input. The caller commits."""
+    require_assignee(assignment, person)
     require_open(assignment, now)
     taken = list(session.scalars(
         sa.update(Evidence).where(_pending(person.id, now))

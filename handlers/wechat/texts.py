@@ -67,6 +67,8 @@ ITEM_NOT_FOUND = "没有第{number}项材料，请按下面的序号回复“删
 NOT_REPORTABLE = "“{title}”当前状态为“{state}”，不能上报。"
 INPUT_CLOSED = ("“{title}”的填报已于{at}截止关闭，不能再上报材料。\n"
                 "如需补报，请联系县纪委监委审核人员解锁，解锁后会通知您。")
+NOT_ASSIGNEE = ("“{title}”已改派他人承办，您的上报已结束，刚才发送的材料没有加入该任务。\n"
+                "如有疑问，请联系县纪委监委审核人员。")
 SUMMARY_RECEIVED = "已收到第{number}段工作小结。继续发送，或回复“提交”。"
 PHOTO_RECEIVED = "已收到第{number}张照片。继续发送，或回复“提交”。"
 NO_SESSION = "您还没有开始上报。请先发送“上报 序号”，例如：上报 1"
