@@ -40,6 +40,7 @@ SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 
 # Chat: a photo the media job could not keep.
 PHOTO_NOT_SAVED = "您发送的第{number}张照片未能保存：{why}请重新发送这张照片。"
+UPLOAD_NOT_SAVED = "您在页面上传的第{number}张照片未能保存：{why}请重新上传这张照片。"
 
 # Why a push or a photo went wrong, for admins (推送记录, evidence status).
 NOT_BOUND = "未绑定微信或已取消关注"
@@ -50,6 +51,7 @@ RETRIES_EXHAUSTED = "{error}（重试{count}次仍失败）"
 SMS_SENT_TOO = "{error}；已改发短信"
 STUCK_UNKNOWN = "发送中断且已超过10分钟，结果未知，请人工核实是否已送达"
 DOWNLOAD_FAILED = "下载失败（{error}）"
+UPLOAD_MISSING = "上传的照片文件已丢失。"
 
 # The year-end assessment's workbook (jobs/assessment.py) and the rules it was scored by, as
 # the admin pages and /m/score say them too.

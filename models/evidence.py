@@ -140,6 +140,17 @@ def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str =
     return evidence
 
 
+def refused_photos(assignment) -> list[Evidence]:
+    """Photos of the round being prepared that the media job could not keep (not an image,
+    damaged, not downloadable), oldest first: the report page says which, since a page upload
+    has no chat to be told in."""
+    return list(session.scalars(sa.select(Evidence).where(
+        Evidence.assignment_id == assignment.id, Evidence.kind == EvidenceKind.PHOTO,
+        Evidence.round == current_round(assignment),
+        Evidence.status.in_((EvidenceStatus.REJECTED, EvidenceStatus.FAILED)))
+        .order_by(Evidence.id)))
+
+
 def remove(assignment, evidence_id: int, person, *, now: datetime) -> Evidence:
     """Take an item out of the round being prepared; rounds already handed in keep it.
 

@@ -10,13 +10,12 @@ from handlers.api.visibility import find_evidence
 from jobs.evidence import storage
 from models import Evidence, EvidenceStatus
 from models.errors import NotFound
-from models.photo import CONTENT_TYPES
+from models.photo import CONTENT_TYPES, EXTENSIONS
 from models.storage import content_key
 
 # variant → (storage kind, extension or None for the original's own)
 VARIANTS = {"original": ("originals", None), "display": ("display", "jpg"),
             "thumb": ("thumbs", "jpg")}
-EXTENSIONS = {content_type: ext for ext, content_type in CONTENT_TYPES.items()}
 
 
 def show_evidence(evidence_id: int):

@@ -14,7 +14,7 @@ from handlers.mobile.auth import message_page
 from handlers.mobile.evidence import checked_photos
 from handlers.mobile.notice_form import form_page, issued, own_draft, submitted, values_of
 from handlers.mobile.refusal import recall, refuse
-from jobs.evidence import store_photo
+from jobs.evidence import keep_upload, queue_fetch
 from jobs.notice_document import parts, write_docx
 from models import Evidence, EvidenceKind, EvidenceStatus, Notice, NoticeItem, session, utcnow
 from models.errors import DomainError
@@ -163,11 +163,16 @@ def reply_item(notice_id: int, item_id: int):
     now = utcnow()
     try:
         reply(item, g.person, text, now=now)
-        for data, photo in photos:
-            store_photo(attach(item, g.person, EvidenceKind.PHOTO, now=now), data, photo)
+        kept = []
+        for data, header in photos:
+            evidence = attach(item, g.person, EvidenceKind.PHOTO, now=now)
+            keep_upload(evidence, data, header)
+            kept.append(evidence.id)
     except DomainError as refusal:
         return refuse(refusal.message, _page(found, form), form=form, typed=typed)
     session.commit()
+    for evidence_id in kept:
+        queue_fetch(evidence_id)
     flash(texts.NOTICE_REPLIED, "success")
     return redirect(_page(found, form), 303)
 

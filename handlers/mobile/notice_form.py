@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import abort, request
 
 from handlers.mobile.evidence import checked_photos
-from jobs.evidence import store_photo
+from jobs.evidence import keep_upload, queue_fetch
 from models import EvidenceKind, Notice, Person, Unit, session
 from models.clock import SHANGHAI, local_date
 from models.errors import DomainError
@@ -78,10 +78,12 @@ def choices(person: Person) -> tuple[list[Unit], list[Person]]:
     return units, people
 
 
-def save(found: Notice | None, person: Person, values: dict, files, *, now: datetime) -> Notice:
-    """Draft or edit from `values` (as `typed` read them) and attach the photos in `files`.
-    Raises DomainError with every problem of the photos, or the first of the fields; the
-    caller commits, or rolls back on a refusal."""
+def save(found: Notice | None, person: Person, values: dict, files, *, now: datetime
+         ) -> tuple[Notice, list[int]]:
+    """Draft or edit from `values` (as `typed` read them) and attach the photos in `files`,
+    kept unopened for the media job: (the draft, the photos' evidence ids to queue once
+    committed). Raises DomainError with every problem of the photos, or the first of the
+    fields; the caller commits, or rolls back on a refusal."""
     photos, errors = checked_photos(files)
     if errors:
         raise DomainError("\n".join(errors))
@@ -95,9 +97,12 @@ def save(found: Notice | None, person: Person, values: dict, files, *, now: date
         found = edit(found, person, now=now, **fields)
     else:
         found = draft(person, unit=_unit(values.get("unit_id")), now=now, **fields)
-    for data, photo in photos:
-        store_photo(attach_to_notice(found, person, EvidenceKind.PHOTO, now=now), data, photo)
-    return found
+    kept = []
+    for data, header in photos:
+        evidence = attach_to_notice(found, person, EvidenceKind.PHOTO, now=now)
+        keep_upload(evidence, data, header)
+        kept.append(evidence.id)
+    return found, kept
 
 
 def submitted(found: Notice | None, person: Person, *, now: datetime
@@ -107,13 +112,16 @@ def submitted(found: Notice | None, person: Person, *, now: datetime
     is raised, not shown on the form."""
     values = typed(request.form, found)
     try:
-        saved = save(found, person, values, request.files.getlist("attachments"), now=now)
+        saved, photos = save(found, person, values, request.files.getlist("attachments"),
+                             now=now)
     except DomainError as refusal:
         if refusal.status == 403:
             raise
         session.rollback()
         return None, values, refusal
     session.commit()
+    for evidence_id in photos:
+        queue_fetch(evidence_id)
     return saved, values, None
 
 
