@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar
 
-from PIL import ExifTags, Image, ImageCms, ImageFile
+from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 
 from models.clock import SHANGHAI
 from models.errors import DomainError
@@ -55,6 +55,10 @@ _PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, **dict.fromkeys(_SIXTEEN_BIT, 2)}
 # Bytes per pixel a decoder holds beside the image while it decodes: libwebp decodes into a
 # canvas of its own and Pillow copies it out (measured: benchmarks/upload.py).
 _DECODER_BYTES = {"WEBP": 12}
+# PNG text chunks (tEXt, zTXt, iTXt) are inflated while the header is read, up to Pillow's
+# documented MAX_TEXT_MEMORY: 64 MB by default, which a 70 KB file reaches (benchmarks/upload.py).
+# Nothing of evidence is in them beyond EXIF (at most 64 KB); 8 MB leaves room for large XMP.
+PngImagePlugin.MAX_TEXT_MEMORY = 8 * PngImagePlugin.MAX_TEXT_CHUNK
 _ORIENTATIONS = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,

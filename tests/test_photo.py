@@ -414,6 +414,19 @@ def test_the_budget_refuses_large_transparent_pictures_but_not_photos():
         < MAX_DECODE_BYTES
 
 
+def test_png_text_that_inflates_past_8_mb_is_refused_while_the_header_is_read():
+    text = zlib.compress(b"a" * (1024 * 1024 - 1), 9)
+    data = encode(Image.new("RGB", (16, 16)), "PNG")
+    chunks = b"".join(struct.pack(">I", len(body)) + b"zTXt" + body
+                      + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+                      for body in (f"k{n}".encode() + b"\0\0" + text for n in range(9)))
+    bomb = data[:33] + chunks + data[33:]  # after IHDR
+    assert len(bomb) < 30_000
+    with pytest.raises(NotAnImage):
+        inspect_photo(bomb)
+    assert inspect_photo(data[:33] + chunks[: len(chunks) // 9 * 7] + data[33:]).ext == "png"
+
+
 def test_truncated_jpeg_is_corrupt():
     # The first half keeps the whole header (tables and size), so it opens as a JPEG; the scan
     # data then ends early and decoding fails: CorruptImage ("damaged"), not NotAnImage.
