@@ -10,6 +10,7 @@ from handlers.api.visibility import find_evidence
 from jobs.evidence import storage
 from models import Evidence, EvidenceStatus
 from models.errors import NotFound
+from models.location import sees_location, without_location
 from models.photo import CONTENT_TYPES, EXTENSIONS
 from models.storage import content_key
 
@@ -20,16 +21,19 @@ VARIANTS = {"original": ("originals", None), "display": ("display", "jpg"),
 
 def show_evidence(evidence_id: int):
     """Metadata of one visible piece of evidence."""
-    return evidence_json(find_evidence(current_person(), evidence_id))
+    person = current_person()
+    return evidence_json(find_evidence(person, evidence_id), person)
 
 
 def evidence_file(evidence_id: int):
     """The stored bytes of a photo: `?variant=original|display|thumb` (default display).
 
-    Originals keep their EXIF (capture time, GPS) as evidence; display and thumbnail copies
-    are stripped JPEGs (jobs/evidence.py).
+    Originals keep their EXIF (capture time, GPS) as evidence for inspectors; anyone else gets
+    the original without its position (models.location). Display and thumbnail copies are
+    stripped JPEGs (jobs/evidence.py).
     """
-    evidence = find_evidence(current_person(), evidence_id)
+    person = current_person()
+    evidence = find_evidence(person, evidence_id)
     variant = request.args.get("variant", "display")
     if variant not in VARIANTS:
         raise BadInput(texts.BAD_VARIANT)
@@ -38,6 +42,8 @@ def evidence_file(evidence_id: int):
         data = storage().get(key)
     except KeyError:
         raise NotFound(texts.FILE_GONE) from None
+    if variant == "original" and not sees_location(person):
+        data = without_location(data, EXTENSIONS[evidence.content_type])
     response = Response(data, content_type=content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"  # content-addressed: immutable
     response.headers["X-Content-Type-Options"] = "nosniff"

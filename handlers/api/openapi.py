@@ -101,7 +101,8 @@ SCHEMAS = {
         "sha256": {"type": ["string", "null"]}, "content_type": {"type": "string"},
         "size_bytes": {"type": "integer"}, "width": {"type": "integer"},
         "height": {"type": "integer"}, "taken_at": NULLABLE_TIME,
-        "gps_lat": {"type": ["number", "null"]}, "gps_lng": {"type": ["number", "null"]},
+        "gps_lat": {"type": ["number", "null"], "description": "拍摄位置纬度，仅县纪委监委审核人员可见"},
+        "gps_lng": {"type": ["number", "null"], "description": "拍摄位置经度，仅县纪委监委审核人员可见"},
         "error": {"type": "string"}, "created_by_id": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"}}},
     "Review": {"type": "object", "properties": {
@@ -400,7 +401,8 @@ PATHS = {
         "operationId": "getEvidenceFile", "summary": "材料文件：原图、展示图或缩略图",
         "parameters": [path_id("evidence_id"), query_param(
             "variant", {"type": "string", "enum": ["original", "display", "thumb"],
-                        "default": "display"}, "原图保留拍摄时间和位置；展示图和缩略图已去除")],
+                        "default": "display"}, "原图保留拍摄时间；拍摄位置只对县纪委监委审核人员保留，其他人下载的原图已去除位置信息；"
+                        "展示图和缩略图不含任何元数据")],
         "responses": {"200": {"description": "文件内容", "content": {
             "image/*": {"schema": {"type": "string", "contentMediaType": "image/*"}}}},
             "400": error_ref("BadRequest"), **COMMON_ERRORS}}},
