@@ -32,7 +32,7 @@ def fresh(notice) -> Notice:
     return session.get(Notice, notice.id)
 
 
-def test_whole_life_on_the_phone(phone, county, issued, now, clock):
+def test_whole_life_on_the_phone(phone, county, issued, now, clock, work):
     page = f"/m/notices/{issued.id}"
     secretary, member, body = phone("secretary"), phone("member"), phone("discipline")
     first, second = issued.items
@@ -45,7 +45,9 @@ def test_whole_life_on_the_phone(phone, county, issued, now, clock):
                           data={"reply": "已补齐2026年1至11月专题会议记录共11份。"},
                           files=[("photos", ("a.jpg", photo(), "image/jpeg"))])
     assert texts.NOTICE_REPLIED in done.text and "第1次回复" in done.text
-    assert "/m/evidence/" in done.text
+    assert "处理中" in done.text and "/m/evidence/" not in done.text  # the media job decodes it
+    work()
+    assert "/m/evidence/" in secretary.get(page).text
     refused = member.post(f"{page}/items/{second.id}/reply", form_page=page, data={"reply": "已建"})
     assert "至少10个字" in refused.text
     member.post(f"{page}/items/{second.id}/reply", form_page=page,
