@@ -28,6 +28,7 @@ from models.dispatch import DueInPast, coverage_gaps, dispatch
 from models.errors import DomainError
 from models.escalation import sweep
 from models.migrate import upgrade
+from models.notice_escalation import sweep_notices
 from models.notification import KIND_LABELS
 from models.wechat_binding import issue_bind_code
 from wechat.menu import publish
@@ -66,7 +67,8 @@ def seed_demo(if_empty: bool):
     counts = seed(utcnow(), current_app.config["WECHAT_APPID"], store_photo)
     session.commit()
     click.echo("已导入演示县：干部 {people} 名，责任类别 {categories} 类，任务清单 {templates} 个，"
-               "已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项".format(**counts))
+               "已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，监督建议书、整改通知书 {notices} 份"
+               .format(**counts))
 
 
 @bp.cli.command("dispatch")
@@ -118,6 +120,15 @@ def sweep_command(now_text: str | None, dry_run: bool):
     click.echo(f"扫描时间 {local_time(now)}（北京时间）：查看 {report.looked_at} 项任务，"
                f"到达的预警：{steps}；{verb} {recorded} 条推送、{report.digests} 条合并提醒，"
                f"{report.deferred} 项等免打扰时段结束后再发")
+    notices = sweep_notices(now)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    steps = "，".join(f"{KIND_LABELS[NotificationKind(step)]} {count} 项"
+                     for step, count in sorted(notices.steps.items())) or "无"
+    click.echo(f"整改通知：查看 {notices.looked_at} 项，到达的预警：{steps}；{verb} "
+               f"{len(notices.pushes)} 条推送、{notices.deductions} 笔逾期扣分")
 
 
 def _parse_now(text: str | None) -> datetime:

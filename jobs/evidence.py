@@ -1,10 +1,13 @@
-"""Fetching photo evidence: download by MediaId (it dies in 3 days), validate, store, describe.
+"""Processing photo evidence: a chat photo downloaded by MediaId (it dies in 3 days), a page
+upload read back from storage (kept there, unopened, by `keep_upload`); then validated,
+decoded, stored with its display copies and described, here and never in a web worker.
 
-Safe to run twice: only a photo still `received` is fetched (STYLE.md R5). A photo that is not
-a usable image, or that cannot be downloaded after the retries, is marked and the cadre is told
-in chat which one to resend: nothing is lost silently.
+Safe to run twice: only a photo still `received` is processed (STYLE.md R5). A photo that is
+not a usable image, or that cannot be downloaded after the retries, is marked and the cadre is
+told in chat which one to send again: nothing is lost silently.
 """
 
+import hashlib
 import logging
 import os
 from datetime import timedelta
@@ -12,6 +15,7 @@ from datetime import timedelta
 import requests
 import sqlalchemy as sa
 from flask import current_app
+from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
 
@@ -20,7 +24,7 @@ from jobs.queue import enqueue
 from models import Channel, Evidence, EvidenceStatus, Notification, session, utcnow
 from models.errors import DomainError
 from models.evidence import expire_pending, photo_number
-from models.photo import process_photo
+from models.photo import EXTENSIONS, PhotoHeader, process_photo
 from models.storage import LocalStorage, content_key
 from models.wechat_binding import WechatBinding
 
@@ -36,21 +40,30 @@ def storage() -> LocalStorage:
 
 
 def queue_fetch(evidence_id: int) -> None:
+    """Queue the photo's processing (after its row is committed). With Redis away the row
+    stays `received` and requeue_stuck queues it again."""
     intervals = current_app.config.get("MEDIA_RETRY_INTERVALS", RETRY_INTERVALS)
-    enqueue(fetch_media, evidence_id, queue="media", job_id=f"media-{evidence_id}",
-                 retry=Retry(max=len(intervals), interval=intervals))
+    try:
+        enqueue(fetch_media, evidence_id, queue="media", job_id=f"media-{evidence_id}",
+                retry=Retry(max=len(intervals), interval=intervals))
+    except RedisError as exc:
+        log.warning("evidence %s not queued (%s): requeue_stuck will", evidence_id, exc)
 
 
 def fetch_media(evidence_id: int) -> None:
-    """Download, validate and store one photo, or record why not and tell the cadre."""
+    """Get (download or read back), validate and store one photo, or record why not and tell
+    the cadre."""
     evidence = session.get(Evidence, evidence_id)
     if evidence is None or evidence.status != EvidenceStatus.RECEIVED:
         return
     try:
-        data = _download(evidence.media_id)
+        data = _download(evidence.media_id) if evidence.media_id else _upload(evidence)
         photo = process_photo(data)
     except DomainError as refusal:
         _give_up(evidence, EvidenceStatus.REJECTED, refusal.message)
+        return
+    except KeyError:
+        _give_up(evidence, EvidenceStatus.FAILED, texts.UPLOAD_MISSING)
         return
     except (WeChatClientException, requests.RequestException) as exc:
         job = get_current_job()
@@ -70,9 +83,26 @@ def _download(media_id: str) -> bytes:
     return response.content
 
 
+def _upload(evidence: Evidence) -> bytes:
+    """A page upload's bytes, as keep_upload stored them; KeyError if they are gone."""
+    ext = EXTENSIONS.get(evidence.content_type)
+    if ext is None or not evidence.sha256:
+        raise KeyError(evidence.id)
+    return storage().get(content_key("originals", evidence.sha256, ext))
+
+
+def keep_upload(evidence: Evidence, data: bytes, header: PhotoHeader) -> None:
+    """A page upload's bytes into storage as its original, unopened (its header was checked by
+    models.photo.inspect_photo); fetch_media decodes it. The caller commits, then queues."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    storage().put(content_key("originals", sha256, header.ext), data)
+    evidence.sha256, evidence.content_type = sha256, header.content_type
+    evidence.size_bytes, evidence.width, evidence.height = len(data), header.width, header.height
+
+
 def store_photo(evidence: Evidence, data: bytes, photo) -> None:
     """Bytes into storage (original, display, thumbnail), facts onto the row; the caller
-    commits. Used for chat photos (by fetch_media) and page uploads alike."""
+    commits. Used by fetch_media for chat photos and page uploads alike (and the demo)."""
     store = storage()
     store.put(content_key("originals", photo.sha256, photo.ext), data)
     store.put(content_key("display", photo.sha256, "jpg"), photo.display)
@@ -92,11 +122,12 @@ def _give_up(evidence: Evidence, status: EvidenceStatus, why: str) -> None:
     """Mark the photo and ask the cadre, in chat, to send that one again."""
     evidence.status, evidence.error = status, why[:200]
     number = photo_number(evidence)
+    words = texts.PHOTO_NOT_SAVED if evidence.media_id else texts.UPLOAD_NOT_SAVED
     openid = session.scalar(sa.select(WechatBinding.openid).where(
         WechatBinding.person_id == evidence.created_by_id, WechatBinding.active.is_(True)))
     note = Notification(kind="evidence_problem", channel=Channel.CUSTOM,
                         person_id=evidence.created_by_id, openid=openid, created_at=utcnow(),
-                        content=texts.PHOTO_NOT_SAVED.format(number=number, why=why))
+                        content=words.format(number=number, why=why))
     session.add(note)
     session.commit()  # the outbox relay queues the message
     log.warning("evidence %s %s: %s", evidence.id, status, why)

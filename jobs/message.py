@@ -13,9 +13,11 @@ from flask import current_app
 
 from jobs import texts
 from models import assessment
-from models import Assignment, AuditEvent, Notification, Person, Review, session
+from models import (Assignment, AuditEvent, Notice, NoticeItem, Notification, Person, Review,
+                    session)
 from models.clock import local_date, local_time
 from models.hierarchy import assignees, review_level
+from models.notice_lifecycle import is_unit_side
 from models.notification import KIND_LABELS, PURPOSE, NotificationKind
 from models.review import LEVEL_LABELS, sign_review_token
 from models.supervision import RESPONSE_DAYS
@@ -53,6 +55,8 @@ def render(note: Notification) -> tuple[str, dict, str]:
     purpose = PURPOSE[kind]
     if kind == NotificationKind.DIGEST:
         return ids[purpose], _digest(note), f"{base}m/overview?digest={note.id}"
+    if note.notice_id is not None:
+        return ids[purpose], _notice(note, kind), f"{base}m/notices/{note.notice_id}"
     if kind == NotificationKind.ASSESSMENT:
         row = assessment.get(int(note.step.partition(":")[2]))
         return ids[purpose], _assessment(note, row), f"{base}m/score?year={row.year}"
@@ -134,6 +138,39 @@ def _assessment(note: Notification, row: assessment.Assessment) -> dict:
                  thing(texts.ASSESSMENT_DETAIL.format(score=unit.get("score", "—"),
                                                       rank=unit.get("rank", "—"),
                                                       among=unit.get("ranked_among", "—"))))
+
+
+def _notice(note: Notification, kind: NotificationKind) -> dict:
+    """A push about a notice: issued and 回访 on the task template, a reply to verify on the
+    review template, returned and closed on the result template, its ladder's steps on the
+    warning template (督办 on its own)."""
+    notice = session.get(Notice, note.notice_id)
+    name, unit, purpose = thing(notice.name), thing(notice.unit.name), PURPOSE[kind]
+    item = session.get(NoticeItem, (note.data or {}).get("item") or 0)
+    if kind == NotificationKind.NOTICE_ISSUED:
+        return _data(purpose, name, when(notice.reply_due_at), unit)
+    if kind == NotificationKind.NOTICE_FOLLOW_UP:
+        return _data(purpose, thing(texts.NOTICE_FOLLOW_UP_TITLE.format(name=notice.name)),
+                     when(notice.follow_up_due_at), unit)
+    if kind == NotificationKind.NOTICE_REPLIED:
+        return _data(purpose, thing(texts.NOTICE_REPLIED_TITLE.format(name=notice.name)), unit,
+                     when(notice.replied_at))
+    if kind == NotificationKind.NOTICE_RETURNED:
+        return _data(purpose, name, texts.NOTICE_RETURNED_VERDICT, thing(
+            texts.NOTICE_RETURNED_DETAIL.format(item=item.label, reason=item.return_reason)))
+    if kind == NotificationKind.NOTICE_CLOSED:
+        return _data(purpose, name, texts.NOTICE_CLOSED_VERDICT, texts.NOTICE_CLOSED_DETAIL)
+    title = thing(texts.NOTICE_ITEM_TITLE.format(name=notice.name, item=item.label)) if item \
+        else name
+    due = item.due_at if item else notice.reply_due_at
+    if kind == NotificationKind.SUPERVISION:
+        return _data(purpose, title, unit, when(due))
+    days = (local_date(due) - local_date(note.created_at)).days
+    mine = is_unit_side(session.get(Person, note.person_id), notice, item)
+    ask = (texts.NOTICE_DUE_SOON.format(days=max(days, 0)) if days >= 0
+           else texts.NOTICE_LATE.format(days=-days) if mine
+           else texts.NOTICE_OTHERS_LATE.format(unit=notice.unit.name, days=-days))
+    return _data(purpose, title, thing(KIND_LABELS[kind], PHRASE), when(due), thing(ask))
 
 
 def _digest(note: Notification) -> dict:

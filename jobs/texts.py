@@ -27,11 +27,20 @@ ASSESSMENT_TITLE, ASSESSMENT_PHRASE = "{year}年度考核结果", "已发布"
 ASSESSMENT_DETAIL = "得分{score}，同类第{rank}名/共{among}个"
 # 补报解锁 (models.lifecycle.unlock) on the result template: the verdict and what to do.
 UNLOCKED_VERDICT, UNLOCKED_DETAIL = "准予补报", "填报已重新开放，请尽快补报"
+# Notices (监督建议书/整改通知书): what each push about one says.
+NOTICE_FOLLOW_UP_TITLE, NOTICE_REPLIED_TITLE = "回访：{name}", "待核实：{name}"
+NOTICE_RETURNED_VERDICT, NOTICE_RETURNED_DETAIL = "退回重改", "{item}：{reason}"
+NOTICE_CLOSED_VERDICT, NOTICE_CLOSED_DETAIL = "已销账", "整改已核实并回访，予以销账"
+NOTICE_ITEM_TITLE = "{name}{item}"
+NOTICE_DUE_SOON = "还有{days}天到期，请按时整改回复"
+NOTICE_LATE = "已逾期{days}天，请尽快整改回复"
+NOTICE_OTHERS_LATE = "{unit}逾期{days}天未回复"
 DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
 SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 
 # Chat: a photo the media job could not keep.
 PHOTO_NOT_SAVED = "您发送的第{number}张照片未能保存：{why}请重新发送这张照片。"
+UPLOAD_NOT_SAVED = "您在页面上传的第{number}张照片未能保存：{why}请重新上传这张照片。"
 
 # Why a push or a photo went wrong, for admins (推送记录, evidence status).
 NOT_BOUND = "未绑定微信或已取消关注"
@@ -42,6 +51,7 @@ RETRIES_EXHAUSTED = "{error}（重试{count}次仍失败）"
 SMS_SENT_TOO = "{error}；已改发短信"
 STUCK_UNKNOWN = "发送中断且已超过10分钟，结果未知，请人工核实是否已送达"
 DOWNLOAD_FAILED = "下载失败（{error}）"
+UPLOAD_MISSING = "上传的照片文件已丢失。"
 
 # The year-end assessment's workbook (jobs/assessment.py) and the rules it was scored by, as
 # the admin pages and /m/score say them too.

@@ -17,6 +17,7 @@ from models.instruction import Instruction
 from models.ladder import Level
 from models.level_scheme import LevelScheme
 from models.inbound_message import InboundMessage
+from models.notice import ItemState, Notice, NoticeItem, NoticeKind, NoticeState
 from models.notification import Channel, NotificationKind, Notification, NotificationStatus
 from models.review import Decision, Review
 from models.scoring import ScoringPolicy
@@ -46,6 +47,11 @@ __all__ = [
     "EvidenceStatus",
     "InboundMessage",
     "Instruction",
+    "ItemState",
+    "Notice",
+    "NoticeItem",
+    "NoticeKind",
+    "NoticeState",
     "NotificationKind",
     "Notification",
     "Period",

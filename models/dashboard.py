@@ -35,11 +35,13 @@ from models.assessment import unit_rows
 from models.assignment import OPEN_STATES, WARNED, WORST_FIRST, Assignment, State, severity
 from models.clock import SHANGHAI
 from models.db import session
+from models.deduction import Deduction
 from models.duty import DutyCategory, DutyTemplate
 from models.errors import DomainError
 from models.escalation import UrgedRecently, urge
 from models.hierarchy import REVIEW_STATES
 from models.ladder import Level
+from models.notice_ledger import Filters, counts
 from models.notification import Channel, Notification, NotificationKind
 from models.scoring import (SCORED, Outcome, Scores, compute, current, data_version, in_year,
                             month_ends)
@@ -64,7 +66,18 @@ def series(year: int, now: datetime, *, top: int = RANKING_TOP) -> dict:
         "supervised": supervised(year), "urged": sum(pushes[NotificationKind.URGE]),
         "categories": categories(scores),
         "ranking": ranking(scores, top),
+        "notices": notice_counts(year, now),
     }
+
+
+def notice_counts(year: int, now: datetime) -> dict:
+    """监督建议书 / 整改通知书 of `year` (issue 11): the ledger's counts, each the rows of
+    /admin/notices?year=…, and the points they cost the units."""
+    found = counts(Filters(year=year), now)
+    points = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Deduction.points), 0)).where(
+        Deduction.source.like("notice:%"), Deduction.revoked_at.is_(None),
+        Deduction.day >= date(year, 1, 1), Deduction.day <= date(year, 12, 31)))
+    return {**found, "deducted": f"{points:.2f}"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +144,8 @@ def _count_pushes(year: int) -> dict[str, list[int]]:
     press = sa.case((Notification.kind == NotificationKind.URGE, Notification.step), else_="")
     once = (sa.select(Notification.kind, month.label("month"), Notification.assignment_id,
                       press.label("press"))
-            .where(Notification.kind.in_(kinds), Notification.created_at >= starts[0],
+            .where(Notification.kind.in_(kinds), Notification.assignment_id.is_not(None),
+                   Notification.created_at >= starts[0],
                    Notification.created_at < starts[12], Notification.channel != Channel.SMS)
             .distinct().subquery())
     found = {kind: [0] * 12 for kind in kinds}

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import audit, deduction, demo_history
+from models import audit, deduction, demo_history, demo_notice
 from models.clock import local_date
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
@@ -95,8 +95,10 @@ def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
     audit.record("demo.seed", "county", now=since, people=len(people), templates=len(templates))
     tasks = demo_history.play(now, {people[WALKTHROUGH - 1].id}, store_photo)
     _deductions(people[1], now)
+    notices = demo_notice.seed_notices(now, store_photo)
     return {"people": len(people), "categories": len(categories), "templates": len(templates),
-            "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days}
+            "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days,
+            "notices": notices}
 
 
 # What the inspectors recorded during the weeks of use (扣分, 加分), for the scores pages.

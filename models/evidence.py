@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models import audit
 from models.db import Base, session
-from models.errors import Conflict
+from models.errors import Conflict, NotAllowed
+from models.hierarchy import is_assignee
 from models.late import require_open
 
 PENDING_FOR = timedelta(hours=24)
@@ -51,6 +52,9 @@ class Evidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Empty while a chat photo waits for the 上报 it belongs to (see keep_pending).
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    # A notice's attachment (notice_item_id empty) or an item's reply (models.notice_lifecycle).
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice.id"), index=True)
+    notice_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice_item.id"))
     round: Mapped[int] = mapped_column(default=1)
     # The round the assignee took it out of; it stays part of the rounds before.
     removed_round: Mapped[int | None]
@@ -80,6 +84,21 @@ class EvidenceGone(Conflict):
     message = "该材料已删除或不在本次上报中。"
 
 
+class NotAssignee(NotAllowed):
+    """Evidence offered for a task by someone who no longer acts on it (改派 to another person
+    while their chat 上报 was open, or a page left open): says which task."""
+
+    def __init__(self, assignment):
+        self.title = assignment.template.title
+        super().__init__(f"“{self.title}”已不由您承办（可能已改派他人），不能再为它添加或删除材料。")
+
+
+def require_assignee(assignment, person) -> None:
+    """Raise NotAssignee unless `person` acts on `assignment` now (models.hierarchy)."""
+    if not is_assignee(person, assignment):
+        raise NotAssignee(assignment)
+
+
 def current_round(assignment) -> int:
     """Evidence gathered now belongs to the next submission."""
     return assignment.round + 1
@@ -106,7 +125,9 @@ def round_evidence(assignment, kind: EvidenceKind | None = None,
 def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str = "",
            media_id: str | None = None) -> Evidence:
     """Add a summary paragraph or a photo (by WeChat MediaId) to this round; audited.
-    Refused (InputClosed) once the late policy has closed input."""
+    Refused unless `person` is the assignee now (NotAssignee: chat, pages and the API all pass
+    here), and once the late policy has closed input (InputClosed)."""
+    require_assignee(assignment, person)
     require_open(assignment, now)
     evidence = Evidence(
         assignment_id=assignment.id, round=current_round(assignment), kind=kind, text=text,
@@ -119,12 +140,24 @@ def attach(assignment, kind: EvidenceKind, person, *, now: datetime, text: str =
     return evidence
 
 
+def refused_photos(assignment) -> list[Evidence]:
+    """Photos of the round being prepared that the media job could not keep (not an image,
+    damaged, not downloadable), oldest first: the report page says which, since a page upload
+    has no chat to be told in."""
+    return list(session.scalars(sa.select(Evidence).where(
+        Evidence.assignment_id == assignment.id, Evidence.kind == EvidenceKind.PHOTO,
+        Evidence.round == current_round(assignment),
+        Evidence.status.in_((EvidenceStatus.REJECTED, EvidenceStatus.FAILED)))
+        .order_by(Evidence.id)))
+
+
 def remove(assignment, evidence_id: int, person, *, now: datetime) -> Evidence:
     """Take an item out of the round being prepared; rounds already handed in keep it.
 
-    Raises EvidenceGone when the item is not part of that round (removed already, another
-    task's, or a photo that never arrived), InputClosed once the late policy has closed
-    input. The caller checks who may, and commits."""
+    Raises NotAssignee unless `person` is the assignee now, EvidenceGone when the item is not
+    part of that round (removed already, another task's, or a photo that never arrived),
+    InputClosed once the late policy has closed input. The caller commits."""
+    require_assignee(assignment, person)
     require_open(assignment, now)
     number = current_round(assignment)
     evidence = session.scalar(sa.select(Evidence).where(
@@ -172,7 +205,8 @@ def keep_pending(person, media_id: str, *, now: datetime) -> Evidence:
 
 
 def _pending(person_id: int, now: datetime) -> sa.ColumnElement[bool]:
-    return ((Evidence.assignment_id.is_(None)) & (Evidence.created_by_id == person_id)
+    return ((Evidence.assignment_id.is_(None)) & Evidence.notice_id.is_(None)
+            & (Evidence.created_by_id == person_id)
             & (Evidence.kind == EvidenceKind.PHOTO) & Evidence.status.in_(USABLE)
             & (Evidence.created_at > now - PENDING_FOR))
 
@@ -181,7 +215,9 @@ def attach_pending(assignment, person, *, now: datetime) -> list[int]:
     """Give the person's waiting photos (younger than PENDING_FOR) to this round; their ids.
 
     One conditional UPDATE, so a photo expiring at the same moment is taken or dropped,
-    never both; InputClosed once the late policy has closed input. The caller commits."""
+    never both; NotAssignee unless `person` is the assignee, InputClosed once the late
+    policy has closed input. The caller commits."""
+    require_assignee(assignment, person)
     require_open(assignment, now)
     taken = list(session.scalars(
         sa.update(Evidence).where(_pending(person.id, now))
@@ -198,8 +234,9 @@ def expire_pending(now: datetime) -> int:
     how many. The caller commits."""
     result = session.execute(
         sa.update(Evidence).where(
-            Evidence.assignment_id.is_(None), Evidence.kind == EvidenceKind.PHOTO,
-            Evidence.status.in_(USABLE), Evidence.created_at <= now - PENDING_FOR)
+            Evidence.assignment_id.is_(None), Evidence.notice_id.is_(None),
+            Evidence.kind == EvidenceKind.PHOTO, Evidence.status.in_(USABLE),
+            Evidence.created_at <= now - PENDING_FOR)
         .values(status=EvidenceStatus.EXPIRED, error="24小时内未选择任务"))
     return result.rowcount
 
@@ -208,8 +245,12 @@ def photo_number(evidence: Evidence) -> int:
     """Which photo it is, as the cadre counts them: in its round, or among the waiting ones."""
     query = sa.select(sa.func.count(Evidence.id)).where(
         Evidence.kind == EvidenceKind.PHOTO, Evidence.id <= evidence.id)
-    if evidence.assignment_id is None:
-        query = query.where(Evidence.assignment_id.is_(None),
+    if evidence.notice_id is not None:
+        query = query.where(Evidence.notice_id == evidence.notice_id,
+                            Evidence.notice_item_id == evidence.notice_item_id,
+                            Evidence.round == evidence.round)
+    elif evidence.assignment_id is None:
+        query = query.where(Evidence.assignment_id.is_(None), Evidence.notice_id.is_(None),
                             Evidence.created_by_id == evidence.created_by_id,
                             Evidence.created_at > evidence.created_at - PENDING_FOR)
     else:

@@ -16,6 +16,7 @@ from models.db import Base, session
 from models.duty import DutyTemplate
 from models.ladder import Level, after_quiet_hours
 from models.level_scheme import Labels
+from models.notice import Notice
 from models.unit import Person, Unit
 
 
@@ -54,6 +55,12 @@ class NotificationKind(StrEnum):
     DIGEST = "digest"
     UNREACHABLE = "unreachable"
     ASSESSMENT = "assessment"  # 年度考核结果 published: the unit's score and rank
+    # Notices (models.notice_lifecycle); their ladder uses the level kinds above.
+    NOTICE_ISSUED = "notice_issued"
+    NOTICE_REPLIED = "notice_replied"
+    NOTICE_RETURNED = "notice_returned"
+    NOTICE_FOLLOW_UP = "notice_follow_up"
+    NOTICE_CLOSED = "notice_closed"
     # Customer-service messages (channel custom): a late chat reply, a photo that failed.
     REPLY = "reply"
     EVIDENCE_PROBLEM = "evidence_problem"
@@ -76,6 +83,11 @@ KIND_LABELS = Labels({
     NotificationKind.DIGEST: "合并提醒",
     NotificationKind.UNREACHABLE: "无法送达告知",
     NotificationKind.ASSESSMENT: "考核结果通知",
+    NotificationKind.NOTICE_ISSUED: "整改通知下发",
+    NotificationKind.NOTICE_REPLIED: "整改回复提醒",
+    NotificationKind.NOTICE_RETURNED: "整改退回",
+    NotificationKind.NOTICE_FOLLOW_UP: "回访提醒",
+    NotificationKind.NOTICE_CLOSED: "整改销账",
     NotificationKind.REPLY: "消息回复",
     NotificationKind.EVIDENCE_PROBLEM: "照片问题提醒",
 })
@@ -106,6 +118,11 @@ PURPOSE = {
     NotificationKind.COMPLETED: "result",
     NotificationKind.ASSESSMENT: "result",
     NotificationKind.UNLOCKED: "result",
+    NotificationKind.NOTICE_ISSUED: "task",
+    NotificationKind.NOTICE_FOLLOW_UP: "task",
+    NotificationKind.NOTICE_REPLIED: "review",
+    NotificationKind.NOTICE_RETURNED: "result",
+    NotificationKind.NOTICE_CLOSED: "result",
 }
 
 
@@ -113,7 +130,8 @@ class Notification(Base):
     """One message to one person or openid; at most once per (assignment, step, person, cycle)."""
 
     __tablename__ = "notification"
-    __table_args__ = (sa.UniqueConstraint("assignment_id", "step", "person_id", "cycle"),)
+    __table_args__ = (sa.UniqueConstraint("assignment_id", "step", "person_id", "cycle"),
+                      sa.UniqueConstraint("notice_id", "step", "person_id", "cycle"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
@@ -121,6 +139,8 @@ class Notification(Base):
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
     openid: Mapped[str | None] = mapped_column(sa.String(64))
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
+    # A push about a notice (监督建议书/整改通知书): its ladder's steps, issue, reply, return.
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice.id"), index=True)
     step: Mapped[str | None] = mapped_column(sa.String(40))
     cycle: Mapped[int] = mapped_column(default=0)
     content: Mapped[str] = mapped_column(sa.Text, default="")
@@ -154,6 +174,7 @@ def notify(
     *,
     now: datetime,
     assignment_id: int | None = None,
+    notice_id: int | None = None,
     step: str | None = None,
     cycle: int = 0,
     quiet=None,
@@ -167,6 +188,7 @@ def notify(
         channel=fields.pop("channel", Channel.TEMPLATE),
         person_id=person_id,
         assignment_id=assignment_id,
+        notice_id=notice_id,
         step=step or kind,
         cycle=cycle,
         created_at=now,
@@ -255,12 +277,14 @@ def counts(**filters) -> dict[str, dict[str, int]]:
 
 def described(query: sa.Select) -> sa.Select:
     """`query` (from `filtered` or `_with_recipient`) with what a reader needs on each row: the
-    recipient's name and unit, the task's title, and the kind and status in words."""
+    recipient's name and unit, the task's (or notice's) title, and the kind and status in
+    words."""
     return (query.outerjoin(Unit, Unit.id == Person.unit_id)
             .outerjoin(Assignment, Assignment.id == Notification.assignment_id)
             .outerjoin(DutyTemplate, DutyTemplate.id == Assignment.template_id)
+            .outerjoin(Notice, Notice.id == Notification.notice_id)
             .add_columns(Person.name.label("person_name"), Unit.name.label("unit_name"),
-                         DutyTemplate.title.label("title"),
+                         sa.func.coalesce(DutyTemplate.title, Notice.title).label("title"),
                          sa.case(dict(KIND_LABELS), value=Notification.kind,
                                  else_=Notification.kind).label("kind_label"),
                          sa.case(STATUS_LABELS, value=Notification.status,

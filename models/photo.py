@@ -5,6 +5,13 @@ tests can call it on bytes Pillow made. The rules come from the issue: real JPEG
 WebP only; at most 10 MB and 40 megapixels; decompression bombs refused; auto-oriented by EXIF;
 a 1280 px display JPEG and a 320 px thumbnail without metadata; EXIF capture time, GPS and a
 perceptual hash (dHash) kept as evidence metadata.
+
+Decoding is the expensive part, and it happens only in the media job (jobs/evidence.py): a web
+worker calls `inspect_photo`, which reads the header alone and refuses what would cost more
+memory to decode than MAX_DECODE_BYTES (issue 14: a 151 KB PNG of 6320×6320 transparent pixels
+used to take 753 MB). The cost is counted as Pillow really spends it: by decoded mode (RGB and
+RGBA take 4 bytes a pixel, 16-bit 2), with the copies flattening makes, a JPEG at its draft
+scale but with a progressive file's full-size coefficient buffers, WebP with its decoder's own.
 """
 
 import hashlib
@@ -17,24 +24,50 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar
 
-from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 
 from models.clock import SHANGHAI
 from models.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Memory one photo may take to decode and flatten, and all photos of one page upload together.
+# A 12 MP phone JPEG costs about 34 MB (decoded at its draft scale), a 20 MP one 45 MB; a
+# 29 MP RGB or a 14 MP RGBA PNG reaches the per-photo budget.
+MAX_DECODE_BYTES = 128 * 1024 * 1024
+MAX_UPLOAD_DECODE_BYTES = 4 * MAX_DECODE_BYTES
 DISPLAY_EDGE = 1280
 THUMB_EDGE = 320
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+EXTENSIONS = {content_type: ext for ext, content_type in CONTENT_TYPES.items()}
 JPEG_QUALITY = 82
 
 # Phone cameras often write multi-picture JPEGs (a preview or depth map after the photo);
 # Pillow calls them MPO, but they are JPEG files and every viewer shows the first picture.
 _ALIASES = {"MPO": "JPEG"}
 _BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
-_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
+_DEEP = (*_SIXTEEN_BIT, "I")  # scaled down to 8-bit greyscale
+_ALPHA = ("RGBA", "LA")
+# Bytes Pillow keeps per decoded pixel (every multi-band mode, RGB included, takes 4).
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, **dict.fromkeys(_SIXTEEN_BIT, 2)}
+# Bytes per pixel a decoder holds beside the image while it decodes: libwebp decodes into a
+# canvas of its own and Pillow copies it out (measured: benchmarks/upload.py).
+_DECODER_BYTES = {"WEBP": 12}
+# PNG text chunks (tEXt, zTXt, iTXt) are inflated while the header is read, up to Pillow's
+# documented MAX_TEXT_MEMORY: 64 MB by default, which a 70 KB file reaches (benchmarks/upload.py).
+# Nothing of evidence is in them beyond EXIF (at most 64 KB); 8 MB leaves room for large XMP.
+PngImagePlugin.MAX_TEXT_MEMORY = 8 * PngImagePlugin.MAX_TEXT_CHUNK
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 _SRGB = ImageCms.createProfile("sRGB")
 _EXIF_TIME = re.compile(r"(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _EXIF_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
@@ -57,9 +90,30 @@ class TooManyPixels(DomainError):
     message = "照片像素太高（超过4000万像素），请压缩后重新发送。"
 
 
+class TooCostlyToDecode(DomainError):
+    status = 422
+    message = ("照片尺寸太大（透明背景、16位色深或WebP格式的大图占用更多资源），无法处理，"
+               "请缩小尺寸或另存为JPG后重新发送。")
+
+
 class CorruptImage(DomainError):
     status = 422
     message = "照片文件已损坏，请重新拍摄或发送。"
+
+
+@dataclass(frozen=True)
+class PhotoHeader:
+    """What the header alone tells about a photo: enough to refuse it or to store it unopened.
+
+    `width`/`height` are as stored (before EXIF orientation); `decode_cost` is the memory, in
+    bytes, that processing it will take at its peak.
+    """
+
+    ext: str
+    content_type: str
+    width: int
+    height: int
+    decode_cost: int
 
 
 @dataclass(frozen=True)
@@ -82,26 +136,37 @@ class ProcessedPhoto:
     thumbnail: bytes = field(repr=False)
 
 
-def process_photo(data: bytes) -> ProcessedPhoto:
-    """Validate `data` as an evidence photo and build its display copies and metadata.
+def inspect_photo(data: bytes) -> PhotoHeader:
+    """The header of `data` checked as an evidence photo, without decoding a pixel.
 
-    Cheap checks run first (byte size, then the header's format and pixel count) so hostile
-    files are refused before any pixel is allocated. Raises NotAnImage, ImageTooLarge,
-    TooManyPixels or CorruptImage; no Pillow exception escapes (R9: a 500 is a bug).
+    For the web worker: byte size, format, pixel count and decode cost, each refused as
+    process_photo would (ImageTooLarge, NotAnImage, TooManyPixels, TooCostlyToDecode); what
+    passes may still turn out damaged when the media job decodes it (CorruptImage).
     """
     if len(data) > MAX_BYTES:
         raise ImageTooLarge()
-    image, ext = _open(data)
-    original_size = image.size
-    upright = _guarded(lambda: _decode(image), CorruptImage)
-    display = _fit(upright, DISPLAY_EDGE)
+    return _open(data)[1]
+
+
+def process_photo(data: bytes) -> ProcessedPhoto:
+    """Validate `data` as an evidence photo and build its display copies and metadata.
+
+    The header's checks run first (inspect_photo's), so hostile files are refused before any
+    pixel is allocated. Raises NotAnImage, ImageTooLarge, TooManyPixels, TooCostlyToDecode or
+    CorruptImage; no Pillow exception escapes (R9: a 500 is a bug).
+    """
+    if len(data) > MAX_BYTES:
+        raise ImageTooLarge()
+    image, header = _open(data)
+    flat = _guarded(lambda: _decode(image), CorruptImage)
+    display = _guarded(lambda: _upright(flat, image), CorruptImage)
     thumbnail = _fit(display, THUMB_EDGE)
     taken_at, gps = _evidence_metadata(image)
-    width, height = _oriented_size(original_size, image.size, upright.size)
+    width, height = _oriented_size((header.width, header.height), flat.size, display.size)
     return ProcessedPhoto(
         sha256=hashlib.sha256(data).hexdigest(),
-        ext=ext,
-        content_type=CONTENT_TYPES[ext],
+        ext=header.ext,
+        content_type=header.content_type,
         size_bytes=len(data),
         width=width,
         height=height,
@@ -144,12 +209,13 @@ def _guarded(step: Callable[[], T], failure: type[DomainError]) -> T:
             raise failure() from error
 
 
-def _open(data: bytes) -> tuple[ImageFile.ImageFile, str]:
-    """The lazily opened image and its extension, from the header alone.
+def _open(data: bytes) -> tuple[ImageFile.ImageFile, PhotoHeader]:
+    """The lazily opened image (a JPEG set to its draft scale) and its header, from the header
+    alone.
 
     Only the four allowed decoders are tried, so BMP, TIFF, PDF or SVG never reach a parser.
-    Pillow's own bomb limit is about 89 MP, so the 40 MP rule is checked here, before any pixel
-    data is read.
+    Pillow's own bomb limit is about 89 MP, so the 40 MP rule and the decode budget are checked
+    here, before any pixel data is read.
     """
     if not data:
         raise NotAnImage()
@@ -157,22 +223,66 @@ def _open(data: bytes) -> tuple[ImageFile.ImageFile, str]:
     ext = FORMATS.get(_ALIASES.get(image.format or "", image.format or ""))
     if ext is None:
         raise NotAnImage()
-    if image.width * image.height > MAX_PIXELS:
+    width, height = image.size
+    if width * height > MAX_PIXELS:
         raise TooManyPixels()
-    return image, ext
+    cost = _guarded(lambda: _decode_cost(image), NotAnImage)
+    if cost > MAX_DECODE_BYTES:
+        raise TooCostlyToDecode()
+    return image, PhotoHeader(ext, CONTENT_TYPES[ext], width, height, cost)
+
+
+def _decode_cost(image: ImageFile.ImageFile) -> int:
+    """Bytes that decoding and flattening `image` will hold at the peak, from its header.
+
+    A JPEG is decoded at the smallest DCT scale still at least DISPLAY_EDGE on both sides
+    (draft, set here), which keeps a typical 40 MP photo near 10 MB, not 160 MB; a progressive
+    one still makes libjpeg keep every coefficient of the full-size picture.
+    """
+    coefficients = _coefficient_bytes(image)
+    if image.format in ("JPEG", "MPO"):
+        image.draft(None, (DISPLAY_EDGE, DISPLAY_EDGE))
+    transparent = "transparency" in image.info
+    per_pixel = (_PIXEL_BYTES.get(image.mode, 4) + _flatten_bytes(image.mode, transparent)
+                 + _DECODER_BYTES.get(image.format or "", 0))
+    # Then the display-size work: resampling's first pass (DISPLAY_EDGE wide, full height)
+    # and the display copies themselves.
+    display_work = 4 * DISPLAY_EDGE * (max(image.size) + 2 * DISPLAY_EDGE)
+    return image.width * image.height * per_pixel + coefficients + display_work
+
+
+def _coefficient_bytes(image: ImageFile.ImageFile) -> int:
+    """What libjpeg buffers for a progressive JPEG: every 8×8 block's 64 two-byte coefficients,
+    per component at its own sampling, at full size whatever the draft scale; 0 otherwise."""
+    layers = getattr(image, "layer", None)
+    if image.format not in ("JPEG", "MPO") or not image.info.get("progressive") or not layers:
+        return 0
+    h_max = max(layer[1] for layer in layers)
+    v_max = max(layer[2] for layer in layers)
+    return sum(math.ceil(image.width * h / h_max / 8) * math.ceil(image.height * v / v_max / 8)
+               * 128 for _, h, v, _ in layers)
 
 
 def _decode(image: ImageFile.ImageFile) -> Image.Image:
-    """The first frame's pixels, upright, as RGB in sRGB.
+    """The first frame's pixels flattened and fit to DISPLAY_EDGE, before orientation.
 
-    A JPEG is decoded at the smallest DCT scale still at least DISPLAY_EDGE on both sides
-    (draft), which keeps a typical 40 MP photo near 10 MB of memory, not 120 MB; nothing larger
-    than the display copy is ever needed. Animated GIF/WebP: load() reads frame 0 only.
+    Only the decoded pixels (a JPEG at its draft scale, set by _open) and the one copy
+    _flatten makes are ever full size; orientation and colour conversion work on the small
+    copy. Animated GIF/WebP: load() reads frame 0 only.
     """
-    image.draft(None, (DISPLAY_EDGE, DISPLAY_EDGE))
     image.load()
-    upright = ImageOps.exif_transpose(image)
-    return _to_srgb(_flatten(upright), image.info.get("icc_profile"))
+    return _fit(_flatten(image), DISPLAY_EDGE)
+
+
+def _upright(flat: Image.Image, original: ImageFile.ImageFile) -> Image.Image:
+    """The display copy turned as the original's EXIF (or XMP) orientation says, in sRGB."""
+    try:
+        orientation = original.getexif().get(ExifTags.Base.Orientation)
+    except Exception:  # unreadable EXIF means no orientation, never a rejected photo
+        orientation = None
+    method = _ORIENTATIONS.get(orientation)
+    upright = flat.transpose(method) if method is not None else flat
+    return _to_srgb(upright, original.info.get("icc_profile"))
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -180,15 +290,32 @@ def _flatten(image: Image.Image) -> Image.Image:
 
     Transparent pixels often hide black underneath; on a white page they must look as the
     sender saw them. 16-bit greyscale is scaled down (a plain convert would clip it to white).
+    At most one full-size copy beside the decoded pixels (two for a palette or colour key with
+    transparency); _flatten_bytes counts them for the decode budget.
     """
-    if image.mode in _SIXTEEN_BIT:
-        image = image.convert("I").point(lambda value: value / 256).convert("L")
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-        white = Image.new("RGBA", image.size, "white")
-        return Image.alpha_composite(white, image.convert("RGBA")).convert("RGB")
+    if image.mode in _DEEP:
+        return image.point(lambda value: value / 256).convert("L")
+    if image.mode in _ALPHA or image.mode == "PA" or "transparency" in image.info:
+        source = image if image.mode in _ALPHA else image.convert("RGBA")
+        canvas = Image.new("RGB", image.size, "white")
+        canvas.paste(source, (0, 0), source)  # blends by the alpha band: over opaque white
+        return canvas
     if image.mode in ("RGB", "L", "CMYK"):
         return image
-    return image.convert("RGB")
+    return image.convert("L" if image.mode == "1" else "RGB")
+
+
+def _flatten_bytes(mode: str, transparent: bool) -> int:
+    """Bytes per pixel of the full-size copies _flatten makes for `mode` (keep the two alike)."""
+    if mode in _DEEP:
+        return _PIXEL_BYTES.get(mode, 4) + 1
+    if mode in _ALPHA:
+        return 4
+    if mode == "PA" or transparent:
+        return 4 + 4
+    if mode in ("RGB", "L", "CMYK"):
+        return 0
+    return 1 if mode == "1" else 4
 
 
 def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
@@ -211,11 +338,17 @@ def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
 def _fit(image: Image.Image, edge: int) -> Image.Image:
     """A copy whose longest side is at most `edge` (never upscaled), with no metadata attached.
 
-    Clearing `info` drops EXIF (GPS), XMP, comments and the ICC profile, which Pillow would
-    otherwise write back into the JPEG.
+    Resized straight from the source (Pillow first reduces by whole factors, keeping twice the
+    target, then resamples), never through a full-size copy. Clearing `info` drops EXIF (GPS),
+    XMP, comments and the ICC profile, which Pillow would otherwise write back into the JPEG.
     """
-    fitted = image.copy()
-    fitted.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    width, height = image.size
+    scale = edge / max(width, height)
+    if scale >= 1:
+        fitted = image.copy()
+    else:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        fitted = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
     fitted.info = {}
     return fitted
 

@@ -85,6 +85,12 @@ class ScoringPolicy(Base):
     grace_days: Mapped[int]
     unlocked_rule: Mapped[UnlockedRule] = mapped_column(sa.String(20))
     bonus_cap: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    # Notices (issue 11): points off the unit for a reply past its deadline and for each
+    # item returned as not put right; 0 turns either off.
+    notice_late_points: Mapped[Decimal] = mapped_column(
+        sa.Numeric(6, 2), default=Decimal(1), server_default="1")
+    notice_return_points: Mapped[Decimal] = mapped_column(
+        sa.Numeric(6, 2), default=Decimal("0.5"), server_default="0.5")
     note: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
@@ -100,6 +106,8 @@ class Rules:
     grace_days: int = 0
     unlocked_rule: UnlockedRule = UnlockedRule.PENALTY
     bonus_cap: Decimal = Decimal(5)
+    notice_late_points: Decimal = Decimal(1)
+    notice_return_points: Decimal = Decimal("0.5")
     version: int = 0
     policy_id: int | None = None
     from_year: int | None = None  # when carried over from an earlier year's policy
@@ -111,6 +119,8 @@ class Rules:
         return {"year": self.year, "version": self.version, "policy_id": self.policy_id,
                 "from_year": self.from_year, "grace_days": self.grace_days,
                 "unlocked_rule": str(self.unlocked_rule), "bonus_cap": f"{self.bonus_cap:.2f}",
+                "notice_late_points": f"{self.notice_late_points:.2f}",
+                "notice_return_points": f"{self.notice_return_points:.2f}",
                 "penalties": {str(level): self.penalties[level] for level in PENALTY_LEVELS}}
 
 
@@ -125,6 +135,8 @@ def _rules(row: ScoringPolicy | None, year: int) -> Rules:
         Level.RED: row.penalty_red, Level.SUPERVISION: row.penalty_supervision},
         grace_days=row.grace_days, unlocked_rule=UnlockedRule(row.unlocked_rule),
         bonus_cap=Decimal(row.bonus_cap), version=row.version, policy_id=row.id,
+        notice_late_points=Decimal(row.notice_late_points or 0),
+        notice_return_points=Decimal(row.notice_return_points or 0),
         from_year=row.year if row.year != year else None)
 
 
@@ -142,7 +154,8 @@ def versions(year: int) -> list[ScoringPolicy]:
 
 
 def save_policy(year: int, *, actor: Person, now: datetime, penalties: dict, grace_days,
-                unlocked_rule, bonus_cap, note: str = "") -> ScoringPolicy:
+                unlocked_rule, bonus_cap, note: str = "", notice_late_points=None,
+                notice_return_points=None) -> ScoringPolicy:
     """A new version of `year`'s rules, validated and audited. The caller commits."""
     if actor is None or actor.role not in (Role.INSPECTOR, Role.ADMIN):
         raise NotAllowed("只有县纪委监委审核人员或系统管理员可以修改评分规则。")
@@ -158,13 +171,19 @@ def save_policy(year: int, *, actor: Person, now: datetime, penalties: dict, gra
     except ValueError:
         raise DomainError("请选择补报的计分方式。") from None
     cap = _decimal(bonus_cap, "加分上限", 0, 20)
+    carried = policy_for(int(year))  # a form without the notice fields keeps the current ones
+    late = _decimal(carried.notice_late_points if notice_late_points in (None, "")
+                    else notice_late_points, "整改回复逾期扣分", 0, 20)
+    returned = _decimal(carried.notice_return_points if notice_return_points in (None, "")
+                        else notice_return_points, "整改退回扣分", 0, 20)
     latest = session.scalar(sa.select(sa.func.max(ScoringPolicy.version))
                             .where(ScoringPolicy.year == year)) or 0
     row = ScoringPolicy(year=year, version=latest + 1, penalty_blue=values[0],
                         penalty_yellow=values[1], penalty_red=values[2],
                         penalty_supervision=values[3],
                         grace_days=_whole(grace_days, "宽限天数", 0, 60), unlocked_rule=rule,
-                        bonus_cap=cap, note=(note or "").strip()[:200], created_at=now,
+                        bonus_cap=cap, notice_late_points=late, notice_return_points=returned,
+                        note=(note or "").strip()[:200], created_at=now,
                         created_by_id=actor.id)
     session.add(row)
     session.flush()

@@ -1,5 +1,6 @@
 /* Small helpers for the mobile pages; every page works without them.
-   - forms marked data-once send once: a double tap on a button does not post twice;
+   - forms marked data-once send once: a double tap on a button does not post twice, and
+     with data-confirm they ask first (下发、删除草稿);
    - the photo picker shows what was chosen and warns before an upload that is too large;
    - a tapped thumbnail opens the full-size photo over the page (without script, the link
      opens the photo itself). */
@@ -9,6 +10,9 @@
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) { event.preventDefault(); return; }
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+        event.preventDefault(); return;
+      }
       var problem = uploadProblem(form);
       if (problem) { event.preventDefault(); window.alert(problem); return; }
       form.dataset.sent = "1";

@@ -14,8 +14,10 @@ import os
 import re
 import secrets
 import shutil
+import struct
 import tempfile
 import uuid
+import zlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -563,3 +565,20 @@ def assessed_county(small_county, make_person, make_template, make_assignment, c
     session.commit()
     clock.move_to(at(2, 9, month=12))
     return c
+
+
+# Hostile uploads (issue 14).
+
+def bomb_png(side: int = 6320) -> bytes:
+    """The issue's PNG: side×side RGBA, every row zero (fully transparent); about 151 KB that
+    decode to 160 MB, and flattening it used to take 753 MB."""
+    packer, row = zlib.compressobj(9), b"\0" * (1 + 4 * side)
+    pixels = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + checksum
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+            + chunk(b"IEND", b""))

@@ -406,14 +406,82 @@ def test_evidence_file_variants(api, county, photo, variant, body, content_type)
 
 def test_evidence_metadata_and_its_visibility(api, county, tasks, photo):
     meta = api(county["secretary"], "GET", f"/evidence/{photo['photo']}").get_json()
-    assert (meta["kind"], meta["content_type"], meta["width"], meta["gps_lat"]) == (
-        "photo", "image/png", 4, 25.1)
+    assert (meta["kind"], meta["content_type"], meta["width"]) == ("photo", "image/png", 4)
     detail = api(county["member"], "GET", f"/assignments/{tasks['member']}").get_json()
     assert [e["id"] for e in detail["evidence"]] == [photo["photo"], photo["text"]]
     for role in ("colleague", "other_discipline", "other_secretary"):
         assert api(county[role], "GET", f"/evidence/{photo['photo']}").status_code == 404
         assert api(county[role], "GET", f"/evidence/{photo['photo']}/file").status_code == 404
     assert api(county["inspector"], "GET", "/evidence/999999").status_code == 404
+
+
+def _gps_jpeg() -> bytes:
+    """A camera JPEG with orientation, capture time and GPS in its EXIF, and XMP naming the
+    place too."""
+    import io
+
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2026:11:20 09:30:00"
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update({
+        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (25.0, 51.0, 0.0),
+        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (114.0, 56.0, 0.0)})
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(
+        out, "JPEG", exif=exif, xmp=b'<x:xmpmeta><exif:GPSLatitude>25,51N</exif:GPSLatitude>'
+        b'</x:xmpmeta>')
+    return out.getvalue()
+
+
+@pytest.fixture
+def located(app, county, tasks, now, work):
+    """The member's photo with GPS, through the job that reads its position."""
+    from jobs.evidence import keep_upload, queue_fetch
+    from models.evidence import attach
+    from models.photo import inspect_photo
+
+    data = _gps_jpeg()
+    task = session.get(Assignment, tasks["member"])
+    evidence = attach(task, EvidenceKind.PHOTO, session.get(Person, county["member"].id), now=now)
+    keep_upload(evidence, data, inspect_photo(data))
+    session.commit()
+    queue_fetch(evidence.id)
+    work()
+    return {"id": evidence.id, "bytes": data}
+
+
+@pytest.mark.parametrize("role, sees", [
+    ("inspector", True), ("member", False), ("secretary", False), ("discipline", False),
+    ("admin", False)])
+def test_where_a_photo_was_taken_is_for_inspectors_only(api, county, tasks, located, role,
+                                                         sees):
+    import io
+
+    from PIL import ExifTags, Image
+
+    person = county[role]
+    meta = api(person, "GET", f"/evidence/{located['id']}").get_json()
+    position = (25.85, 114.93333)
+    assert (round(meta["gps_lat"], 5), round(meta["gps_lng"], 5)) == position if sees else \
+        (meta["gps_lat"], meta["gps_lng"]) == (None, None)
+    [listed] = [e for e in api(person, "GET", f"/assignments/{tasks['member']}").get_json()[
+        "evidence"] if e["id"] == located["id"]]
+    assert (listed["gps_lat"] is not None) == sees
+    original = api(person, "GET", f"/evidence/{located['id']}/file?variant=original")
+    assert original.status_code == 200 and original.content_type == "image/jpeg"
+    if sees:
+        assert original.data == located["bytes"]  # the evidence, byte for byte
+        return
+    assert b"GPSLatitude" not in original.data and b"xmpmeta" not in original.data
+    image = Image.open(io.BytesIO(original.data))
+    exif = image.getexif()
+    assert not exif.get_ifd(ExifTags.IFD.GPSInfo)
+    assert exif[ExifTags.Base.Orientation] == 6  # still shown upright
+    assert exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] == "2026:11:20 09:30:00"
+    image.load()  # the pixels untouched and whole
+    assert image.size == (64, 48)
 
 
 def test_evidence_without_bytes_or_bad_variant(api, county, photo):

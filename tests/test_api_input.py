@@ -158,6 +158,13 @@ def test_an_integral_number_is_an_integer(api, county):
     """2026.0 is an integer to JSON Schema (the document's `integer`), so it is one here."""
     response = api(county["inspector"], "POST", "/assessments", json={"year": 2026.0})
     assert response.status_code == 201 and response.get_json()["year"] == 2026
+    unit = county["township"].id
+    by_float = api(county["inspector"], "GET", f"/notifications?unit_id={unit}.0")
+    assert by_float.status_code == 200
+    assert by_float.get_json() == api(county["inspector"], "GET",
+                                      f"/notifications?unit_id={unit}").get_json()
+    for shape in ("5.5", "inf", "nan", "1e400"):
+        _refused(api(county["inspector"], "GET", f"/notifications?unit_id={shape}"), "unit_id")
 
 
 def test_405_keeps_its_allow_header(client):

@@ -108,7 +108,7 @@ def state_of(task) -> State:
     return State(session.get(Assignment, task.id).state)
 
 
-def test_whole_life_in_headless_chromium(app, chromium, life):
+def test_whole_life_in_headless_chromium(app, chromium, life, work):
     base = app.config["PUBLIC_BASE_URL"]
     Phone.counter = 0
     member = Phone(chromium, base, 1, "member")
@@ -130,6 +130,10 @@ def test_whole_life_in_headless_chromium(app, chromium, life):
     _report(member, "11月20日召开党委会专题研究党风廉政建设，班子成员全体参加。",
             [photo((180, 40, 40), "meeting"), photo((30, 90, 170), "minutes")])
     assert state_of(life) == State.SUBMITTED
+    assert page.locator(".thumbs__pending").all_inner_texts() == ["处理中…"] * 2
+    work()  # the media job decodes the uploads; the page shows them from then on
+    member.open(f"/m/tasks/{life.id}")
+    assert page.locator(".thumbs__pending").count() == 0
     session.rollback()
     assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
         AuditEvent.action == "assignment.submit")) == 1  # the double tap posted once
@@ -163,6 +167,7 @@ def test_whole_life_in_headless_chromium(app, chromium, life):
     _report(member, "已补充清晰的会议纪要照片。",
             [photo((40, 140, 60), "minutes-again"), photo((120, 120, 30), "sign-in")])
     assert state_of(life) == State.SUBMITTED
+    work()
 
     _review(discipline, approve=True, expect=texts.APPROVED_FIRST, step="first-review-again",
             photos=3)

@@ -298,3 +298,74 @@ def test_a_summary_starting_with_the_word_delete_is_a_summary(emulator, task):
     emulator.send_text(user, "上报 1")
     assert emulator.send_text(user, "删除违规群聊3个，已整改。").reply["content"] == \
         texts.SUMMARY_RECEIVED.format(number=1)
+
+
+# 改派 while the former assignee's 上报 session is open (issue 14, item 7).
+
+def test_after_reassign_the_former_assignee_adds_nothing_in_chat(emulator, task, api,
+                                                                  make_bound_person, make_unit):
+    old, new = openid(1), openid(2)
+    former = task.person
+    colleague = make_bound_person(2, name="钱委员", role=Role.MEMBER, unit=former.unit)
+    inspector = make_bound_person(3, name="赵审核", role=Role.INSPECTOR,
+                                  unit=make_unit(name="县纪委监委", kind="county"))
+    emulator.send_text(old, "待办")
+    emulator.send_text(old, "上报 1")
+    emulator.send_text(old, "改派前写的小结")
+    changed = api(inspector, "PATCH", f"/assignments/{task.id}",
+                  json={"person_id": colleague.id})
+    assert changed.status_code == 200, changed.get_json()
+
+    refusal = texts.NOT_ASSIGNEE.format(title="一岗双责履职报告")
+    assert emulator.send_text(old, "改派后又写的小结").reply["content"] == refusal
+    # The refusal ended the session: the next text is no summary of anyone's task.
+    assert emulator.send_text(old, "再写一段").reply["content"] == texts.UNKNOWN_COMMAND
+    assert [(e.kind, e.text) for e in _round(_reload(task))] == [("text", "改派前写的小结")]
+
+    # The new assignee reports; the former's stale session cannot touch that round either.
+    emulator.send_text(new, "待办")
+    assert emulator.send_text(new, "上报 1").reply["content"].startswith("开始上报")
+    assert emulator.send_text(new, "新承办人的小结").reply["content"] == \
+        texts.SUMMARY_RECEIVED.format(number=2)
+    assert [e.text for e in _round(_reload(task)) if e.kind == "text"] == [
+        "改派前写的小结", "新承办人的小结"]
+
+
+def test_a_stale_session_after_reassign_is_refused_for_text_photo_and_delete(
+        emulator, task, work, api, make_bound_person, make_unit):
+    old = openid(1)
+    colleague = make_bound_person(2, name="钱委员", role=Role.MEMBER, unit=task.person.unit)
+    inspector = make_bound_person(3, name="赵审核", role=Role.INSPECTOR,
+                                  unit=make_unit(name="县纪委监委", kind="county"))
+    emulator.send_text(old, "待办")
+    emulator.send_text(old, "上报 1")
+    emulator.send_text(old, "改派前写的小结")
+    assert api(inspector, "PATCH", f"/assignments/{task.id}",
+               json={"person_id": colleague.id}).status_code == 200
+    refusal = texts.NOT_ASSIGNEE.format(title="一岗双责履职报告")
+    for send in (lambda: emulator.send_image(old, photo()),
+                 lambda: emulator.send_text(old, "删除 1"),
+                 lambda: emulator.send_text(old, "提交")):
+        emulator.send_text(old, "待办")
+        # each attempt starts from a session still open on the task (as a cadre who kept typing)
+        _reopen_session(old, task)
+        assert send().reply["content"] == refusal
+    work()
+    assert [(e.kind, e.text) for e in _round(_reload(task))] == [("text", "改派前写的小结")]
+    assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 1
+    assert _reload(task).state == State.DISPATCHED
+
+
+def _reopen_session(user: str, task) -> None:
+    """The chat 上报 session as it stood before the 改派 (Redis holds the task id)."""
+    from handlers.wechat.evidence import SESSION_SECONDS, _key
+    from jobs import redis_connection
+
+    redis_connection().set(_key(user), task.id, ex=SESSION_SECONDS)
+
+
+def _round(task) -> list[Evidence]:
+    from models.evidence import round_evidence
+
+    session.expire_all()
+    return round_evidence(task)

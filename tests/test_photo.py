@@ -14,19 +14,23 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
-from PIL import ExifTags, Image, ImageCms, ImageDraw
+from PIL import ExifTags, Image, ImageCms, ImageDraw, ImageFile
 from PIL.TiffImagePlugin import IFDRational
 
+from conftest import bomb_png
 from models.errors import DomainError
 from models.photo import (
     DISPLAY_EDGE,
     MAX_BYTES,
+    MAX_DECODE_BYTES,
     THUMB_EDGE,
     CorruptImage,
     ImageTooLarge,
     NotAnImage,
+    TooCostlyToDecode,
     TooManyPixels,
     hamming,
+    inspect_photo,
     process_photo,
 )
 from models.storage import KINDS, LocalStorage, Storage, content_key
@@ -355,6 +359,74 @@ def test_45_megapixels_is_refused():
         process_photo(data)
 
 
+# --- the decode budget: memory counted from the header ----------------------------------------
+
+def _display_work(long_side: int) -> int:
+    return 4 * DISPLAY_EDGE * (long_side + 2 * DISPLAY_EDGE)
+
+
+def test_the_bomb_png_is_refused_by_its_header_alone(monkeypatch):
+    data = bomb_png()
+    assert len(data) < 200_000 and Image.open(io.BytesIO(data)).size == (6320, 6320)
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the header must be enough")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    for check in (inspect_photo, process_photo):  # the page, and the media job
+        with pytest.raises(TooCostlyToDecode) as raised:
+            check(data)
+        assert raised.value.status == 422 and "另存为JPG" in raised.value.message
+
+
+@pytest.mark.parametrize(("mode", "per_pixel"), [
+    ("L", 1), ("RGB", 4), ("RGBA", 8), ("LA", 8), ("P", 5), ("I;16", 5), ("1", 2),
+])
+def test_decode_cost_counts_what_each_mode_really_takes(mode, per_pixel):
+    # Pillow keeps 4 bytes a pixel for RGB too; alpha adds a white canvas, a palette its RGB
+    # copy, 16-bit its scaled copy and the 8-bit result.
+    header = inspect_photo(encode(Image.new(mode, (1000, 600)), "PNG"))
+    assert header.decode_cost == 1000 * 600 * per_pixel + _display_work(1000)
+    assert (header.ext, header.width, header.height) == ("png", 1000, 600)
+
+
+def test_transparency_by_colour_key_costs_an_rgba_copy_and_the_canvas():
+    plain = inspect_photo(encode(Image.new("P", (500, 500)), "PNG")).decode_cost
+    keyed = inspect_photo(encode(Image.new("P", (500, 500)), "PNG", transparency=0)).decode_cost
+    assert keyed - plain == 500 * 500 * 4
+
+
+def test_a_jpeg_costs_its_draft_scale_and_a_progressive_one_its_coefficients():
+    picture = Image.new("RGB", (4032, 3024), (90, 120, 30))  # a 12 MP phone photo
+    baseline = inspect_photo(encode(picture)).decode_cost
+    assert baseline == 2016 * 1512 * 4 + _display_work(2016)  # decoded at half size
+    progressive = inspect_photo(encode(picture, progressive=True)).decode_cost
+    blocks = 4032 // 8 * 3024 // 8  # 4:2:0: one full-size component, two at a quarter
+    assert progressive - baseline == (blocks + 2 * blocks // 4) * 128
+    assert baseline < 40 * 2**20 < progressive < MAX_DECODE_BYTES
+
+
+def test_the_budget_refuses_large_transparent_pictures_but_not_photos():
+    assert inspect_photo(encode(Image.new("RGB", (7300, 5470)))).decode_cost < 32 * 2**20
+    with pytest.raises(TooCostlyToDecode):
+        inspect_photo(encode(Image.new("RGBA", (4200, 4200)), "PNG"))
+    assert inspect_photo(encode(Image.new("RGB", (4200, 4200)), "PNG")).decode_cost \
+        < MAX_DECODE_BYTES
+
+
+def test_png_text_that_inflates_past_8_mb_is_refused_while_the_header_is_read():
+    text = zlib.compress(b"a" * (1024 * 1024 - 1), 9)
+    data = encode(Image.new("RGB", (16, 16)), "PNG")
+    chunks = b"".join(struct.pack(">I", len(body)) + b"zTXt" + body
+                      + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+                      for body in (f"k{n}".encode() + b"\0\0" + text for n in range(9)))
+    bomb = data[:33] + chunks + data[33:]  # after IHDR
+    assert len(bomb) < 30_000
+    with pytest.raises(NotAnImage):
+        inspect_photo(bomb)
+    assert inspect_photo(data[:33] + chunks[: len(chunks) // 9 * 7] + data[33:]).ext == "png"
+
+
 def test_truncated_jpeg_is_corrupt():
     # The first half keeps the whole header (tables and size), so it opens as a JPEG; the scan
     # data then ends early and decoding fails: CorruptImage ("damaged"), not NotAnImage.
@@ -387,7 +459,7 @@ def test_damaged_bytes_never_escape_as_pillow_errors(fmt):
         try:
             process_photo(bytes(damaged))
         except DomainError as error:
-            assert isinstance(error, NotAnImage | CorruptImage | TooManyPixels)
+            assert isinstance(error, NotAnImage | CorruptImage | TooManyPixels | TooCostlyToDecode)
 
 
 # --- storage --------------------------------------------------------------------------------

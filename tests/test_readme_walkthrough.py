@@ -85,3 +85,35 @@ def test_the_readme_walkthrough_works_on_the_demo_county(app, runner, emulator, 
     score_page = phone(6).get(told["url"]).text
     assert row["score"] in score_page and f"第{row['rank']}名" in score_page
 
+
+
+def test_the_readme_notice_step_works_on_the_demo_county(app, runner, emulator, work, clock):
+    """Step 11: 城关镇's secretary answers yesterday's notice in chat with a photo; the
+    discipline body's secretary is told and verifies each item on the page it links to."""
+    import re
+
+    from models import Notice, NoticeState
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    work()
+    secretary, body = openid(6), openid(FIRST)
+    listing = emulator.send_text(secretary, "整改通知").reply["content"]
+    assert "1. 整改通知书" in listing and "2. 整改通知书" in listing
+    emulator.send_text(secretary, "整改回复 1 班子成员已逐一开展分管领域廉政风险排查，形成清单。")
+    assert "佐证照片" in emulator.send_image(secretary, photo((90, 120, 60))).reply["content"]
+    emulator.send_text(secretary, "整改回复 2 11月党委会专题研究整改措施，会议纪要已归档。")
+    work()
+    [card] = [m for m in emulator.inbox(body) if m.get("template_id") == "QL_REVIEW_REQUEST"]
+    assert card["data"]["thing1"].startswith("待核实：整改通知书")
+    browser = phone(FIRST)
+    page = browser.get(card["url"])
+    assert page.status_code == 200 and page.text.count("核实通过") == 2
+    for action in re.findall(r'action="([^"]+/verify)"', page.text):
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(card["url"]).text)[1]
+        browser.post(app.config["PUBLIC_BASE_URL"].rstrip("/") + action,
+                     data={"csrf_token": token, "decision": "accept"})
+    notice_id = int(card["url"].rsplit("/", 1)[1])
+    session.expire_all()
+    assert session.get(Notice, notice_id).state == NoticeState.FOLLOW_UP
+    document = browser.get(card["url"] + ".docx")
+    assert document.status_code == 200 and document.content[:2] == b"PK"

@@ -78,3 +78,20 @@ def test_seed_demo_if_empty_leaves_data_alone(runner):
     assert result.exit_code == 0 and "未导入演示县" in result.output
     assert runner.invoke(args=["seed-demo"]).exit_code != 0
     assert session.scalar(sa.select(sa.func.count(Assignment.id))) == tasks
+
+
+def test_the_demo_has_a_notice_in_each_state(runner, emulator, work, clock):
+    from models import Deduction, Notice
+    from models.notice import NoticeState
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    work()
+    states = set(session.scalars(sa.select(Notice.state)))
+    assert states == {str(state) for state in NoticeState} - {"discarded"}
+    assert not any(emulator.inbox(openid(index)) for index in range(1, 13))  # the past is sent
+    assert "整改通知：查看 0 项" in runner.invoke(args=["sweep"]).output
+    assert session.scalar(sa.select(sa.func.count(Deduction.id)).where(
+        Deduction.source.like("notice:%"))) == 2  # 县教育局: the late reply and the return
+    listing = emulator.send_text(openid(6), "整改通知").reply["content"]  # 城关镇's secretary
+    assert "（共2项）" in listing and "党委专题研究整改措施" in listing
+    assert "待核实" in emulator.send_text(openid(2), "整改通知").reply["content"]

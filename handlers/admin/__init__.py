@@ -119,7 +119,7 @@ def deactivate_person(person_id: int):
 
 # Views below use admin_required.
 from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
-from handlers.admin import api_token, assessment, deduction, scoring  # noqa: E402
+from handlers.admin import api_token, assessment, deduction, notice, scoring  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -154,6 +154,13 @@ for rule, endpoint, view, methods in (
     ("/deductions", "record_deduction", deduction.record_post, ["POST"]),
     ("/deductions/<int:deduction_id>/revoke", "revoke_deduction", deduction.revoke_post,
      ["POST"]),
+    # 监督建议书 / 整改通知书 (issue 11): the ledger, its xlsx, drafting and issuing.
+    ("/notices", "notices", notice.notices, ["GET"]),
+    ("/notices.xlsx", "notices_xlsx", notice.notices_xlsx, ["GET"]),
+    ("/notices/new", "notice_new", notice.notice_form, ["GET", "POST"]),
+    ("/notices/<int:notice_id>", "notice_edit", notice.notice_form, ["GET", "POST"]),
+    ("/notices/<int:notice_id>/issue", "issue_notice", notice.issue_post, ["POST"]),
+    ("/notices/<int:notice_id>/discard", "discard_notice", notice.discard_post, ["POST"]),
     # 全县态势 (issue 10): the dashboard and its JSON, the tasks behind its numbers, a unit's
     # own page, 谁还没交 with 催办 for one or all.
     ("/", "index", dashboard.index, ["GET"]),

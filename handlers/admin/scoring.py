@@ -144,7 +144,9 @@ def policy():
                 year, actor=g.person, now=utcnow(),
                 penalties={level: form.get(f"penalty_{level}") for level in LEVELS},
                 grace_days=form.get("grace_days"), unlocked_rule=form.get("unlocked_rule"),
-                bonus_cap=form.get("bonus_cap"), note=form.get("note", ""))
+                bonus_cap=form.get("bonus_cap"), note=form.get("note", ""),
+                notice_late_points=form.get("notice_late_points"),
+                notice_return_points=form.get("notice_return_points"))
         except DomainError as refusal:
             session.rollback()
             error, values = refusal.message, form
@@ -156,7 +158,9 @@ def policy():
     if values is None:
         values = {**{f"penalty_{level}": rules.penalty(level) for level in LEVELS},
                   "grace_days": rules.grace_days, "unlocked_rule": rules.unlocked_rule.value,
-                  "bonus_cap": f"{rules.bonus_cap.normalize():f}", "note": ""}
+                  "bonus_cap": f"{rules.bonus_cap.normalize():f}", "note": "",
+                  "notice_late_points": f"{rules.notice_late_points.normalize():f}",
+                  "notice_return_points": f"{rules.notice_return_points.normalize():f}"}
     rows = versions(year)
     authors = dict(session.execute(sa.select(Person.id, Person.name).where(
         Person.id.in_({row.created_by_id for row in rows}))).all())

@@ -53,3 +53,8 @@ TOKEN_REVOKED = "已吊销{person}的令牌 {id}，此后使用它的请求一�
 TOKEN_ALREADY_REVOKED = "{person}的令牌 {id} 此前已吊销。"
 DEACTIVATED = "已停用{name}的账号，其登录会话随即失效。"
 DEACTIVATED_TOKENS = "已停用{name}的账号，并吊销其 {count} 个接口令牌；其登录会话随即失效。"
+
+# 监督建议书 / 整改通知书 (handlers/admin/notice.py).
+NOTICE_SAVED = "草稿已保存。核对无误后点“下发”。"
+NOTICE_ISSUED = "已下发{name}，{unit}的党组织书记和联络员已收到通知。"
+NOTICE_DISCARDED = "草稿已删除（草稿没有文号，不占用编号）。"

@@ -7,8 +7,8 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
-from handlers.api import (api_token, assignment, duty, evidence, notification, openapi, payload,
-                          report, score, supervision, unit)
+from handlers.api import (api_token, assignment, duty, evidence, notice, notification, openapi,
+                          payload, report, score, supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -44,6 +44,16 @@ ROUTES = (
     ("GET", "/assessments/<int:assessment_id>", score.show_assessment),
     ("GET", "/assessments/<int:assessment_id>.xlsx", score.assessment_workbook),
     ("POST", "/assessments/<int:assessment_id>/publish", score.publish_assessment),
+    # 监督建议书 / 整改通知书 (issue 11).
+    ("GET", "/notices", notice.list_notices),
+    ("POST", "/notices", notice.create_notice),
+    ("GET", "/notices/<int:notice_id>", notice.show_notice),
+    ("GET", "/notices/<int:notice_id>.docx", notice.notice_docx),
+    ("POST", "/notices/<int:notice_id>/issue", notice.issue_notice),
+    ("POST", "/notices/<int:notice_id>/acknowledge", notice.acknowledge_notice),
+    ("POST", "/notices/<int:notice_id>/items/<int:item_id>/replies", notice.reply_item),
+    ("POST", "/notices/<int:notice_id>/items/<int:item_id>/verifications", notice.verify_item),
+    ("POST", "/notices/<int:notice_id>/close", notice.close_notice),
     ("GET", "/openapi.json", openapi.openapi_document),
 )
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

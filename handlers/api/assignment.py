@@ -10,6 +10,7 @@ from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
 from models.assignment import Action
 from models.late import closes_at, input_closed
+from models.location import sees_location
 from models.lifecycle import transition
 from models.instruction import instruct
 
@@ -32,16 +33,19 @@ def assignment_json(assignment: Assignment) -> dict:
             "unlocked_by_id": assignment.unlocked_by_id}
 
 
-def evidence_json(evidence: Evidence) -> dict:
-    """Evidence metadata (never the bytes; those are at /evidence/<id>/file)."""
+def evidence_json(evidence: Evidence, viewer) -> dict:
+    """Evidence metadata (never the bytes; those are at /evidence/<id>/file); where a photo was
+    taken only for those who see locations (models.location)."""
+    located = sees_location(viewer)
     return {"id": evidence.id, "assignment_id": evidence.assignment_id,
             "round": evidence.round, "removed_round": evidence.removed_round,
             "kind": evidence.kind, "text": evidence.text,
             "status": evidence.status, "sha256": evidence.sha256,
             "content_type": evidence.content_type, "size_bytes": evidence.size_bytes,
             "width": evidence.width, "height": evidence.height,
-            "taken_at": _time(evidence.taken_at), "gps_lat": evidence.gps_lat,
-            "gps_lng": evidence.gps_lng, "error": evidence.error,
+            "taken_at": _time(evidence.taken_at),
+            "gps_lat": evidence.gps_lat if located else None,
+            "gps_lng": evidence.gps_lng if located else None, "error": evidence.error,
             "created_by_id": evidence.created_by_id, "created_at": _time(evidence.created_at)}
 
 
@@ -94,7 +98,7 @@ def detail(assignment: Assignment) -> dict:
                                .order_by(model.id))
 
     return {**assignment_json(assignment),
-            "evidence": [evidence_json(e) for e in rows(Evidence)],
+            "evidence": [evidence_json(e, current_person()) for e in rows(Evidence)],
             "reviews": [review_json(r) for r in rows(Review)],
             "instructions": [instruction_json(i) for i in rows(Instruction)]}
 

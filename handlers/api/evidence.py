@@ -10,33 +10,38 @@ from handlers.api.visibility import find_evidence
 from jobs.evidence import storage
 from models import Evidence, EvidenceStatus
 from models.errors import NotFound
-from models.photo import CONTENT_TYPES
+from models.location import sees_location, without_location
+from models.photo import CONTENT_TYPES, EXTENSIONS
 from models.storage import content_key
 
 # variant → (storage kind, extension or None for the original's own)
 VARIANTS = {"original": ("originals", None), "display": ("display", "jpg"),
             "thumb": ("thumbs", "jpg")}
-EXTENSIONS = {content_type: ext for ext, content_type in CONTENT_TYPES.items()}
 
 
 def show_evidence(evidence_id: int):
     """Metadata of one visible piece of evidence."""
-    return evidence_json(find_evidence(current_person(), evidence_id))
+    person = current_person()
+    return evidence_json(find_evidence(person, evidence_id), person)
 
 
 def evidence_file(evidence_id: int):
     """The stored bytes of a photo: `?variant=original|display|thumb` (default display).
 
-    Originals keep their EXIF (capture time, GPS) as evidence; display and thumbnail copies
-    are stripped JPEGs (jobs/evidence.py).
+    Originals keep their EXIF (capture time, GPS) as evidence for inspectors; anyone else gets
+    the original without its position (models.location). Display and thumbnail copies are
+    stripped JPEGs (jobs/evidence.py).
     """
-    evidence = find_evidence(current_person(), evidence_id)
+    person = current_person()
+    evidence = find_evidence(person, evidence_id)
     variant = query_choice("variant", VARIANTS) or "display"
     key, content_type = _stored(evidence, variant)
     try:
         data = storage().get(key)
     except KeyError:
         raise NotFound(texts.FILE_GONE) from None
+    if variant == "original" and not sees_location(person):
+        data = without_location(data, EXTENSIONS[evidence.content_type])
     response = Response(data, content_type=content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"  # content-addressed: immutable
     response.headers["X-Content-Type-Options"] = "nosniff"

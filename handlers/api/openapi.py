@@ -6,8 +6,11 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_QUERY_TEXT, MAX_REASON, YEARS
+from handlers.api import notice_openapi
+from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
 from handlers.api.report import MAX_SUMMARY
+from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
+                                 json_of, list_of, path_id, query_param, ref, text_field)
 from models.assignment import MIN_RETURN_REASON
 from models.deduction import MAX_REFERENCE, MIN_REASON
 from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
@@ -16,69 +19,10 @@ from models.lifecycle import MIN_UNLOCK_REASON
 from models.notification import NotificationKind, NotificationStatus
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict:
-    return {"$ref": f"#/components/responses/{description}"}
-
-
-def _list_of(name: str) -> dict:
-    return {"type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": _ref(name)}}}
-
-
-# What handlers/api/payload.py accepts, published: ids, years, dates and times within YEARS
-# (a pattern on the year, beside the format), text without NUL.
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-YEAR = {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}
-_IN_YEARS = r"^(?:20\d{2}|2100)-"
-DAY = {"type": "string", "format": "date", "pattern": _IN_YEARS}
-ZONED_TIME = {"type": "string", "format": "date-time", "pattern": _IN_YEARS}
-NO_NUL = r"^[^\x00]*$"
-QUERY_TEXT = {"type": "string", "maxLength": MAX_QUERY_TEXT, "pattern": NO_NUL}
-PERIOD = r"^(?:(?:20\d{2}|2100)(?:-(?:0[1-9]|1[0-2])|Q[1-4])?|once)$"
-
-
-def _text(max_length: int, *, least: int = 0, description: str | None = None) -> dict:
-    """A text field: at most `max_length` characters, no NUL, and (least > 0) at least
-    `least` characters once stripped, as the readers and models count them."""
-    if least:
-        pattern = r"^\s*[^\s\x00]" + (rf"[^\x00]{{{least - 2},}}[^\s\x00]" if least > 1 else
-                                       r"(?:[^\x00]*[^\s\x00])?") + r"\s*$"
-    else:
-        pattern = NO_NUL
-    schema = {"type": "string", "maxLength": max_length, "pattern": pattern}
-    if least:
-        schema["minLength"] = least
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _path_id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": ID}
-
-
-def _query(name: str, schema: dict, description: str) -> dict:
-    """An optional query parameter; left empty (`?year=`, as a form sends it) it is absent."""
-    return {"name": name, "in": "query", "required": False,
-            "schema": {"anyOf": [schema, {"const": ""}]}, "description": description}
-
-
-PAGE = [_query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50},
-               "每页条数"),
-        _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
-               "跳过条数")]
-
-
-def _body(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+PAGE = [query_param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                              "default": 50}, "每页条数"),
+        query_param("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
+                    "跳过条数")]
 
 
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -93,8 +37,8 @@ NOTIFICATION_STATUSES = [status.value for status in NotificationStatus]
 UNIT_KINDS = ["county", "township", "department", "village", "discipline"]
 OUTCOMES = ["on_time", "late", "unfinished", "reviewing", "open", "cancelled"]
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
-COMMON_ERRORS = {"400": _error("BadRequest"), "401": _error("Unauthorized"),
-                 "404": _error("NotFound")}
+COMMON_ERRORS = {"400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
+                 "404": error_ref("NotFound")}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"],
@@ -154,12 +98,12 @@ SCHEMAS = {
         "unlocked_at": {**NULLABLE_TIME, "description": "审核人员解锁补报的时间"},
         "unlocked_by_id": NULLABLE_INT}},
     "AssignmentPage": {"type": "object", "properties": {
-        "items": {"type": "array", "items": _ref("Assignment")}, "total": {"type": "integer"},
+        "items": {"type": "array", "items": ref("Assignment")}, "total": {"type": "integer"},
         "limit": {"type": "integer"}, "offset": {"type": "integer"}}},
-    "AssignmentDetail": {"allOf": [_ref("Assignment"), {"type": "object", "properties": {
-        "evidence": {"type": "array", "items": _ref("Evidence")},
-        "reviews": {"type": "array", "items": _ref("Review")},
-        "instructions": {"type": "array", "items": _ref("Instruction")}}}]},
+    "AssignmentDetail": {"allOf": [ref("Assignment"), {"type": "object", "properties": {
+        "evidence": {"type": "array", "items": ref("Evidence")},
+        "reviews": {"type": "array", "items": ref("Review")},
+        "instructions": {"type": "array", "items": ref("Instruction")}}}]},
     "Evidence": {"type": "object", "properties": {
         "id": {"type": "integer"}, "assignment_id": {"type": "integer"},
         "round": {"type": "integer", "description": "首次随之提交的轮次"},
@@ -172,7 +116,8 @@ SCHEMAS = {
         "sha256": {"type": ["string", "null"]}, "content_type": {"type": "string"},
         "size_bytes": {"type": "integer"}, "width": {"type": "integer"},
         "height": {"type": "integer"}, "taken_at": NULLABLE_TIME,
-        "gps_lat": {"type": ["number", "null"]}, "gps_lng": {"type": ["number", "null"]},
+        "gps_lat": {"type": ["number", "null"], "description": "拍摄位置纬度，仅县纪委监委审核人员可见"},
+        "gps_lng": {"type": ["number", "null"], "description": "拍摄位置经度，仅县纪委监委审核人员可见"},
         "error": {"type": "string"}, "created_by_id": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"}}},
     "Review": {"type": "object", "properties": {
@@ -182,10 +127,10 @@ SCHEMAS = {
         "reason": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
     "ReviewRequest": {"oneOf": [
         {"type": "object", "required": ["decision"], "properties": {
-            "decision": {"const": "approve"}, "reason": _text(MAX_REASON)}},
+            "decision": {"const": "approve"}, "reason": text_field(MAX_REASON)}},
         {"type": "object", "required": ["decision", "reason"], "properties": {
             "decision": {"const": "return"},
-            "reason": _text(MAX_REASON, least=MIN_RETURN_REASON,
+            "reason": text_field(MAX_REASON, least=MIN_RETURN_REASON,
                             description="退回须写明理由")}}]},
     "Instruction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "author_id": {"type": "integer"},
@@ -213,22 +158,22 @@ SCHEMAS = {
         "statuses": {"type": "object", "description": "各发送状态的条数",
                      "additionalProperties": {"type": "integer"}}}},
     "NotificationPage": {"type": "object", "properties": {
-        "items": {"type": "array", "items": _ref("Notification")}, "total": {"type": "integer"},
+        "items": {"type": "array", "items": ref("Notification")}, "total": {"type": "integer"},
         "limit": {"type": "integer"}, "offset": {"type": "integer"},
-        "counts": _ref("NotificationCounts")}},
+        "counts": ref("NotificationCounts")}},
     "EvidenceRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": _text(MAX_SUMMARY, least=1, description="一段工作小结，加入本次上报")}},
+        "text": text_field(MAX_SUMMARY, least=1, description="一段工作小结，加入本次上报")}},
     "UnlockRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": _text(MAX_REASON, least=MIN_UNLOCK_REASON,
+        "reason": text_field(MAX_REASON, least=MIN_UNLOCK_REASON,
                         description="准予补报的理由（至少5个字），记入办理记录")}},
     "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": _text(MAX_INSTRUCTION, least=1)}},
+        "text": text_field(MAX_INSTRUCTION, least=1)}},
     "AssignmentChange": {"type": "object", "anyOf": [{"required": ["due_at"]},
                                                      {"required": ["person_id"]}],
                          "properties": {
         "due_at": {**ZONED_TIME, "description": "新的截止时间，须带时区，如 "
                                                 "2026-12-31T17:00:00+08:00；预警重新计算"},
-        "reason": _text(MAX_REASON, description="调整截止时间的理由"),
+        "reason": text_field(MAX_REASON, description="调整截止时间的理由"),
         "person_id": {**ID, "description": "改派给本单位的另一名在职人员"}}},
     "UrgeResult": {"type": "object", "required": ["assignment_id", "notifications"],
                    "properties": {
@@ -265,7 +210,7 @@ SCHEMAS = {
                                           "additionalProperties": {"type": "integer"}}}},
     "ScoreList": {"type": "object", "required": ["year", "items"], "properties": {
         "year": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
-        "rules": _ref("Rules"), "items": {"type": "array", "items": _ref("ScoreRow")}}},
+        "rules": ref("Rules"), "items": {"type": "array", "items": ref("ScoreRow")}}},
     "ScoreLine": {"type": "object", "description": "一项任务的得分", "properties": {
         "assignment_id": {"type": "integer"}, "unit_id": {"type": "integer"},
         "person_id": NULLABLE_INT, "person": {"type": ["string", "null"]},
@@ -283,10 +228,10 @@ SCHEMAS = {
         "source": {"type": "string"}, "recorded_by": {"type": "string"}}},
     "UnitScore": {"type": "object", "properties": {
         "year": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
-        "rules": _ref("Rules"), "unit": {"oneOf": [_ref("ScoreRow"), {"type": "null"}]},
-        "people": {"type": "array", "items": _ref("ScoreRow")},
-        "lines": {"type": "array", "items": _ref("ScoreLine")},
-        "deductions": {"type": "array", "items": _ref("DeductionLine")}}},
+        "rules": ref("Rules"), "unit": {"oneOf": [ref("ScoreRow"), {"type": "null"}]},
+        "people": {"type": "array", "items": ref("ScoreRow")},
+        "lines": {"type": "array", "items": ref("ScoreLine")},
+        "deductions": {"type": "array", "items": ref("DeductionLine")}}},
     "Deduction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["deduction", "bonus"]},
         "unit_id": {"type": "integer"}, "person_id": NULLABLE_INT, "points": MONEY,
@@ -301,10 +246,10 @@ SCHEMAS = {
         "person_id": {**ID, "description": "扣个人的分时填写，须属于该单位"},
         "kind": {"type": "string", "enum": ["deduction", "bonus"], "default": "deduction"},
         "points": {"type": ["number", "string"], "description": "大于0、不超过100，最多两位小数"},
-        "reason": _text(MAX_REASON, least=MIN_REASON), "reference": _text(MAX_REFERENCE),
+        "reason": text_field(MAX_REASON, least=MIN_REASON), "reference": text_field(MAX_REFERENCE),
         "day": {**DAY, "description": "不晚于今天"}}},
     "RevokeRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": _text(MAX_REASON, least=MIN_REASON)}},
+        "reason": text_field(MAX_REASON, least=MIN_REASON)}},
     "Assessment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "year": {"type": "integer"}, "version": {"type": "integer"},
         "as_of": {"type": "string", "format": "date-time"},
@@ -313,7 +258,7 @@ SCHEMAS = {
         "units": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
         "created_by": {"type": ["string", "null"]}, "published_at": NULLABLE_TIME,
         "pushed": {"type": "integer", "description": "发布时推送给各单位书记的条数"}}},
-    "AssessmentDetail": {"allOf": [_ref("Assessment"), {"type": "object", "properties": {
+    "AssessmentDetail": {"allOf": [ref("Assessment"), {"type": "object", "properties": {
         "content": {"type": "object", "description": "冻结的考核结果：units、people、lines、deductions、rules"},
         "changes": {"type": ["object", "null"], "description": "与上一版相比的变化；第1版为 null"}}}]},
     "Dashboard": {"type": "object", "description": "全县态势的各组数据", "properties": {
@@ -335,7 +280,13 @@ SCHEMAS = {
             "category_id": {"type": "integer"}, "name": {"type": "string"},
             "scored": {"type": "integer"}, "on_time_rate": {"type": "number"},
             "completion_rate": {"type": "number"}}}},
-        "ranking": {"type": "array", "items": _ref("ScoreRow")}}},
+        "ranking": {"type": "array", "items": ref("ScoreRow")},
+        "notices": {"type": "object", "description": "本年监督建议书、整改通知书：各状态份数、逾期份数、退回次数、扣分",
+                    "properties": {
+            "states": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "total": {"type": "integer"}, "open": {"type": "integer"},
+            "overdue": {"type": "integer"}, "returned": {"type": "integer"},
+            "deducted": MONEY}}}},
     "TrendPoint": {"type": "object", "properties": {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
@@ -344,201 +295,202 @@ SCHEMAS = {
 }
 
 RESPONSES = {
-    "BadRequest": _json(_ref("Error"), "请求有误（缺少字段、类型错误、周期不符等）"),
-    "Unauthorized": {**_json(_ref("Error"), "缺少、无效、已过期或已吊销的访问令牌"), "headers": {
+    "BadRequest": json_of(ref("Error"), "请求有误（缺少字段、类型错误、周期不符等）"),
+    "Unauthorized": {**json_of(ref("Error"), "缺少、无效、已过期或已吊销的访问令牌"), "headers": {
         "WWW-Authenticate": {"schema": {"type": "string"}}}},
-    "Forbidden": _json(_ref("Error"), "可见但无权进行此操作"),
-    "NotFound": _json(_ref("Error"), "不存在或不可见（不区分两者）"),
-    "Conflict": _json(_ref("Error"), "该任务已处理，或填报已截止关闭（须县纪委监委审核人员解锁补报）"),
-    "TooManyRequests": _json(_ref("Error"), "操作过于频繁（如5分钟内重复催办）"),
+    "Forbidden": json_of(ref("Error"), "可见但无权进行此操作"),
+    "NotFound": json_of(ref("Error"), "不存在或不可见（不区分两者）"),
+    "Conflict": json_of(ref("Error"), "该任务已处理，或填报已截止关闭（须县纪委监委审核人员解锁补报）"),
+    "TooManyRequests": json_of(ref("Error"), "操作过于频繁（如5分钟内重复催办）"),
 }
 
 PATHS = {
     "/units": {"get": {
         "operationId": "listUnits", "summary": "可见的单位",
-        "responses": {"200": _json(_list_of("Unit"), "单位列表"), "401": _error("Unauthorized")}}},
+        "responses": {"200": json_of(list_of("Unit"), "单位列表"), "401": error_ref("Unauthorized")}}},
     "/people": {"get": {
         "operationId": "listPeople", "summary": "可见单位的干部",
-        "parameters": [_query("unit", ID, "只看该单位")],
-        "responses": {"200": _json(_list_of("Person"), "干部列表"), "400": _error("BadRequest"),
+        "parameters": [query_param("unit", ID, "只看该单位")],
+        "responses": {"200": json_of(list_of("Person"), "干部列表"), "400": error_ref("BadRequest"),
                       **COMMON_ERRORS}}},
     "/templates": {"get": {
         "operationId": "listTemplates", "summary": "任务清单",
-        "parameters": [_query("active", {"const": "true"}, "只看启用的")],
-        "responses": {"200": _json(_list_of("Template"), "任务清单"), "400": _error("BadRequest"),
-                      "401": _error("Unauthorized")}}},
+        "parameters": [query_param("active", {"const": "true"}, "只看启用的")],
+        "responses": {"200": json_of(list_of("Template"), "任务清单"), "400": error_ref("BadRequest"),
+                      "401": error_ref("Unauthorized")}}},
     "/dispatch": {"post": {
         "operationId": "dispatch", "summary": "派发任务（审核人员、管理员）；重复派发不再新建",
-        "requestBody": _body(_ref("DispatchRequest")),
-        "responses": {"201": _json(_ref("DispatchResult"), "新建了任务"),
-                      "200": _json(_ref("DispatchResult"), "已派发过，未新建（created 为 0）"),
-                      "400": _error("BadRequest"), "403": _error("Forbidden"),
-                      "409": _error("Conflict"), "401": _error("Unauthorized")}}},
+        "requestBody": body_of(ref("DispatchRequest")),
+        "responses": {"201": json_of(ref("DispatchResult"), "新建了任务"),
+                      "200": json_of(ref("DispatchResult"), "已派发过，未新建（created 为 0）"),
+                      "400": error_ref("BadRequest"), "403": error_ref("Forbidden"),
+                      "409": error_ref("Conflict"), "401": error_ref("Unauthorized")}}},
     "/assignments": {"get": {
         "operationId": "listAssignments", "summary": "可见的任务，按截止时间排序，分页",
         "parameters": [
-            _query("unit", ID, "单位编号"),
-            _query("person", ID, "人员编号"),
-            _query("state", {"type": "string", "enum": STATES}, "状态"),
-            _query("warning", {"type": "string", "enum": WARNINGS}, "预警等级"),
-            _query("period", QUERY_TEXT, "周期，如 2026-11"),
+            query_param("unit", ID, "单位编号"),
+            query_param("person", ID, "人员编号"),
+            query_param("state", {"type": "string", "enum": STATES}, "状态"),
+            query_param("warning", {"type": "string", "enum": WARNINGS}, "预警等级"),
+            query_param("period", QUERY_TEXT, "周期，如 2026-11"),
             *PAGE],
-        "responses": {"200": _json(_ref("AssignmentPage"), "一页任务"),
-                      "400": _error("BadRequest"), "401": _error("Unauthorized")}}},
+        "responses": {"200": json_of(ref("AssignmentPage"), "一页任务"),
+                      "400": error_ref("BadRequest"), "401": error_ref("Unauthorized")}}},
     "/assignments/{assignment_id}": {"get": {
         "operationId": "getAssignment", "summary": "任务详情：材料、审核记录、批示",
-        "parameters": [_path_id("assignment_id")],
-        "responses": {"200": _json(_ref("AssignmentDetail"), "任务详情"), **COMMON_ERRORS}},
+        "parameters": [path_id("assignment_id")],
+        "responses": {"200": json_of(ref("AssignmentDetail"), "任务详情"), **COMMON_ERRORS}},
         "patch": {
             "operationId": "changeAssignment",
             "summary": "调整截止时间和/或改派承办人（县纪委监委审核人员），留痕",
-            "parameters": [_path_id("assignment_id")],
-            "requestBody": _body(_ref("AssignmentChange")),
-            "responses": {"200": _json(_ref("Assignment"), "已调整"),
-                          "400": _error("BadRequest"), "403": _error("Forbidden"),
+            "parameters": [path_id("assignment_id")],
+            "requestBody": body_of(ref("AssignmentChange")),
+            "responses": {"200": json_of(ref("Assignment"), "已调整"),
+                          "400": error_ref("BadRequest"), "403": error_ref("Forbidden"),
                           **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/urge": {"post": {
         "operationId": "urgeAssignment",
         "summary": "催办：立即提醒承办人（本单位书记、县纪委监委审核人员；同一人5分钟内一次）",
-        "parameters": [_path_id("assignment_id")],
-        "responses": {"201": _json(_ref("UrgeResult"), "已催办"), "400": _error("BadRequest"),
-                      "403": _error("Forbidden"), "429": _error("TooManyRequests"),
+        "parameters": [path_id("assignment_id")],
+        "responses": {"201": json_of(ref("UrgeResult"), "已催办"), "400": error_ref("BadRequest"),
+                      "403": error_ref("Forbidden"), "429": error_ref("TooManyRequests"),
                       **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/evidence": {"post": {
         "operationId": "addEvidence", "summary": "上报一段工作小结（承办人）；填报已截止关闭时 409",
-        "parameters": [_path_id("assignment_id")],
-        "requestBody": _body(_ref("EvidenceRequest")),
-        "responses": {"201": _json(_ref("Evidence"), "已加入本次上报"),
-                      "400": _error("BadRequest"), "403": _error("Forbidden"),
-                      "409": _error("Conflict"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assignment_id")],
+        "requestBody": body_of(ref("EvidenceRequest")),
+        "responses": {"201": json_of(ref("Evidence"), "已加入本次上报"),
+                      "400": error_ref("BadRequest"), "403": error_ref("Forbidden"),
+                      "409": error_ref("Conflict"), **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/submit": {"post": {
         "operationId": "submitAssignment",
         "summary": "提交审核（承办人）：材料须齐全；填报已截止关闭时 409",
-        "parameters": [_path_id("assignment_id")],
-        "responses": {"200": _json(_ref("AssignmentDetail"), "已提交"),
-                      "403": _error("Forbidden"), "409": _error("Conflict"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assignment_id")],
+        "responses": {"200": json_of(ref("AssignmentDetail"), "已提交"),
+                      "403": error_ref("Forbidden"), "409": error_ref("Conflict"), **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/unlock": {"post": {
         "operationId": "unlockAssignment",
         "summary": "解锁补报（县纪委监委审核人员）：重新开放已截止关闭的填报，通知承办人，留痕",
-        "parameters": [_path_id("assignment_id")],
-        "requestBody": _body(_ref("UnlockRequest")),
-        "responses": {"200": _json(_ref("Assignment"), "已解锁"), "400": _error("BadRequest"),
-                      "403": _error("Forbidden"), "409": _error("Conflict"),
+        "parameters": [path_id("assignment_id")],
+        "requestBody": body_of(ref("UnlockRequest")),
+        "responses": {"200": json_of(ref("Assignment"), "已解锁"), "400": error_ref("BadRequest"),
+                      "403": error_ref("Forbidden"), "409": error_ref("Conflict"),
                       **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/reviews": {"post": {
         "operationId": "reviewAssignment", "summary": "审核：通过或退回（初审纪检监察机构，终审县纪委监委）",
-        "parameters": [_path_id("assignment_id")],
-        "requestBody": _body(_ref("ReviewRequest")),
-        "responses": {"201": _json(_ref("AssignmentDetail"), "已审核"),
-                      "400": _error("BadRequest"), "403": _error("Forbidden"),
-                      "409": _error("Conflict"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assignment_id")],
+        "requestBody": body_of(ref("ReviewRequest")),
+        "responses": {"201": json_of(ref("AssignmentDetail"), "已审核"),
+                      "400": error_ref("BadRequest"), "403": error_ref("Forbidden"),
+                      "409": error_ref("Conflict"), **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/instructions": {"post": {
         "operationId": "instructAssignment", "summary": "领导批示（本单位书记、县纪委监委审核人员）",
-        "parameters": [_path_id("assignment_id")],
-        "requestBody": _body(_ref("InstructionRequest")),
-        "responses": {"201": _json(_ref("Instruction"), "已批示"), "400": _error("BadRequest"),
-                      "403": _error("Forbidden"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assignment_id")],
+        "requestBody": body_of(ref("InstructionRequest")),
+        "responses": {"201": json_of(ref("Instruction"), "已批示"), "400": error_ref("BadRequest"),
+                      "403": error_ref("Forbidden"), **COMMON_ERRORS}}},
     "/assignments/{assignment_id}/notifications": {"get": {
         "operationId": "listAssignmentNotifications",
         "summary": "任务的推送记录，按时间先后，含合并发送的合并提醒",
-        "parameters": [_path_id("assignment_id")],
-        "responses": {"200": _json(_list_of("Notification"), "推送记录"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assignment_id")],
+        "responses": {"200": json_of(list_of("Notification"), "推送记录"), **COMMON_ERRORS}}},
     "/notifications": {"get": {
         "operationId": "listNotifications",
         "summary": "全部推送记录（审核人员、管理员），最新在前，分页，附统计",
         "parameters": [
-            _query("status", {"type": "string", "enum": NOTIFICATION_STATUSES}, "发送状态"),
-            _query("kind", {"type": "string", "enum": NOTIFICATION_KINDS}, "推送类型"),
-            _query("unit_id", ID, "接收人所在单位编号"),
-            _query("person_id", ID, "接收人编号"),
-            _query("name", QUERY_TEXT, "接收人姓名包含"),
-            _query("from", DAY, "起始日期（北京时间，含当天）"),
-            _query("to", DAY, "截止日期（北京时间，含当天）"),
+            query_param("status", {"type": "string", "enum": NOTIFICATION_STATUSES}, "发送状态"),
+            query_param("kind", {"type": "string", "enum": NOTIFICATION_KINDS}, "推送类型"),
+            query_param("unit_id", ID, "接收人所在单位编号"),
+            query_param("person_id", ID, "接收人编号"),
+            query_param("name", QUERY_TEXT, "接收人姓名包含"),
+            query_param("from", DAY, "起始日期（北京时间，含当天）"),
+            query_param("to", DAY, "截止日期（北京时间，含当天）"),
             *PAGE],
-        "responses": {"200": _json(_ref("NotificationPage"), "一页推送记录和统计"),
-                      "400": _error("BadRequest"), "401": _error("Unauthorized"),
-                      "403": _error("Forbidden")}}},
+        "responses": {"200": json_of(ref("NotificationPage"), "一页推送记录和统计"),
+                      "400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
+                      "403": error_ref("Forbidden")}}},
     "/evidence/{evidence_id}": {"get": {
         "operationId": "getEvidence", "summary": "材料元数据",
-        "parameters": [_path_id("evidence_id")],
-        "responses": {"200": _json(_ref("Evidence"), "材料"), **COMMON_ERRORS}}},
+        "parameters": [path_id("evidence_id")],
+        "responses": {"200": json_of(ref("Evidence"), "材料"), **COMMON_ERRORS}}},
     "/evidence/{evidence_id}/file": {"get": {
         "operationId": "getEvidenceFile", "summary": "材料文件：原图、展示图或缩略图",
-        "parameters": [_path_id("evidence_id"), _query(
+        "parameters": [path_id("evidence_id"), query_param(
             "variant", {"type": "string", "enum": ["original", "display", "thumb"],
-                        "default": "display"}, "原图保留拍摄时间和位置；展示图和缩略图已去除")],
+                        "default": "display"}, "原图保留拍摄时间；拍摄位置只对县纪委监委审核人员保留，其他人下载的原图已去除位置信息；"
+                        "展示图和缩略图不含任何元数据")],
         "responses": {"200": {"description": "文件内容", "content": {
             "image/*": {"schema": {"type": "string", "contentMediaType": "image/*"}}}},
-            "400": _error("BadRequest"), **COMMON_ERRORS}}},
+            "400": error_ref("BadRequest"), **COMMON_ERRORS}}},
     "/scores": {"get": {
         "operationId": "listScores", "summary": "各单位得分与排名（同类单位内），实时计算",
-        "parameters": [_query("year", YEAR, "年度，默认今年"),
-                       _query("unit_kind", {"type": "string", "enum": UNIT_KINDS}, "单位类别")],
-        "responses": {"200": _json(_ref("ScoreList"), "得分与排名"), "400": _error("BadRequest"),
-                      "401": _error("Unauthorized")}}},
+        "parameters": [query_param("year", YEAR, "年度，默认今年"),
+                       query_param("unit_kind", {"type": "string", "enum": UNIT_KINDS}, "单位类别")],
+        "responses": {"200": json_of(ref("ScoreList"), "得分与排名"), "400": error_ref("BadRequest"),
+                      "401": error_ref("Unauthorized")}}},
     "/units/{unit_id}/score": {"get": {
         "operationId": "getUnitScore", "summary": "一个单位的得分、排名、任务得分明细和扣分",
-        "parameters": [_path_id("unit_id"), _query("year", YEAR, "年度"),
-                       _query("as_of", {"anyOf": [DAY, ZONED_TIME]},
+        "parameters": [path_id("unit_id"), query_param("year", YEAR, "年度"),
+                       query_param("as_of", {"anyOf": [DAY, ZONED_TIME]},
                               "截至某日（YYYY-MM-DD，当日结束）或某时刻（带时区），默认现在")],
-        "responses": {"200": _json(_ref("UnitScore"), "单位得分"), "400": _error("BadRequest"),
+        "responses": {"200": json_of(ref("UnitScore"), "单位得分"), "400": error_ref("BadRequest"),
                       **COMMON_ERRORS}}},
     "/units/{unit_id}/trend": {"get": {
         "operationId": "getUnitTrend", "summary": "一个单位本年各月末的得分（同一计算在各月末执行）及现在",
-        "parameters": [_path_id("unit_id"), _query("year", YEAR, "年度")],
-        "responses": {"200": _json(_list_of("TrendPoint"), "得分趋势"),
-                      "400": _error("BadRequest"), **COMMON_ERRORS}}},
+        "parameters": [path_id("unit_id"), query_param("year", YEAR, "年度")],
+        "responses": {"200": json_of(list_of("TrendPoint"), "得分趋势"),
+                      "400": error_ref("BadRequest"), **COMMON_ERRORS}}},
     "/dashboard": {"get": {
         "operationId": "getDashboard", "summary": "全县态势（审核人员、管理员）：与后台概览相同的数据",
-        "parameters": [_query("year", YEAR, "年度，默认今年")],
-        "responses": {"200": _json(_ref("Dashboard"), "全县态势"), "400": _error("BadRequest"),
-                      "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
+        "parameters": [query_param("year", YEAR, "年度，默认今年")],
+        "responses": {"200": json_of(ref("Dashboard"), "全县态势"), "400": error_ref("BadRequest"),
+                      "403": error_ref("Forbidden"), "401": error_ref("Unauthorized")}}},
     "/deductions": {"get": {
         "operationId": "listDeductions", "summary": "扣分、加分记录（含已撤销）",
-        "parameters": [_query("year", YEAR, "年度"),
-                       _query("unit", ID, "单位编号")],
-        "responses": {"200": _json(_list_of("Deduction"), "扣分、加分记录"),
-                      "400": _error("BadRequest"), "401": _error("Unauthorized")}},
+        "parameters": [query_param("year", YEAR, "年度"),
+                       query_param("unit", ID, "单位编号")],
+        "responses": {"200": json_of(list_of("Deduction"), "扣分、加分记录"),
+                      "400": error_ref("BadRequest"), "401": error_ref("Unauthorized")}},
         "post": {
             "operationId": "createDeduction", "summary": "登记扣分或加分（县纪委监委审核人员），留痕",
-            "requestBody": _body(_ref("DeductionRequest")),
-            "responses": {"201": _json(_ref("Deduction"), "已登记"), "400": _error("BadRequest"),
-                          "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
+            "requestBody": body_of(ref("DeductionRequest")),
+            "responses": {"201": json_of(ref("Deduction"), "已登记"), "400": error_ref("BadRequest"),
+                          "403": error_ref("Forbidden"), "401": error_ref("Unauthorized")}}},
     "/deductions/{deduction_id}/revoke": {"post": {
         "operationId": "revokeDeduction", "summary": "撤销扣分或加分（须写明理由，记录保留）",
-        "parameters": [_path_id("deduction_id")], "requestBody": _body(_ref("RevokeRequest")),
-        "responses": {"200": _json(_ref("Deduction"), "已撤销"), "400": _error("BadRequest"),
-                      "403": _error("Forbidden"), "409": _error("Conflict"),
+        "parameters": [path_id("deduction_id")], "requestBody": body_of(ref("RevokeRequest")),
+        "responses": {"200": json_of(ref("Deduction"), "已撤销"), "400": error_ref("BadRequest"),
+                      "403": error_ref("Forbidden"), "409": error_ref("Conflict"),
                       **COMMON_ERRORS}}},
     "/assessments": {"get": {
         "operationId": "listAssessments", "summary": "某年度已生成的考核结果各版本（审核人员、管理员）",
-        "parameters": [_query("year", YEAR, "年度")],
-        "responses": {"200": _json(_list_of("Assessment"), "各版本"), "400": _error("BadRequest"),
-                      "403": _error("Forbidden"), "401": _error("Unauthorized")}},
+        "parameters": [query_param("year", YEAR, "年度")],
+        "responses": {"200": json_of(list_of("Assessment"), "各版本"), "400": error_ref("BadRequest"),
+                      "403": error_ref("Forbidden"), "401": error_ref("Unauthorized")}},
         "post": {
             "operationId": "generateAssessment",
             "summary": "一键生成年度考核（县纪委监委审核人员）：冻结当时的得分，生成新版本",
-            "requestBody": _body(_ref("AssessmentRequest")),
-            "responses": {"201": _json(_ref("Assessment"), "已生成"), "400": _error("BadRequest"),
-                          "403": _error("Forbidden"), "401": _error("Unauthorized")}}},
+            "requestBody": body_of(ref("AssessmentRequest")),
+            "responses": {"201": json_of(ref("Assessment"), "已生成"), "400": error_ref("BadRequest"),
+                          "403": error_ref("Forbidden"), "401": error_ref("Unauthorized")}}},
     "/assessments/{assessment_id}": {"get": {
         "operationId": "getAssessment", "summary": "某一版考核结果的冻结内容，及与上一版相比的变化",
-        "parameters": [_path_id("assessment_id")],
-        "responses": {"200": _json(_ref("AssessmentDetail"), "考核结果"),
-                      "403": _error("Forbidden"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assessment_id")],
+        "responses": {"200": json_of(ref("AssessmentDetail"), "考核结果"),
+                      "403": error_ref("Forbidden"), **COMMON_ERRORS}}},
     "/assessments/{assessment_id}.xlsx": {"get": {
         "operationId": "getAssessmentWorkbook",
         "summary": "某一版考核结果的 Excel 文件（汇总、各单位任务得分、扣分明细），与后台下载相同",
-        "parameters": [_path_id("assessment_id")],
+        "parameters": [path_id("assessment_id")],
         "responses": {"200": {"description": "xlsx 文件", "content": {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"type": "string", "contentMediaType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
-            "403": _error("Forbidden"), **COMMON_ERRORS}}},
+            "403": error_ref("Forbidden"), **COMMON_ERRORS}}},
     "/assessments/{assessment_id}/publish": {"post": {
         "operationId": "publishAssessment", "summary": "发布：以模板消息告知各单位书记得分与名次（每版一次）",
-        "parameters": [_path_id("assessment_id")],
-        "responses": {"200": _json(_ref("Assessment"), "已发布"), "403": _error("Forbidden"),
-                      "409": _error("Conflict"), **COMMON_ERRORS}}},
+        "parameters": [path_id("assessment_id")],
+        "responses": {"200": json_of(ref("Assessment"), "已发布"), "403": error_ref("Forbidden"),
+                      "409": error_ref("Conflict"), **COMMON_ERRORS}}},
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "本文档", "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1 文档", "content": {
@@ -554,10 +506,10 @@ DOCUMENT = {
                             "留空的查询参数视同未填，未列出的查询参数被忽略。"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": PATHS,
+    "paths": {**PATHS, **notice_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": SCHEMAS,
+        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }

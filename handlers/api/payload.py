@@ -6,6 +6,7 @@ Each refusal is a DomainError, so the app's error handler answers `{"error": "..
 openapi.py publishes the same bounds (MAX_ID, YEARS, the lengths).
 """
 
+import math
 from datetime import UTC, date, datetime, time
 
 from flask import request
@@ -130,10 +131,21 @@ def query_int(key: str, default: int | None = None, *, low: int = 0,
     try:
         value = int(text)
     except ValueError:
-        raise BadInput(texts.NOT_INTEGER.format(key=key)) from None
+        value = _integer(_number(text))  # 5.0 is an integer, as JSON Schema counts
+    if value is None:
+        raise BadInput(texts.NOT_INTEGER.format(key=key))
     if not low <= value <= high:
         raise BadInput(texts.OUT_OF_RANGE.format(key=key, limit=f"{low}–{high}"))
     return value
+
+
+def _number(text: str) -> float | None:
+    """`text` as a finite float, or None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def query_choice(key: str, choices) -> str | None:

@@ -28,7 +28,7 @@ def add_evidence(assignment_id: int):
         raise BadInput(texts.SUMMARY_LENGTH.format(count=MAX_SUMMARY))
     evidence = attach(assignment, EvidenceKind.TEXT, person, now=utcnow(), text=text)
     session.commit()
-    return evidence_json(evidence), 201
+    return evidence_json(evidence, person), 201
 
 
 def submit_assignment(assignment_id: int):

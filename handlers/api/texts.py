@@ -54,3 +54,8 @@ NOT_REPORTABLE = "该任务当前为“{state}”，不能上报材料。"
 SUMMARY_LENGTH = "字段 text（工作小结）不能为空，且不超过{count}字。"
 PROOF_MISSING = "还不能提交，还缺：{missing}。"
 DASHBOARD_VIEWERS = "只有县纪委监委审核人员和系统管理员可以查看全县态势。"
+
+# 监督建议书 / 整改通知书 (handlers/api/notice.py).
+NOTICE_ITEMS = "字段 items（整改要求）须为数组，每项含 requirement、due_at，可含 person_id。"
+NOTICE_DECISION = "字段 decision（核实结果）须为 accept（核实通过）或 return（退回重改）。"
+NOTICE_PERSON = "字段 person_id（责任人）指向的人员不存在。"

@@ -8,8 +8,8 @@ routes are one explicit table (STYLE R3).
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import (assignment, evidence, late, me, overview, refusal, review, score,
-                             situation, supervision, workbench)
+from handlers.mobile import (assignment, evidence, late, me, notice, overview, refusal, review,
+                             score, situation, supervision, workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -43,6 +43,23 @@ ROUTES = [
      ["POST"], True),
     ("/tasks/<int:assignment_id>/unlock", "unlock", late.unlock_assignment, ["POST"], True),
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),
+    # 监督建议书 / 整改通知书 (issue 11).
+    ("/notices", "notices", notice.notices, ["GET"], True),
+    ("/notices/new", "new_notice", notice.draft_notice, ["GET", "POST"], True),
+    ("/notices/<int:notice_id>", "notice", notice.notice, ["GET"], True),
+    ("/notices/<int:notice_id>/edit", "edit_notice", notice.draft_notice, ["GET", "POST"], True),
+    ("/notices/<int:notice_id>/issue", "issue_notice", notice.issue_notice, ["POST"], True),
+    ("/notices/<int:notice_id>/discard", "discard_notice", notice.discard_notice, ["POST"],
+     True),
+    ("/notices/<int:notice_id>/print", "notice_print", notice.notice_print, ["GET"], True),
+    ("/notices/<int:notice_id>.docx", "notice_docx", notice.notice_docx, ["GET"], True),
+    ("/notices/<int:notice_id>/acknowledge", "acknowledge_notice", notice.acknowledge_notice,
+     ["POST"], True),
+    ("/notices/<int:notice_id>/items/<int:item_id>/reply", "reply_notice_item",
+     notice.reply_item, ["POST"], True),
+    ("/notices/<int:notice_id>/items/<int:item_id>/verify", "verify_notice_item",
+     notice.verify_item, ["POST"], True),
+    ("/notices/<int:notice_id>/close", "close_notice", notice.close_notice, ["POST"], True),
     ("/evidence/<int:evidence_id>/<variant>", "evidence_image", evidence.evidence_image, ["GET"],
      True),
 ]

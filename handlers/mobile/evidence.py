@@ -1,6 +1,11 @@
-"""上报材料 on the page: a summary box and photos, checked and stored at once; what the round
-holds so far (after a return: what the last round handed in), each item removable; the stored
-display copies served only to people who may see the task."""
+"""上报材料 on the page: a summary box and photos; what the round holds so far (after a return:
+what the last round handed in), each item removable; the stored display copies served only to
+people who may see the task.
+
+A photo is checked here by its header alone (models.photo.inspect_photo: format, pixels, and
+what it would cost to decode, alone and with the others of the same upload) and kept unopened;
+the media job decodes it (jobs.evidence), as it does chat photos, and until then the page shows
+it as 处理中. A web worker never decodes a picture."""
 
 import re
 
@@ -16,13 +21,15 @@ from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_f
                                         submit_locked)
 from handlers.mobile.auth import message_page
 from handlers.mobile.refusal import form_page, recall, refuse
-from jobs.evidence import queue_fetch, storage, store_photo
-from models import Evidence, EvidenceKind, EvidenceStatus, State, session, utcnow
+from jobs.evidence import keep_upload, queue_fetch, storage
+from models import Evidence, EvidenceKind, EvidenceStatus, Notice, State, session, utcnow
 from models.hierarchy import is_assignee
 from models.errors import DomainError
-from models.evidence import EvidenceGone, attach, current_round, remove, round_evidence
+from models.evidence import (EvidenceGone, attach, current_round, photo_number, refused_photos,
+                             remove, round_evidence)
+from models.notice_lifecycle import can_see as can_see_notice
 from models.late import require_open
-from models.photo import MAX_BYTES, ProcessedPhoto, process_photo
+from models.photo import MAX_BYTES, MAX_UPLOAD_DECODE_BYTES, PhotoHeader, inspect_photo
 from models.storage import content_key
 
 MAX_PHOTOS_PER_UPLOAD = 9
@@ -46,7 +53,7 @@ def report(assignment_id: int):
             return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
         require_open(task, utcnow())  # refused before any photo is checked or stored
         summary = request.form.get("summary", "").strip()
-        photos, errors = _checked_photos(request.files.getlist("photos"))
+        photos, errors = checked_photos(request.files.getlist("photos"))
         if len(summary) > MAX_SUMMARY:
             errors.insert(0, texts.SUMMARY_TOO_LONG.format(count=MAX_SUMMARY))
         if not errors and not summary and not photos:
@@ -56,8 +63,10 @@ def report(assignment_id: int):
         if errors:
             return refuse("\n".join(errors), url_for("mobile.report", assignment_id=task.id),
                           form="report", typed={"summary": summary})
-        _attach_all(task, summary, photos)
+        kept = _attach_all(task, summary, photos)
         session.commit()
+        for evidence in kept:
+            queue_fetch(evidence.id)
         if request.form.get("then") == "submit":
             return submit_locked(task)
     flash(texts.SAVED, "success")
@@ -99,9 +108,15 @@ def evidence_image(evidence_id: int, variant: str):
     evidence = session.get(Evidence, evidence_id)
     kind = VARIANTS.get(variant)
     if evidence is None or kind is None or evidence.status != EvidenceStatus.STORED \
-            or not evidence.sha256 or evidence.assignment_id is None:
+            or not evidence.sha256:
+        abort(404)
+    if evidence.notice_id is not None:  # a notice's attachment or an item's reply
+        if not can_see_notice(g.person, session.get(Notice, evidence.notice_id)):
+            abort(404)
+    elif evidence.assignment_id is None:
         abort(404)  # a photo still waiting for its task is nobody else's to see
-    visible_assignment(g.person, evidence.assignment_id)
+    else:
+        visible_assignment(g.person, evidence.assignment_id)
     try:
         data = storage().get(content_key(kind, evidence.sha256, "jpg"))
     except KeyError:
@@ -156,6 +171,8 @@ def _form(task):
     return render_template(
         "mobile/report.html", **head(task), refusal=refusal,
         errors=refusal.get("message", "").splitlines(), summary=refusal.get("summary", ""),
+        not_kept=[texts.PHOTO_NOT_KEPT.format(number=photo_number(e), why=e.error)
+                  for e in refused_photos(task)],
         items=items, number=number,
         carried=describe_evidence([e for e in items if not e.is_new_in(number)]),
         missing=missing_for_page(task),
@@ -165,25 +182,41 @@ def _form(task):
         **late.block(task, set(), utcnow()))
 
 
-def _checked_photos(files) -> tuple[list[tuple[bytes, ProcessedPhoto]], list[str]]:
-    """Every chosen photo validated by models.photo; the refusals in words, numbered."""
+def checked_photos(files) -> tuple[list[tuple[bytes, PhotoHeader]], list[str]]:
+    """Every chosen photo's header checked (models.photo), and what all of them together would
+    cost the media job to decode; the refusals in words, each photo by number and file name."""
     chosen = [f for f in files if f and f.filename]
     if len(chosen) > MAX_PHOTOS_PER_UPLOAD:
         return [], [texts.TOO_MANY_PHOTOS.format(count=MAX_PHOTOS_PER_UPLOAD)]
-    photos, errors = [], []
+    photos, errors, cost = [], [], 0
     for number, upload in enumerate(chosen, start=1):
         data = upload.read(MAX_BYTES + 1)
         try:
-            photos.append((data, process_photo(data)))
+            header = inspect_photo(data)
         except DomainError as refusal:
-            errors.append(texts.PHOTO_REFUSED.format(number=number, why=refusal.message))
+            errors.append(_refused(number, upload.filename, refusal.message))
+            continue
+        cost += header.decode_cost
+        if cost > MAX_UPLOAD_DECODE_BYTES:
+            errors.append(_refused(number, upload.filename, texts.UPLOAD_TOO_COSTLY))
+        photos.append((data, header))
     return photos, errors
 
 
-def _attach_all(task, summary: str, photos: list[tuple[bytes, ProcessedPhoto]]) -> None:
+def _refused(number: int, filename: str, why: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1][:40]
+    return texts.PHOTO_REFUSED.format(number=number, name=name, why=why)
+
+
+def _attach_all(task, summary: str, photos: list[tuple[bytes, PhotoHeader]]) -> list[Evidence]:
+    """The summary and the photos into this round; the photos kept for the media job, which
+    the caller queues once it has committed."""
     now = utcnow()
     if summary:
         attach(task, EvidenceKind.TEXT, g.person, now=now, text=summary)
-    for data, photo in photos:
+    kept = []
+    for data, header in photos:
         evidence = attach(task, EvidenceKind.PHOTO, g.person, now=now)
-        store_photo(evidence, data, photo)
+        keep_upload(evidence, data, header)
+        kept.append(evidence)
+    return kept

@@ -13,6 +13,7 @@ from handlers.mobile.texts import STATE_LABELS, WARNING_LABELS
 from models import Assignment, Level, Role, State, session, utcnow
 from models.assignment import OPEN_STATES, WARNED, open_assignments
 from models.hierarchy import Directory, review_filter, visible_filter
+from models.notice_lifecycle import issuer_queue, replying_items
 from models.level_scheme import level_name
 from models.review import sign_review_token
 
@@ -40,7 +41,9 @@ def workbench():
             for key, _, items, _ in sections}
     return render_template("mobile/workbench.html", person=g.person, sections=sections,
                            rows=rows, overview=leader_overview(g.person, found),
-                           situation=g.person.role in SITUATION_VIEWERS)
+                           situation=g.person.role in SITUATION_VIEWERS,
+                           notices_owed=len(replying_items(g.person, now=now)),
+                           notices_waiting=len(issuer_queue(g.person)))
 
 
 def leader_overview(person, found: Directory) -> dict | None:

@@ -13,7 +13,7 @@ import functools
 
 from flask import current_app
 
-from handlers.wechat import texts
+from handlers.wechat import notice, texts
 from handlers.labels import STATE_LABELS, describe_evidence, missing_words
 from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
 from handlers.wechat.context import Context, Handler, bound_only
@@ -23,8 +23,9 @@ from models import Assignment, Evidence, EvidenceKind, session
 from models.assignment import Action, State, open_assignments
 from models.clock import local_time
 from models.errors import DomainError
-from models.evidence import (EvidenceGone, MissingProof, attach, attach_pending, current_round,
-                             keep_pending, missing_proof, remove, round_evidence)
+from models.evidence import (EvidenceGone, MissingProof, NotAssignee, attach, attach_pending,
+                             current_round, keep_pending, missing_proof, remove, require_assignee,
+                             round_evidence)
 from models.late import InputClosed, input_closed, require_open
 from models.lifecycle import transition
 from models.shown_list import EVIDENCE, recall, remember
@@ -46,35 +47,41 @@ def _batch_key(openid: str) -> str:
     return "wechat:pending-photos:" + openid
 
 
-def closed_input_answered(handler: Handler) -> Handler:
-    """Answer input the late policy refuses (models.late) with when it closed and what to do,
-    and end the 上报 session: nothing more can go to that task."""
+def refusal_ends_session(handler: Handler) -> Handler:
+    """Answer input the task no longer takes, and end the 上报 session: nothing more can go to
+    that task. Input closed by the late policy (models.late) says when and what to do; input
+    from someone who is no longer the assignee (改派 while the session was open) says so."""
 
     @functools.wraps(handler)
     def wrapped(ctx: Context) -> str:
         try:
             return handler(ctx)
         except InputClosed as closed:
-            session.rollback()
-            redis_connection().delete(_key(ctx.openid))
-            return texts.INPUT_CLOSED.format(title=closed.title, at=local_time(closed.closed_at))
+            answer = texts.INPUT_CLOSED.format(title=closed.title, at=local_time(closed.closed_at))
+        except NotAssignee as refused:
+            answer = texts.NOT_ASSIGNEE.format(title=refused.title)
+        session.rollback()
+        redis_connection().delete(_key(ctx.openid))
+        return answer
 
     return wrapped
 
 
 def open_session(ctx: Context) -> Assignment | None:
-    """The task of the cadre's open evidence session (refreshing its idle timeout)."""
+    """The task of the cadre's open evidence session (refreshing its idle timeout); NotAssignee
+    once it went to someone else (改派), so nothing of it is shown or changed."""
     redis = redis_connection()
     value = redis.get(_key(ctx.openid))
     task = session.get(Assignment, int(value)) if value else None
     if task is None or task.state not in REPORTABLE:
         return None
+    require_assignee(task, ctx.person)
     redis.expire(_key(ctx.openid), SESSION_SECONDS)
     return task
 
 
 @bound_only
-@closed_input_answered
+@refusal_ends_session
 def on_report(ctx: Context) -> str:
     task = task_by_number(ctx, "上报")
     if isinstance(task, str):
@@ -85,6 +92,7 @@ def on_report(ctx: Context) -> str:
     require_open(task, ctx.now)
     redis = redis_connection()
     redis.set(_key(ctx.openid), task.id, ex=SESSION_SECONDS)
+    notice.end_reply_session(ctx.openid)
     taken = attach_pending(task, ctx.person, now=ctx.now)
     if taken:
         redis.delete(_batch_key(ctx.openid))
@@ -102,7 +110,7 @@ def on_report(ctx: Context) -> str:
 
 
 @bound_only
-@closed_input_answered
+@refusal_ends_session
 def on_text(ctx: Context) -> str:
     """Text that is no command: a summary paragraph when a session is open."""
     task = open_session(ctx)
@@ -115,12 +123,12 @@ def on_text(ctx: Context) -> str:
 
 
 @bound_only
-@closed_input_answered
+@refusal_ends_session
 def on_image(ctx: Context) -> str:
     task = open_session(ctx)
     media_id = str(ctx.fields.get("MediaId") or "")
-    if task is None:
-        return _keep_for_later(ctx, media_id)
+    if task is None:  # a 整改回复 just sent takes it, else it waits for the next 上报
+        return notice.reply_photo(ctx, media_id) or _keep_for_later(ctx, media_id)
     evidence = attach(task, EvidenceKind.PHOTO, ctx.person, now=ctx.now, media_id=media_id)
     session.commit()  # the job must see the row
     queue_fetch(evidence.id)
@@ -129,7 +137,7 @@ def on_image(ctx: Context) -> str:
 
 
 @bound_only
-@closed_input_answered
+@refusal_ends_session
 def on_remove(ctx: Context) -> str:
     """`删除 N`: take item N of the round's list out; bare `删除` shows the list. Any other
     text after 删除 is a summary paragraph that happens to start with the word."""
@@ -156,7 +164,7 @@ def on_remove(ctx: Context) -> str:
 
 
 @bound_only
-@closed_input_answered
+@refusal_ends_session
 def on_submit(ctx: Context) -> str:
     task = open_session(ctx)
     if task is None:

@@ -7,7 +7,7 @@ Every type of fact sheet §2 lands somewhere: other text is a summary paragraph 
 unknown events are accepted quietly.
 """
 
-from handlers.wechat import (assignment, binding, command, evidence, menu, receipt,
+from handlers.wechat import (assignment, binding, command, evidence, menu, notice, receipt,
                              supervision, texts)
 from handlers.wechat.context import Context, Handler, pure
 from wechat import menu as menu_keys
@@ -38,6 +38,8 @@ ROUTES: dict[tuple[str, str | None, str | None], Handler] = {
     ("text", None, "取消"): evidence.on_cancel,
     ("text", None, evidence.REMOVE_VERB): evidence.on_remove,
     ("text", None, supervision.VERB): supervision.on_respond,
+    ("text", None, notice.LIST_VERB): notice.on_list,
+    ("text", None, notice.REPLY_VERB): notice.on_reply,
     ("text", None, None): evidence.on_text,
     # Menu clicks, by EventKey.
     ("event", "click", menu_keys.TASKS): assignment.on_list,

@@ -23,6 +23,8 @@ HELP = (
     "发“提交”完成上报，发“取消”暂存\n"
     "· 删除 2 —— 上报时删除第2项材料（退回后重新上报时，上次的材料会保留）\n"
     "· 督办回复 1 办理情况 —— 书面回复第1项任务的工作督办（只有一项督办时可不写序号）\n"
+    "· 整改通知 —— 查看本单位待整改的监督建议书、整改通知书（整改要求带序号）\n"
+    "· 整改回复 1 整改情况 —— 回复第1项整改要求，之后发送的照片作为佐证\n"
     "· 我的 —— 查看我的姓名、单位和角色\n"
     "· 帮助 —— 显示本说明\n"
     "也可以点击下方菜单“我的履责”“审核督查”“我的”。"
@@ -65,6 +67,8 @@ ITEM_NOT_FOUND = "没有第{number}项材料，请按下面的序号回复“删
 NOT_REPORTABLE = "“{title}”当前状态为“{state}”，不能上报。"
 INPUT_CLOSED = ("“{title}”的填报已于{at}截止关闭，不能再上报材料。\n"
                 "如需补报，请联系县纪委监委审核人员解锁，解锁后会通知您。")
+NOT_ASSIGNEE = ("“{title}”已改派他人承办，您的上报已结束，刚才发送的材料没有加入该任务。\n"
+                "如有疑问，请联系县纪委监委审核人员。")
 SUMMARY_RECEIVED = "已收到第{number}段工作小结。继续发送，或回复“提交”。"
 PHOTO_RECEIVED = "已收到第{number}张照片。继续发送，或回复“提交”。"
 NO_SESSION = "您还没有开始上报。请先发送“上报 序号”，例如：上报 1"
@@ -93,3 +97,19 @@ MENU_SCOPE_NONE = "{scope}暂无{label}。"
 MENU_MORE = "……另有{count}项，请点击下方链接查看。"
 MENU_REVIEWS_HEADER = "待您审核的任务（共{count}项）："
 MENU_NO_REVIEWS = "暂无待您审核的任务。"
+
+# 监督建议书 / 整改通知书 in chat (handlers/wechat/notice.py).
+NOTICES_HEADER = "待您整改回复的要求（共{count}项）："
+NOTICE_LINE = "{number}. {name}{item}：{requirement}\n   {due}前·{state}"
+NOTICE_RETURNED_WHY = "\n   退回理由：{reason}"
+NOTICES_HINT = "回复“整改回复 序号 整改情况”，例如：整改回复 1 已补齐会议记录……；之后发送的照片作为该项佐证。"
+NO_NOTICES = "您目前没有待整改回复的监督建议书、整改通知书。"
+ISSUER_HEADER = "待您单位核实或回访的文书（共{count}份）："
+ISSUER_LINE = "· {name}（{unit}）：{what}"
+ISSUER_VERIFY, ISSUER_FOLLOW_UP = "{count}项待核实", "回访日期{day}"
+NOTICE_PAGE_LINK = '\n<a href="{url}">打开整改通知查看详情</a>'
+NOTICE_NEED_NUMBER = "请在“整改回复”后面加上序号和整改情况，例如：整改回复 1 已补齐会议记录（序号见“整改通知”）"
+NOTICE_LIST_GONE = "您看到的整改要求列表已过期（或还没有查看过），请按下面的最新列表重新回复序号。"
+NOTICE_ITEM_LEFT = "第{number}项已不需要回复（{state}）。最新列表如下，请按新序号回复。"
+NOTICE_REPLIED = "已回复{name}{item}。\n可继续发送照片作为佐证（30分钟内），下发单位核实后会通知您。"
+NOTICE_PHOTO_RECEIVED = "已收到{item}的第{number}张佐证照片。"
