@@ -167,7 +167,7 @@ def task_choices() -> dict:
     """What a task list's filter form offers: states, levels, units with tiles, categories."""
     return {"states": TASK_STATES,
             "levels": {key: level_words(key) for key in TASK_LEVEL_KEYS},
-            "units": session.scalars(sa.select(Unit).where(Unit.kind.in_(TILE_KINDS))
+            "units": session.scalars(sa.select(Unit).where(Unit.kind.in_(TILE_KINDS), Unit.active.is_(True))
                                      .order_by(Unit.id)).all(),
             "categories": session.scalars(sa.select(DutyCategory).order_by(
                 DutyCategory.position, DutyCategory.id)).all()}

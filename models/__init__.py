@@ -19,6 +19,7 @@ from models.level_scheme import LevelScheme
 from models.inbound_message import InboundMessage
 from models.notice import ItemState, Notice, NoticeItem, NoticeKind, NoticeState
 from models.notification import Channel, NotificationKind, Notification, NotificationStatus
+from models.post import Post, RiskPoint, RiskLevel
 from models.review import Decision, Review
 from models.scoring import ScoringPolicy
 from models.shown_list import ShownList
@@ -56,9 +57,12 @@ __all__ = [
     "Notification",
     "Period",
     "Person",
+    "Post",
     "ROLE_LABELS",
     "Responsibility",
     "Review",
+    "RiskLevel",
+    "RiskPoint",
     "ScoringPolicy",
     "Role",
     "ShownList",

@@ -97,7 +97,8 @@ def tiles(scores: Scores, now: datetime) -> list[dict]:
         levels[unit_id][str(warning)] = count
         overdue[unit_id] += past or 0
     units = session.execute(sa.select(Unit.id, Unit.name, Unit.kind).where(
-        Unit.id.in_(set(scores.units) | set(levels)), Unit.kind.in_(TILE_KINDS)))
+        Unit.id.in_(set(scores.units) | set(levels)), Unit.kind.in_(TILE_KINDS),
+        Unit.active.is_(True)))
     found = [{"unit_id": uid, "name": name, "kind": str(kind),
               "colour": colour(levels[uid], overdue[uid]), "open": sum(levels[uid].values()),
               "overdue": overdue[uid], "supervised": levels[uid].get(Level.SUPERVISION, 0),

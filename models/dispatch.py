@@ -122,13 +122,16 @@ def targets(template: DutyTemplate, units: list[Unit] | None = None,
     if units or people:
         if gone := [person.name for person in people or [] if not person.active]:
             raise DomainError(f"{'、'.join(gone)}已停用，不能派发任务。")
+        if gone := [unit.name for unit in units or [] if not unit.active]:
+            raise DomainError(f"{'、'.join(gone)}已停用，不能派发任务。")
         return [(unit, None) for unit in units or []] + [(p.unit, p) for p in people or []]
     if TemplateKind(template.kind) != TemplateKind.COMMON:
         raise DomainError("个性任务和临时任务需要指定单位或人员。")
     if template.target_role in (None, Role.COMMITTEE):
         kinds = [template.target_unit_kind] if template.target_unit_kind else \
             list(UNIT_KINDS_WITH_DUTIES)
-        found = session.scalars(sa.select(Unit).where(Unit.kind.in_(kinds)).order_by(Unit.id))
+        found = session.scalars(sa.select(Unit).where(Unit.kind.in_(kinds), Unit.active.is_(True))
+                               .order_by(Unit.id))
         return [(unit, None) for unit in found]
     found = session.scalars(sa.select(Person).where(
         Person.role == template.target_role, Person.active.is_(True)).order_by(Person.id))

@@ -414,6 +414,14 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
         raise DomainError("单位任务由本单位联络员办理，不能转给个人。")
     if Action.REASSIGN not in allowed(actor, assignment, now=now):
         raise DomainError("该任务已提交或已结束，不能调整承办人。")
+    hand_to(assignment, person, actor, now=now)
+
+
+def hand_to(assignment: Assignment, person: Person, actor: Person, *, now: datetime,
+            **details) -> None:
+    """Make `person` (active, of the task's unit) the assignee of a person's task: told as if
+    dispatched to them, the ladder replanned, audited as 改派. `reassign` checks who may;
+    an organisation change (models.handover) calls this directly. The caller commits."""
     if (
         not person.active
         or person.unit_id != assignment.unit_id
@@ -430,7 +438,7 @@ def reassign(assignment: Assignment, person: Person, actor: Person, *, now: date
            step=f"dispatched:{old}", cycle=assignment.ladder_cycle)
     plan(assignment, now)
     audit.record("assignment.reassign", f"assignment:{assignment.id}", now=now, actor=actor,
-                 old_person=old, person=person.id)
+                 old_person=old, person=person.id, **details)
 
 
 def replan_working_days(now: datetime) -> int:

@@ -127,3 +127,22 @@ def unlock(assignment: Assignment, actor, reason: str, *, now: datetime) -> list
                    step=NotificationKind.UNLOCKED, cycle=assignment.ladder_cycle,
                    data={"by": actor.id, "reason": reason})
             for person in assignees(assignment, Directory())]
+
+
+def withdraw(assignment: Assignment, actor, reason: str, *, now: datetime) -> None:
+    """撤销 by a system admin as part of an organisation change (a person leaves or moves, two
+    units merge): the lifecycle's cancel, with a reason, audited. Inspectors cancel through
+    `transition`; admins only here, where the organisation would otherwise orphan the task.
+    The caller commits."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("只有系统管理员可以在调整组织时撤销任务。")
+    target = TRANSITIONS.get((State(assignment.state), Action.CANCEL))
+    if target is None:
+        raise AlreadyHandled()
+    reason = reason.strip()
+    if len(reason) < MIN_RETURN_REASON:
+        raise DomainError(f"请填写撤销理由（至少{MIN_RETURN_REASON}个字）。")
+    _stamp(assignment, target, now)
+    audit.record("assignment.cancel", f"assignment:{assignment.id}", now=now, actor=actor,
+                 state=target.value, reason=reason, via="organisation")
+    plan(assignment, now)

@@ -494,7 +494,8 @@ def compute(year: int, as_of: datetime, *, rules: Rules | None = None,
         lines = [judge(row, t, rules, deadlines, templates)
                  for row in _fetched(assignment_rows(year, unit_ids))]
     kinds = dict(session.execute(
-        sa.select(Unit.id, Unit.kind).where(Unit.kind.in_(RANKED_KINDS))).all())
+        sa.select(Unit.id, Unit.kind).where(Unit.kind.in_(RANKED_KINDS),
+                                             Unit.active.is_(True))).all())
     person_units = dict(session.execute(sa.select(Person.id, Person.unit_id)).all())
     units: dict[int, Score] = {}
     people: dict[int, Score] = {}

@@ -54,6 +54,10 @@ class Unit(Base):
     kind: Mapped[UnitKind] = mapped_column(sa.String(20))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    # An inactive unit (停用, or merged into another) keeps its history but leaves pickers,
+    # dispatch, the dashboard's tiles and the ranking (models.organisation).
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     created_at: Mapped[datetime]
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -61,6 +65,10 @@ class Unit(Base):
     supervisor: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[supervisor_id],
                                                      post_update=True)
     people: Mapped[list["Person"]] = relationship(back_populates="unit")
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KIND_LABELS[UnitKind(self.kind)]
 
 
 class Person(Base):

@@ -112,13 +112,36 @@ class AlreadyBound(Conflict):
 
 
 def person_for_openid(openid: str) -> Person | None:
-    """The person actively bound to `openid`, with the unit loaded (one query)."""
+    """The active person actively bound to `openid`, with the unit loaded (one query)."""
     return session.scalar(
         sa.select(Person)
         .join(WechatBinding, WechatBinding.person_id == Person.id)
-        .where(WechatBinding.openid == openid, WechatBinding.active.is_(True))
+        .where(WechatBinding.openid == openid, WechatBinding.active.is_(True),
+               Person.active.is_(True))
         .options(joinedload(Person.unit))
     )
+
+
+def deactivated_openid(openid: str) -> bool:
+    """Whether `openid` is bound to nobody active because its last person was deactivated
+    (停用): the chat and the pages then say so, rather than how to bind."""
+    if person_for_openid(openid) is not None:
+        return False
+    last = session.scalar(sa.select(Person.active).join(
+        WechatBinding, WechatBinding.person_id == Person.id)
+        .where(WechatBinding.openid == openid).order_by(WechatBinding.id.desc()).limit(1))
+    return last is False
+
+
+def end_bindings(person: Person, *, now: datetime, actor, reason: str) -> int:
+    """End `person`'s active WeChat binding (停用): audited, the history stays."""
+    ended = [binding.openid for binding in session.scalars(sa.select(WechatBinding).where(
+        WechatBinding.person_id == person.id, WechatBinding.active.is_(True)))]
+    _deactivate(sa.select(WechatBinding).where(WechatBinding.person_id == person.id), now)
+    for openid in ended:
+        audit.record("wechat.unbind", f"person:{person.id}", now=now, actor=actor,
+                     openid=openid, reason=reason)
+    return len(ended)
 
 
 def active_binding(person: Person) -> WechatBinding | None:
@@ -148,6 +171,8 @@ def unreachable(person_ids) -> dict[int, str]:
 
 def issue_bind_code(person: Person, *, now: datetime, issued_by: Person | None = None) -> BindCode:
     """A fresh code for `person`; earlier unused codes of theirs stop working."""
+    if not person.active:
+        raise Conflict(f"{person.name}的账号已停用，请先恢复账号再生成绑定码。")
     session.execute(
         sa.update(BindCode)
         .where(BindCode.person_id == person.id, BindCode.used_at.is_(None))
@@ -181,6 +206,8 @@ def redeem_bind_code(code: str, openid: str, *, now: datetime) -> Person:
     if bind_code.revoked or bind_code.expires_at <= now:
         raise CodeExpired()
     person = bind_code.person
+    if not person.active:
+        raise CodeExpired("该账号已停用，绑定码不能使用。如有疑问请联系系统管理员。")
     _deactivate(sa.select(WechatBinding).where(WechatBinding.person_id == person.id), now)
     bind_code.used_at, bind_code.used_by_openid = now, openid
     session.add(WechatBinding(person_id=person.id, openid=openid, bound_at=now))
@@ -241,7 +268,8 @@ _BOUND_PERSON = (
               Unit.name.label("unit_name"), Person.care_mode)
     .join(WechatBinding, WechatBinding.person_id == Person.id)
     .join(Unit, Unit.id == Person.unit_id)
-    .where(WechatBinding.openid == sa.bindparam("openid"), WechatBinding.active.is_(True))
+    .where(WechatBinding.openid == sa.bindparam("openid"), WechatBinding.active.is_(True),
+           Person.active.is_(True))
 )
 
 

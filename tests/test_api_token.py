@@ -149,7 +149,8 @@ def test_deactivating_a_person_revokes_their_tokens_for_good(runner, client, cou
     assert "已停用李明的账号，并吊销其 1 个接口令牌" in admin.get("/admin/people").text
     assert _units(client, secret).status_code == 401
     assert _units(client, kept).status_code == 200
-    assert _actions(county["member"].id)[-2:] == ["api_token.revoke", "person.deactivate"]
+    assert _actions(county["member"].id)[-3:] == ["api_token.revoke", "wechat.unbind",
+                                                  "person.deactivate"]
     session.execute(sa.update(Person).where(Person.id == county["member"].id).values(active=True))
     session.commit()  # reactivated by hand: the token stays revoked
     assert _units(client, secret).get_json()["error"] == "该访问令牌已被吊销，请联系系统管理员重新签发。"

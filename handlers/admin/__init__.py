@@ -8,17 +8,18 @@ import functools
 
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect,
-                   render_template, url_for)
+                   render_template, request, url_for)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatException
 
 from handlers.admin import texts
-from handlers.admin.access import editors_only
 from handlers.web import ADMIN_ROLES, session_person, start_session
-from models import Person, WechatBinding, audit, utcnow
+from models import Person, Unit, WechatBinding, audit, utcnow
 from models import session as db
-from models.account import deactivate
+from models.errors import DomainError
+from models.organisation import active_units
+from models.post import Post
 from models.admin_link import LINK_VALIDITY, use_admin_link
 from models.wechat_binding import CODE_VALIDITY, issue_bind_code
 
@@ -81,11 +82,18 @@ def login(token: str):
 @bp.get("/people")
 @admin_required
 def people():
-    rows = db.scalars(sa.select(Person).options(joinedload(Person.unit))
-                      .order_by(Person.unit_id, Person.id)).all()
+    """人员与绑定: everyone (or one unit's people), their binding, posts and account."""
+    query = sa.select(Person).options(joinedload(Person.unit)).order_by(Person.unit_id, Person.id)
+    unit = db.get(Unit, request.args.get("unit", type=int) or 0)
+    if unit is not None:
+        query = query.where(Person.unit_id == unit.id)
+    rows = db.scalars(query).all()
     bound = set(db.scalars(sa.select(WechatBinding.person_id)
                            .where(WechatBinding.active.is_(True))))
-    return render_template("admin/people.html", people=rows, bound=bound)
+    posts = dict(db.execute(sa.select(Post.person_id, sa.func.count())
+                            .group_by(Post.person_id)).all())
+    return render_template("admin/people.html", people=rows, bound=bound, posts=posts,
+                           unit=unit, units=active_units())
 
 
 @bp.post("/people/<int:person_id>/bind-code")
@@ -93,7 +101,11 @@ def people():
 def bind_code(person_id: int):
     """Issue a fresh one-time code and, when WeChat answers, its QR code."""
     person = db.get(Person, person_id) or abort(404)
-    code = issue_bind_code(person, now=utcnow(), issued_by=g.person)
+    try:
+        code = issue_bind_code(person, now=utcnow(), issued_by=g.person)
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("admin.people", unit=person.unit_id), 303)
     db.commit()
     client = current_app.extensions["wechat"].client
     try:
@@ -104,22 +116,10 @@ def bind_code(person_id: int):
     return render_template("admin/bind_code.html", person=person, code=code, qr_url=qr_url)
 
 
-@bp.post("/people/<int:person_id>/deactivate")
-@admin_required
-@editors_only
-def deactivate_person(person_id: int):
-    """停用: the person keeps their history; their tokens and sessions stop working."""
-    person = db.get(Person, person_id) or abort(404)
-    count = deactivate(person, now=utcnow(), actor=g.person)
-    db.commit()
-    flash((texts.DEACTIVATED_TOKENS if count else texts.DEACTIVATED).format(
-        name=person.name, count=count), "ok")
-    return redirect(url_for("admin.people"), 303)
-
-
 # Views below use admin_required.
 from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
 from handlers.admin import api_token, assessment, deduction, notice, scoring  # noqa: E402
+from handlers.admin import organisation, person, post  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -173,6 +173,33 @@ for rule, endpoint, view, methods in (
     # 接口令牌 (issue 14): who holds a token, until when, last used; admins revoke.
     ("/api-tokens", "api_tokens", api_token.api_tokens, ["GET"]),
     ("/api-tokens/<int:token_id>/revoke", "revoke_api_token", api_token.revoke, ["POST"]),
+    # 组织机构 (issue 12): the unit tree, people with their posts and risk points, the xlsx.
+    ("/org", "org_units", organisation.units_page, ["GET"]),
+    ("/org/units/new", "org_unit_new", organisation.unit_edit, ["GET", "POST"]),
+    ("/org/units/<int:unit_id>", "org_unit_edit", organisation.unit_edit, ["GET", "POST"]),
+    ("/org/units/<int:unit_id>/merge", "org_unit_merge", organisation.unit_merge,
+     ["GET", "POST"]),
+    ("/org/units/<int:unit_id>/deactivate", "org_unit_deactivate", organisation.unit_deactivate,
+     ["POST"]),
+    ("/org/units/<int:unit_id>/reactivate", "org_unit_reactivate", organisation.unit_reactivate,
+     ["POST"]),
+    ("/org/tasks/<int:assignment_id>/withdraw", "org_task_withdraw", organisation.task_withdraw,
+     ["POST"]),
+    ("/people/new", "person_new", person.person_edit, ["GET", "POST"]),
+    ("/people/<int:person_id>", "person_edit", person.person_edit, ["GET", "POST"]),
+    ("/people/<int:person_id>/move", "person_move", person.person_move, ["GET", "POST"]),
+    ("/people/<int:person_id>/deactivate", "deactivate_person", person.person_deactivate,
+     ["GET", "POST"]),
+    ("/people/<int:person_id>/reactivate", "person_reactivate", person.person_reactivate,
+     ["POST"]),
+    ("/people/<int:person_id>/posts", "person_posts", post.posts_page, ["GET"]),
+    ("/people/<int:person_id>/posts", "post_save", post.post_save, ["POST"]),
+    ("/posts/<int:post_id>", "post_update", post.post_save, ["POST"]),
+    ("/posts/<int:post_id>/remove", "post_remove", post.post_remove, ["POST"]),
+    ("/posts/<int:post_id>/risk-points", "risk_point_save", post.risk_point_save, ["POST"]),
+    ("/risk-points/<int:point_id>", "risk_point_update", post.risk_point_save, ["POST"]),
+    ("/risk-points/<int:point_id>/remove", "risk_point_remove", post.risk_point_remove,
+     ["POST"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)

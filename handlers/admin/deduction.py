@@ -32,7 +32,8 @@ def deductions(errors: dict | None = None, values: dict | None = None, status: i
              .order_by(Deduction.day.desc(), Deduction.id.desc()))
     if unit_id:
         query = query.where(Deduction.unit_id == unit_id)
-    units = session.scalars(sa.select(Unit).where(Unit.kind.in_(RANKED_KINDS))
+    units = session.scalars(sa.select(Unit).where(Unit.kind.in_(RANKED_KINDS),
+                                                  Unit.active.is_(True))
                             .order_by(Unit.kind, Unit.name, Unit.id)).all()
     people = session.scalars(sa.select(Person).where(
         Person.active.is_(True), Person.unit_id.in_([unit.id for unit in units]))

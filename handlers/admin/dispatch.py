@@ -80,7 +80,8 @@ def _due(template: DutyTemplate, period: str, now):
 
 
 def _units_by_kind() -> list[tuple[UnitKind, list[Unit]]]:
-    units = db.scalars(sa.select(Unit).where(Unit.kind != UnitKind.COUNTY)).all()
+    units = db.scalars(sa.select(Unit).where(Unit.kind != UnitKind.COUNTY,
+                                             Unit.active.is_(True))).all()
     return [(kind, [unit for unit in units if unit.kind == kind]) for kind in UnitKind
             if any(unit.kind == kind for unit in units)]
 

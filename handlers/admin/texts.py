@@ -51,10 +51,43 @@ TOKEN_STATES = {"live": "有效", "expired": "已过期", "revoked": "已吊销"
 TOKEN_GONE = "未找到该接口令牌。"
 TOKEN_REVOKED = "已吊销{person}的令牌 {id}，此后使用它的请求一律被拒绝。"
 TOKEN_ALREADY_REVOKED = "{person}的令牌 {id} 此前已吊销。"
-DEACTIVATED = "已停用{name}的账号，其登录会话随即失效。"
-DEACTIVATED_TOKENS = "已停用{name}的账号，并吊销其 {count} 个接口令牌；其登录会话随即失效。"
+DEACTIVATED = "已停用{name}的账号，其微信绑定随即解除，登录会话随即失效。"
+DEACTIVATED_TOKENS = ("已停用{name}的账号，并吊销其 {count} 个接口令牌；其微信绑定随即解除，"
+                      "登录会话随即失效。")
+# 组织机构 (/admin/org): units, people, posts and the xlsx import.
+UNIT_CREATED = "已新建单位“{name}”。"
+UNIT_SAVED = "已保存单位“{name}”。"
+UNIT_UNCHANGED = "单位“{name}”没有改动。"
+UNIT_DEACTIVATED = "已停用单位“{name}”：它不再出现在派发、全县态势和排名中，历史记录保留。"
+UNIT_REACTIVATED = "已恢复单位“{name}”。"
+MERGE_PICK = "请选择要并入的单位。"
+MERGED = ("已将“{unit}”并入“{into}”：{people}名人员、{tasks}项任务、{deductions}笔扣分加分、"
+          "{children}个下级单位随之转入；“{unit}”已停用，历史记录保留。")
+TASK_WITHDRAWN = "已撤销{unit}的任务“{title}”（{period}）。"
+PERSON_CREATED = "已新增人员{name}。请为其生成绑定码，绑定微信后即可使用。"
+PERSON_SAVED = "已保存{name}的信息。"
+PERSON_UNCHANGED = "{name}的信息没有改动。"
+PERSON_MOVED = "已将{name}从{old}调到{unit}。"
+REACTIVATED = "已恢复{name}的账号。原微信绑定已解除，请为其生成新的绑定码重新绑定。"
+POST_SAVED = "已保存岗位“{name}”。"
+POST_REMOVED = "已删除岗位“{name}”及其风险点。"
+RISK_POINT_SAVED = "已保存岗位“{post}”的风险点。"
+RISK_POINT_REMOVED = "已删除岗位“{post}”的一个风险点。"
+IMPORT_PICK_FILE = "请选择要导入的 .xlsx 文件。"
+IMPORT_XLSX_ONLY = "只支持 .xlsx 文件，请下载模板按格式填写（Excel 中“另存为 Excel 工作簿”）。"
+IMPORT_TOO_LARGE = "文件超过5MB，请分批导入。"
+IMPORT_UNREADABLE = "无法读取该Excel文件，请用Excel另存为 .xlsx 后重试。"
+IMPORT_EXPIRED = "预览已过期（1小时内有效）或已导入，请重新上传文件。"
+IMPORTED = "导入完成：新增{new}行，修改{changed}行，{unchanged}行不变。"
 
 # 监督建议书 / 整改通知书 (handlers/admin/notice.py).
 NOTICE_SAVED = "草稿已保存。核对无误后点“下发”。"
 NOTICE_ISSUED = "已下发{name}，{unit}的党组织书记和联络员已收到通知。"
 NOTICE_DISCARDED = "草稿已删除（草稿没有文号，不占用编号）。"
+
+
+def handed_over(reassign: int = 0, cancel: int = 0) -> str:
+    """What became of a person's unfinished tasks when they moved or left."""
+    parts = ([f"改派{reassign}项任务"] if reassign else []) + \
+        ([f"撤销{cancel}项任务"] if cancel else [])
+    return ("其未办结任务：" + "，".join(parts) + "。") if parts else ""

@@ -13,7 +13,7 @@ from wechatpy.exceptions import WeChatException
 from handlers.web import session_person, start_session
 from models import audit, utcnow
 from models import session as db
-from models.wechat_binding import person_for_openid
+from models.wechat_binding import deactivated_openid, person_for_openid
 
 
 def login_required(view):
@@ -63,6 +63,8 @@ def auth():
     if int(result.get("is_snapshotuser") or 0) == 1:
         return message_page("当前为预览页面，请点击页面下方“使用完整服务”后再操作。", 403)
     person = person_for_openid(result["openid"])
+    if person is None and deactivated_openid(result["openid"]):
+        return message_page("您的账号已停用，如有疑问请联系系统管理员。", 403, "账号已停用")
     if person is None:
         return message_page("您的微信尚未绑定干部账号。请在公众号对话框发送“绑定+6位绑定码”，"
                             "例如：绑定 123456。", 403, "尚未绑定")

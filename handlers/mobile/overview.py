@@ -94,7 +94,7 @@ def _units(person, found: Directory) -> list[Unit]:
     if person.role == Role.SECRETARY:
         return []
     ids = found.supervised_by(person.unit_id) if person.role == Role.DISCIPLINE else None
-    query = sa.select(Unit).order_by(Unit.id)
+    query = sa.select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)
     if ids is not None:
         query = query.where(Unit.id.in_(ids))
     return list(session.scalars(query))

@@ -4,7 +4,7 @@ from flask import current_app
 
 from handlers.wechat import texts
 from handlers.wechat.binding import bind_with_code
-from handlers.wechat.context import Context, pure
+from handlers.wechat.context import Context, not_bound, pure
 
 
 def bind(ctx: Context) -> str:
@@ -14,14 +14,14 @@ def bind(ctx: Context) -> str:
 
 @pure
 def help_text(ctx: Context) -> str:
-    return texts.HELP if ctx.person else texts.BIND_INSTRUCTIONS
+    return texts.HELP if ctx.person else not_bound(ctx)
 
 
 @pure
 def me(ctx: Context) -> str:
     person = ctx.person
     if person is None:
-        return texts.BIND_INSTRUCTIONS
+        return not_bound(ctx)
     title = f"\n职务：{person.title}" if person.title else ""
     state, action = texts.CARE_MODE_STATES[person.care_mode]
     return texts.ME.format(name=person.name, unit=person.unit_name, role=person.role_label,

@@ -9,7 +9,7 @@ from datetime import datetime
 from wechatpy.messages import BaseMessage
 
 from handlers.wechat import texts
-from models.wechat_binding import BoundPerson
+from models.wechat_binding import BoundPerson, deactivated_openid
 
 
 @dataclass
@@ -44,10 +44,17 @@ def bound_only(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapped(ctx: Context) -> str:
         if ctx.person is None:
-            return texts.BIND_INSTRUCTIONS
+            return not_bound(ctx)
         return handler(ctx)
 
     return wrapped
+
+
+def not_bound(ctx: Context) -> str:
+    """The answer to someone bound to nobody: how to bind, or that their account was
+    deactivated (停用 ends the binding, issue 12)."""
+    return texts.ACCOUNT_DEACTIVATED if deactivated_openid(ctx.openid) else \
+        texts.BIND_INSTRUCTIONS
 
 
 def is_pure(handler: Handler) -> bool:

@@ -9,7 +9,7 @@ unknown events are accepted quietly.
 
 from handlers.wechat import (assignment, binding, command, evidence, menu, notice, receipt,
                              supervision, texts)
-from handlers.wechat.context import Context, Handler, pure
+from handlers.wechat.context import Context, Handler, not_bound, pure
 from wechat import menu as menu_keys
 
 
@@ -21,7 +21,7 @@ def quiet(ctx: Context) -> str:
 
 @pure
 def unsupported(ctx: Context) -> str:
-    return texts.UNSUPPORTED if ctx.person else texts.BIND_INSTRUCTIONS
+    return texts.UNSUPPORTED if ctx.person else not_bound(ctx)
 
 
 ROUTES: dict[tuple[str, str | None, str | None], Handler] = {
