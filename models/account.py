@@ -60,14 +60,19 @@ def check_person(fields: PersonFields, person: Person | None = None) -> None:
         raise DomainError("角色应为：" + "、".join(ROLE_LABELS.values()) + "。")
     if len(fields.title) > TITLE_MAX:
         raise DomainError(f"职务不超过{TITLE_MAX}个字。")
-    if fields.phone:
-        if not PHONE.match(fields.phone):
-            raise DomainError(f"手机号“{fields.phone}”格式不正确，应为11位手机号或带区号的固定电话。")
-        other = session.scalar(sa.select(Person).where(
-            Person.phone == fields.phone, Person.active.is_(True),
-            Person.id != (person.id if person else 0)))
-        if other is not None:
-            raise DomainError(f"手机号{fields.phone}已登记为{other.name}（{other.unit.name}）的号码。")
+    check_phone(fields.phone, person)
+
+
+def check_phone(phone: str, person: Person | None = None) -> None:
+    """Raise unless `phone` is empty, or a well-formed number no other active person has."""
+    if not phone:
+        return
+    if not PHONE.match(phone):
+        raise DomainError(f"手机号“{phone}”格式不正确，应为11位手机号或带区号的固定电话。")
+    other = session.scalar(sa.select(Person).where(
+        Person.phone == phone, Person.active.is_(True), Person.id != (person.id if person else 0)))
+    if other is not None:
+        raise DomainError(f"手机号{phone}已登记为{other.name}（{other.unit.name}）的号码。")
 
 
 def _clean(fields: PersonFields) -> PersonFields:

@@ -119,7 +119,7 @@ def bind_code(person_id: int):
 # Views below use admin_required.
 from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
 from handlers.admin import api_token, assessment, deduction, notice, scoring  # noqa: E402
-from handlers.admin import organisation, person, post  # noqa: E402
+from handlers.admin import org_sheet, organisation, person, post  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -200,6 +200,11 @@ for rule, endpoint, view, methods in (
     ("/risk-points/<int:point_id>", "risk_point_update", post.risk_point_save, ["POST"]),
     ("/risk-points/<int:point_id>/remove", "risk_point_remove", post.risk_point_remove,
      ["POST"]),
+    ("/org/import", "org_import", org_sheet.import_page, ["GET"]),
+    ("/org/import", "org_import_preview", org_sheet.preview, ["POST"]),
+    ("/org/import/<token>", "org_import_apply", org_sheet.apply, ["POST"]),
+    ("/org/template.xlsx", "org_template", org_sheet.template_xlsx, ["GET"]),
+    ("/org/export.xlsx", "org_export", org_sheet.export_xlsx, ["GET"]),
 ):
     bp.add_url_rule(rule, endpoint, admin_required(view), methods=methods)
 bp.context_processor(calendar.alarm)
