@@ -66,8 +66,8 @@ def seed_demo(if_empty: bool):
         raise CliError("数据库中已有单位，演示县只能导入空数据库")
     counts = seed(utcnow(), current_app.config["WECHAT_APPID"], store_photo)
     session.commit()
-    click.echo("已导入演示县：干部 {people} 名，责任类别 {categories} 类，任务清单 {templates} 个，"
-               "已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，监督建议书、整改通知书 {notices} 份"
+    click.echo("已导入演示县：干部 {people} 名，岗位廉政风险点 {risk_points} 个，责任类别 {categories} 类，"
+               "任务清单 {templates} 个，已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，监督建议书、整改通知书 {notices} 份"
                .format(**counts))
 
 

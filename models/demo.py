@@ -1,12 +1,13 @@
-"""The demo county (`flask seed-demo`): units, 27 people, 16 duty categories, 14 templates,
-and its last weeks of tasks at every stage (models.demo_history)."""
+"""The demo county (`flask seed-demo`): units, 27 people with their posts and risk points
+(models.demo_post), 16 duty categories, 14 templates, and its last weeks of tasks at every
+stage (models.demo_history)."""
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import audit, deduction, demo_history, demo_notice
+from models import audit, deduction, demo_history, demo_notice, demo_post
 from models.clock import local_date
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
@@ -93,11 +94,12 @@ def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
         session.add(WechatBinding(person=bound, openid=simulated_openid(appid, index),
                                   bound_at=since))
     audit.record("demo.seed", "county", now=since, people=len(people), templates=len(templates))
+    risk_points = demo_post.seed_posts(since, people[0])
     tasks = demo_history.play(now, {people[WALKTHROUGH - 1].id}, store_photo)
     _deductions(people[1], now)
     notices = demo_notice.seed_notices(now, store_photo)
-    return {"people": len(people), "categories": len(categories), "templates": len(templates),
-            "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days,
+    return {"people": len(people), "risk_points": risk_points, "categories": len(categories),
+            "templates": len(templates), "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days,
             "notices": notices}
 
 

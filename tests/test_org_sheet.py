@@ -149,3 +149,20 @@ def test_export_then_import_changes_nothing(county, admin_browser, make_unit):
     assert "没有需要导入的改动" in preview.text and "确认导入" not in preview.text
     people = session.scalar(sa.select(sa.func.count(Person.id)))
     assert f"<tr><td>人员</td><td>0</td><td>0</td><td>{people}</td></tr>" in preview.text
+
+
+def test_the_demo_county_has_risk_points_and_round_trips(runner, emulator, admin_browser):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    townships = session.scalars(sa.select(Unit).where(Unit.kind == "township")).all()
+    for township in townships:
+        levels = session.scalars(sa.select(RiskPoint.level).join(RiskPoint.post).join(
+            Post.person).where(Person.unit_id == township.id)).all()
+        assert len(levels) >= 4 and {"high", "medium", "low"} <= set(levels), township.name
+    admin = admin_browser(session.scalars(sa.select(Person).where(Person.role == "admin")).first())
+
+    preview = _upload(admin, admin.get("/admin/org/export.xlsx").content)
+
+    assert preview.status_code == 200, preview.text
+    assert "没有需要导入的改动" in preview.text
+    risks = session.scalar(sa.select(sa.func.count(RiskPoint.id)))
+    assert f"<tr><td>风险点</td><td>0</td><td>0</td><td>{risks}</td></tr>" in preview.text
