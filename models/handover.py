@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from models.assignment import FINAL_STATES, Assignment
 from models.db import session
+from models.duty import period_label
 from models.errors import DomainError
 from models.escalation import hand_to
 from models.lifecycle import withdraw
@@ -58,7 +59,7 @@ def hand_over(person: Person, choices: dict[int, Choice], *, now: datetime, acto
     tasks, problems = unfinished(person), []
     for task in tasks:
         choice = choices.get(task.id)
-        label = f"任务“{task.template.title}”（{task.period}）"
+        label = f"任务“{task.template.title}”（{period_label(task.period)}）"
         if choice is None or choice.action not in (REASSIGN, CANCEL):
             problems.append(f"{label}：请选择改派给谁，或撤销")
         elif choice.action == REASSIGN and choice.person is None:
@@ -76,7 +77,7 @@ def hand_over(person: Person, choices: dict[int, Choice], *, now: datetime, acto
             else:
                 withdraw(task, actor, choice.reason, now=now)
         except DomainError as refusal:
-            raise ChoiceMissing([f"任务“{task.template.title}”（{task.period}）：{refusal.message}"]
-                                ) from None
+            raise ChoiceMissing([f"任务“{task.template.title}”（{period_label(task.period)}）："
+                                 f"{refusal.message}"]) from None
         done[choice.action] += 1
     return done

@@ -15,6 +15,7 @@ from models import audit
 from models.assignment import FINAL_STATES, Assignment, State
 from models.db import session
 from models.deduction import Deduction
+from models.duty import period_label
 from models.errors import Conflict, DomainError
 from models.escalation import plan
 from models.unit import UNIT_KIND_LABELS, Person, Unit, UnitKind
@@ -157,7 +158,7 @@ class Clash:
     target: Assignment
 
     def __str__(self) -> str:
-        return f"“{self.source.template.title}”（{self.source.period}）"
+        return f"“{self.source.template.title}”（{period_label(self.source.period)}）"
 
 
 def clashes(source: Unit, target: Unit) -> list[Clash]:
@@ -253,7 +254,8 @@ def blockers(unit: Unit) -> list[str]:
         found.append(f"尚有在职人员：{_listed(list(people))}（请先调动或停用）")
     if tasks:
         found.append("尚有未办结任务：" + _listed([
-            f"“{task.template.title}”（{task.period}，{task.person.name if task.person else '单位'}）"
+            f"“{task.template.title}”（{period_label(task.period)}，"
+            f"{task.person.name if task.person else '单位'}）"
             for task in tasks]) + "（请先办结、改派或撤销）")
     if children:
         found.append(f"尚有下级单位：{_listed(list(children))}（请先移到其他单位之下）")

@@ -126,7 +126,7 @@ def test_a_merge_with_the_same_unit_task_on_both_sides_waits_for_one_to_be_cance
     refused = admin.post(f"/admin/org/units/{baishui.id}/merge", {"into": qingshan.id},
                          form_page=merge_page)
     assert refused.status_code == 409
-    assert "“主体责任述职”（once）" in refused.text and "请先撤销其中一方" in refused.text
+    assert "“主体责任述职”（一次性）" in refused.text and "请先撤销其中一方" in refused.text
     session.expire_all()
     assert session.get(Unit, baishui.id).active and theirs.unit_id == baishui.id
 

@@ -62,7 +62,7 @@ def test_deactivation_asks_for_each_open_task_then_hands_it_over_and_ends_the_ch
 
     refused = admin.post(page, {}, form_page=page)
     assert refused.status_code == 409
-    assert "任务“专题会议”（once）：请选择改派给谁，或撤销" in refused.text
+    assert "任务“专题会议”（一次性）：请选择改派给谁，或撤销" in refused.text
     assert _person("李明").active and person_for_openid(openid(1)) is not None
 
     short = admin.post(page, {f"task-{meeting.id}": str(colleague.id),

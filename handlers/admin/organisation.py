@@ -15,6 +15,7 @@ from handlers.labels import UNIT_KIND_LABELS
 from models import Assignment, Person, Role, Unit, UnitKind, utcnow
 from models import session as db
 from models.assignment import FINAL_STATES
+from models.duty import period_label
 from models.errors import DomainError
 from models.lifecycle import withdraw
 from models.organisation import (SUPERVISING_KINDS, MergeClash, UnitFields, active_units,
@@ -152,7 +153,8 @@ def task_withdraw(assignment_id: int):
     task = db.get(Assignment, assignment_id) or abort(404)
     back = request.form.get("back", "")
     return attempt(lambda: withdraw(task, g.person, request.form.get("reason", ""), now=utcnow()),
-                   texts.TASK_WITHDRAWN.format(title=task.template.title, period=task.period,
+                   texts.TASK_WITHDRAWN.format(title=task.template.title,
+                                               period=period_label(task.period),
                                                unit=task.unit.name),
                    back if back.startswith("/admin/") else url_for("admin.org_units"))
 
