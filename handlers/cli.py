@@ -1,17 +1,19 @@
 """`flask --app app ...` commands (DESIGN.md, Interfaces): db upgrade, seed-demo, menu-publish,
-export-assessment, audit-verify, api-token, bind-code, admin-link, worker, clock."""
+import-people, export-assessment, audit-verify, api-token, bind-code, admin-link, worker, clock."""
 
 import sys
 import time
 from datetime import datetime
+from zipfile import BadZipFile
 
 import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
+from openpyxl.utils.exceptions import InvalidFileException
 from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
-from handlers.admin import ADMIN_ROLES, login_link
+from handlers.admin import ADMIN_ROLES, login_link, org_sheet
 from handlers.labels import dispatched_text
 from handlers.wechat.inbox import replay_pending
 from jobs import clock as periodic
@@ -30,6 +32,7 @@ from models.escalation import sweep
 from models.migrate import upgrade
 from models.notice_escalation import sweep_notices
 from models.notification import KIND_LABELS
+from models.org_sheet import COLUMNS, import_rows
 from models.wechat_binding import issue_bind_code
 from wechat.menu import publish
 
@@ -142,6 +145,32 @@ def _parse_now(text: str | None) -> datetime:
     if now.tzinfo is None:
         raise CliError("--now 须带时区，例如 2026-11-01T09:00+08:00")
     return now
+
+
+@bp.cli.command("import-people")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--apply", "apply_", is_flag=True,
+              help="Save the rows (default: only report what would change).")
+def import_people(path: str, apply_: bool):
+    """Import units, people, posts and risk points from the .xlsx of 批量导入导出."""
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        sheets = org_sheet.read_workbook(data)
+    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        raise CliError("无法读取该Excel文件，请用Excel另存为 .xlsx 后重试。") from None
+    report = import_rows(sheets, now=utcnow(), actor=None, apply=apply_)
+    if report.problems:
+        session.rollback()
+        for problem in report.shown_problems():
+            click.echo(problem, err=True)
+        raise CliError(f"有{len(report.problems)}处有误，未保存任何内容。")
+    session.commit()
+    for sheet in COLUMNS:
+        counts = report.counts(sheet)
+        click.echo(f"{sheet}：新增 {counts['new']}，修改 {counts['changed']}，"
+                   f"不变 {counts['unchanged']}")
+    click.echo("已导入。" if apply_ else "未保存（加 --apply 导入）。")
 
 
 @bp.cli.command("export-assessment")

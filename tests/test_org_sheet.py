@@ -166,3 +166,23 @@ def test_the_demo_county_has_risk_points_and_round_trips(runner, emulator, admin
     assert "没有需要导入的改动" in preview.text
     risks = session.scalar(sa.select(sa.func.count(RiskPoint.id)))
     assert f"<tr><td>风险点</td><td>0</td><td>0</td><td>{risks}</td></tr>" in preview.text
+
+
+def test_import_people_reports_then_applies_from_the_command_line(runner, county, tmp_path):
+    path = tmp_path / "组织机构.xlsx"
+    path.write_bytes(_book(人员=[PEOPLE, ["韩文静", "青山镇", "科室及二级机构负责人", "党政办主任", ""]]))
+    dry = runner.invoke(args=["import-people", str(path)])
+    assert dry.exit_code == 0, dry.output
+    assert "人员：新增 1，修改 0，不变 0" in dry.output and "未保存" in dry.output
+    assert session.scalar(sa.select(Person.id).where(Person.name == "韩文静")) is None
+
+    done = runner.invoke(args=["import-people", str(path), "--apply"])
+    assert done.exit_code == 0 and "已导入" in done.output
+    assert session.scalar(sa.select(Person.unit_id).where(Person.name == "韩文静")) == \
+        county["township"].id
+
+    path.write_bytes(_book(人员=[PEOPLE, ["刘立新", "青山镇2", "班子成员", "", ""]]))
+    refused = runner.invoke(args=["import-people", str(path), "--apply"])
+    assert refused.exit_code == 1
+    assert "「人员」表第2行「所属单位」：找不到单位“青山镇2”。" in refused.output
+    assert "未保存任何内容" in refused.output

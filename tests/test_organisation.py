@@ -169,3 +169,29 @@ def test_deactivation_names_what_still_depends_on_the_unit_then_leaves_pickers(
     assert "青山镇党政办" not in admin.get(f"/admin/dispatch/{make_template(**ONE_OFF).id}").text
     assert "青山镇党政办" not in admin.get("/admin/").text
     assert _actions(f"unit:{office.id}") == ["unit.deactivate"]
+
+
+def test_the_migration_adds_what_the_models_declare_on_a_database_with_people(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from models import Base
+    from models.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0017_notice")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # a unit people refer to: SQLite refuses to rebuild it
+        connection.execute(sa.text("INSERT INTO unit (id, name, kind, created_at)"
+                                   " VALUES (1, '青山镇', 'township', '2026-01-01')"))
+        connection.execute(sa.text(
+            "INSERT INTO person (id, name, unit_id, role, title, phone, active, care_mode,"
+            " created_at) VALUES (1, '李明', 1, 'member', '', '', 1, 0, '2026-01-01')"))
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT active FROM unit")).scalar() in (1, True)
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = [d for d in compare_metadata(context, Base.metadata)
+                       if any(f"'{table}'" in str(d) for table in ("unit", "post", "risk_point"))]
+    engine.dispose()
+    assert differences == []
