@@ -201,7 +201,7 @@ def merge_units(source: Unit, target: Unit, *, now: datetime, actor) -> dict:
     if target.id in descendants(source):  # merging a unit into one below it
         target.parent = source.parent
         session.flush()
-    stays = set()
+    stays, swapped = set(), []
     theirs = {(task.template_id, task.period): task for task in _unit_tasks(target)}
     for task in _unit_tasks(source):
         other = theirs.get((task.template_id, task.period))
@@ -209,8 +209,9 @@ def merge_units(source: Unit, target: Unit, *, now: datetime, actor) -> dict:
             continue
         if task.state == State.CANCELLED:
             stays.add(task.id)
-        else:  # target's side was cancelled: it goes back to the merged unit's history
-            other.unit_id = source.id
+        else:  # target's side was cancelled: it trades places with the live one
+            other.person_key = -other.id  # out of the unique key's way meanwhile
+            swapped.append(other)
             stays.add(other.id)
     session.flush()
     moved = {
@@ -220,6 +221,8 @@ def merge_units(source: Unit, target: Unit, *, now: datetime, actor) -> dict:
         "children": _move(Unit, Unit.parent_id, source, target, Unit.id != target.id),
         "supervised": _move(Unit, Unit.supervisor_id, source, target, Unit.id != target.id),
     }
+    for other in swapped:  # to the merged unit's history
+        other.unit_id, other.person_key = source.id, 0
     source.active, source.merged_into_id = False, target.id
     session.flush()
     session.expire_all()

@@ -114,12 +114,18 @@ def test_a_merge_brings_people_tasks_and_deductions_and_reviewers_follow(
     assert "已并入青山镇" in admin.get("/admin/org").text
 
 
-def test_a_merge_with_the_same_unit_task_on_both_sides_waits_for_one_to_be_cancelled(
-        county, make_template, make_assignment, admin_browser, now):
+def _both_have_the_task(county, make_template, make_assignment, now):
+    """白水镇 and 青山镇 each with the unit task 主体责任述职 of one period."""
     baishui, qingshan = _unit("白水镇"), county["township"]
     report = make_template(**{**ONE_OFF, "target_role": None}, title="主体责任述职")
-    theirs = make_assignment(baishui, report, period="once", at=now)
-    ours = make_assignment(qingshan, report, period="once", at=now)
+    return (baishui, qingshan, make_assignment(baishui, report, period="once", at=now),
+            make_assignment(qingshan, report, period="once", at=now))
+
+
+def test_a_merge_with_the_same_unit_task_on_both_sides_waits_for_one_to_be_cancelled(
+        county, make_template, make_assignment, admin_browser, now):
+    baishui, qingshan, theirs, ours = _both_have_the_task(county, make_template,
+                                                          make_assignment, now)
     admin = admin_browser(county["admin"])
     merge_page = f"/admin/org/units/{baishui.id}/merge?into={qingshan.id}"
 
@@ -195,3 +201,30 @@ def test_the_migration_adds_what_the_models_declare_on_a_database_with_people(tm
                        if any(f"'{table}'" in str(d) for table in ("unit", "post", "risk_point"))]
     engine.dispose()
     assert differences == []
+
+
+def test_when_the_target_units_side_is_cancelled_the_live_task_comes_over(
+        county, make_template, make_assignment, admin_browser, now):
+    baishui, qingshan, theirs, ours = _both_have_the_task(county, make_template,
+                                                          make_assignment, now)
+    admin = admin_browser(county["admin"])
+    merge_page = f"/admin/org/units/{baishui.id}/merge?into={qingshan.id}"
+    admin.post(f"/admin/org/tasks/{ours.id}/withdraw",
+               {"reason": "两镇合并，保留白水镇的述职", "back": merge_page}, form_page=merge_page)
+
+    done = admin.post(f"/admin/org/units/{baishui.id}/merge", {"into": qingshan.id},
+                      form_page=merge_page)
+
+    assert done.status_code == 303
+    session.expire_all()
+    assert (theirs.unit_id, theirs.state) == (qingshan.id, State.DISPATCHED)
+    assert (ours.unit_id, ours.state) == (baishui.id, State.CANCELLED)
+
+
+def test_a_tampered_unit_kind_gets_a_chinese_answer(county, admin_browser):
+    admin = admin_browser(county["admin"])
+    refused = admin.post("/admin/org/units/new", {"name": "东岭村", "kind": "hamlet",
+                                                  "parent_id": 0, "supervisor_id": 0},
+                         form_page="/admin/org")
+    assert refused.status_code == 422 and "请选择单位类别：" in refused.text
+    assert "Not a valid choice" not in refused.text

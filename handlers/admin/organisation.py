@@ -25,10 +25,11 @@ from models.organisation import (SUPERVISING_KINDS, MergeClash, UnitFields, acti
 
 class UnitForm(FlaskForm):
     name = StringField("单位名称")
+    # validate_choice off: models.organisation says in Chinese what is wrong with a value.
     kind = SelectField("单位类别", choices=[SelectChoice(kind.value, UNIT_KIND_LABELS[kind])
-                                          for kind in UnitKind])
-    parent_id = SelectField("上级单位", coerce=int)
-    supervisor_id = SelectField("监督单位", coerce=int,
+                                          for kind in UnitKind], validate_choice=False)
+    parent_id = SelectField("上级单位", coerce=int, validate_choice=False)
+    supervisor_id = SelectField("监督单位", coerce=int, validate_choice=False,
                                 description="乡镇、部门由其纪委或派驻纪检监察组监督；"
                                             "不选则随上级单位（村随乡镇）。")
 

@@ -24,8 +24,9 @@ from handlers.admin.organisation import attempt
 class PersonForm(FlaskForm):
     name = StringField("姓名")
     unit_id = SelectField("所属单位", coerce=int)
+    # validate_choice off: models.account says in Chinese what is wrong with a tampered value.
     role = SelectField("角色", choices=[SelectChoice(role.value, ROLE_LABELS[role])
-                                      for role in Role])
+                                      for role in Role], validate_choice=False)
     title = StringField("职务")
     phone = StringField("手机号", description="选填；填写后批量导入时可按手机号识别本人。")
 
