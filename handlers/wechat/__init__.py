@@ -6,6 +6,7 @@ import time
 from flask import Blueprint, Response, current_app, request
 
 from handlers.wechat.inbox import handle
+from jobs import redis_connection
 from models import utcnow
 from wechat.inbound import MAX_BODY, Refused
 
@@ -39,7 +40,8 @@ def receive():
     if (request.content_length or 0) > MAX_BODY:
         return _refuse(Refused(413, f"declared body of {request.content_length} bytes"))
     try:
-        inbound = gateway.decode(request.args, request.stream.read(MAX_BODY + 1), now)
+        inbound = gateway.decode(request.args, request.stream.read(MAX_BODY + 1), now,
+                                 redis_connection())
     except Refused as refusal:
         return _refuse(refusal)
     reply = handle(inbound.message, inbound.xml, utcnow())

@@ -20,7 +20,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from wechatpy import create_reply, parse_message
 from wechatpy.messages import BaseMessage
 
 from handlers.wechat import identity, texts
@@ -29,6 +28,7 @@ from handlers.wechat.routes import handler_for
 from jobs import redis_connection
 from models import Channel, InboundMessage, Notification, session, utcnow
 from models.wechat_binding import bound_person
+from wechat.inbound import parse_message, text_reply
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def _run(handler: Handler, message: BaseMessage, now: datetime, person) -> tuple
 
 
 def _render(text: str, message: BaseMessage) -> str:
-    return create_reply(text, message).render() if text else ""
+    return text_reply(text, message) if text else ""
 
 
 def _cached_reply(value: bytes | None) -> str:
