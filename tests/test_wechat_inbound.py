@@ -1,5 +1,6 @@
 """The callback `/wechat` driven by the emulator: every type, both modes, every refusal."""
 
+import sys
 import time
 
 import pytest
@@ -473,3 +474,51 @@ def test_a_summary_mentioning_doctype_becomes_evidence(mode, emulator, make_boun
     reply = emulator.send_text(openid(1), summary).reply["content"]
     assert reply == texts.SUMMARY_RECEIVED.format(number=1)
     assert session.scalar(sa.select(Evidence.text)) == summary
+
+
+def test_the_web_process_logs_the_callback_without_its_query_string(app, tmp_path):
+    """The Procfile's gunicorn, as deployed: its access log must not hand out signed query
+    strings (timestamp, nonce, signature) or openids to whoever reads the log."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import urllib.request
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "Procfile")) as f:
+        web = next(line.split(":", 1)[1].strip() for line in f if line.startswith("web:"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = app.config
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": config["DATABASE_URL"],
+           "REDIS_URL": config["REDIS_URL"], "SECRET_KEY": config["SECRET_KEY"],
+           "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY,
+           "WECHAT_MODE": "plain", "WECHAT_API_BASE": config["WECHAT_API_BASE"],
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    log = tmp_path / "web.log"
+    args = {**_signed(nonce="31415926"),
+            "echostr": "ready"}
+    url = f"http://127.0.0.1:{port}/wechat?" + "&".join(f"{k}={v}" for k, v in args.items())
+    with open(log, "w") as out:
+        web_process = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=root, env=env,
+                                       stdout=out, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait for gunicorn (another process), not for a fixed time
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert response.read() == b"ready"
+                break
+            except OSError:
+                assert web_process.poll() is None and time.monotonic() < deadline, \
+                    log.read_text()
+                time.sleep(0.1)
+    finally:
+        os.killpg(web_process.pid, signal.SIGTERM)
+        web_process.wait(timeout=30)
+    assert '"GET /wechat HTTP/1.1" 200' in log.read_text()
+    for secret in (args["signature"], "31415926", args["timestamp"], openid(1)):
+        assert secret not in log.read_text()
