@@ -383,6 +383,23 @@ def test_a_signed_query_string_carries_one_body_only(client, make_bound_person, 
     assert retried.status_code == 200 and retried.data == first.data
 
 
+def test_a_replayed_query_with_a_reading_command_leaves_nothing(client, make_bound_person,
+                                                                 make_template, now):
+    """A forged 待办 on a replayed query string is refused before what it would have shown
+    is recorded: the cadre's "签收 1" still means the list they saw themselves."""
+    from models import ShownList, TemplateKind
+    from models.dispatch import dispatch
+
+    make_bound_person(1)
+    dispatch(make_template(kind=TemplateKind.COMMON), "2026-12", now=now)
+    session.commit()
+    args = _signed(nonce="2718281")
+    assert client.post("/wechat", query_string=args, data=_text_xml(msg_id=31)).status_code == 200
+    replayed = client.post("/wechat", query_string=args, data=_text_xml("待办", msg_id=32))
+    assert replayed.status_code == 403
+    assert session.scalar(sa.select(sa.func.count()).select_from(ShownList)) == 0
+
+
 def test_a_used_nonce_is_remembered_for_the_window_only(app, client, make_bound_person):
     make_bound_person(1)
     args = _signed(nonce="5550100")

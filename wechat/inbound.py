@@ -9,18 +9,15 @@ msg_signature = sha1(sorted(token, timestamp, nonce, Encrypt)), AES-256-CBC per 
 import base64
 import hashlib
 import hmac
-import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 from xml.parsers import expat
 
-from redis.exceptions import RedisError
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
-
-log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 REPLAY_WINDOW = 300  # seconds between the signed timestamp and now
@@ -47,6 +44,21 @@ class Refused(Exception):
         self.reason = reason
 
 
+REPLAYED = "signed query string replayed with another body"
+
+
+class Nonce(NamedTuple):
+    """A signed (timestamp, nonce) to remember while the timestamp is inside the window, with
+    the body it signed: the same query string with another body is a replay (Refused(403,
+    REPLAYED)); with the same body it is WeChat's retry, which may reuse them (fact sheet
+    §11) and which the message's dedupe answers. Checked by whoever makes the callback's
+    Redis call (handlers/wechat/inbox.py), in that call."""
+
+    key: str  # NONCE_KEY + timestamp:nonce
+    digest: str  # sha1 of the body
+    ttl: int  # seconds until the timestamp leaves the window
+
+
 @dataclass
 class Inbound:
     """A verified, decrypted and parsed callback."""
@@ -54,6 +66,7 @@ class Inbound:
     message: BaseMessage
     xml: str
     encrypted: bool
+    nonce: Nonce
 
 
 def signature_of(*parts: str) -> str:
@@ -91,24 +104,23 @@ class Gateway:
         if skew > REPLAY_WINDOW:
             raise Refused(403, f"timestamp {skew:.0f}s away from now (replay window)")
 
-    def decode(self, args, body: bytes, now: float, nonces) -> Inbound:
-        """Verify, decrypt when `encrypt_type=aes`, and parse one POSTed message or event.
-
-        `nonces` (a Redis client) remembers each signed (timestamp, nonce) while the
-        timestamp is inside the replay window: a signed query string carries one body only.
-        """
+    def decode(self, args, body: bytes, now: float) -> Inbound:
+        """Verify, decrypt when `encrypt_type=aes`, and parse one POSTed message or event."""
         self.verify(args, now)
         if len(body) > MAX_BODY:
             raise Refused(413, f"body of {len(body)} bytes")
         encrypted = args.get("encrypt_type", "raw") == "aes"
         if not encrypted and self.mode == "safe":
             raise Refused(403, "plaintext callback in safe mode")
-        _remember(nonces, args["timestamp"], args.get("nonce", ""), body, now)
+        timestamp = args["timestamp"]
+        nonce = Nonce(f"{NONCE_KEY}{timestamp}:{args.get('nonce', '')}",
+                      hashlib.sha1(body).hexdigest(),
+                      max(1, int(timestamp) + REPLAY_WINDOW - int(now) + 1))
         if encrypted:
             xml = self._decrypt(args, parse_fields(body))
         else:
             xml = body.decode("utf-8", "replace")
-        return Inbound(parse_message(xml), xml, encrypted)
+        return Inbound(parse_message(xml), xml, encrypted, nonce)
 
     def encode(self, reply_xml: str, inbound: Inbound, now: float) -> str:
         """The reply body: `success` for nothing, else the XML (encrypted in aes modes)."""
@@ -145,24 +157,6 @@ def text_reply(content: str, message: BaseMessage) -> str:
 
 def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-
-def _remember(nonces, timestamp: str, nonce: str, body: bytes, now: float) -> None:
-    """Refuse (403) a signed (timestamp, nonce) seen before with another body. The same
-    body again passes: WeChat may retry with the same query (fact sheet §11), and the
-    message's own dedupe answers it. Without Redis the callback goes on (logged)."""
-    key = f"{NONCE_KEY}{timestamp}:{nonce}"
-    digest = hashlib.sha1(body).hexdigest()
-    ttl = max(1, int(timestamp) + REPLAY_WINDOW - int(now) + 1)
-    try:
-        if nonces.set(key, digest, nx=True, ex=ttl):
-            return
-        seen = nonces.get(key)
-    except RedisError as exc:
-        log.warning("nonce not remembered (redis unavailable: %s)", type(exc).__name__)
-        return
-    if seen is not None and seen.decode() != digest:
-        raise Refused(403, "signed query string replayed with another body")
 
 
 def parse_message(xml: str) -> BaseMessage:

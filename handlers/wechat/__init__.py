@@ -6,7 +6,6 @@ import time
 from flask import Blueprint, Response, current_app, request
 
 from handlers.wechat.inbox import handle
-from jobs import redis_connection
 from models import utcnow
 from wechat.inbound import MAX_BODY, Refused
 
@@ -40,9 +39,8 @@ def receive():
     if (request.content_length or 0) > MAX_BODY:
         return _refuse(Refused(413, f"declared body of {request.content_length} bytes"))
     try:
-        inbound = gateway.decode(request.args, request.stream.read(MAX_BODY + 1), now,
-                                 redis_connection())
+        inbound = gateway.decode(request.args, request.stream.read(MAX_BODY + 1), now)
+        reply = handle(inbound.message, inbound.xml, utcnow(), inbound.nonce)
     except Refused as refusal:
         return _refuse(refusal)
-    reply = handle(inbound.message, inbound.xml, utcnow())
     return Response(gateway.encode(reply, inbound, now), mimetype="application/xml")
