@@ -35,6 +35,9 @@ NOTICE_ITEM_TITLE = "{name}{item}"
 NOTICE_DUE_SOON = "还有{days}天到期，请按时整改回复"
 NOTICE_LATE = "已逾期{days}天，请尽快整改回复"
 NOTICE_OTHERS_LATE = "{unit}逾期{days}天未回复"
+# 抽查核实结果 to the unit's secretary: the task, 不实/部分属实, what follows and why.
+SPOT_CHECK_DEDUCTED, SPOT_CHECK_REOPENED = "扣{points}分，", "已退回整改，"
+SPOT_CHECK_DETAIL = "{deducted}{reopened}{reason}"
 DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
 SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 
