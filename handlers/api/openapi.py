@@ -6,7 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api import notice_openapi
+from handlers.api import notice_openapi, spot_check_openapi
 from handlers.api.schema import body_of, error_ref, json_of, list_of, path_id, query_param, ref
 from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
 from models.notification import NotificationKind, NotificationStatus
@@ -488,10 +488,10 @@ DOCUMENT = {
                             "只能看到和操作本人角色和单位范围内的数据；不可见的内容一律返回 404。"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": {**PATHS, **notice_openapi.PATHS},
+    "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS},
+        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }
