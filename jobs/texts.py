@@ -64,6 +64,12 @@ WARNING_COUNT = "{level}次数"
 UNIT_HEADER = ("任务", "承办人", "周期", "分值", "得分", "失分原因")
 UNIT_DEDUCTION_HEADER = ("事由", "个人", "日期", "分值", "类型", "文号")
 DEDUCTION_HEADER = ("单位", "个人", "类型", "分值", "事由", "文号", "日期", "登记人")
+SPOT_CHECK_SHEET = "抽查核实"
+SPOT_CHECK_HEADER = ("轮次", "抽取时间", "单位", "抽取", "属实", "部分属实", "不实", "待核实",
+                     "随机种子")
+NO_SPOT_CHECKS = "本年度截至统计时未开展抽查。"
+SPOT_CHECK_NOTE = ("“不实”“部分属实”的扣分已计入扣分明细；统计时尚未录入的核实结果计为待核实。"
+                   "任何人都可以用 flask --app app spot-check verify 轮次编号 按种子重新抽取核对。")
 UNIT_SHEET_TITLE = "{title}——{unit}"
 KIND_GROUP = "{kind}（{count}个单位）"
 UNIT_TASK = "本单位"

@@ -333,6 +333,18 @@ def year_rows(year: int, as_of: datetime) -> list[dict]:
     return rows
 
 
+def year_items(year: int, result: str = "all") -> list[SpotCheckItem]:
+    """The year's drawn tasks with `result` ("pending": not yet verified; "all"), by round."""
+    query = (sa.select(SpotCheckItem).join(SpotCheckRound)
+             .where(SpotCheckRound.year == year)
+             .order_by(SpotCheckRound.number, SpotCheckItem.id))
+    if result == "pending":
+        query = query.where(SpotCheckItem.result.is_(None))
+    elif result in set(Result):
+        query = query.where(SpotCheckItem.result == result)
+    return list(session.scalars(query))
+
+
 def totals(year: int) -> dict:
     """The year's items: drawn, each result, pending (the dashboard's counts)."""
     rows = session.execute(sa.select(SpotCheckItem.result, sa.func.count(SpotCheckItem.id))

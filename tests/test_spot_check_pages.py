@@ -144,3 +144,41 @@ def test_admins_look_but_neither_open_nor_verify(assessed_county, admin_browser,
     assert session.scalar(sa.select(sa.func.count(SpotCheckRound.id))) == 1
     session.expire_all()
     assert row.items[0].result is None
+
+
+def test_results_reach_the_dashboard_the_assessment_and_its_workbook(
+        assessed_county, inspector, tmp_path):
+    from openpyxl import load_workbook
+
+    from jobs.assessment import write_xlsx
+    from models import Assessment
+
+    c = assessed_county
+    assert open_round(inspector).status_code == 303
+    row = latest_round()
+    assert verify(inspector, row, item_for(row, c["tasks"]["red"]), "false",
+                  "照片为往年活动照片").status_code == 303
+    board = inspector.get("/admin/")
+    assert "不实 <b>1</b> 项" in board.text and "抽取 <b>9</b> 项" in board.text
+    assert "/admin/spot-checks?year=2026&amp;result=false#items" in board.text
+    rows = text(inspector.get("/admin/spot-checks?year=2026&result=false"))
+    assert "抽中的任务：不实（1项）" in rows and "照片为往年活动照片" in rows
+
+    assert inspector.post("/admin/assessments", {"year": "2026"},
+                          form_page="/admin/assessments?year=2026").status_code == 303
+    frozen = session.scalar(sa.select(Assessment)).rows()
+    qingshan = next(r for r in frozen["spot_checks"] if r["unit"] == "青山镇")
+    assert (qingshan["drawn"], qingshan["false"], qingshan["pending"]) == (6, 1, 5)
+    assert qingshan["seed"] == row.seed
+    assert any(d["source"].startswith("spot_check:") for d in frozen["deductions"])
+    workbook = inspector.get(f"/admin/assessments/{session.scalar(sa.select(Assessment.id))}.xlsx")
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(workbook.content)
+    sheet = load_workbook(path)["抽查核实"]
+    values = [[cell for cell in line] for line in sheet.iter_rows(values_only=True)]
+    assert ["2026年第1轮抽查", "2026-12-02 09:00", "青山镇", 6, 0, 0, 1, 5, row.seed] in \
+        [list(line[:9]) for line in values]
+
+    older = {key: value for key, value in frozen.items() if key != "spot_checks"}
+    write_xlsx(older, tmp_path / "older.xlsx")  # a snapshot from before spot checks
+    assert "抽查核实" not in load_workbook(tmp_path / "older.xlsx").sheetnames

@@ -24,6 +24,7 @@ def spot_checks(error: str = "", values: dict | None = None, status: int = 200):
     """The year's rounds, newest first, each with its counts, and the open form."""
     year = year_arg(values)
     rows = spot_check.rounds(year)
+    chosen = request.args.get("result", "")
     form = {"sample": "", "points_false": "2", "points_partial": "0", "periods": [],
             "category_ids": [], "unit_kinds": [], **(values or {})}
     return render_template(
@@ -35,7 +36,9 @@ def spot_checks(error: str = "", values: dict | None = None, status: int = 200):
             DutyCategory.position, DutyCategory.id)).all(),
         unit_kinds=[(str(kind), UNIT_KIND_LABELS[kind]) for kind in RANKED_KINDS],
         can_open=spot_check.may_open(g.person), refusal=texts.ONLY_INSPECTORS_SPOT_CHECK,
-        form=form, error=error), status
+        form=form, error=error, chosen=chosen, results=RESULT_LABELS, states=STATE_LABELS,
+        items=spot_check.year_items(year, chosen) if chosen in ("all", *RESULT_KEYS) else None
+        ), status
 
 
 def open_post():
