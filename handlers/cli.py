@@ -71,8 +71,8 @@ def seed_demo(if_empty: bool):
     counts = seed(utcnow(), current_app.config["WECHAT_APPID"], store_photo)
     session.commit()
     click.echo("已导入演示县：干部 {people} 名，责任类别 {categories} 类，任务清单 {templates} 个，"
-               "已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，监督建议书、整改通知书 {notices} 份"
-               .format(**counts))
+               "已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，监督建议书、整改通知书 {notices} 份，"
+               "抽查核实一轮（抽取 {spot_checked} 项）".format(**counts))
 
 
 @bp.cli.command("dispatch")

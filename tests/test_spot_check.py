@@ -53,6 +53,17 @@ def readme_draw(seed: str, population: dict[int, int], size=None, percent=None) 
     return drawn
 
 
+def test_the_readme_example_draws_as_written():
+    from models.spot_draw import draw, population_sha256
+
+    seed = "00112233445566778899aabbccddeeff"
+    population = {3: 10, 5: 10, 8: 10, 13: 10, 4: 11, 6: 12, 9: 12}
+    assert population_sha256(population).startswith("a0468a79")
+    for n, sample in ((4, {4, 5, 6, 13}), (2, {4, 6})):
+        assert {aid for aid, _, _ in draw(seed, list(population.items()), n)} == sample
+        assert readme_draw(seed, population, size=n) == sample
+
+
 def completed(c) -> dict[int, int]:
     return {t.id: t.unit_id for t in c["tasks"].values() if t.state == "completed"}
 
