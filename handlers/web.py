@@ -3,7 +3,7 @@ errors answered in words (JSON for the API, a page otherwise; a 500 is a bug, lo
 
 import logging
 
-from flask import jsonify, render_template, request, session
+from flask import jsonify, make_response, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -97,7 +97,13 @@ HTTP_MESSAGES = {
 
 
 def _http_error(error: HTTPException):
-    return answer(error.code or 500, HTTP_MESSAGES.get(error.code, error.description or "出错了"))
+    """The status in words, keeping the exception's own headers (a 405's `Allow`)."""
+    response = make_response(answer(error.code or 500,
+                                    HTTP_MESSAGES.get(error.code, error.description or "出错了")))
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _unexpected(error: Exception):

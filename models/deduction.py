@@ -18,6 +18,7 @@ from models.errors import Conflict, DomainError, NotAllowed
 from models.unit import Person, Role, Unit
 
 MIN_REASON = 4
+MAX_REFERENCE = 60
 MAX_POINTS = Decimal(100)
 
 
@@ -41,7 +42,7 @@ class Deduction(Base):
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     points: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
     reason: Mapped[str] = mapped_column(sa.Text)
-    reference: Mapped[str] = mapped_column(sa.String(60), default="")
+    reference: Mapped[str] = mapped_column(sa.String(MAX_REFERENCE), default="")
     day: Mapped[date] = mapped_column(sa.Date, index=True)
     # Who decided it: "manual" (an inspector), later "notice:<id>", "spot_check:<id>".
     source: Mapped[str] = mapped_column(sa.String(40), default="manual")
@@ -91,8 +92,8 @@ def record(*, unit: Unit, points, reason: str, day: date, actor: Person | None, 
     reason, reference = (reason or "").strip(), (reference or "").strip()
     if len(reason) < MIN_REASON:
         raise DomainError(f"请写明扣分、加分事由（至少{MIN_REASON}个字）。")
-    if len(reference) > 60:
-        raise DomainError("文号最多60个字。")
+    if len(reference) > MAX_REFERENCE:
+        raise DomainError(f"文号最多{MAX_REFERENCE}个字。")
     if day > local_date(now):
         raise DomainError("日期不能晚于今天。")
     row = Deduction(kind=DeductionKind(kind), unit_id=unit.id,

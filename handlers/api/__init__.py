@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
 from handlers.api import (api_token, assignment, duty, evidence, notice, notification, openapi,
-                          report, score, spot_check, supervision, unit)
+                          payload, report, score, spot_check, supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -69,9 +69,11 @@ for method, rule, view in ROUTES:
 
 @bp.before_request
 def _authenticate():
-    """Every endpoint but the OpenAPI document needs a valid bearer token."""
+    """Every endpoint but the OpenAPI document needs a valid bearer token; ids in the path
+    are bounded like every other number (payload.MAX_ID)."""
     if request.endpoint not in PUBLIC_ENDPOINTS:
         api_token.authenticate()
+    payload.check_path_ids(request.view_args)
 
 
 @bp.errorhandler(api_token.Unauthorized)

@@ -1,12 +1,11 @@
 """Assignments through the API: list with filters, one in full, reviews and instructions."""
 
 import sqlalchemy as sa
-from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import (BadInput, json_body, optional_text, page, query_choice, query_int,
-                                  required)
+from handlers.api.payload import (MAX_REASON, BadInput, json_body, optional_text, page, query_choice,
+                                  query_int, query_text, required)
 from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
 from models.assignment import Action
@@ -79,7 +78,7 @@ def _filtered(query: sa.Select) -> sa.Select:
         Assignment.person_id: query_int("person", low=1),
         Assignment.state: query_choice("state", State),
         Assignment.warning: query_choice("warning", Level),
-        Assignment.period: request.args.get("period") or None,
+        Assignment.period: query_text("period"),
     }
     for column, value in filters.items():
         if value is not None:
@@ -112,7 +111,7 @@ def review_assignment(assignment_id: int):
     decision = required(body, "decision", str, "审核结论")
     if decision not in DECISIONS:
         raise BadInput(texts.BAD_DECISION)
-    reason = optional_text(body, "reason", "理由")
+    reason = optional_text(body, "reason", "理由", max_length=MAX_REASON)
     transition(assignment, DECISIONS[decision], person, now=utcnow(), reason=reason)
     session.commit()
     return detail(assignment), 201

@@ -1,11 +1,11 @@
 """GET /templates and POST /dispatch: the duty list and turning an item into assignments."""
 
 import sqlalchemy as sa
-from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import BadInput, json_body, optional_flag, optional_ids, required
+from handlers.api.payload import (BadInput, json_body, optional_flag, optional_ids, query_flag,
+                                  required_id, required_period)
 from models import DutyTemplate, Person, Role, Unit, session, utcnow
 from models.dispatch import DueInPast, coverage_gaps, dispatch
 from models.errors import Conflict, NotAllowed
@@ -27,7 +27,7 @@ def template_json(template: DutyTemplate) -> dict:
 def list_templates():
     """Every duty template (the published duty list); `?active=true` for active ones only."""
     query = sa.select(DutyTemplate).order_by(DutyTemplate.id)
-    if request.args.get("active") == "true":
+    if query_flag("active"):
         query = query.where(DutyTemplate.active.is_(True))
     return {"items": [template_json(t) for t in session.scalars(query)]}
 
@@ -39,8 +39,8 @@ def dispatch_template():
     if person.role not in DISPATCHERS:
         raise NotAllowed(texts.DISPATCHERS_ONLY)
     body = json_body()
-    template = _template(required(body, "template_id", int, "任务清单编号"))
-    period = required(body, "period", str, "周期").strip()
+    template = _template(required_id(body, "template_id", "任务清单编号"))
+    period = required_period(body)
     units = _rows(Unit, optional_ids(body, "unit_ids", "单位编号"), "单位")
     people = _rows(Person, optional_ids(body, "person_ids", "人员编号"), "人员")
     allow_past = optional_flag(body, "allow_past", "截止时间已过仍派发")

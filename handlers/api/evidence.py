@@ -1,11 +1,11 @@
 """GET /evidence/<id> (metadata) and GET /evidence/<id>/file (the stored bytes)."""
 
-from flask import Response, request
+from flask import Response
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import evidence_json
-from handlers.api.payload import BadInput
+from handlers.api.payload import query_choice
 from handlers.api.visibility import find_evidence
 from jobs.evidence import storage
 from models import Evidence, EvidenceStatus
@@ -34,9 +34,7 @@ def evidence_file(evidence_id: int):
     """
     person = current_person()
     evidence = find_evidence(person, evidence_id)
-    variant = request.args.get("variant", "display")
-    if variant not in VARIANTS:
-        raise BadInput(texts.BAD_VARIANT)
+    variant = query_choice("variant", VARIANTS) or "display"
     key, content_type = _stored(evidence, variant)
     try:
         data = storage().get(key)

@@ -10,7 +10,8 @@ from flask import send_file
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import (BadInput, json_body, optional_text, page, query_choice,
-                                  query_int, required, zoned_time)
+                                  query_int, required, required_id,
+                                  required_zoned_time, YEARS)
 from jobs.notice_document import write_docx
 from models import Notice, NoticeItem, NoticeState, Person, Unit, session, utcnow
 from models.errors import DomainError, NotFound
@@ -72,9 +73,10 @@ def list_notices():
     """The ledger (?year, issuer, unit, state, overdue=1) within what the caller may see."""
     person, now = current_person(), utcnow()
     state = query_choice("state", NoticeState)
-    filters = Filters(issuer_id=query_int("issuer"), unit_id=query_int("unit"),
+    filters = Filters(issuer_id=query_int("issuer", low=1), unit_id=query_int("unit", low=1),
                       state=NoticeState(state) if state else None,
-                      overdue=query_int("overdue", 0, low=0) == 1, year=query_int("year"))
+                      overdue=query_int("overdue", 0, low=0, high=1) == 1,
+                      year=query_int("year", low=YEARS[0], high=YEARS[1]))
     limit, offset = page()
     query = ledger_query(filters, now).where(visible_filter(person)) \
         .order_by(Notice.id.desc()).limit(limit).offset(offset)
@@ -93,7 +95,7 @@ def create_notice():
     """A draft from the caller's body to a unit: kind, unit_id, title, facts, basis,
     reply_due_at, follow_up_days, items [{requirement, due_at, person_id}]."""
     person, body = current_person(), json_body()
-    unit = session.get(Unit, required(body, "unit_id", int, "主送单位"))
+    unit = session.get(Unit, required_id(body, "unit_id", "主送单位"))
     if unit is None:
         raise BadInput(texts.NO_SUCH_UNIT)
     items = body.get("items")
@@ -104,7 +106,7 @@ def create_notice():
                        unit=unit, title=optional_text(body, "title", "标题"),
                        facts=optional_text(body, "facts", "发现的问题"),
                        basis=optional_text(body, "basis", "依据"),
-                       reply_due_at=zoned_time(required(body, "reply_due_at", str, "回复期限"), texts.NOTICE_TIME),
+                       reply_due_at=required_zoned_time(body, "reply_due_at", "回复期限"),
                        follow_up_days=body.get("follow_up_days") or 30, now=utcnow(),
                        items=[_item_fields(entry) for entry in items])
     except DomainError:
@@ -118,7 +120,7 @@ def _item_fields(entry: dict) -> dict:
     if who is not None and (not isinstance(who, int) or session.get(Person, who) is None):
         raise BadInput(texts.NOTICE_PERSON)
     return {"requirement": optional_text(entry, "requirement", "整改要求"),
-            "due_at": zoned_time(required(entry, "due_at", str, "整改时限"), texts.NOTICE_TIME),
+            "due_at": required_zoned_time(entry, "due_at", "整改时限"),
             "person": session.get(Person, who) if who else None}
 
 

@@ -1,9 +1,12 @@
 """The OpenAPI description of the notice routes (handlers/api/notice.py), merged into the
 document by handlers/api/openapi.py."""
 
-from handlers.api.schema import body_of, error_ref, json_of, path_id, query_param, ref
+from handlers.api.payload import MAX_ID, MAX_PAGE
+from handlers.api.schema import (ID, YEAR, ZONED_TIME, body_of, error_ref, json_of, path_id,
+                                 query_param, ref, text_field)
 from models.ladder import Level
 from models.notice import ItemState, NoticeAction, NoticeKind, NoticeState
+from models.notice_lifecycle import MAX_ITEMS, MAX_TEXT, MIN_FACTS, MIN_REPLY
 
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -41,21 +44,25 @@ SCHEMAS = {
     "NoticeRequest": {"type": "object", "required": ["unit_id", "reply_due_at", "items"],
                       "properties": {
         "kind": {"type": "string", "enum": [kind.value for kind in NoticeKind]},
-        "unit_id": {"type": "integer"}, "title": {"type": "string"},
-        "facts": {"type": "string"}, "basis": {"type": "string"},
-        "reply_due_at": {"type": "string", "format": "date-time"},
+        "unit_id": ID, "title": text_field(80), "facts": text_field(MAX_TEXT, description=f"至少{MIN_FACTS}个字"),
+        "basis": text_field(MAX_TEXT), "reply_due_at": ZONED_TIME,
         "follow_up_days": {"type": "integer", "minimum": 1, "maximum": 180},
-        "items": {"type": "array", "items": {"type": "object", "required": ["due_at"],
-                                             "properties": {
-            "requirement": {"type": "string"}, "due_at": {"type": "string", "format": "date-time"},
-            "person_id": {"type": ["integer", "null"]}}}}}},
+        "items": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS,
+                  "items": {"type": "object", "required": ["due_at"], "properties": {
+                      "requirement": text_field(MAX_TEXT),
+                      # years 2000–2100 as everywhere (else a 400); no year pattern here: a
+                      # second patterned time in the body leaves the fuzzer nothing to send
+                      "due_at": {"type": "string", "format": "date-time"},
+                      # (not oneOf [ID, null]: the fuzzer filters nearly every body it makes of that)
+                      "person_id": {"type": ["integer", "null"], "minimum": 1,
+                                    "maximum": MAX_ID}}}}}},
     "NoticeReply": {"type": "object", "required": ["text"],
-                    "properties": {"text": {"type": "string", "minLength": 1}}},
+                    "properties": {"text": text_field(MAX_TEXT, least=MIN_REPLY)}},
     "NoticeVerification": {"type": "object", "required": ["decision"], "properties": {
         "decision": {"type": "string", "enum": ["accept", "return"]},
-        "reason": {"type": "string"}}},
+        "reason": text_field(MAX_TEXT)}},
     "NoticeClose": {"type": "object", "required": ["note"],
-                    "properties": {"note": {"type": "string"}}},
+                    "properties": {"note": text_field(MAX_TEXT)}},
 }
 
 
@@ -71,14 +78,16 @@ def _step(operation: str, summary: str, body: str | None = None, item: bool = Fa
 PATHS = {
     "/notices": {
         "get": {"operationId": "listNotices", "summary": "整改台账：调用者可见的已下发文书",
-                "parameters": [query_param("year", {"type": "integer"}, "年度"),
-                               query_param("issuer", {"type": "integer"}, "下发单位编号"),
-                               query_param("unit", {"type": "integer"}, "主送单位编号"),
-                               query_param("state", {"type": "string",
-                                                "enum": [s.value for s in NoticeState]}, "状态"),
-                               query_param("overdue", {"type": "integer", "enum": [0, 1]}, "1：只看逾期"),
-                               query_param("limit", {"type": "integer"}, "每页条数"),
-                               query_param("offset", {"type": "integer"}, "跳过条数")],
+                "parameters": [
+                    query_param("year", YEAR, "年度"), query_param("issuer", ID, "下发单位编号"),
+                    query_param("unit", ID, "主送单位编号"),
+                    query_param("state", {"type": "string",
+                                          "enum": [s.value for s in NoticeState]}, "状态"),
+                    query_param("overdue", {"type": "integer", "enum": [0, 1]}, "1：只看逾期"),
+                    query_param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                                          "default": 50}, "每页条数"),
+                    query_param("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID,
+                                           "default": 0}, "跳过条数")],
                 "responses": {"200": json_of({"type": "object", "properties": {
                     "items": {"type": "array", "items": ref("Notice")}}}, "文书"),
                     "400": error_ref("BadRequest"), "401": error_ref("Unauthorized")}},
@@ -89,15 +98,16 @@ PATHS = {
     "/notices/{notice_id}": {"get": {
         "operationId": "getNotice", "summary": "一份文书及其各项整改要求",
         "parameters": [path_id("notice_id")],
-        "responses": {"200": json_of(ref("Notice"), "文书"), "401": error_ref("Unauthorized"),
-                      "404": error_ref("NotFound")}}},
+        "responses": {"200": json_of(ref("Notice"), "文书"), "400": error_ref("BadRequest"),
+                      "401": error_ref("Unauthorized"), "404": error_ref("NotFound")}}},
     "/notices/{notice_id}.docx": {"get": {
         "operationId": "getNoticeDocument", "summary": "文书的 Word 文档（与打印页相同）",
         "parameters": [path_id("notice_id")],
         "responses": {"200": {"description": "docx 文件", "content": {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
                 "schema": {"type": "string"}}}},
-            "401": error_ref("Unauthorized"), "404": error_ref("NotFound")}}},
+            "400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
+            "404": error_ref("NotFound")}}},
     "/notices/{notice_id}/issue": _step("issueNotice", "下发：编号〔年度〕第N号，告知主送单位"),
     "/notices/{notice_id}/acknowledge": _step("acknowledgeNotice", "签收（主送单位书记或联络员）"),
     "/notices/{notice_id}/items/{item_id}/replies": _step(

@@ -3,15 +3,12 @@
 The admin page 推送记录 reads the same query parameters through `read_filters`.
 """
 
-from datetime import date
-
 import sqlalchemy as sa
-from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import _time
-from handlers.api.payload import BadInput, page, query_choice, query_int
+from handlers.api.payload import page, query_choice, query_date, query_int, query_text
 from handlers.api.visibility import find_assignment
 from models import NotificationKind, NotificationStatus, session
 from models.hierarchy import SEES_ALL
@@ -26,20 +23,10 @@ def read_filters() -> dict:
         "kind": query_choice("kind", NotificationKind),
         "unit_id": query_int("unit_id", low=1),
         "person_id": query_int("person_id", low=1),
-        "name": request.args.get("name", "").strip() or None,
-        "since": _query_date("from"),
-        "until": _query_date("to"),
+        "name": query_text("name"),
+        "since": query_date("from"),
+        "until": query_date("to"),
     }
-
-
-def _query_date(key: str) -> date | None:
-    text = request.args.get(key)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(texts.NOT_DATE.format(key=key)) from None
 
 
 def notification_json(row: sa.Row) -> dict:

@@ -7,9 +7,22 @@ route under /api/v1 is described.
 from flask import jsonify
 
 from handlers.api import notice_openapi, spot_check_openapi
-from handlers.api.schema import body_of, error_ref, json_of, list_of, path_id, query_param, ref
+from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
+from handlers.api.report import MAX_SUMMARY
+from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
+                                 json_of, list_of, path_id, query_param, ref, text_field)
+from models.assignment import MIN_RETURN_REASON
+from models.deduction import MAX_REFERENCE, MIN_REASON
 from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
+from models.instruction import MAX_TEXT as MAX_INSTRUCTION
+from models.lifecycle import MIN_UNLOCK_REASON
 from models.notification import NotificationKind, NotificationStatus
+
+
+PAGE = [query_param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                              "default": 50}, "每页条数"),
+        query_param("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
+                    "跳过条数")]
 
 
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -24,7 +37,8 @@ NOTIFICATION_STATUSES = [status.value for status in NotificationStatus]
 UNIT_KINDS = ["county", "township", "department", "village", "discipline"]
 OUTCOMES = ["on_time", "late", "unfinished", "reviewing", "open", "cancelled"]
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
-COMMON_ERRORS = {"401": error_ref("Unauthorized"), "404": error_ref("NotFound")}
+COMMON_ERRORS = {"400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
+                 "404": error_ref("NotFound")}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"],
@@ -55,10 +69,11 @@ SCHEMAS = {
                              "description": "close 时截止后几天关闭填报（0 为截止时间一到即关闭）"},
         "active": {"type": "boolean"}}},
     "DispatchRequest": {"type": "object", "required": ["template_id", "period"], "properties": {
-        "template_id": {"type": "integer"},
-        "period": {"type": "string", "examples": ["2026-11", "2026Q4", "2026", "once"]},
-        "unit_ids": {"type": "array", "items": {"type": "integer"}},
-        "person_ids": {"type": "array", "items": {"type": "integer"}},
+        "template_id": ID,
+        "period": {"type": "string", "examples": ["2026-11", "2026Q4", "2026", "once"],
+                   "pattern": PERIOD, "description": "须与任务清单的周期类型相符"},
+        "unit_ids": {"type": "array", "items": ID},
+        "person_ids": {"type": "array", "items": ID},
         "allow_past": {"type": "boolean", "default": False,
                        "description": "截止时间已过仍派发（否则答 409）"}}},
     "DispatchResult": {"type": "object", "properties": {
@@ -110,9 +125,13 @@ SCHEMAS = {
         "reviewer_id": {"type": "integer"},
         "decision": {"type": "string", "enum": ["approve", "return"]},
         "reason": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
-    "ReviewRequest": {"type": "object", "required": ["decision"], "properties": {
-        "decision": {"type": "string", "enum": ["approve", "return"]},
-        "reason": {"type": "string", "description": "required (at least 5 characters) to return"}}},
+    "ReviewRequest": {"oneOf": [
+        {"type": "object", "required": ["decision"], "properties": {
+            "decision": {"const": "approve"}, "reason": text_field(MAX_REASON)}},
+        {"type": "object", "required": ["decision", "reason"], "properties": {
+            "decision": {"const": "return"},
+            "reason": text_field(MAX_REASON, least=MIN_RETURN_REASON,
+                            description="退回须写明理由")}}]},
     "Instruction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "author_id": {"type": "integer"},
         "author_name": {"type": "string"}, "text": {"type": "string"},
@@ -143,18 +162,19 @@ SCHEMAS = {
         "limit": {"type": "integer"}, "offset": {"type": "integer"},
         "counts": ref("NotificationCounts")}},
     "EvidenceRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 2000,
-                 "description": "一段工作小结，加入本次上报"}}},
+        "text": text_field(MAX_SUMMARY, least=1, description="一段工作小结，加入本次上报")}},
     "UnlockRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": {"type": "string", "minLength": 5, "maxLength": 500,
-                   "description": "准予补报的理由（至少5个字），记入办理记录"}}},
+        "reason": text_field(MAX_REASON, least=MIN_UNLOCK_REASON,
+                        description="准予补报的理由（至少5个字），记入办理记录")}},
     "InstructionRequest": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
-    "AssignmentChange": {"type": "object", "minProperties": 1, "properties": {
-        "due_at": {"type": "string", "format": "date-time",
-                   "description": "新的截止时间，须带时区，如 2026-12-31T17:00:00+08:00；预警重新计算"},
-        "reason": {"type": "string", "description": "调整截止时间的理由"},
-        "person_id": {"type": "integer", "description": "改派给本单位的另一名在职人员"}}},
+        "text": text_field(MAX_INSTRUCTION, least=1)}},
+    "AssignmentChange": {"type": "object", "anyOf": [{"required": ["due_at"]},
+                                                     {"required": ["person_id"]}],
+                         "properties": {
+        "due_at": {**ZONED_TIME, "description": "新的截止时间，须带时区，如 "
+                                                "2026-12-31T17:00:00+08:00；预警重新计算"},
+        "reason": text_field(MAX_REASON, description="调整截止时间的理由"),
+        "person_id": {**ID, "description": "改派给本单位的另一名在职人员"}}},
     "UrgeResult": {"type": "object", "required": ["assignment_id", "notifications"],
                    "properties": {
         "assignment_id": {"type": "integer"},
@@ -222,15 +242,14 @@ SCHEMAS = {
         "revoke_reason": {"type": ["string", "null"]}}},
     "DeductionRequest": {"type": "object", "required": ["unit_id", "points", "reason", "day"],
                          "properties": {
-        "unit_id": {"type": "integer"},
-        "person_id": {"type": "integer", "description": "扣个人的分时填写，须属于该单位"},
+        "unit_id": ID,
+        "person_id": {**ID, "description": "扣个人的分时填写，须属于该单位"},
         "kind": {"type": "string", "enum": ["deduction", "bonus"], "default": "deduction"},
         "points": {"type": ["number", "string"], "description": "大于0、不超过100，最多两位小数"},
-        "reason": {"type": "string", "minLength": 4}, "reference": {"type": "string",
-                                                                     "maxLength": 60},
-        "day": {"type": "string", "format": "date"}}},
+        "reason": text_field(MAX_REASON, least=MIN_REASON), "reference": text_field(MAX_REFERENCE),
+        "day": {**DAY, "description": "不晚于今天"}}},
     "RevokeRequest": {"type": "object", "required": ["reason"], "properties": {
-        "reason": {"type": "string", "minLength": 4}}},
+        "reason": text_field(MAX_REASON, least=MIN_REASON)}},
     "Assessment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "year": {"type": "integer"}, "version": {"type": "integer"},
         "as_of": {"type": "string", "format": "date-time"},
@@ -275,7 +294,7 @@ SCHEMAS = {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
     "AssessmentRequest": {"type": "object", "required": ["year"], "properties": {
-        "year": {"type": "integer", "minimum": 2000, "maximum": 2100}}},
+        "year": YEAR}},
 }
 
 RESPONSES = {
@@ -291,16 +310,17 @@ RESPONSES = {
 PATHS = {
     "/units": {"get": {
         "operationId": "listUnits", "summary": "可见的单位",
-        "responses": {"200": json_of(list_of("Unit"), "单位列表"), **COMMON_ERRORS}}},
+        "responses": {"200": json_of(list_of("Unit"), "单位列表"), "401": error_ref("Unauthorized")}}},
     "/people": {"get": {
         "operationId": "listPeople", "summary": "可见单位的干部",
-        "parameters": [query_param("unit", {"type": "integer"}, "只看该单位")],
+        "parameters": [query_param("unit", ID, "只看该单位")],
         "responses": {"200": json_of(list_of("Person"), "干部列表"), "400": error_ref("BadRequest"),
                       **COMMON_ERRORS}}},
     "/templates": {"get": {
         "operationId": "listTemplates", "summary": "任务清单",
-        "parameters": [query_param("active", {"type": "string", "enum": ["true"]}, "只看启用的")],
-        "responses": {"200": json_of(list_of("Template"), "任务清单"), **COMMON_ERRORS}}},
+        "parameters": [query_param("active", {"const": "true"}, "只看启用的")],
+        "responses": {"200": json_of(list_of("Template"), "任务清单"), "400": error_ref("BadRequest"),
+                      "401": error_ref("Unauthorized")}}},
     "/dispatch": {"post": {
         "operationId": "dispatch", "summary": "派发任务（审核人员、管理员）；重复派发不再新建",
         "requestBody": body_of(ref("DispatchRequest")),
@@ -311,14 +331,12 @@ PATHS = {
     "/assignments": {"get": {
         "operationId": "listAssignments", "summary": "可见的任务，按截止时间排序，分页",
         "parameters": [
-            query_param("unit", {"type": "integer"}, "单位编号"),
-            query_param("person", {"type": "integer"}, "人员编号"),
+            query_param("unit", ID, "单位编号"),
+            query_param("person", ID, "人员编号"),
             query_param("state", {"type": "string", "enum": STATES}, "状态"),
             query_param("warning", {"type": "string", "enum": WARNINGS}, "预警等级"),
-            query_param("period", {"type": "string"}, "周期，如 2026-11"),
-            query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                   "每页条数"),
-            query_param("offset", {"type": "integer", "minimum": 0, "default": 0}, "跳过条数")],
+            query_param("period", QUERY_TEXT, "周期，如 2026-11"),
+            *PAGE],
         "responses": {"200": json_of(ref("AssignmentPage"), "一页任务"),
                       "400": error_ref("BadRequest"), "401": error_ref("Unauthorized")}}},
     "/assignments/{assignment_id}": {"get": {
@@ -385,14 +403,12 @@ PATHS = {
         "parameters": [
             query_param("status", {"type": "string", "enum": NOTIFICATION_STATUSES}, "发送状态"),
             query_param("kind", {"type": "string", "enum": NOTIFICATION_KINDS}, "推送类型"),
-            query_param("unit_id", {"type": "integer"}, "接收人所在单位编号"),
-            query_param("person_id", {"type": "integer"}, "接收人编号"),
-            query_param("name", {"type": "string"}, "接收人姓名包含"),
-            query_param("from", {"type": "string", "format": "date"}, "起始日期（北京时间，含当天）"),
-            query_param("to", {"type": "string", "format": "date"}, "截止日期（北京时间，含当天）"),
-            query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                   "每页条数"),
-            query_param("offset", {"type": "integer", "minimum": 0, "default": 0}, "跳过条数")],
+            query_param("unit_id", ID, "接收人所在单位编号"),
+            query_param("person_id", ID, "接收人编号"),
+            query_param("name", QUERY_TEXT, "接收人姓名包含"),
+            query_param("from", DAY, "起始日期（北京时间，含当天）"),
+            query_param("to", DAY, "截止日期（北京时间，含当天）"),
+            *PAGE],
         "responses": {"200": json_of(ref("NotificationPage"), "一页推送记录和统计"),
                       "400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
                       "403": error_ref("Forbidden")}}},
@@ -411,31 +427,31 @@ PATHS = {
             "400": error_ref("BadRequest"), **COMMON_ERRORS}}},
     "/scores": {"get": {
         "operationId": "listScores", "summary": "各单位得分与排名（同类单位内），实时计算",
-        "parameters": [query_param("year", {"type": "integer"}, "年度，默认今年"),
+        "parameters": [query_param("year", YEAR, "年度，默认今年"),
                        query_param("unit_kind", {"type": "string", "enum": UNIT_KINDS}, "单位类别")],
         "responses": {"200": json_of(ref("ScoreList"), "得分与排名"), "400": error_ref("BadRequest"),
                       "401": error_ref("Unauthorized")}}},
     "/units/{unit_id}/score": {"get": {
         "operationId": "getUnitScore", "summary": "一个单位的得分、排名、任务得分明细和扣分",
-        "parameters": [path_id("unit_id"), query_param("year", {"type": "integer"}, "年度"),
-                       query_param("as_of", {"type": "string"},
+        "parameters": [path_id("unit_id"), query_param("year", YEAR, "年度"),
+                       query_param("as_of", {"anyOf": [DAY, ZONED_TIME]},
                               "截至某日（YYYY-MM-DD，当日结束）或某时刻（带时区），默认现在")],
         "responses": {"200": json_of(ref("UnitScore"), "单位得分"), "400": error_ref("BadRequest"),
                       **COMMON_ERRORS}}},
     "/units/{unit_id}/trend": {"get": {
         "operationId": "getUnitTrend", "summary": "一个单位本年各月末的得分（同一计算在各月末执行）及现在",
-        "parameters": [path_id("unit_id"), query_param("year", {"type": "integer"}, "年度")],
+        "parameters": [path_id("unit_id"), query_param("year", YEAR, "年度")],
         "responses": {"200": json_of(list_of("TrendPoint"), "得分趋势"),
                       "400": error_ref("BadRequest"), **COMMON_ERRORS}}},
     "/dashboard": {"get": {
         "operationId": "getDashboard", "summary": "全县态势（审核人员、管理员）：与后台概览相同的数据",
-        "parameters": [query_param("year", {"type": "integer"}, "年度，默认今年")],
+        "parameters": [query_param("year", YEAR, "年度，默认今年")],
         "responses": {"200": json_of(ref("Dashboard"), "全县态势"), "400": error_ref("BadRequest"),
                       "403": error_ref("Forbidden"), "401": error_ref("Unauthorized")}}},
     "/deductions": {"get": {
         "operationId": "listDeductions", "summary": "扣分、加分记录（含已撤销）",
-        "parameters": [query_param("year", {"type": "integer"}, "年度"),
-                       query_param("unit", {"type": "integer"}, "单位编号")],
+        "parameters": [query_param("year", YEAR, "年度"),
+                       query_param("unit", ID, "单位编号")],
         "responses": {"200": json_of(list_of("Deduction"), "扣分、加分记录"),
                       "400": error_ref("BadRequest"), "401": error_ref("Unauthorized")}},
         "post": {
@@ -451,7 +467,7 @@ PATHS = {
                       **COMMON_ERRORS}}},
     "/assessments": {"get": {
         "operationId": "listAssessments", "summary": "某年度已生成的考核结果各版本（审核人员、管理员）",
-        "parameters": [query_param("year", {"type": "integer"}, "年度")],
+        "parameters": [query_param("year", YEAR, "年度")],
         "responses": {"200": json_of(list_of("Assessment"), "各版本"), "400": error_ref("BadRequest"),
                       "403": error_ref("Forbidden"), "401": error_ref("Unauthorized")}},
         "post": {
@@ -488,7 +504,9 @@ DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "清廉 两个责任 API", "version": "1",
              "description": "县纪委监委“两个责任”平台的 JSON 接口。令牌由 `flask api-token PERSON` 签发，"
-                            "只能看到和操作本人角色和单位范围内的数据；不可见的内容一律返回 404。"},
+                            "只能看到和操作本人角色和单位范围内的数据；不可见的内容一律返回 404。"
+                            "编号、年份、日期和文字长度超出文中范围时答 400 并说明原因；"
+                            "留空的查询参数视同未填，未列出的查询参数被忽略。"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS},

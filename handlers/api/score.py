@@ -5,30 +5,30 @@ pages and the xlsx show. Inspectors and admins see every unit; a discipline body
 supervises and its own; anyone else their own unit, and their own row among its people.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
-from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import (BadInput, json_body, optional_text, query_choice, query_int,
-                                  required)
+from handlers.api.payload import (MAX_REASON, YEARS, BadInput, json_body, optional_text,
+                                  query_choice, query_int, query_moment, required, required_day,
+                                  required_id)
 from handlers.api.visibility import unit_filter
 from handlers.exports import assessment_xlsx
 from models import Person, Role, Unit, UnitKind, session, utcnow
 from models import assessment as assessments
 from models import dashboard
 from models import deduction as deductions
-from models.clock import SHANGHAI, local_date
-from models.deduction import Deduction, DeductionKind
+from models.clock import local_date
+from models.deduction import MAX_REFERENCE, Deduction, DeductionKind
 from models.errors import DomainError, NotAllowed, NotFound
 from models.hierarchy import SEES_ALL
 from models.scoring import compute, current
 
 
 def _year() -> int:
-    return query_int("year", local_date(utcnow()).year, low=2000, high=2100)
+    return query_int("year", local_date(utcnow()).year, low=YEARS[0], high=YEARS[1])
 
 
 def _visible_units(person: Person) -> set[int] | None:
@@ -68,8 +68,9 @@ def unit_score_visible(unit_id: int) -> Person:
 def unit_score(unit_id: int):
     """One unit's score, its people's, its lines and deductions, as of now or `as_of`."""
     person = unit_score_visible(unit_id)
-    as_of = _as_of()
-    year = query_int("year", local_date(as_of).year if as_of else None, low=2000, high=2100) \
+    as_of = query_moment("as_of")
+    year = query_int("year", local_date(as_of).year if as_of else None, low=YEARS[0],
+                     high=YEARS[1]) \
         or local_date(utcnow()).year
     scores = compute(year, as_of) if as_of else current(year, utcnow())
     detail = assessments.unit_detail(scores, unit_id)
@@ -78,23 +79,6 @@ def unit_score(unit_id: int):
         detail["lines"] = [line for line in detail["lines"]
                            if line["person_id"] in (None, person.id)]
     return detail
-
-
-def _as_of() -> datetime | None:
-    """`as_of` as a date (its end, Shanghai time) or a zoned ISO 8601 time; None when absent."""
-    text = request.args.get("as_of")
-    if not text:
-        return None
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day, time.max, SHANGHAI).astimezone(UTC)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadInput(texts.NOT_AS_OF) from None
-    if value.tzinfo is None:
-        raise BadInput(texts.NOT_AS_OF)
-    return value.astimezone(UTC)
 
 
 def deduction_json(row: Deduction) -> dict:
@@ -126,28 +110,26 @@ def create_deduction():
     """Record a deduction or bonus (inspectors), audited."""
     person = current_person()
     body = json_body()
-    unit = session.get(Unit, required(body, "unit_id", int, "单位"))
+    unit = session.get(Unit, required_id(body, "unit_id", "单位"))
     if unit is None:
         raise BadInput(texts.NO_SUCH_UNIT)
     target = None
     if body.get("person_id") is not None:
-        target = session.get(Person, required(body, "person_id", int, "个人"))
+        target = session.get(Person, required_id(body, "person_id", "个人"))
         if target is None:
             raise BadInput(texts.NO_SUCH_PERSON_FIELD)
     kind = body.get("kind") or DeductionKind.DEDUCTION
     if kind not in [k.value for k in DeductionKind]:
         raise BadInput(texts.BAD_DEDUCTION_KIND)
-    try:
-        day = date.fromisoformat(required(body, "day", str, "日期"))
-    except ValueError:
-        raise BadInput(texts.NOT_DATE.format(key="day")) from None
+    day = required_day(body, "day", "日期")
     points = required(body, "points", (int, float, str), "分值")
     if isinstance(points, bool):
         raise BadInput(texts.WRONG_TYPE.format(key="points", label="分值"))
     try:
         row = deductions.record(unit=unit, person=target, points=points,
-                                reason=optional_text(body, "reason", "事由"),
-                                reference=optional_text(body, "reference", "文号"), day=day, kind=kind,
+                                reason=optional_text(body, "reason", "事由", MAX_REASON),
+                                reference=optional_text(body, "reference", "文号", MAX_REFERENCE),
+                                day=day, kind=kind,
                                 actor=person, now=utcnow())
     except DomainError:
         session.rollback()
@@ -165,7 +147,8 @@ def revoke_deduction(deduction_id: int):
         raise NotFound(texts.NO_DEDUCTION)
     body = json_body()
     try:
-        deductions.revoke(row, actor=person, reason=optional_text(body, "reason", "撤销理由"),
+        deductions.revoke(row, actor=person,
+                          reason=optional_text(body, "reason", "撤销理由", MAX_REASON),
                           now=utcnow())
     except DomainError:
         session.rollback()
@@ -206,8 +189,9 @@ def generate_assessment():
     person = current_person()
     body = json_body()
     year = required(body, "year", int, "年度")
-    if not 2000 <= year <= 2100:
-        raise BadInput(texts.OUT_OF_RANGE.format(key="year", limit="2000–2100"))
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise BadInput(texts.FIELD_OUT_OF_RANGE.format(key="year", label="年度",
+                                                       limit=f"{YEARS[0]}–{YEARS[1]}"))
     try:
         row = assessments.generate(year, actor=person, now=utcnow())
     except DomainError:

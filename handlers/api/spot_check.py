@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import BadInput, json_body, optional_ids, optional_text, query_int
+from handlers.api.payload import (YEARS, BadInput, json_body, optional_ids, optional_text,
+                                  query_int)
 from models import SpotCheckItem, session, spot_check, utcnow
 from models.errors import DomainError, NotAllowed, NotFound
 from models.hierarchy import SEES_ALL
@@ -49,7 +50,7 @@ def _reader():
 def list_spot_checks():
     """The rounds, newest first (?year=)."""
     _reader()
-    year = query_int("year", low=2000, high=2100)
+    year = query_int("year", low=YEARS[0], high=YEARS[1])
     return {"items": [round_json(row) for row in spot_check.rounds(year)]}
 
 
@@ -70,7 +71,7 @@ def open_spot_check():
         if (size is None) == (percent is None):
             raise BadInput(texts.SPOT_CHECK_SAMPLE)
         size, percent = spot_check.parse_sample(f"{size}" if size is not None else f"{percent}%")
-        if year is None or not 2000 <= year <= 2100:
+        if year is None or not YEARS[0] <= year <= YEARS[1]:
             raise BadInput(texts.WRONG_TYPE.format(key="year", label="年度"))
         row = spot_check.open_round(
             Scope(year, periods, optional_ids(body, "category_ids", "责任类别"), kinds),

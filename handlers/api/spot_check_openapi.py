@@ -1,8 +1,10 @@
 """The OpenAPI description of the spot-check routes (handlers/api/spot_check.py), merged into
 the document by handlers/api/openapi.py."""
 
-from handlers.api.schema import body_of, error_ref, json_of, path_id, query_param, ref
+from handlers.api.schema import (ID, PERIOD, YEAR, body_of, error_ref, json_of, path_id,
+                                 query_param, ref, text_field)
 from models.spot_check import Result
+from models.unit import UnitKind
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$"}
@@ -42,23 +44,26 @@ SCHEMAS = {
                        "description": "单个轮次中：抽取时已完成的任务编号（升序）"},
         "items": {"type": "array", "items": ref("SpotCheckItem")}}},
     "SpotCheckRequest": {"type": "object", "required": ["year"], "properties": {
-        "year": {"type": "integer"}, "periods": {"type": "array", "items": {"type": "string"}},
-        "category_ids": {"type": "array", "items": {"type": "integer"}},
-        "unit_kinds": {"type": "array", "items": {"type": "string"}},
-        "sample_size": {"type": "integer", "minimum": 1},
+        "year": YEAR,
+        "periods": {"type": "array", "maxItems": 20,
+                    "items": {"type": "string", "pattern": PERIOD}},
+        "category_ids": {"type": "array", "maxItems": 100, "items": ID},
+        "unit_kinds": {"type": "array",
+                       "items": {"type": "string", "enum": [kind.value for kind in UnitKind]}},
+        "sample_size": {"type": "integer", "minimum": 1, "maximum": 100000},
         "sample_percent": {"type": "integer", "minimum": 1, "maximum": 100},
         "points_false": {"type": ["number", "string"], "default": 2},
         "points_partial": {"type": ["number", "string"], "default": 0}},
         "description": "sample_size 与 sample_percent 二选一"},
     "SpotCheckVerification": {"type": "object", "required": ["result", "reason"], "properties": {
         "result": {"type": "string", "enum": [result.value for result in Result]},
-        "reason": {"type": "string", "minLength": 5}}},
+        "reason": text_field(2000, least=5)}},
 }
 
 PATHS = {
     "/spot-checks": {
         "get": {"operationId": "listSpotChecks", "summary": "抽查轮次及各单位结果（审核人员、管理员）",
-                "parameters": [query_param("year", {"type": "integer"}, "年度")],
+                "parameters": [query_param("year", YEAR, "年度")],
                 "responses": {"200": json_of({"type": "object", "required": ["items"],
                                               "properties": {"items": {
                                                   "type": "array",
@@ -73,7 +78,7 @@ PATHS = {
     "/spot-checks/{round_id}": {"get": {
         "operationId": "getSpotCheck", "summary": "一个轮次：种子、总体名单、抽中的任务和核实结果",
         "parameters": [path_id("round_id")],
-        "responses": {"200": json_of(ref("SpotCheckRound"), "轮次"),
+        "responses": {"200": json_of(ref("SpotCheckRound"), "轮次"), "400": error_ref("BadRequest"),
                       "401": error_ref("Unauthorized"), "403": error_ref("Forbidden"),
                       "404": error_ref("NotFound")}}},
     "/spot-checks/{round_id}/items/{item_id}/verification": {"post": {

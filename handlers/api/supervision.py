@@ -8,7 +8,8 @@ The rules and the audit are the models'; a refusal rolls back and answers its st
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.assignment import assignment_json
-from handlers.api.payload import BadInput, json_body, optional_text, required, zoned_time
+from handlers.api.payload import (MAX_REASON, BadInput, json_body, optional_text, required_id,
+                                  required_zoned_time)
 from handlers.api.visibility import find_assignment
 from models import Person, session, utcnow
 from models.errors import DomainError
@@ -38,7 +39,7 @@ def unlock_assignment(assignment_id: int):
     """补报: an inspector reopens closed input with a reason (at least 5 characters)."""
     person = current_person()
     assignment = find_assignment(person, assignment_id)
-    reason = optional_text(json_body(), "reason", "解锁理由")
+    reason = optional_text(json_body(), "reason", "解锁理由", max_length=MAX_REASON)
     try:
         unlock(assignment, person, reason, now=utcnow())
     except DomainError:
@@ -55,12 +56,12 @@ def adjust_assignment(assignment_id: int):
     body = json_body()
     if body.get("due_at") is None and body.get("person_id") is None:
         raise BadInput(texts.NOTHING_TO_ADJUST)
-    due = (zoned_time(required(body, "due_at", str, "截止时间"))
+    due = (required_zoned_time(body, "due_at", "截止时间")
            if body.get("due_at") is not None else None)
-    reason = optional_text(body, "reason", "理由")
+    reason = optional_text(body, "reason", "理由", max_length=MAX_REASON)
     new_person = None
     if body.get("person_id") is not None:
-        new_person = session.get(Person, required(body, "person_id", int, "承办人"))
+        new_person = session.get(Person, required_id(body, "person_id", "承办人"))
         if new_person is None:
             raise BadInput(texts.NO_SUCH_PERSON)
     now = utcnow()
@@ -74,3 +75,4 @@ def adjust_assignment(assignment_id: int):
         raise
     session.commit()
     return assignment_json(assignment)
+
