@@ -22,6 +22,7 @@ from models.notification import Channel, NotificationKind, Notification, Notific
 from models.review import Decision, Review
 from models.scoring import ScoringPolicy
 from models.shown_list import ShownList
+from models.spot_check import SpotCheckItem, SpotCheckRound
 from models.supervision import Supervision
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, BindFailure, WechatBinding
@@ -62,6 +63,8 @@ __all__ = [
     "ScoringPolicy",
     "Role",
     "ShownList",
+    "SpotCheckItem",
+    "SpotCheckRound",
     "State",
     "NotificationStatus",
     "Supervision",
