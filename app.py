@@ -37,6 +37,8 @@ def load_config(environ: dict, instance_path: str) -> dict:
         "WECHAT_APPID": env.get("WECHAT_APPID", "wx7c1e3a9d5b2f4e60"),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", "qinglian-demo-secret"),
         "WECHAT_AES_KEY": env.get("WECHAT_AES_KEY", ""),
+        # plain / compat / safe, as set on the platform; empty: safe with a key, else plain.
+        "WECHAT_MODE": env.get("WECHAT_MODE", ""),
         "WECHAT_API_BASE": _with_slash(env.get("WECHAT_API_BASE") or DEFAULT_API_BASE),
         "WECHAT_HTTP_TIMEOUT": float(env.get("WECHAT_HTTP_TIMEOUT", "5")),
         "PUBLIC_BASE_URL": _with_slash(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000/"),

@@ -1,5 +1,6 @@
 """`flask --app app ...` commands (DESIGN.md, Interfaces): db upgrade, seed-demo, menu-publish,
-import-people, export-assessment, audit-verify, api-token, bind-code, admin-link, worker, clock."""
+import-people, export-assessment, audit-verify, api-token, bind-code, admin-link, worker, clock,
+spot-check list|verify."""
 
 import sys
 import time
@@ -14,13 +15,15 @@ from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from handlers.admin import ADMIN_ROLES, login_link, org_sheet
-from handlers.labels import dispatched_text
+from handlers.labels import (PENDING_LABEL, RESULT_LABELS, STATE_LABELS, dispatched_text,
+                             sample_words, scope_words)
 from handlers.wechat.inbox import replay_pending
 from jobs import clock as periodic
 from jobs.assessment import write_xlsx
 from jobs.evidence import store_photo
 from jobs.worker import run
-from models import DutyTemplate, NotificationKind, Person, Unit, assessment, session, utcnow
+from models import (DutyTemplate, NotificationKind, Person, Unit, assessment, session,
+                    spot_check, utcnow)
 from models.api_token import (DEFAULT_DAYS, ApiToken, issue_token, revoke_token,
                               token_for_secret)
 from models.audit import verify_chain
@@ -33,6 +36,7 @@ from models.migrate import upgrade
 from models.notice_escalation import sweep_notices
 from models.notification import KIND_LABELS
 from models.org_sheet import COLUMNS, import_rows
+from models.spot_check import Result
 from models.wechat_binding import issue_bind_code
 from wechat.menu import publish
 
@@ -70,7 +74,8 @@ def seed_demo(if_empty: bool):
     counts = seed(utcnow(), current_app.config["WECHAT_APPID"], store_photo)
     session.commit()
     click.echo("已导入演示县：干部 {people} 名，岗位廉政风险点 {risk_points} 个，责任类别 {categories} 类，"
-               "任务清单 {templates} 个，已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，监督建议书、整改通知书 {notices} 份"
+               "任务清单 {templates} 个，已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，"
+               "监督建议书、整改通知书 {notices} 份，抽查核实一轮（抽取 {spot_checked} 项）"
                .format(**counts))
 
 
@@ -328,3 +333,74 @@ def clock():
         except RedisError as exc:
             click.echo(f"clock: redis unavailable ({type(exc).__name__}), retrying in 5 s")
             time.sleep(5)
+
+
+@bp.cli.group("spot-check")
+def spot_check_group():
+    """Spot checks (抽查核实): list rounds, re-draw a round from its seed."""
+
+
+@spot_check_group.command("list")
+@click.option("--year", type=int, help="Only this year's rounds.")
+def spot_check_list(year: int | None):
+    """Every round: when drawn, population, sample, results."""
+    found = spot_check.rounds(year)
+    if not found:
+        click.echo("尚无抽查轮次")
+    for row in found:
+        counts = {key: sum(unit[key] for unit in spot_check.unit_results(row))
+                  for key in ("drawn", *map(str, Result), "pending")}
+        click.echo(f"{row.id}\t{row.name}\t{local_time(row.drawn_at)}\t总体 {len(row.population)} 项"
+                   f"\t抽取 {counts['drawn']} 项\t" + "、".join(
+                       f"{RESULT_LABELS[result]} {counts[str(result)]}" for result in Result)
+                   + f"、{PENDING_LABEL} {counts['pending']}")
+
+
+@spot_check_group.command("verify")
+@click.argument("round_id", type=int)
+def spot_check_verify(round_id: int):
+    """Redo ROUND's draw from its recorded seed and population, compare it with the stored
+    sample and the audit trail; exit 1 when they differ."""
+    try:
+        row = spot_check.get(round_id)
+    except DomainError as error:
+        raise CliError(f"{error.message}（编号 {round_id}）") from None
+    found = spot_check.check_draw(row)
+    for line in _draw_report(row, found):
+        click.echo(line)
+    if not found.ok:
+        sys.exit(1)
+
+
+def _ids(values) -> str:
+    return "、".join(map(str, values)) or "无"
+
+
+def _draw_report(row, found) -> list[str]:
+    """`spot-check verify`'s lines: what was recorded, what the re-draw gave, the verdict,
+    and how the scope asked again today differs from the recorded population."""
+    lines = [f"{row.name}（编号 {row.id}）",
+             f"范围：{'；'.join(scope_words(row))}",
+             f"抽取时间：{local_time(row.drawn_at)}（北京时间）",
+             f"种子：{row.seed}",
+             f"总体：{found.population_size} 项已完成任务，sha256 {row.population_sha256}",
+             f"样本量：{sample_words(row)}，n = {found.n}",
+             f"按种子重新抽取的任务：{_ids(found.redrawn)}",
+             f"保存的样本：{_ids(found.stored)}"]
+    if found.ok:
+        lines.append("结论：一致。本轮样本正是由记录的种子和总体按公开的算法抽出的，"
+                     "总体名单与留痕记录一致，抽取后没有重抽或改动。")
+    else:
+        lines += ["结论：不一致。", *(f"  - {problem}" for problem in found.problems)]
+    if not found.missing and not found.extra:
+        lines.append("按抽取时刻重新查询范围：与总体名单相同。")
+        return lines
+    lines.append("按抽取时刻重新查询范围，与总体名单的差异：")
+    for aid, state, reopened in found.missing:
+        why = "抽查核实不实，已退回整改" if reopened else "此后状态发生变化"
+        lines.append(f"  - 任务 {aid}：{why}（现状态：{STATE_LABELS.get(state, '已删除')}），"
+                     "现在已不属于抽取时刻的已完成任务；总体以抽取时记录的名单为准")
+    for aid in found.extra:
+        lines.append(f"  - 任务 {aid}：现在显示为抽取时刻前已完成，但不在总体名单中，"
+                     "请核查其完成时间记录")
+    return lines

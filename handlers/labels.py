@@ -4,6 +4,8 @@ admin and on the command line."""
 
 import re
 
+import sqlalchemy as sa
+
 from models import (
     EvidenceKind,
     LatePolicy,
@@ -12,14 +14,16 @@ from models import (
     Role,
     State,
     TemplateKind,
+    session,
 )
 from models.clock import local_time
 from models.deduction import DEDUCTION_KIND_LABELS
-from models.duty import PERIOD_LABELS, period_label
+from models.duty import PERIOD_LABELS, DutyCategory, period_label
 from models.level_scheme import Labels, level_name
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
 from models.scoring import OUTCOME_LABELS, UNLOCKED_RULE_LABELS
+from models.spot_check import PENDING_LABEL, RESULT_LABELS
 from models.unit import ROLE_LABELS, UNIT_KIND_LABELS
 
 __all__ = [
@@ -29,7 +33,9 @@ __all__ = [
     "LATE_POLICY_LABELS",
     "LEVEL_LABELS",
     "OUTCOME_LABELS",
+    "PENDING_LABEL",
     "PERIOD_LABELS",
+    "RESULT_LABELS",
     "RESPONSIBILITY_LABELS",
     "ROLE_LABELS",
     "SCOPE_LABELS",
@@ -43,6 +49,8 @@ __all__ = [
     "due_rule_label",
     "late_policy_label",
     "period_label",
+    "sample_words",
+    "scope_words",
     "target_label",
 ]
 
@@ -148,3 +156,23 @@ def dispatched_text(template, period: str, created: list, gaps: list = ()) -> st
     if gaps:
         text += f"。请注意，{len(gaps)}处缺人：" + "；".join(str(gap) for gap in gaps)
     return text
+
+
+def scope_words(spot) -> list[str]:
+    """A spot-check round's scope in words: the year, its periods, categories and unit kinds
+    (the round page, the list and `flask spot-check verify`)."""
+    names = dict(session.execute(sa.select(DutyCategory.id, DutyCategory.name).where(
+        DutyCategory.id.in_(spot.category_ids))).all()) if spot.category_ids else {}
+    return [f"{spot.year}年度",
+            "周期：" + "、".join(period_label(p) for p in spot.periods) if spot.periods
+            else "全年各周期",
+            "责任类别：" + "、".join(names.get(i, f"（已删除的类别{i}）")
+                                 for i in spot.category_ids) if spot.category_ids
+            else "全部责任类别",
+            "单位类别：" + "、".join(UNIT_KIND_LABELS.get(k, k) for k in spot.unit_kinds)
+            if spot.unit_kinds else "全部单位类别"]
+
+
+def sample_words(spot) -> str:
+    """"10项" or "30%" (the size the inspector asked for)."""
+    return f"{spot.sample_size}项" if spot.sample_size is not None else f"{spot.sample_percent}%"

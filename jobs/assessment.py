@@ -1,4 +1,5 @@
-"""The year-end assessment as an .xlsx workbook (issue 10): 汇总, one sheet per unit, 扣分明细.
+"""The year-end assessment as an .xlsx workbook (issue 10): 汇总, one sheet per unit, 扣分明细,
+抽查核实 (issue 11; a snapshot from before spot checks has no such rows and no such sheet).
 
 It reads nothing but a snapshot dict (models.assessment.snapshot, live or frozen), so the CLI,
 the admin download and a background job write the same file from the rows the pages show.
@@ -29,6 +30,7 @@ from models.unit import UNIT_KIND_LABELS
 SUMMARY_WIDTHS = (7, 24, 11, 9, 9, 8, 8, 9, 11, 10, 10, 10, 12)
 UNIT_WIDTHS = (40, 12, 14, 8, 8, 40)
 DEDUCTION_WIDTHS = (22, 10, 7, 8, 40, 20, 12, 10)
+SPOT_CHECK_WIDTHS = (20, 18, 22, 8, 8, 10, 8, 8, 36)
 # Excel refuses these in a sheet's name, and names longer than 31 characters.
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
@@ -97,7 +99,8 @@ def write_xlsx(content: dict, out) -> None:
     book = Workbook(write_only=True)
     for style in _STYLES:
         book.add_named_style(style)
-    taken = {texts.SUMMARY_SHEET.casefold(), texts.DEDUCTIONS_SHEET.casefold(), "history"}
+    taken = {texts.SUMMARY_SHEET.casefold(), texts.DEDUCTIONS_SHEET.casefold(),
+             texts.SPOT_CHECK_SHEET.casefold(), "history"}
     _summary(book, content)
     lines, deductions = defaultdict(list), defaultdict(list)
     for line in content["lines"]:
@@ -108,6 +111,8 @@ def write_xlsx(content: dict, out) -> None:
         _unit(book, content, unit, lines[unit["unit_id"]], deductions[unit["unit_id"]],
               sheet_name(unit["name"], taken))
     _deductions(book, content)
+    if "spot_checks" in content:
+        _spot_checks(book, content)
     book.save(out)
 
 
@@ -247,3 +252,18 @@ def _deductions(book: Workbook, content: dict) -> None:
                    sheet.cell(_number(row["points"]), "ql_points"),
                    sheet.cell(row["reason"], "ql_text"), row["reference"],
                    sheet.cell(date.fromisoformat(row["day"]), "ql_date"), row["recorded_by"]])
+
+
+def _spot_checks(book: Workbook, content: dict) -> None:
+    """抽查核实: per round and unit drawn, each result and 待核实, with the round's seed (the
+    verify command redoes the draw from it)."""
+    sheet = _Sheet(book, texts.SPOT_CHECK_SHEET, content["title"], texts.SPOT_CHECK_HEADER,
+                   SPOT_CHECK_WIDTHS)
+    for row in content["spot_checks"]:
+        sheet.add([row["round"], local_time(datetime.fromisoformat(row["drawn_at"])),
+                   row["unit"], *(sheet.cell(row[key], "ql_whole") for key in (
+                       "drawn", "true", "partial", "false", "pending")), row["seed"]])
+    if not content["spot_checks"]:
+        sheet.add([texts.NO_SPOT_CHECKS])
+    sheet.add([])
+    sheet.banner(texts.SPOT_CHECK_NOTE)

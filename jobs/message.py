@@ -20,6 +20,7 @@ from models.hierarchy import assignees, review_level
 from models.notice_lifecycle import is_unit_side
 from models.notification import KIND_LABELS, PURPOSE, NotificationKind
 from models.review import LEVEL_LABELS, sign_review_token
+from models.spot_check import RESULT_LABELS, Result, item_of
 from models.supervision import RESPONSE_DAYS
 
 THING, PHRASE = 20, 5
@@ -90,6 +91,8 @@ def render(note: Notification) -> tuple[str, dict, str]:
     if kind == NotificationKind.UNLOCKED:
         return ids[purpose], _data(purpose, title, texts.UNLOCKED_VERDICT,
                                    texts.UNLOCKED_DETAIL), task_url
+    if kind == NotificationKind.SPOT_CHECK:
+        return ids[purpose], _spot_check(note, title), task_url
     if kind == NotificationKind.SUPERVISION:
         return ids[purpose], _data(purpose, title, thing(owner),
                                    when(note.created_at + timedelta(days=RESPONSE_DAYS))), task_url
@@ -171,6 +174,18 @@ def _notice(note: Notification, kind: NotificationKind) -> dict:
            else texts.NOTICE_LATE.format(days=-days) if mine
            else texts.NOTICE_OTHERS_LATE.format(unit=notice.unit.name, days=-days))
     return _data(purpose, title, thing(KIND_LABELS[kind], PHRASE), when(due), thing(ask))
+
+
+def _spot_check(note: Notification, title: str) -> dict:
+    """抽查核实结果 to a unit's secretary: the task, 不实 or 部分属实, the points and whether
+    it went back for rework, and the inspector's reason."""
+    item = item_of(note.step)
+    points = item.deduction.points.normalize() if item.deduction else None
+    detail = texts.SPOT_CHECK_DETAIL.format(
+        deducted=texts.SPOT_CHECK_DEDUCTED.format(points=f"{points:f}") if points else "",
+        reopened=texts.SPOT_CHECK_REOPENED if item.result == Result.FALSE else "",
+        reason=item.reason)
+    return _data("result", title, RESULT_LABELS[item.result], thing(detail))
 
 
 def _digest(note: Notification) -> dict:

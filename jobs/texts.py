@@ -35,6 +35,9 @@ NOTICE_ITEM_TITLE = "{name}{item}"
 NOTICE_DUE_SOON = "还有{days}天到期，请按时整改回复"
 NOTICE_LATE = "已逾期{days}天，请尽快整改回复"
 NOTICE_OTHERS_LATE = "{unit}逾期{days}天未回复"
+# 抽查核实结果 to the unit's secretary: the task, 不实/部分属实, what follows and why.
+SPOT_CHECK_DEDUCTED, SPOT_CHECK_REOPENED = "扣{points}分，", "已退回整改，"
+SPOT_CHECK_DETAIL = "{deducted}{reopened}{reason}"
 DIGEST_TITLE, DIGEST_ASK = "您有{count}项任务提醒", "请点击详情逐项查看"
 SMS = "【清廉】{text}。请打开“清廉”公众号处理。"
 
@@ -61,6 +64,12 @@ WARNING_COUNT = "{level}次数"
 UNIT_HEADER = ("任务", "承办人", "周期", "分值", "得分", "失分原因")
 UNIT_DEDUCTION_HEADER = ("事由", "个人", "日期", "分值", "类型", "文号")
 DEDUCTION_HEADER = ("单位", "个人", "类型", "分值", "事由", "文号", "日期", "登记人")
+SPOT_CHECK_SHEET = "抽查核实"
+SPOT_CHECK_HEADER = ("轮次", "抽取时间", "单位", "抽取", "属实", "部分属实", "不实", "待核实",
+                     "随机种子")
+NO_SPOT_CHECKS = "本年度截至统计时未开展抽查。"
+SPOT_CHECK_NOTE = ("“不实”“部分属实”的扣分已计入扣分明细；统计时尚未录入的核实结果计为待核实。"
+                   "任何人都可以用 flask --app app spot-check verify 轮次编号 按种子重新抽取核对。")
 UNIT_SHEET_TITLE = "{title}——{unit}"
 KIND_GROUP = "{kind}（{count}个单位）"
 UNIT_TASK = "本单位"

@@ -23,6 +23,7 @@ from models.post import Post, RiskPoint, RiskLevel
 from models.review import Decision, Review
 from models.scoring import ScoringPolicy
 from models.shown_list import ShownList
+from models.spot_check import SpotCheckItem, SpotCheckRound
 from models.supervision import Supervision
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, BindFailure, WechatBinding
@@ -66,6 +67,8 @@ __all__ = [
     "ScoringPolicy",
     "Role",
     "ShownList",
+    "SpotCheckItem",
+    "SpotCheckRound",
     "State",
     "NotificationStatus",
     "Supervision",

@@ -16,7 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import audit
+from models import audit, spot_check
 from models.clock import local_time
 from models.db import Base, session
 from models.duty import DutyTemplate
@@ -109,6 +109,7 @@ def snapshot(scores: Scores) -> dict:
         "people": people_rows(scores, names),
         "lines": line_rows(scores, names, scores.lines),
         "deductions": deduction_rows(scores, names, scores.deductions),
+        "spot_checks": spot_check.year_rows(scores.year, scores.as_of),
     }
 
 

@@ -95,6 +95,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     RETURN = "return"
     CANCEL = "cancel"
+    REOPEN = "reopen"  # 抽查核实不实: a completed task goes back for rework (models.spot_check)
     URGE = "urge"  # 催办
     INSTRUCT = "instruct"  # 领导批示
     RESPOND = "respond"  # 督办回复
@@ -113,6 +114,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.FIRST_APPROVED, Action.APPROVE): State.COMPLETED,
     (State.SUBMITTED, Action.RETURN): State.RETURNED,
     (State.FIRST_APPROVED, Action.RETURN): State.RETURNED,
+    (State.COMPLETED, Action.REOPEN): State.RETURNED,
     **{(state, Action.CANCEL): State.CANCELLED for state in (
         State.DISPATCHED, State.ACKNOWLEDGED, State.SUBMITTED, State.FIRST_APPROVED,
         State.RETURNED)},

@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import audit
+from models import audit, spot_check
 from models.assessment import unit_rows
 from models.assignment import OPEN_STATES, WARNED, WORST_FIRST, Assignment, State, severity
 from models.clock import SHANGHAI
@@ -67,6 +67,7 @@ def series(year: int, now: datetime, *, top: int = RANKING_TOP) -> dict:
         "categories": categories(scores),
         "ranking": ranking(scores, top),
         "notices": notice_counts(year, now),
+        "spot_checks": spot_check.totals(year),
     }
 
 

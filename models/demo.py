@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import audit, deduction, demo_history, demo_notice, demo_post
+from models import audit, deduction, demo_history, demo_notice, demo_post, demo_spot_check
 from models.clock import local_date
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
@@ -98,9 +98,10 @@ def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
     tasks = demo_history.play(now, {people[WALKTHROUGH - 1].id}, store_photo)
     _deductions(people[1], now)
     notices = demo_notice.seed_notices(now, store_photo)
+    spot_checked = demo_spot_check.seed_round(now)
     return {"people": len(people), "risk_points": risk_points, "categories": len(categories),
-            "templates": len(templates), "bound": BOUND_PEOPLE, "tasks": tasks, "days": demo_history.LIVE_FOR.days,
-            "notices": notices}
+            "templates": len(templates), "bound": BOUND_PEOPLE, "tasks": tasks,
+            "days": demo_history.LIVE_FOR.days, "notices": notices, "spot_checked": spot_checked}
 
 
 # What the inspectors recorded during the weeks of use (扣分, 加分), for the scores pages.

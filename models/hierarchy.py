@@ -29,7 +29,7 @@ REVIEW_STATES = (State.SUBMITTED, State.FIRST_APPROVED)
 SEES_ALL = (Role.INSPECTOR, Role.ADMIN)
 ACTING_ROLES = (Role.COMMITTEE, Role.SECRETARY)  # who acts on a unit's task, in this order
 TRANSITION_ACTIONS = (Action.ACKNOWLEDGE, Action.SUBMIT, Action.APPROVE, Action.RETURN,
-                      Action.CANCEL)
+                      Action.CANCEL, Action.REOPEN)
 
 
 class Directory:
@@ -195,6 +195,8 @@ def allowed(person, assignment: Assignment, found: Directory | None = None, *,
         permitted |= {Action.APPROVE, Action.RETURN}
     if person.role == Role.INSPECTOR and not mine:
         permitted.add(Action.CANCEL)
+        if person.unit_id != assignment.unit_id:
+            permitted.add(Action.REOPEN)  # through a spot check's 不实 (models.spot_check)
         if closed:
             permitted.add(Action.UNLOCK)
         if state in OPEN_STATES:

@@ -10,8 +10,8 @@ from models.assignment import (MIN_RETURN_REASON, TRANSITIONS, Action, AlreadyHa
 from models.db import session
 from models.errors import Conflict, DomainError, NotAllowed
 from models.escalation import plan
-from models.hierarchy import (Directory, allowed, approval_leads_to, assignees, review_level,
-                              reviewers)
+from models.hierarchy import (FINAL, Directory, allowed, approval_leads_to, assignees,
+                              review_level, reviewers)
 from models.late import closes_at, input_closed, require_open
 from models.notification import Notification, NotificationKind, notify
 from models.review import Decision, Review
@@ -44,11 +44,14 @@ def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
         require_open(assignment, now)  # says when input closed, not just "无权"
     found = Directory()
     require(actor, action, assignment, found, now=now)
-    if action == Action.RETURN and len(reason.strip()) < MIN_RETURN_REASON:
+    if action in (Action.RETURN, Action.REOPEN) and len(reason.strip()) < MIN_RETURN_REASON:
         raise DomainError(f"请填写退回理由（至少{MIN_RETURN_REASON}个字）。")
-    if action in (Action.APPROVE, Action.RETURN):
-        session.add(Review(assignment_id=assignment.id, level=review_level(assignment, found),
-                           reviewer_id=actor.id, created_at=now, reason=reason.strip(),
+    if action in (Action.APPROVE, Action.RETURN, Action.REOPEN):
+        # A reopening (抽查核实不实) is the inspectors' return: the task page, chat and the
+        # 退回 push read its reason as any return's.
+        level = FINAL if action == Action.REOPEN else review_level(assignment, found)
+        session.add(Review(assignment_id=assignment.id, level=level, reviewer_id=actor.id,
+                           created_at=now, reason=reason.strip(),
                            decision=Decision.APPROVE if action == Action.APPROVE
                            else Decision.RETURN))
     if action == Action.APPROVE:
@@ -86,6 +89,8 @@ def _stamp(assignment: Assignment, target: State, now: datetime) -> None:
         assignment.submitted_at, assignment.round = now, assignment.round + 1
     if target == State.COMPLETED:
         assignment.completed_at = now
+    if target == State.RETURNED:
+        assignment.completed_at = None  # reopened: scoring sees it undone (models.scoring)
     if target == State.CANCELLED:
         assignment.cancelled_at = now
     assignment.state = target

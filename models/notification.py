@@ -61,6 +61,7 @@ class NotificationKind(StrEnum):
     NOTICE_RETURNED = "notice_returned"
     NOTICE_FOLLOW_UP = "notice_follow_up"
     NOTICE_CLOSED = "notice_closed"
+    SPOT_CHECK = "spot_check"  # 抽查核实 found a task 不实 or 部分属实: to the unit's secretary
     # Customer-service messages (channel custom): a late chat reply, a photo that failed.
     REPLY = "reply"
     EVIDENCE_PROBLEM = "evidence_problem"
@@ -88,6 +89,7 @@ KIND_LABELS = Labels({
     NotificationKind.NOTICE_RETURNED: "整改退回",
     NotificationKind.NOTICE_FOLLOW_UP: "回访提醒",
     NotificationKind.NOTICE_CLOSED: "整改销账",
+    NotificationKind.SPOT_CHECK: "抽查核实结果",
     NotificationKind.REPLY: "消息回复",
     NotificationKind.EVIDENCE_PROBLEM: "照片问题提醒",
 })
@@ -123,6 +125,7 @@ PURPOSE = {
     NotificationKind.NOTICE_REPLIED: "review",
     NotificationKind.NOTICE_RETURNED: "result",
     NotificationKind.NOTICE_CLOSED: "result",
+    NotificationKind.SPOT_CHECK: "result",
 }
 
 

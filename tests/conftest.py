@@ -119,7 +119,8 @@ def stack():
     app = create_app({
         "TESTING": True, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
         "SECRET_KEY": secrets.token_hex(16), "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
-        "WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": emulator_url,
+        "WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_MODE": "plain",
+        "WECHAT_API_BASE": emulator_url,
         "WECHAT_HTTP_TIMEOUT": 5.0, "SEND_RETRY_INTERVALS": [0, 0, 0],
         # Pages and chat act at the wall clock: tests that are about quiet hours turn them on.
         "QUIET_HOURS": "off",
@@ -145,7 +146,7 @@ def app(stack):
     _empty_database(app)
     flush_redis(app)
     emulator.reset()
-    emulator.mode = "plain"
+    set_mode(app, emulator, "plain")
     with app.app_context():
         yield app
         session.remove()
@@ -200,6 +201,11 @@ def machine_now() -> datetime:
 def now(clock):
     """The test's instant: the app's clock reads it too (see `clock`)."""
     return NOW
+
+
+def set_mode(app, emulator, mode: str) -> None:
+    """The platform's 消息加解密方式 for this test: what the emulator sends, what the app expects."""
+    emulator.mode = app.extensions["wechat"].gateway.mode = mode
 
 
 def flush_redis(app) -> None:

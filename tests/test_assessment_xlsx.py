@@ -47,7 +47,8 @@ def test_the_download_is_the_versions_rows_laid_out_for_print(assessed_county, a
         "某县2026年度党风廉政建设责任制考核结果（第1版）.xlsx"
 
     book, content = workbook(response.content), first.rows()
-    assert book.sheetnames == ["汇总", "白水镇", "红岩镇", "青山镇", "城建局", "扣分明细"]  # ranked
+    assert book.sheetnames == ["汇总", "白水镇", "红岩镇", "青山镇", "城建局", "扣分明细",
+                               "抽查核实"]  # ranked; 抽查核实 last (issue 11)
     summary = book["汇总"]
     assert summary["A1"].value == content["title"] == "某县2026年度党风廉政建设责任制考核结果"
     assert "A1:M1" in {str(cells) for cells in summary.merged_cells.ranges}

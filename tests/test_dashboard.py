@@ -332,7 +332,8 @@ def test_the_menu_opens_the_situation_page(emulator, runner):
 def test_one_function_gives_every_series(board):
     data = series(2026, READ_AT.astimezone(ZoneInfo("UTC")))
     assert set(data) == {"year", "as_of", "tiles", "warnings", "supervised", "urged",
-                         "categories", "ranking", "notices"}
+                         "categories", "ranking", "notices",
+                         "spot_checks"}
     assert [tile["name"] for tile in data["tiles"]] == ["青山镇", "白水镇"]
 
 

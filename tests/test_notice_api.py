@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import docx
 import pytest
+import sqlalchemy as sa
 
+from models import Notice, session
 from models.clock import SHANGHAI
 from test_scoring import schema_check
 
@@ -88,6 +90,12 @@ def test_bad_input_is_answered_politely(api, county, now):
     assert "时区" in api(who, "POST", "/notices", json=naive).get_json()["error"]
     other = {**body(county, now), "unit_id": county["other_secretary"].unit_id}
     assert api(who, "POST", "/notices", json=other).status_code == 403
+    for person_id in (2**31, 2**63, "2", 0):  # an int4 column on PostgreSQL: bounded first
+        typed = body(county, now)
+        typed["items"][1]["person_id"] = person_id
+        refused = api(who, "POST", "/notices", json=typed)
+        assert refused.status_code == 400 and "person_id（责任人）" in refused.get_json()["error"]
+    assert session.scalar(sa.select(sa.func.count(Notice.id))) == 0
 
 
 @pytest.mark.parametrize("table", ["notice", "notice_item", "notification", "evidence",

@@ -117,3 +117,35 @@ def test_the_readme_notice_step_works_on_the_demo_county(app, runner, emulator, 
     assert session.get(Notice, notice_id).state == NoticeState.FOLLOW_UP
     document = browser.get(card["url"] + ".docx")
     assert document.status_code == 200 and document.content[:2] == b"PK"
+
+
+def test_the_readme_spot_check_step_works_on_the_demo_county(app, runner, emulator, work, clock):
+    """Step 12: the demo's finished round on its page, redrawn from its seed by the command;
+    an inspector opens a second round and enters a result once."""
+    import re
+
+    from models import SpotCheckRound
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    work()
+    inspector = session.scalars(sa.select(Person).where(Person.role == "inspector")
+                                .order_by(Person.id)).first()
+    browser = AdminBrowser(app, inspector)
+    listing = browser.get("/admin/spot-checks").text
+    assert "第1轮抽查" in listing
+    [row] = session.scalars(sa.select(SpotCheckRound)).all()
+    page = browser.get(f"/admin/spot-checks/{row.id}").text
+    assert row.seed in page and row.population_sha256 in page
+    assert f"flask --app app spot-check verify {row.id}" in page
+    assert "待核实" in page and "保存核实结果" not in page  # every item verified
+    verified = runner.invoke(args=["spot-check", "verify", "1"])
+    assert verified.exit_code == 0 and "结论：一致" in verified.output
+    assert "抽查核实不实，已退回整改" in verified.output
+    board = browser.get("/admin/").text
+    assert re.search(r"不实 <b>1</b> 项", board)
+    opened = browser.post("/admin/spot-checks", {"year": str(local_date(utcnow()).year),
+                                                 "sample": "5", "unit_kinds": "township"},
+                          form_page="/admin/spot-checks")
+    assert opened.status_code == 303
+    second = browser.get(opened.headers["Location"]).text
+    assert "第2轮抽查" in second and second.count("保存核实结果") == 5

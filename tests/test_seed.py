@@ -95,3 +95,22 @@ def test_the_demo_has_a_notice_in_each_state(runner, emulator, work, clock):
     listing = emulator.send_text(openid(6), "整改通知").reply["content"]  # 城关镇's secretary
     assert "（共2项）" in listing and "党委专题研究整改措施" in listing
     assert "待核实" in emulator.send_text(openid(2), "整改通知").reply["content"]
+
+
+def test_the_demo_has_a_finished_spot_check_round_that_verifies(runner, emulator, work, clock):
+    from models import Deduction, SpotCheckRound
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    work()
+    [row] = session.scalars(sa.select(SpotCheckRound)).all()
+    results = sorted(str(item.result) for item in row.items)
+    assert len(results) >= 3 and results.count("false") == 1 and results.count("partial") == 1
+    assert "None" not in results
+    [false] = [item for item in row.items if item.result == "false"]
+    assert false.assignment.state == "returned"
+    assert session.scalar(sa.select(sa.func.count(Deduction.id)).where(
+        Deduction.source.like("spot_check:%"))) == 1
+    assert not any(emulator.inbox(openid(index)) for index in range(1, 13))  # the past is sent
+    verified = runner.invoke(args=["spot-check", "verify", str(row.id)])
+    assert verified.exit_code == 0 and "结论：一致" in verified.output
+    assert f"任务 {false.assignment_id}：抽查核实不实，已退回整改" in verified.output

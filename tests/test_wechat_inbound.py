@@ -1,5 +1,11 @@
 """The callback `/wechat` driven by the emulator: every type, both modes, every refusal."""
 
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -7,7 +13,7 @@ import sqlalchemy as sa
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from conftest import AES_KEY, APPID, TOKEN, openid
+from conftest import AES_KEY, APPID, TOKEN, openid, set_mode
 from handlers.wechat import texts
 from models import AuditEvent, BindCode, InboundMessage, WechatBinding, session, utcnow
 from wechat.inbound import signature_of
@@ -16,8 +22,8 @@ MODES = ["plain", "compat", "safe"]
 
 
 @pytest.fixture(params=MODES)
-def mode(request, emulator):
-    emulator.mode = request.param
+def mode(request, app, emulator):
+    set_mode(app, emulator, request.param)
     return request.param
 
 
@@ -295,3 +301,243 @@ def test_database_down_the_callback_answers_politely_and_keeps_the_message(app, 
     assert person_for_openid(openid(3)).id == person.id
     custom = [m for m in emulator.inbox(openid(3)) if m["kind"] == "custom"]
     assert len(custom) == 1 and custom[0]["content"].startswith("绑定成功")
+
+
+# WECHAT_MODE: the platform's 明文 / 兼容 / 安全模式 (issue 14, item 9).
+
+def test_mode_defaults_to_safe_with_a_key_and_plain_without():
+    from wechat.inbound import Gateway
+
+    assert Gateway(TOKEN, APPID, AES_KEY).mode == "safe"
+    assert Gateway(TOKEN, APPID, "").mode == "plain"
+    for mode, key in (("compat", ""), ("safe", ""), ("secure", AES_KEY)):
+        with pytest.raises(ValueError, match="WECHAT_MODE"):
+            Gateway(TOKEN, APPID, key, mode)
+
+
+def test_safe_mode_refuses_a_plaintext_body(app, emulator, client, make_bound_person):
+    make_bound_person(1)
+    set_mode(app, emulator, "safe")
+    response = client.post("/wechat", query_string=_signed(), data=_text_xml("我的").encode())
+    assert response.status_code == 403 and "姓名" not in response.get_data(as_text=True)
+    args, body = _encrypted(_text_xml("我的"))
+    assert "姓名" in _decrypted_content(client.post("/wechat", query_string=args, data=body))
+
+
+@pytest.mark.parametrize("mode", ["plain", "compat"])
+def test_plain_and_compat_modes_take_plaintext_and_encrypted_bodies(app, emulator, client,
+                                                                    make_bound_person, mode):
+    make_bound_person(1, name="贺兰山")
+    set_mode(app, emulator, mode)
+    plain = client.post("/wechat", query_string=_signed(), data=_text_xml("我的", msg_id=1))
+    assert "贺兰山" in xmltodict.parse(plain.data)["xml"]["Content"]
+    args, body = _encrypted(_text_xml("我的", msg_id=2))
+    assert "贺兰山" in _decrypted_content(client.post("/wechat", query_string=args, data=body))
+
+
+def test_the_emulator_sends_what_wechat_sends_in_each_mode(mode, emulator, make_bound_person):
+    """Each mode's query and body (fact sheet §1.2), as the app receives them."""
+    make_bound_person(1)
+    sent = []
+    transport = emulator.transport
+
+    def spy(method, url, params, data, headers, timeout):
+        sent.append((params, xmltodict.parse(data)["xml"]))
+        return transport(method, url, params, data, headers, timeout)
+
+    emulator.transport = spy
+    try:
+        assert emulator.send_text(openid(1), "帮助").reply["content"] == texts.HELP
+    finally:
+        emulator.transport = transport
+    params, body = sent[0]
+    aes = {"encrypt_type", "msg_signature"}
+    assert set(params) == {"signature", "timestamp", "nonce", "openid"} | (
+        aes if mode != "plain" else set())
+    assert set(body) == {"plain": {"ToUserName", "FromUserName", "CreateTime", "MsgType",
+                                   "Content", "MsgId"},
+                         "compat": {"ToUserName", "FromUserName", "CreateTime", "MsgType",
+                                    "Content", "MsgId", "Encrypt"},
+                         "safe": {"ToUserName", "Encrypt"}}[mode]
+
+
+def test_a_signed_query_string_carries_one_body_only(client, make_bound_person, make_person,
+                                                     now):
+    """Replaying a captured query string with another body is refused for as long as its
+    timestamp is in the window; WeChat's retry of the same body still gets its answer."""
+    from models.wechat_binding import issue_bind_code
+
+    make_bound_person(1, name="龙首山")
+    code = issue_bind_code(make_person(name="张冒名"), now=now).code
+    session.commit()
+    args = _signed(nonce="8675309")
+    first = client.post("/wechat", query_string=args, data=_text_xml("我的", msg_id=11))
+    forged = (f"<xml><ToUserName>gh_1</ToUserName><FromUserName>{openid(9)}</FromUserName>"
+              f"<CreateTime>{int(time.time())}</CreateTime><MsgType>text</MsgType>"
+              f"<Content>绑定 {code}</Content><MsgId>12</MsgId></xml>")
+    replayed = client.post("/wechat", query_string=args, data=forged)
+    retried = client.post("/wechat", query_string=args, data=_text_xml("我的", msg_id=11))
+    assert first.status_code == 200 and "龙首山" in first.get_data(as_text=True)
+    assert replayed.status_code == 403
+    assert session.scalar(sa.select(sa.func.count(WechatBinding.id))) == 1
+    assert retried.status_code == 200 and retried.data == first.data
+
+
+def test_a_replayed_query_with_a_reading_command_leaves_nothing(client, make_bound_person,
+                                                                 make_template, now):
+    """A forged 待办 on a replayed query string is refused before what it would have shown
+    is recorded: the cadre's "签收 1" still means the list they saw themselves."""
+    from models import ShownList, TemplateKind
+    from models.dispatch import dispatch
+
+    make_bound_person(1)
+    dispatch(make_template(kind=TemplateKind.COMMON), "2026-12", now=now)
+    session.commit()
+    args = _signed(nonce="2718281")
+    assert client.post("/wechat", query_string=args, data=_text_xml(msg_id=31)).status_code == 200
+    replayed = client.post("/wechat", query_string=args, data=_text_xml("待办", msg_id=32))
+    assert replayed.status_code == 403
+    assert session.scalar(sa.select(sa.func.count()).select_from(ShownList)) == 0
+
+
+def test_a_used_nonce_is_remembered_for_the_window_only(app, client, make_bound_person):
+    make_bound_person(1)
+    args = _signed(nonce="5550100")
+    assert client.post("/wechat", query_string=args, data=_text_xml(msg_id=21)).status_code == 200
+    ttl = app.extensions["redis"].ttl(f"wechat:nonce:{args['timestamp']}:5550100")
+    assert 290 <= ttl <= 301
+
+
+def test_without_redis_the_nonce_check_lets_the_callback_through(app, client,
+                                                                 make_bound_person,
+                                                                 monkeypatch):
+    import redis
+
+    make_bound_person(1, name="祁连山")
+    monkeypatch.setitem(app.extensions, "redis", redis.Redis(unix_socket_path="/nonexistent"))
+    response = client.post("/wechat", query_string=_signed(), data=_text_xml("我的"))
+    assert response.status_code == 200 and "祁连山" in response.get_data(as_text=True)
+
+
+def _decrypted_content(response) -> str:
+    assert response.status_code == 200
+    envelope = xmltodict.parse(response.data)["xml"]
+    inner = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
+        response.data, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"])
+    return xmltodict.parse(inner)["xml"]["Content"]
+
+
+# Odd shapes (issue 14, items 11 and 12): flat strings, bounded depth, DTDs refused by the
+# parser and never by looking for "<!DOCTYPE" in the text.
+
+def _xml(fields: str) -> str:
+    return f"<xml><ToUserName>gh_1</ToUserName>{fields}<CreateTime>1</CreateTime></xml>"
+
+
+@pytest.mark.parametrize("body", [
+    _xml(f"<FromUserName><a>{openid(1)}</a></FromUserName><MsgType>text</MsgType>"
+         "<Content>帮助</Content><MsgId>1</MsgId>"),
+    _xml(f"<FromUserName>{openid(1)}</FromUserName><FromUserName>{openid(2)}</FromUserName>"
+         "<MsgType>text</MsgType><Content>帮助</Content><MsgId>1</MsgId>"),
+    _xml(f"<FromUserName>{openid(1)}</FromUserName><MsgType>text</MsgType>"
+         "<Content>" + "<a>" * 5000 + "帮助" + "</a>" * 5000 + "</Content><MsgId>1</MsgId>"),
+    _xml(f"<FromUserName>{openid(1)}</FromUserName><MsgType><t>text</t></MsgType>"
+         "<Content>帮助</Content><MsgId>1</MsgId>"),
+    _xml(f"<FromUserName>{openid(1)}</FromUserName><MsgType>event</MsgType>"
+         "<Event>CLICK</Event><EventKey>ME</EventKey><EventKey>HELP</EventKey>"),
+    _xml(f"<FromUserName>{openid(1)}</FromUserName><MsgType>text</MsgType>"
+         "<Content>帮助</Content><MsgId><n>1</n></MsgId>"),
+    '<!DOCTYPE xml><xml><ToUserName>gh_1</ToUserName><FromUserName>o</FromUserName>'
+    '<MsgType>text</MsgType><Content>帮助</Content><MsgId>1</MsgId></xml>',
+], ids=["nested-sender", "repeated-sender", "content-5000-deep", "nested-msgtype",
+        "repeated-eventkey", "nested-msgid", "harmless-doctype"])
+def test_odd_shapes_are_refused_not_a_500(mode, client, make_bound_person, body):
+    make_bound_person(1)
+    args, data = (_signed(), body) if mode == "plain" else _encrypted(body)
+    response = client.post("/wechat", query_string=args, data=data.encode())
+    assert response.status_code == 400
+
+
+def test_a_repeated_encrypt_in_the_envelope_is_refused(client):
+    args, body = _encrypted(_text_xml())
+    doubled = body.replace("</xml>", "<Encrypt>AAAA</Encrypt></xml>")
+    assert client.post("/wechat", query_string=args, data=doubled).status_code == 400
+
+
+def test_nested_fields_wechat_does_send_still_reach_their_handler(mode, emulator,
+                                                                  make_bound_person):
+    make_bound_person(1)
+    result = emulator.send_event(openid(1), "pic_photo_or_album", EventKey="REPORT_PHOTO",
+                                 SendPicsInfo={"Count": 2, "PicList": [
+                                     {"PicMd5Sum": "a" * 32}, {"PicMd5Sum": "b" * 32}]})
+    assert (result.status, result.reply) == (200, None)
+
+
+@pytest.mark.parametrize("words", ["<!DOCTYPE html>", "<!ENTITY 是什么",
+                                   "网站首页开头的 <!DOCTYPE html> 已按要求整改"])
+def test_text_mentioning_doctype_is_answered(mode, emulator, make_bound_person, words):
+    make_bound_person(1)
+    result = emulator.send_text(openid(1), words)
+    assert result.status == 200 and result.reply["content"] == texts.UNKNOWN_COMMAND
+
+
+def test_a_summary_mentioning_doctype_becomes_evidence(mode, emulator, make_bound_person,
+                                                       make_template, now):
+    from models import Evidence, Role, TemplateKind
+    from models.dispatch import dispatch
+
+    make_bound_person(1, role=Role.MEMBER, title="副书记")
+    dispatch(make_template(title="门户网站整改", kind=TemplateKind.COMMON, category="加强组织领导"),
+             "2026-12", now=now)
+    session.commit()
+    summary = "门户网站首页的 <!DOCTYPE html> 声明已补上，<![CDATA[ 旧代码 ]]> 已清理"
+    for text in ("待办", "签收 1", "上报 1"):
+        emulator.send_text(openid(1), text)
+    reply = emulator.send_text(openid(1), summary).reply["content"]
+    assert reply == texts.SUMMARY_RECEIVED.format(number=1)
+    assert session.scalar(sa.select(Evidence.text)) == summary
+
+
+def test_the_web_process_logs_the_callback_without_its_query_string(app, tmp_path):
+    """The Procfile's gunicorn, as deployed: its access log must not hand out signed query
+    strings (timestamp, nonce, signature) or openids to whoever reads the log."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "Procfile")) as f:
+        web = next(line.split(":", 1)[1].strip() for line in f if line.startswith("web:"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = app.config
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": config["DATABASE_URL"],
+           "REDIS_URL": config["REDIS_URL"], "SECRET_KEY": config["SECRET_KEY"],
+           "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY,
+           "WECHAT_MODE": "plain", "WECHAT_API_BASE": config["WECHAT_API_BASE"],
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    log = tmp_path / "web.log"
+    args = {**_signed(nonce="31415926"), "echostr": "ready"}
+    path = "/wechat?" + "&".join(f"{key}={value}" for key, value in args.items())
+    with open(log, "w") as out:
+        web_process = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=root, env=env,
+                                       stdout=out, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait for gunicorn (another process), not for a fixed time
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", path)
+                # 200, or 403 should its clock differ from ours (faketime starts each process
+                # at the same instant): logged the same way either way.
+                status = connection.getresponse().status
+                connection.close()
+                break
+            except OSError:
+                assert web_process.poll() is None and time.monotonic() < deadline, \
+                    log.read_text()
+                time.sleep(0.1)
+    finally:
+        os.killpg(web_process.pid, signal.SIGTERM)
+        web_process.wait(timeout=30)
+    assert f'"GET /wechat HTTP/1.1" {status}' in log.read_text()
+    for secret in (args["signature"], "31415926", args["timestamp"], openid(1)):
+        assert secret not in log.read_text()

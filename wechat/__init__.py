@@ -26,7 +26,8 @@ class WeChat:
 def init_app(app) -> None:
     config = app.config
     app.extensions["wechat"] = WeChat(
-        gateway=Gateway(config["WECHAT_TOKEN"], config["WECHAT_APPID"], config["WECHAT_AES_KEY"]),
+        gateway=Gateway(config["WECHAT_TOKEN"], config["WECHAT_APPID"], config["WECHAT_AES_KEY"],
+                        config["WECHAT_MODE"]),
         client=Client(config["WECHAT_APPID"], config["WECHAT_SECRET"], app.extensions["redis"],
                       config["WECHAT_API_BASE"], config["WECHAT_HTTP_TIMEOUT"]),
         config={key: config[key] for key in config if key.startswith("WECHAT_")},

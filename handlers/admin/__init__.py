@@ -120,6 +120,7 @@ def bind_code(person_id: int):
 from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
 from handlers.admin import api_token, assessment, deduction, notice, scoring  # noqa: E402
 from handlers.admin import org_sheet, organisation, person, post  # noqa: E402
+from handlers.admin import spot_check  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -161,6 +162,12 @@ for rule, endpoint, view, methods in (
     ("/notices/<int:notice_id>", "notice_edit", notice.notice_form, ["GET", "POST"]),
     ("/notices/<int:notice_id>/issue", "issue_notice", notice.issue_post, ["POST"]),
     ("/notices/<int:notice_id>/discard", "discard_notice", notice.discard_post, ["POST"]),
+    # 抽查核实 (issue 11): a round is opened and drawn in one POST; no redraw route exists.
+    ("/spot-checks", "spot_checks", spot_check.spot_checks, ["GET"]),
+    ("/spot-checks", "open_spot_check", spot_check.open_post, ["POST"]),
+    ("/spot-checks/<int:round_id>", "spot_check", spot_check.detail, ["GET"]),
+    ("/spot-checks/<int:round_id>/items/<int:item_id>", "verify_spot_check",
+     spot_check.verify_post, ["POST"]),
     # 全县态势 (issue 10): the dashboard and its JSON, the tasks behind its numbers, a unit's
     # own page, 谁还没交 with 催办 for one or all.
     ("/", "index", dashboard.index, ["GET"]),

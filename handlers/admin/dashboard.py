@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from handlers.admin import texts
+from handlers.admin.spot_check import result_labels
 from handlers.dashboard import (OUTCOME_COLUMNS, categories_chart, chosen_year, colour_counts,
                                 grouped, task_list, trend_chart, warnings_chart, years)
 from handlers.labels import UNIT_KIND_LABELS, period_label
@@ -43,7 +44,7 @@ def index():
             "admin.tasks", level=kind, month=month)),
         rates=categories_chart(data, lambda outcome, category: url_for(
             "admin.tasks", year=year, category=category, outcome=outcome)),
-        outcomes=OUTCOME_COLUMNS, picker=picker(year, now))
+        outcomes=OUTCOME_COLUMNS, picker=picker(year, now), spot_labels=result_labels())
 
 
 def dashboard_json():

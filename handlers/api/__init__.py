@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
 from handlers.api import (api_token, assignment, duty, evidence, notice, notification, openapi,
-                          payload, report, score, supervision, unit)
+                          payload, report, score, spot_check, supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -54,6 +54,11 @@ ROUTES = (
     ("POST", "/notices/<int:notice_id>/items/<int:item_id>/replies", notice.reply_item),
     ("POST", "/notices/<int:notice_id>/items/<int:item_id>/verifications", notice.verify_item),
     ("POST", "/notices/<int:notice_id>/close", notice.close_notice),
+    ("GET", "/spot-checks", spot_check.list_spot_checks),
+    ("POST", "/spot-checks", spot_check.open_spot_check),
+    ("GET", "/spot-checks/<int:round_id>", spot_check.show_spot_check),
+    ("POST", "/spot-checks/<int:round_id>/items/<int:item_id>/verification",
+     spot_check.verify_spot_check_item),
     ("GET", "/openapi.json", openapi.openapi_document),
 )
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

@@ -116,12 +116,13 @@ def create_notice():
 
 
 def _item_fields(entry: dict) -> dict:
-    who = entry.get("person_id")
-    if who is not None and (not isinstance(who, int) or session.get(Person, who) is None):
-        raise BadInput(texts.NOTICE_PERSON)
+    person = None
+    if entry.get("person_id") is not None:
+        person = session.get(Person, required_id(entry, "person_id", "责任人"))
+        if person is None:
+            raise BadInput(texts.NOTICE_PERSON)
     return {"requirement": optional_text(entry, "requirement", "整改要求"),
-            "due_at": required_zoned_time(entry, "due_at", "整改时限"),
-            "person": session.get(Person, who) if who else None}
+            "due_at": required_zoned_time(entry, "due_at", "整改时限"), "person": person}
 
 
 def _act(notice_id: int, step) -> tuple[dict, int]:

@@ -6,7 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api import notice_openapi
+from handlers.api import notice_openapi, spot_check_openapi
 from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
 from handlers.api.report import MAX_SUMMARY
 from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
@@ -259,7 +259,7 @@ SCHEMAS = {
         "created_by": {"type": ["string", "null"]}, "published_at": NULLABLE_TIME,
         "pushed": {"type": "integer", "description": "发布时推送给各单位书记的条数"}}},
     "AssessmentDetail": {"allOf": [ref("Assessment"), {"type": "object", "properties": {
-        "content": {"type": "object", "description": "冻结的考核结果：units、people、lines、deductions、rules"},
+        "content": {"type": "object", "description": "冻结的考核结果：units、people、lines、deductions、rules、spot_checks（抽查核实各轮各单位的结果；此前生成的版本没有）"},
         "changes": {"type": ["object", "null"], "description": "与上一版相比的变化；第1版为 null"}}}]},
     "Dashboard": {"type": "object", "description": "全县态势的各组数据", "properties": {
         "year": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
@@ -286,7 +286,10 @@ SCHEMAS = {
             "states": {"type": "object", "additionalProperties": {"type": "integer"}},
             "total": {"type": "integer"}, "open": {"type": "integer"},
             "overdue": {"type": "integer"}, "returned": {"type": "integer"},
-            "deducted": MONEY}}}},
+            "deducted": MONEY}},
+        "spot_checks": {"type": "object", "description": "本年抽查核实：轮次数、抽取的任务数、各核实结果数",
+                        "properties": {key: {"type": "integer"} for key in (
+                            "rounds", "drawn", "true", "partial", "false", "pending")}}}},
     "TrendPoint": {"type": "object", "properties": {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
@@ -506,10 +509,10 @@ DOCUMENT = {
                             "留空的查询参数视同未填，未列出的查询参数被忽略。"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": {**PATHS, **notice_openapi.PATHS},
+    "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS},
+        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }

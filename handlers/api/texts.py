@@ -59,3 +59,7 @@ DASHBOARD_VIEWERS = "只有县纪委监委审核人员和系统管理员可以�
 NOTICE_ITEMS = "字段 items（整改要求）须为数组，每项含 requirement、due_at，可含 person_id。"
 NOTICE_DECISION = "字段 decision（核实结果）须为 accept（核实通过）或 return（退回重改）。"
 NOTICE_PERSON = "字段 person_id（责任人）指向的人员不存在。"
+# 抽查核实 (handlers/api/spot_check.py)
+SPOT_CHECK_READERS = "只有县纪委监委审核人员和系统管理员可以查看抽查核实。"
+SPOT_CHECK_SAMPLE = "请填写 sample_size（抽查项数）或 sample_percent（抽查比例），二者选一。"
+NO_SPOT_CHECK_ITEM = "未找到该抽查任务。"

@@ -40,7 +40,7 @@ def receive():
         return _refuse(Refused(413, f"declared body of {request.content_length} bytes"))
     try:
         inbound = gateway.decode(request.args, request.stream.read(MAX_BODY + 1), now)
+        reply = handle(inbound.message, inbound.xml, utcnow(), inbound.nonce)
     except Refused as refusal:
         return _refuse(refusal)
-    reply = handle(inbound.message, inbound.xml, utcnow())
     return Response(gateway.encode(reply, inbound, now), mimetype="application/xml")

@@ -20,7 +20,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from wechatpy import create_reply, parse_message
 from wechatpy.messages import BaseMessage
 
 from handlers.wechat import identity, texts
@@ -29,30 +28,40 @@ from handlers.wechat.routes import handler_for
 from jobs import redis_connection
 from models import Channel, InboundMessage, Notification, session, utcnow
 from models.wechat_binding import bound_person
+from wechat.inbound import REPLAYED, Nonce, Refused, parse_message, text_reply
 
 log = logging.getLogger(__name__)
 
 DEDUPE_WINDOW = 300  # seconds
 _PENDING, _DONE = b"P", b"D"
+# Both scripts first remember the signed query's nonce (wechat.inbound.Nonce: KEYS[3], body
+# digest ARGV[1], seconds ARGV[2]) and answer {3} when it came with another body before.
+_NONCE = """
+if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'EX', ARGV[2])
+        and redis.call('GET', KEYS[3]) ~= ARGV[1] then
+    return {3}
+end
+"""
 # Claim before acting: {0, what the first delivery stored} or {1, identity epoch}.
-# A missing epoch (Redis restarted or flushed) starts as the fresh one given in ARGV[3].
-_CLAIM = """
+# A missing epoch (Redis restarted or flushed) starts as the fresh one given in ARGV[5].
+_CLAIM = _NONCE + """
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3], 'NX')
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[5], 'NX')
 return {1, redis.call('GET', KEYS[2])}
 """
 # Claim with the answer of a reading handler: {0, first answer}, {1} stored, or {2, epoch}
 # when the identity the answer was computed for is no longer current.
-_ANSWER = """
+_ANSWER = _NONCE + """
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
 local epoch = redis.call('GET', KEYS[2])
-if epoch ~= ARGV[2] then return {2, epoch or ''} end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+if epoch ~= ARGV[4] then return {2, epoch or ''} end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[5])
 return {1}
 """
+_REPLAYED = 3
 _scripts: dict[str, object] = {}
 
 
@@ -65,16 +74,17 @@ def dedupe_key(fields: dict) -> str:
     return ":".join((sender, *map(str, parts)))
 
 
-def handle(message: BaseMessage, xml: str, now: datetime) -> str:
-    """The reply XML for a verified callback ('' for none), computed at most once per message."""
+def handle(message: BaseMessage, xml: str, now: datetime, nonce: Nonce) -> str:
+    """The reply XML for a verified callback ('' for none), computed at most once per message;
+    Refused(403) when its signed query string came with another body before."""
     fields = message._data
     handler = handler_for(fields)
     key = "wechat:reply:" + hashlib.sha1(dedupe_key(fields).encode()).hexdigest()
     try:
         redis = redis_connection()
         if is_pure(handler):
-            return _answer(handler, message, now, key, redis)
-        return _act(handler, message, xml, now, key, redis)
+            return _answer(handler, message, now, key, nonce, redis)
+        return _act(handler, message, xml, now, key, nonce, redis)
     except RedisError as exc:
         log.warning("redis unavailable (%s)", type(exc).__name__)
         try:
@@ -92,32 +102,43 @@ def handle(message: BaseMessage, xml: str, now: datetime) -> str:
         return _keep_in_redis(handler, fields, xml, now, message)
 
 
-def _answer(handler: Handler, message: BaseMessage, now: datetime, key: str, redis) -> str:
-    """A reading handler: compute, then claim and store the answer in one call."""
+def _answer(handler: Handler, message: BaseMessage, now: datetime, key: str, nonce: Nonce,
+            redis) -> str:
+    """A reading handler: compute, then claim and store the answer in one call; what it
+    recorded of what it showed is committed only with the answer that is sent."""
     openid = message._data["FromUserName"]
     epoch = identity.cached_epoch(openid) or identity.current_epoch(redis)
     for _ in range(2):
         person = identity.lookup(openid, epoch)
-        reply = _render(_run(handler, message, now, person)[0], message)
+        reply = _render(_run(handler, message, now, person, commit=False)[0], message)
         outcome, *found = _script(redis, "answer")(
-            keys=[key, identity.EPOCH_KEY], args=[_DONE + reply.encode(), epoch, DEDUPE_WINDOW],
+            keys=[key, identity.EPOCH_KEY, nonce.key],
+            args=[nonce.digest, nonce.ttl, _DONE + reply.encode(), epoch, DEDUPE_WINDOW],
             client=redis)
         if outcome == 1:
+            _commit_shown()
             return reply
+        _end_transaction(commit=False)
         if outcome == 0:
             return _cached_reply(found[0])
+        if outcome == _REPLAYED:
+            raise Refused(403, REPLAYED)
         # The identity changed meanwhile (or Redis lost the epoch): answer again.
         epoch = found[0].decode() or identity.current_epoch(redis)
     return reply
 
 
 def _act(handler: Handler, message: BaseMessage, xml: str, now: datetime, key: str,
-         redis) -> str:
+         nonce: Nonce, redis) -> str:
     """A handler with effects: claim first, act once, store the answer for retries, in Redis
     and, with the handler's own writes, in the database (a flush of Redis forgets nothing)."""
-    claimed, found = _script(redis, "claim")(
-        keys=[key, identity.EPOCH_KEY], args=[_PENDING, DEDUPE_WINDOW, identity.new_epoch()],
+    claimed, *found = _script(redis, "claim")(
+        keys=[key, identity.EPOCH_KEY, nonce.key],
+        args=[nonce.digest, nonce.ttl, _PENDING, DEDUPE_WINDOW, identity.new_epoch()],
         client=redis)
+    if claimed == _REPLAYED:
+        raise Refused(403, REPLAYED)
+    found = found[0]
     if not claimed:
         return _cached_reply(found)
     fields = message._data
@@ -160,13 +181,15 @@ def _script(redis, name: str):
     return _scripts[name]
 
 
-def _run(handler: Handler, message: BaseMessage, now: datetime, person) -> tuple[str, bool]:
-    """Run and commit (what a reading handler leaves is only what it showed, safe to repeat);
-    a failure rolls back and gets a polite answer, never a 500."""
+def _run(handler: Handler, message: BaseMessage, now: datetime, person,
+         commit: bool = True) -> tuple[str, bool]:
+    """Run and commit, or leave the commit to the caller (what a reading handler leaves is
+    only what it showed, safe to repeat); a failure rolls back and gets a polite answer,
+    never a 500."""
     try:
         text = handler(Context(message, message._data, person, now))
-        if session.registry.has() and session().in_transaction():
-            session.commit()
+        if commit:
+            _end_transaction(commit=True)
         return text, True
     except Exception:
         fields = message._data
@@ -175,8 +198,28 @@ def _run(handler: Handler, message: BaseMessage, now: datetime, person) -> tuple
         return texts.SERVER_ERROR, False
 
 
+def _end_transaction(commit: bool) -> None:
+    """Commit or roll back the request's transaction, if it has opened one."""
+    if not session.registry.has() or not session().in_transaction():
+        return
+    if commit:
+        session.commit()
+    else:
+        session.rollback()
+
+
+def _commit_shown() -> None:
+    """Keep what a reading handler showed; its answer is stored already, so should the
+    database fail now the answer still goes out (a number from it is then asked again)."""
+    try:
+        _end_transaction(commit=True)
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("what was shown could not be recorded", exc_info=True)
+
+
 def _render(text: str, message: BaseMessage) -> str:
-    return create_reply(text, message).render() if text else ""
+    return text_reply(text, message) if text else ""
 
 
 def _cached_reply(value: bytes | None) -> str:

@@ -2,7 +2,7 @@
 another, people hold posts (岗位) with their risk points (廉政风险点)
 
 Revision ID: 0019_org
-Revises: 0017_notice
+Revises: 0018_spot_check
 Create Date: 2026-12-01 15:30:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019_org'
-down_revision = '0017_notice'
+down_revision = '0018_spot_check'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ DEFAULTS = {
     "WECHAT_SECRET": "qinglian-demo-secret",
     "WECHAT_TOKEN": "qinglian-demo-token",
     "WECHAT_AES_KEY": "",
+    "WECHAT_MODE": None,
     "EMULATOR_MODE": None,
     "EMULATOR_CALLBACK_URL": "http://127.0.0.1:5000/wechat",
     "EMULATOR_PUBLIC_URL": "http://127.0.0.1:5001/",
@@ -29,7 +30,8 @@ def load_settings(overrides: Mapping | None, environ: Mapping) -> dict:
     aes_key = raw["WECHAT_AES_KEY"] or ""
     if aes_key and len(aes_key) != 43:
         raise ValueError("WECHAT_AES_KEY must be 43 characters (EncodingAESKey)")
-    mode = raw["EMULATOR_MODE"] or ("safe" if aes_key else "plain")
+    # The platform's 消息加解密方式 is what the app is told in WECHAT_MODE.
+    mode = raw["EMULATOR_MODE"] or raw["WECHAT_MODE"] or ("safe" if aes_key else "plain")
     if mode not in MODES:
         raise ValueError(f"EMULATOR_MODE must be one of {MODES}")
     if mode != "plain" and not aes_key:
