@@ -93,8 +93,9 @@ OUTCOME_COLUMNS = [(str(outcome), OUTCOME_LABELS[outcome])
 
 # The tasks behind a number (/admin/tasks, /m/situation/tasks): the query string, and in words
 
-TASK_STATES = {"open": "未提交", "overdue": "已逾期未提交", "review": "审核中", "completed": "已完成",
-               "cancelled": "已撤销", "supervised": "曾被督办", "urged": "曾被催办"}
+TASK_STATES = {"open": "未提交", "overdue": "已逾期未提交", "review": "审核中", "unfinished": "未办结",
+               "completed": "已完成", "cancelled": "已撤销", "supervised": "曾被督办",
+               "urged": "曾被催办"}
 TASK_LEVEL_KEYS = ("warned", "supervision", "red", "yellow", "blue", "reminder", "none")
 YEAR_TASKS = "{year}年度任务"
 SCORED = "已计分"  # ?outcome=scored: on time, late or not done, every scored task

@@ -32,7 +32,8 @@ from sqlalchemy.orm import joinedload
 
 from models import audit, spot_check
 from models.assessment import unit_rows
-from models.assignment import OPEN_STATES, WARNED, WORST_FIRST, Assignment, State, severity
+from models.assignment import (FINAL_STATES, OPEN_STATES, WARNED, WORST_FIRST, Assignment, State,
+                               severity)
 from models.clock import SHANGHAI
 from models.db import session
 from models.deduction import Deduction
@@ -232,13 +233,14 @@ class TaskFilter:
     year: int | None = None
     unit_id: int | None = None
     category_id: int | None = None
-    state: str = ""  # open, overdue, review, completed, cancelled, supervised, urged
+    state: str = ""  # open, overdue, review, unfinished, completed, cancelled, supervised, urged
     level: str = ""  # a Level, or "warned" (blue and above)
     month: str = ""
     outcome: str = ""  # on_time, late, unfinished, scored
 
 
-STATES = ("open", "overdue", "review", "completed", "cancelled", "supervised", "urged")
+STATES = ("open", "overdue", "review", "unfinished", "completed", "cancelled", "supervised",
+          "urged")
 OUTCOMES = (*(str(outcome) for outcome in SCORED), "scored")
 
 
@@ -281,6 +283,8 @@ def _state(state: str, now: datetime, span) -> list:
         return [Assignment.state.in_(OPEN_STATES), Assignment.due_at < now]
     if state == "review":
         return [Assignment.state.in_(REVIEW_STATES)]
+    if state == "unfinished":  # 未办结: neither completed nor cancelled
+        return [Assignment.state.not_in(FINAL_STATES)]
     if state in (State.COMPLETED, State.CANCELLED):
         return [Assignment.state == state]
     if state == "supervised":

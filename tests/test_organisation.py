@@ -2,6 +2,7 @@
 through the pages; tasks, people and deductions follow a merge, reviewers follow a move, a
 cycle and a half-finished merge or deactivation are refused with the reason."""
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -228,3 +229,22 @@ def test_a_tampered_unit_kind_gets_a_chinese_answer(county, admin_browser):
                          form_page="/admin/org")
     assert refused.status_code == 422 and "请选择单位类别：" in refused.text
     assert "Not a valid choice" not in refused.text
+
+
+def test_each_units_unfinished_count_lists_its_unfinished_tasks(county, make_template,
+                                                                 make_assignment, admin_browser,
+                                                                 now):
+    township, member = county["township"], county["member"]
+    template = make_template(**ONE_OFF)
+    waiting, handed_in, done = (make_assignment(person, template, period="once", at=now)
+                                for person in (member, county["secretary"], county["colleague"]))
+    transition(handed_in, Action.SUBMIT, county["secretary"], now=now)
+    done.state = State.COMPLETED
+    session.commit()
+    admin = admin_browser(county["admin"])
+    page = admin.get("/admin/org").text
+    link = f'/admin/tasks?unit={township.id}&amp;state=unfinished">2</a>'
+    assert link in page
+    listed = admin.get(f"/admin/tasks?unit={township.id}&state=unfinished").text
+    assert "未办结" in listed and "共 <b>2</b> 项" in listed
+    assert {int(i) for i in re.findall(r'data-task="(\d+)"', listed)} == {waiting.id, handed_in.id}
