@@ -55,6 +55,9 @@ class Evidence(Base):
     # A notice's attachment (notice_item_id empty) or an item's reply (models.notice_lifecycle).
     notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice.id"), index=True)
     notice_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notice_item.id"))
+    # A photo an inspector took re-verifying a drawn task (models.spot_check).
+    spot_check_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("spot_check_item.id"),
+                                                           index=True)
     round: Mapped[int] = mapped_column(default=1)
     # The round the assignee took it out of; it stays part of the rounds before.
     removed_round: Mapped[int | None]
@@ -206,7 +209,7 @@ def keep_pending(person, media_id: str, *, now: datetime) -> Evidence:
 
 def _pending(person_id: int, now: datetime) -> sa.ColumnElement[bool]:
     return ((Evidence.assignment_id.is_(None)) & Evidence.notice_id.is_(None)
-            & (Evidence.created_by_id == person_id)
+            & Evidence.spot_check_item_id.is_(None) & (Evidence.created_by_id == person_id)
             & (Evidence.kind == EvidenceKind.PHOTO) & Evidence.status.in_(USABLE)
             & (Evidence.created_at > now - PENDING_FOR))
 
@@ -235,8 +238,8 @@ def expire_pending(now: datetime) -> int:
     result = session.execute(
         sa.update(Evidence).where(
             Evidence.assignment_id.is_(None), Evidence.notice_id.is_(None),
-            Evidence.kind == EvidenceKind.PHOTO, Evidence.status.in_(USABLE),
-            Evidence.created_at <= now - PENDING_FOR)
+            Evidence.spot_check_item_id.is_(None), Evidence.kind == EvidenceKind.PHOTO,
+            Evidence.status.in_(USABLE), Evidence.created_at <= now - PENDING_FOR)
         .values(status=EvidenceStatus.EXPIRED, error="24小时内未选择任务"))
     return result.rowcount
 
@@ -249,8 +252,11 @@ def photo_number(evidence: Evidence) -> int:
         query = query.where(Evidence.notice_id == evidence.notice_id,
                             Evidence.notice_item_id == evidence.notice_item_id,
                             Evidence.round == evidence.round)
+    elif evidence.spot_check_item_id is not None:
+        query = query.where(Evidence.spot_check_item_id == evidence.spot_check_item_id)
     elif evidence.assignment_id is None:
         query = query.where(Evidence.assignment_id.is_(None), Evidence.notice_id.is_(None),
+                            Evidence.spot_check_item_id.is_(None),
                             Evidence.created_by_id == evidence.created_by_id,
                             Evidence.created_at > evidence.created_at - PENDING_FOR)
     else:

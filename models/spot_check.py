@@ -26,6 +26,7 @@ from models.db import Base, session
 from models.deduction import Deduction, record
 from models.duty import DutyTemplate, period_label
 from models.errors import Conflict, DomainError, NotAllowed, NotFound
+from models.evidence import USABLE, Evidence, EvidenceKind, EvidenceStatus
 from models.hierarchy import Directory, assignees, is_assignee
 from models.lifecycle import transition
 from models.notification import NotificationKind, notify
@@ -295,6 +296,32 @@ def verify(item: SpotCheckItem, result: Result | str, reason: str, *, actor: Per
                 notify(NotificationKind.SPOT_CHECK, person_id, now=now, assignment_id=task.id,
                        step=f"spot_check:{item.id}")
     return item
+
+
+def attach_photo(item: SpotCheckItem, actor: Person, *, now: datetime) -> Evidence:
+    """A photo taken re-verifying `item`, by whoever entered its result, as it is entered (the
+    bytes kept for the media job by the caller, who commits, then queues it)."""
+    if item.verified_by_id != actor.id:
+        raise NotAllowed("只有录入核实结果的审核人员可以附照片。")
+    evidence = Evidence(spot_check_item_id=item.id, kind=EvidenceKind.PHOTO,
+                        created_by_id=actor.id, created_at=now, status=EvidenceStatus.RECEIVED)
+    session.add(evidence)
+    session.flush()
+    audit.record("spot_check.photo", subject(item.round), now=now, actor=actor, item=item.id,
+                 evidence=evidence.id)
+    return evidence
+
+
+def photos(items) -> dict[int, list[Evidence]]:
+    """Each item's photos that are stored or still being processed, by item id."""
+    ids = [item.id for item in items]
+    found: dict[int, list[Evidence]] = {item_id: [] for item_id in ids}
+    if ids:
+        for evidence in session.scalars(sa.select(Evidence).where(
+                Evidence.spot_check_item_id.in_(ids), Evidence.status.in_(USABLE))
+                .order_by(Evidence.id)):
+            found[evidence.spot_check_item_id].append(evidence)
+    return found
 
 
 def item_of(step: str) -> SpotCheckItem | None:

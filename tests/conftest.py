@@ -541,11 +541,11 @@ class AdminBrowser:
     def get(self, path: str) -> requests.Response:
         return self.http.get(self.base + path, timeout=30)
 
-    def post(self, path: str, data: dict, form_page: str) -> requests.Response:
+    def post(self, path: str, data: dict, form_page: str, files=None) -> requests.Response:
         """POST like the form on `form_page` would, with that page's CSRF token."""
         token = ADMIN_CSRF.search(self.get(form_page).text)[1]
         return self.http.post(self.base + path, data={**data, "csrf_token": token},
-                              allow_redirects=False, timeout=30)
+                              files=files, allow_redirects=False, timeout=30)
 
 
 @pytest.fixture

@@ -3,15 +3,18 @@ result once; 不实 deducts the round's points, reopens the task with the reason
 unit's secretary; admins look (cadres are refused in tests/test_spot_check_api.py)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from jobs import texts as job_texts
-from models import (Assignment, Deduction, Notification, NotificationKind, SpotCheckRound,
-                    session, utcnow)
+from models import (Assignment, Deduction, Evidence, EvidenceStatus, Notification,
+                    NotificationKind, SpotCheckItem, SpotCheckRound, session, utcnow)
+from models.evidence import expire_pending
 from models.scoring import compute
-from tests.conftest import openid
+from test_chat_evidence import photo
+from tests.conftest import Phone, openid
 
 
 def text(response) -> str:
@@ -182,3 +185,36 @@ def test_results_reach_the_dashboard_the_assessment_and_its_workbook(
     older = {key: value for key, value in frozen.items() if key != "spot_checks"}
     write_xlsx(older, tmp_path / "older.xlsx")  # a snapshot from before spot checks
     assert "抽查核实" not in load_workbook(tmp_path / "older.xlsx").sheetnames
+
+
+def test_a_result_keeps_its_photos_for_inspectors_only(app, assessed_county, inspector, work,
+                                                       clock):
+    c = assessed_county
+    assert open_round(inspector).status_code == 303
+    row = latest_round()
+    item = item_for(row, c["tasks"]["baishui"])
+    page = f"/admin/spot-checks/{row.id}"
+    typed = {"result": "true", "reason": "实地核查，情况属实"}
+    bad = inspector.post(f"{page}/items/{item.id}", typed, form_page=page,
+                         files=[("photos", ("会议.jpg", photo(), "image/jpeg")),
+                                ("photos", ("坏的.jpg", b"not a picture", "image/jpeg"))])
+    assert bad.status_code == 400 and "坏的.jpg" in text(bad)  # refused by name, nothing kept
+    session.expire_all()
+    assert session.get(SpotCheckItem, item.id).result is None
+    assert session.scalar(sa.select(sa.func.count(Evidence.id)).where(
+        Evidence.spot_check_item_id.is_not(None))) == 0
+    done = inspector.post(f"{page}/items/{item.id}", typed, form_page=page,
+                          files=[("photos", ("会议.jpg", photo(), "image/jpeg"))])
+    assert done.status_code == 303
+    assert "照片处理中" in inspector.get(page).text
+    work()
+    shown = inspector.get(page).text
+    [thumb] = re.findall(r'src="(/m/evidence/\d+/thumb)"', shown)
+    assert inspector.get(thumb).status_code == 200
+    assert inspector.get(thumb).headers["Content-Type"] == "image/jpeg"
+    assert Phone(app, c["phones"]["li"]).get(thumb).status_code == 404  # a cadre
+    clock.move_to(utcnow() + timedelta(days=2))  # never taken for a waiting chat photo
+    assert expire_pending(utcnow()) == 0
+    session.expire_all()
+    [kept] = session.scalars(sa.select(Evidence).where(Evidence.spot_check_item_id == item.id))
+    assert kept.status == EvidenceStatus.STORED and kept.assignment_id is None

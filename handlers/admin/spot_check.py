@@ -9,8 +9,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from handlers.admin import texts
 from handlers.admin.scoring import year_arg
+from handlers.mobile.evidence import checked_photos
 from handlers.labels import (PENDING_LABEL, RESULT_LABELS, STATE_LABELS, UNIT_KIND_LABELS,
                              period_label, sample_words, scope_words)
+from jobs.evidence import keep_upload, queue_fetch
 from models import Assignment, DutyCategory, SpotCheckItem, session, spot_check, utcnow
 from models.clock import local_date
 from models.errors import DomainError, NotFound
@@ -89,6 +91,7 @@ def detail(round_id: int, errors: dict | None = None, values: dict | None = None
         result_keys=RESULT_KEYS, labels=result_labels(), results=RESULT_LABELS,
         states=STATE_LABELS, unit_id=unit_id, result=result, population=tasks,
         may_verify={item.id: spot_check.may_verify(g.person, item) for item in row.items},
+        photos=spot_check.photos(items),
         errors=errors or {}, values=values or {}, min_reason=spot_check.MIN_REASON), status
 
 
@@ -98,13 +101,22 @@ def verify_post(round_id: int, item_id: int):
     if item is None or item.round_id != round_id:
         raise NotFound(texts.SPOT_CHECK_ITEM_GONE)
     values = {"result": request.form.get("result", ""), "reason": request.form.get("reason", "")}
+    photos, errors = checked_photos(request.files.getlist("photos"))
+    now, kept = utcnow(), []
     try:
-        spot_check.verify(item, values["result"], values["reason"], actor=g.person,
-                          now=utcnow())
+        if errors:
+            raise DomainError("\n".join(errors))
+        spot_check.verify(item, values["result"], values["reason"], actor=g.person, now=now)
+        for data, header in photos:
+            evidence = spot_check.attach_photo(item, g.person, now=now)
+            keep_upload(evidence, data, header)
+            kept.append(evidence.id)
     except DomainError as refusal:
         session.rollback()
         return detail(round_id, {item_id: refusal.message}, {item_id: values}, refusal.status)
     session.commit()
+    for evidence_id in kept:
+        queue_fetch(evidence_id)
     flash(texts.SPOT_CHECK_VERIFIED.format(task=item.assignment.template.title,
                                            result=RESULT_LABELS[item.result]), "ok")
     return redirect(url_for("admin.spot_check", round_id=round_id, _anchor=f"i{item.id}"), 303)

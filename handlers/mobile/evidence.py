@@ -23,7 +23,7 @@ from handlers.mobile.auth import message_page
 from handlers.mobile.refusal import form_page, recall, refuse
 from jobs.evidence import keep_upload, queue_fetch, storage
 from models import Evidence, EvidenceKind, EvidenceStatus, Notice, State, session, utcnow
-from models.hierarchy import is_assignee
+from models.hierarchy import SEES_ALL, is_assignee
 from models.errors import DomainError
 from models.evidence import (EvidenceGone, attach, current_round, photo_number, refused_photos,
                              remove, round_evidence)
@@ -112,6 +112,9 @@ def evidence_image(evidence_id: int, variant: str):
         abort(404)
     if evidence.notice_id is not None:  # a notice's attachment or an item's reply
         if not can_see_notice(g.person, session.get(Notice, evidence.notice_id)):
+            abort(404)
+    elif evidence.spot_check_item_id is not None:  # taken re-verifying a drawn task
+        if g.person.role not in SEES_ALL:  # who reads the spot-check rounds
             abort(404)
     elif evidence.assignment_id is None:
         abort(404)  # a photo still waiting for its task is nobody else's to see
