@@ -22,6 +22,7 @@ from wechatpy.exceptions import WeChatClientException
 from jobs import texts
 from jobs.queue import enqueue
 from models import Channel, Evidence, EvidenceStatus, Notification, session, utcnow
+from models.document_file import DocumentFile
 from models.errors import DomainError
 from models.evidence import expire_pending, photo_number
 from models.photo import EXTENSIONS, PhotoHeader, process_photo
@@ -98,6 +99,16 @@ def keep_upload(evidence: Evidence, data: bytes, header: PhotoHeader) -> None:
     storage().put(content_key("originals", sha256, header.ext), data)
     evidence.sha256, evidence.content_type = sha256, header.content_type
     evidence.size_bytes, evidence.width, evidence.height = len(data), header.width, header.height
+
+
+def keep_file(evidence: Evidence, document: DocumentFile) -> None:
+    """A document's bytes into storage as they came (models.document_file checked them; there
+    is nothing to decode, so no media job): the row is stored at once, named by `text`. The
+    caller commits."""
+    storage().put(content_key("files", document.sha256, document.ext), document.data)
+    evidence.sha256, evidence.content_type = document.sha256, document.content_type
+    evidence.size_bytes, evidence.text = len(document.data), document.name
+    evidence.status = EvidenceStatus.STORED
 
 
 def store_photo(evidence: Evidence, data: bytes, photo) -> None:

@@ -44,7 +44,8 @@ class Evidence(Base):
     """A summary paragraph, a photo or a file, handed in with one or more rounds.
 
     Photo bytes live in storage, content-addressed by sha256; capture time and GPS are kept
-    here as evidence metadata (and stripped from the display copies).
+    here as evidence metadata (and stripped from the display copies). A file (a notice's
+    attachment or reply: PDF, Word, Excel) is stored as it came; `text` holds its file name.
     """
 
     __tablename__ = "evidence"
@@ -66,7 +67,7 @@ class Evidence(Base):
     media_id: Mapped[str | None] = mapped_column(sa.String(128))
     sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     status: Mapped[EvidenceStatus] = mapped_column(sa.String(20), default=EvidenceStatus.RECEIVED)
-    content_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="")
     size_bytes: Mapped[int] = mapped_column(default=0)
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)

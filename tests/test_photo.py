@@ -474,7 +474,7 @@ def files_under(root) -> list[str]:
 
 def test_content_key_is_sharded_by_hash():
     assert content_key("originals", SHA, "jpg") == f"originals/{SHA[:2]}/{SHA[2:4]}/{SHA}.jpg"
-    assert set(KINDS) == {"originals", "display", "thumbs"}
+    assert set(KINDS) == {"originals", "display", "thumbs", "files"}
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ ROUTES = [
     ("/notices/<int:notice_id>/items/<int:item_id>/verify", "verify_notice_item",
      notice.verify_item, ["POST"], True),
     ("/notices/<int:notice_id>/close", "close_notice", notice.close_notice, ["POST"], True),
+    ("/evidence/<int:evidence_id>/file", "evidence_file", evidence.evidence_file, ["GET"], True),
     ("/evidence/<int:evidence_id>/<variant>", "evidence_image", evidence.evidence_image, ["GET"],
      True),
 ]

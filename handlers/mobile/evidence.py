@@ -8,6 +8,7 @@ the media job decodes it (jobs.evidence), as it does chat photos, and until then
 it as 处理中. A web worker never decodes a picture."""
 
 import re
+from urllib.parse import quote
 
 from flask import (abort, current_app, flash, g, jsonify, make_response, redirect,
                    render_template, request, url_for)
@@ -29,10 +30,13 @@ from models.evidence import (EvidenceGone, attach, current_round, photo_number, 
                              remove, round_evidence)
 from models.notice_lifecycle import can_see as can_see_notice
 from models.late import require_open
+from models.document_file import MAX_BYTES as MAX_FILE_BYTES
+from models.document_file import EXTENSIONS, DocumentFile, inspect_file
 from models.photo import MAX_BYTES, MAX_UPLOAD_DECODE_BYTES, PhotoHeader, inspect_photo
 from models.storage import content_key
 
 MAX_PHOTOS_PER_UPLOAD = 9
+MAX_FILES_PER_UPLOAD = 5
 MAX_SUMMARY = 2000
 VARIANTS = {"thumb": "thumbs", "display": "display"}
 MEDIA_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -107,8 +111,47 @@ def evidence_image(evidence_id: int, variant: str):
     """A stored photo's display copy or thumbnail; 404 unless the viewer may see the task."""
     evidence = session.get(Evidence, evidence_id)
     kind = VARIANTS.get(variant)
-    if evidence is None or kind is None or evidence.status != EvidenceStatus.STORED \
-            or not evidence.sha256:
+    if evidence is None or kind is None or evidence.kind != EvidenceKind.PHOTO:
+        abort(404)
+    _require_visible(evidence)
+    try:
+        data = storage().get(content_key(kind, evidence.sha256, "jpg"))
+    except KeyError:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    # Private: evidence is never cached by a shared proxy; content-addressed, so it never changes.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def evidence_file(evidence_id: int):
+    """A stored file (a notice's attachment or an item's reply) as a download under its own
+    name; 404 unless the viewer may see the notice."""
+    evidence = session.get(Evidence, evidence_id)
+    ext = EXTENSIONS.get(evidence.content_type) if evidence is not None else None
+    if ext is None or evidence.kind != EvidenceKind.FILE:
+        abort(404)
+    _require_visible(evidence)
+    try:
+        data = storage().get(content_key("files", evidence.sha256, ext))
+    except KeyError:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = evidence.content_type
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{evidence.id}.{ext}\"; "
+        f"filename*=UTF-8''{quote(evidence.text or f'{evidence.id}.{ext}')}")
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _require_visible(evidence: Evidence) -> None:
+    """404 unless the evidence is stored and the viewer may see what it belongs to: the notice
+    (its attachment or an item's reply), the spot check, or the task."""
+    if evidence.status != EvidenceStatus.STORED or not evidence.sha256:
         abort(404)
     if evidence.notice_id is not None:  # a notice's attachment or an item's reply
         if not can_see_notice(g.person, session.get(Notice, evidence.notice_id)):
@@ -120,16 +163,6 @@ def evidence_image(evidence_id: int, variant: str):
         abort(404)  # a photo still waiting for its task is nobody else's to see
     else:
         visible_assignment(g.person, evidence.assignment_id)
-    try:
-        data = storage().get(content_key(kind, evidence.sha256, "jpg"))
-    except KeyError:
-        abort(404)
-    response = make_response(data)
-    response.headers["Content-Type"] = "image/jpeg"
-    # Private: evidence is never cached by a shared proxy; content-addressed, so it never changes.
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def wx_photos(assignment_id: int):
@@ -206,9 +239,25 @@ def checked_photos(files) -> tuple[list[tuple[bytes, PhotoHeader]], list[str]]:
     return photos, errors
 
 
-def _refused(number: int, filename: str, why: str) -> str:
+def checked_files(files) -> tuple[list[DocumentFile], list[str]]:
+    """Every chosen file (a notice's attachment or reply) checked by its bytes
+    (models.document_file); the refusals in words, each file by number and file name."""
+    chosen = [f for f in files if f and f.filename]
+    if len(chosen) > MAX_FILES_PER_UPLOAD:
+        return [], [texts.TOO_MANY_FILES.format(count=MAX_FILES_PER_UPLOAD)]
+    documents, errors = [], []
+    for number, upload in enumerate(chosen, start=1):
+        try:
+            documents.append(inspect_file(upload.read(MAX_FILE_BYTES + 1), upload.filename))
+        except DomainError as refusal:
+            errors.append(_refused(number, upload.filename, refusal.message,
+                                   texts.FILE_REFUSED))
+    return documents, errors
+
+
+def _refused(number: int, filename: str, why: str, words: str = texts.PHOTO_REFUSED) -> str:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1][:40]
-    return texts.PHOTO_REFUSED.format(number=number, name=name, why=why)
+    return words.format(number=number, name=name, why=why)
 
 
 def _attach_all(task, summary: str, photos: list[tuple[bytes, PhotoHeader]]) -> list[Evidence]:

@@ -1,6 +1,6 @@
 """监督建议书 / 整改通知书 on the phone: the list of one's notices, the notice page with each
 item's replies, and the forms `models.notice_lifecycle.allowed` grants the viewer: 签收, reply
-per item (text and photos), verify per item (通过 / 退回 with a reason), 回访销账. The printable
+per item (text, photos and files), verify per item (通过 / 退回 with a reason), 回访销账. The printable
 A4 page and the .docx are the same document (handlers.notice_document).
 """
 
@@ -11,10 +11,10 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 
 from handlers.mobile import texts
 from handlers.mobile.auth import message_page
-from handlers.mobile.evidence import checked_photos
+from handlers.mobile.evidence import checked_files, checked_photos
 from handlers.mobile.notice_form import form_page, issued, own_draft, submitted, values_of
 from handlers.mobile.refusal import recall, refuse
-from jobs.evidence import keep_upload, queue_fetch
+from jobs.evidence import keep_file, keep_upload, queue_fetch
 from jobs.notice_document import parts, write_docx
 from models import Evidence, EvidenceKind, EvidenceStatus, Notice, NoticeItem, session, utcnow
 from models.errors import DomainError
@@ -151,15 +151,17 @@ def acknowledge_notice(notice_id: int):
 
 
 def reply_item(notice_id: int, item_id: int):
-    """An item's reply: its text, and the photos chosen with it (validated first: a refused
-    photo saves nothing)."""
+    """An item's reply: its text, and the photos and files chosen with it (validated first: a
+    refused photo or file saves nothing). Files are stored at once, in the same commit."""
     found = visible_notice(g.person, notice_id)
     item = _item(found, item_id)
     text = request.form.get("reply", "")
     form, typed = f"item-{item.id}", {"reply": text}
     photos, errors = checked_photos(request.files.getlist("photos"))
-    if errors:
-        return refuse("\n".join(errors), _page(found, form), form=form, typed=typed)
+    documents, file_errors = checked_files(request.files.getlist("files"))
+    if errors or file_errors:
+        return refuse("\n".join(errors + file_errors), _page(found, form), form=form,
+                      typed=typed)
     now = utcnow()
     try:
         reply(item, g.person, text, now=now)
@@ -168,6 +170,8 @@ def reply_item(notice_id: int, item_id: int):
             evidence = attach(item, g.person, EvidenceKind.PHOTO, now=now)
             keep_upload(evidence, data, header)
             kept.append(evidence.id)
+        for document in documents:
+            keep_file(attach(item, g.person, EvidenceKind.FILE, now=now), document)
     except DomainError as refusal:
         return refuse(refusal.message, _page(found, form), form=form, typed=typed)
     session.commit()

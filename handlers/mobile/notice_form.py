@@ -1,7 +1,7 @@
 """Drafting a 监督建议书 / 整改通知书, for both forms that do it: the admin's (PC, county
 inspectors) and the phone's (/m/notices/new, discipline bodies and inspectors). One reading of
 what was typed, one save: the draft (new or edited) through models.notice_lifecycle, with any
-photos attached; a refusal leaves nothing saved and the form shows what was typed again.
+photos and files attached; a refusal leaves nothing saved and the form shows what was typed again.
 """
 
 from datetime import datetime, time
@@ -9,8 +9,8 @@ from datetime import datetime, time
 import sqlalchemy as sa
 from flask import abort, request
 
-from handlers.mobile.evidence import checked_photos
-from jobs.evidence import keep_upload, queue_fetch
+from handlers.mobile.evidence import checked_files, checked_photos
+from jobs.evidence import keep_file, keep_upload, queue_fetch
 from models import EvidenceKind, Notice, Person, Unit, session
 from models.clock import SHANGHAI, local_date
 from models.errors import DomainError
@@ -78,15 +78,17 @@ def choices(person: Person) -> tuple[list[Unit], list[Person]]:
     return units, people
 
 
-def save(found: Notice | None, person: Person, values: dict, files, *, now: datetime
-         ) -> tuple[Notice, list[int]]:
-    """Draft or edit from `values` (as `typed` read them) and attach the photos in `files`,
-    kept unopened for the media job: (the draft, the photos' evidence ids to queue once
-    committed). Raises DomainError with every problem of the photos, or the first of the
-    fields; the caller commits, or rolls back on a refusal."""
-    photos, errors = checked_photos(files)
-    if errors:
-        raise DomainError("\n".join(errors))
+def save(found: Notice | None, person: Person, values: dict, images, files, *,
+         now: datetime) -> tuple[Notice, list[int]]:
+    """Draft or edit from `values` (as `typed` read them) and attach the photos in `images`,
+    kept unopened for the media job, and the documents in `files`, stored at once: (the draft,
+    the photos' evidence ids to queue once committed). Raises DomainError with every problem of
+    the photos and files, or the first of the fields; the caller commits, or rolls back on a
+    refusal."""
+    photos, errors = checked_photos(images)
+    documents, file_errors = checked_files(files)
+    if errors or file_errors:
+        raise DomainError("\n".join(errors + file_errors))
     items = [{"requirement": row["requirement"], "due_at": _end_of(row["due"], "整改时限"),
               "person": _person(row["person_id"])} for row in values["items"]]
     fields = {"kind": values.get("kind"), "title": values.get("title", ""),
@@ -102,6 +104,8 @@ def save(found: Notice | None, person: Person, values: dict, files, *, now: date
         evidence = attach_to_notice(found, person, EvidenceKind.PHOTO, now=now)
         keep_upload(evidence, data, header)
         kept.append(evidence.id)
+    for document in documents:
+        keep_file(attach_to_notice(found, person, EvidenceKind.FILE, now=now), document)
     return found, kept
 
 
@@ -113,7 +117,7 @@ def submitted(found: Notice | None, person: Person, *, now: datetime
     values = typed(request.form, found)
     try:
         saved, photos = save(found, person, values, request.files.getlist("attachments"),
-                             now=now)
+                             request.files.getlist("files"), now=now)
     except DomainError as refusal:
         if refusal.status == 403:
             raise
