@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from models.errors import DomainError
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # within the request limit (MAX_CONTENT_LENGTH, 16 MB)
 MAX_NAME = 80
 CONTENT_TYPES = {
     "pdf": "application/pdf",

@@ -197,7 +197,7 @@ def test_an_upload_over_the_limit_goes_back_to_the_form_and_says_so(phone, count
     page = phone("member").post(f"/m/tasks/{task.id}/report", {"then": "save"},
                                 files=[("photos", ("big.jpg", b"x" * 100_000, "image/jpeg"))])
     assert redirected(page, f"/m/tasks/{task.id}/report")
-    assert "照片总大小超过" in page.text and "请分几次上传" in page.text and evidence_count() == 0
+    assert "照片和文件总大小超过" in page.text and "请分几次上传" in page.text and evidence_count() == 0
 
 
 def test_a_non_image_is_refused_and_nothing_is_stored(phone, county, task, app):

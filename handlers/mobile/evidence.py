@@ -103,7 +103,7 @@ def upload_too_large(error: RequestEntityTooLarge):
     limit = (request.max_content_length or 0) // (1024 * 1024)
     message = texts.UPLOAD_TOO_LARGE.format(mb=limit)
     if request.method != "POST" or request.is_json:
-        return message_page(message, 413, "照片太大", back=request.path)
+        return message_page(message, 413, "上传内容太大", back=request.path)
     return refuse(message, form_page(), form="report")
 
 
