@@ -2,7 +2,7 @@
 the Office types (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet is 65
 characters; 40 held only the image types)
 
-Revision ID: 0020_files
+Revision ID: 0021_files
 Revises: 0020_spot_check_photos
 Create Date: 2026-12-01 16:00:00.000000
 """
@@ -10,7 +10,7 @@ Create Date: 2026-12-01 16:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020_files'
+revision = '0021_files'
 down_revision = '0020_spot_check_photos'
 branch_labels = None
 depends_on = None
