@@ -26,7 +26,9 @@ if CHROMIUM is None:
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="needs Playwright for Python (pip install playwright)")
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+# TEST_ARTIFACTS: another folder, for runs side by side (.ci/run's runs at two dates).
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or
+                 Path(__file__).resolve().parents[1] / "test-artifacts") / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
