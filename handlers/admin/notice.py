@@ -15,7 +15,7 @@ from jobs.notice_ledger import write_ledger
 from models import Notice, NoticeState, Unit, UnitKind, session, utcnow
 from models.clock import local_date
 from models.notice import KIND_LABELS, STATE_LABELS
-from models.notice_ledger import Filters, counts, ledger, ledger_query, overdue_clause
+from models.notice_ledger import Filters, counts, ledger, overdue_ids
 from models.notice_lifecycle import ISSUING_ROLES, discard, is_issuer
 
 ITEM_ROWS = 5  # blank item rows on the form
@@ -34,8 +34,7 @@ def notices():
     """台账: filters, counts (each a link), the rows, and this body's drafts."""
     now, filters = utcnow(), _filters()
     rows = ledger(filters, now)
-    late = set(session.scalars(ledger_query(filters, now).where(overdue_clause(now))
-                               .with_only_columns(Notice.id)))
+    late = overdue_ids(rows, now)
     drafts = session.scalars(sa.select(Notice).where(
         Notice.issuer_id == g.person.unit_id, Notice.state == NoticeState.DRAFTED)
         .order_by(Notice.id.desc())).all()
@@ -51,8 +50,7 @@ def notices():
 def notices_xlsx():
     now, filters = utcnow(), _filters()
     rows = ledger(filters, now)
-    late = set(session.scalars(ledger_query(filters, now).where(overdue_clause(now))
-                               .with_only_columns(Notice.id)))
+    late = overdue_ids(rows, now)
     name = f"整改通知台账-{local_date(now):%Y%m%d}.xlsx"
     return send_file(io.BytesIO(write_ledger(rows, late)), as_attachment=True,
                      download_name=name, mimetype=XLSX)

@@ -16,7 +16,7 @@ from jobs.notice_document import write_docx
 from models import Notice, NoticeItem, NoticeState, Person, Unit, session, utcnow
 from models.errors import DomainError, NotFound
 from models.notice import ITEM_ACTIONS
-from models.notice_ledger import Filters, ledger_query, overdue_clause
+from models.notice_ledger import Filters, ledger_query, overdue_ids
 from models.notice_lifecycle import (accept, acknowledge, allowed, can_see, close, draft,
                                      issue, reply, return_item, visible_filter)
 
@@ -78,12 +78,11 @@ def list_notices():
                       overdue=query_int("overdue", 0, low=0, high=1) == 1,
                       year=query_int("year", low=YEARS[0], high=YEARS[1]))
     limit, offset = page()
-    query = ledger_query(filters, now).where(visible_filter(person)) \
-        .order_by(Notice.id.desc()).limit(limit).offset(offset)
-    late = set(session.scalars(ledger_query(filters, now).where(overdue_clause(now))
-                               .with_only_columns(Notice.id)))
+    rows = session.scalars(ledger_query(filters, now).where(visible_filter(person))
+                           .order_by(Notice.id.desc()).limit(limit).offset(offset)).all()
+    late = overdue_ids(rows, now)
     return {"items": [{**notice_json(row, person, now), "overdue": row.id in late}
-                      for row in session.scalars(query)]}
+                      for row in rows]}
 
 
 def show_notice(notice_id: int):
