@@ -125,7 +125,7 @@ def test_whole_life_in_headless_chromium(app, chromium, life, work):
     page.locator("#todo a.task-row").first.click()
     member.shot("detail")
     page.get_by_role("button", name="签收任务").click()
-    assert texts.ACKNOWLEDGED in page.locator(".flash").inner_text()
+    sync_api.expect(page.locator(".flash")).to_contain_text(texts.ACKNOWLEDGED)
     member.shot("acknowledged")
     assert state_of(life) == State.ACKNOWLEDGED
 
@@ -147,11 +147,11 @@ def test_whole_life_in_headless_chromium(app, chromium, life, work):
     inspector.page.locator("#reviews a.task-row").first.click()
     inspector.page.get_by_role("textbox", name="退回理由").fill("不清楚")
     inspector.page.get_by_role("button", name="退回整改").click()
-    assert "至少5个字" in inspector.page.locator(".errors").inner_text()
+    sync_api.expect(inspector.page.locator(".errors")).to_contain_text("至少5个字")
     inspector.shot("reason-too-short")
     inspector.page.get_by_role("textbox", name="退回理由").fill("会议纪要照片看不清，请重新拍摄上传。")
     inspector.page.get_by_role("button", name="退回整改").click()
-    assert texts.RETURNED in inspector.page.locator(".flash").inner_text()
+    sync_api.expect(inspector.page.locator(".flash")).to_contain_text(texts.RETURNED)
     inspector.shot("returned")
     assert state_of(life) == State.RETURNED
 
@@ -160,10 +160,10 @@ def test_whole_life_in_headless_chromium(app, chromium, life, work):
     member.shot("sees-return")
     # The rework starts with what was handed in: drop the unclear photo, keep the rest.
     page.get_by_role("link", name="上报材料").click()
-    assert "已保留上次上报的小结和2张照片" in page.locator(".page").inner_text()
+    sync_api.expect(page.locator(".page")).to_contain_text("已保留上次上报的小结和2张照片")
     member.shot("report-kept")
     page.get_by_role("button", name="删除第2张照片").click()
-    assert texts.EVIDENCE_REMOVED in page.locator(".flash").inner_text()
+    sync_api.expect(page.locator(".flash")).to_contain_text(texts.EVIDENCE_REMOVED)
     assert page.locator(".thumbs__link").count() == 1
     page.get_by_role("link", name="返回任务详情").click()
     _report(member, "已补充清晰的会议纪要照片。",
@@ -203,7 +203,7 @@ def _review(reviewer: Phone, approve: bool, expect: str, step: str, photos: int 
     reviewer.open("/m/")
     reviewer.shot("workbench")
     page.locator("#reviews a.task-row").first.click()
-    assert "/m/review/" in page.url
+    page.wait_for_url("**/m/review/**")
     thumbs = page.locator(".thumbs__link")
     assert thumbs.count() == photos
     reviewer.shot(step)
@@ -215,5 +215,5 @@ def _review(reviewer: Phone, approve: bool, expect: str, step: str, photos: int 
     viewer.get_by_role("button", name="关闭").click()
     assert viewer.count() == 0
     page.get_by_role("button", name="审核通过" if approve else "退回整改").click()
-    assert expect in page.locator(".flash").inner_text()
+    sync_api.expect(page.locator(".flash")).to_contain_text(expect)
     reviewer.shot(f"{step}-done")

@@ -1,6 +1,6 @@
 """The admin dispatch picker on a 375 px phone screen in headless Chromium (issue 9, item 6)."""
 
-from test_browser import ARTIFACTS, chromium  # noqa: F401 (the fixture; skips without chromium)
+from test_browser import ARTIFACTS, chromium, sync_api  # noqa: F401 (the fixture; skips without chromium)
 from test_dispatch import people, tasks  # noqa: F401 (people: a fixture)
 
 from models import Period, TemplateKind, session
@@ -29,6 +29,6 @@ def test_the_picker_fits_a_375px_screen_and_dispatches(chromium, runner, people,
     page.get_by_label("李明（副镇长）").check()
     page.screenshot(path=ARTIFACTS / "dispatch-picker-375.png", full_page=True)
     page.get_by_role("button", name="派发").click()
-    assert "新派发 2 项任务" in page.content()
+    sync_api.expect(page.locator("body")).to_contain_text("新派发 2 项任务")  # waits out the redirect
     assert tasks() == [(people["other"].id, None), (people["township"].id, people["member"].id)]
     context.close()

@@ -1,7 +1,7 @@
 """预警等级与颜色 in headless Chromium: a cadre's workbench at 375 px in every preset (the
 badges and stripes take the scheme's colours), and the admin page's live preview."""
 
-from test_browser import ARTIFACTS, WECHAT_UA, chromium  # noqa: F401 (the fixture; skips without chromium)
+from test_browser import ARTIFACTS, WECHAT_UA, chromium, sync_api  # noqa: F401 (the fixture; skips without chromium)
 
 from models import Level, session, utcnow
 from models.level_scheme import PRESETS, save_scheme
@@ -66,7 +66,7 @@ def test_the_admin_preview_follows_the_preset_picked_and_the_fields(app, chromiu
     assert preview.evaluate("e => getComputedStyle(e).color") == rgb("#ffffff")
     page.screenshot(path=ARTIFACTS / "levels-admin.png", full_page=True)
     page.get_by_role("button", name="保存", exact=True).click()
-    assert "在“绿黄橙红（常山）”基础上修改" in page.content()
+    sync_api.expect(page.locator("body")).to_contain_text("在“绿黄橙红（常山）”基础上修改")
     session.rollback()
     assert page.locator(".levels [data-badge]").nth(1).inner_text() == "提示预警"
     context.close()

@@ -5,7 +5,7 @@ test-artifacts/browser/."""
 
 import sqlalchemy as sa
 
-from test_browser import ARTIFACTS, chromium  # noqa: F401 (skips without chromium)
+from test_browser import ARTIFACTS, chromium, sync_api  # noqa: F401 (skips without chromium)
 
 from models import Assignment, Person, Role, Unit, session
 from models.assignment import FINAL_STATES
@@ -49,7 +49,7 @@ def test_the_organisation_pages_fit_1280_px_and_the_export_previews_unchanged(
     download.value.save_as(exported)
     page.set_input_files("input[type=file]", str(exported))
     page.get_by_role("button", name="预览").click()
-    assert "没有需要导入的改动" in page.content()
+    sync_api.expect(page.locator("body")).to_contain_text("没有需要导入的改动")
     assert page.evaluate(OVERFLOW) <= 0
     page.screenshot(path=ARTIFACTS / "org-import-preview-1280.png", full_page=True)
     assert errors == []
