@@ -6,6 +6,7 @@ import logging
 from flask import jsonify, make_response, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from models import Person, Role
@@ -68,6 +69,7 @@ def init_app(app) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_busy)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -103,6 +105,17 @@ def _http_error(error: HTTPException):
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
+    return response
+
+
+def _database_busy(error: OperationalError):
+    """The database did not answer in time (a statement timeout, a lock another change holds,
+    a lost connection): nothing was saved, so the user may simply try again."""
+    db.rollback()
+    logging.getLogger(__name__).warning("database busy on %s: %s", request.path,
+                                        type(error.orig).__name__)
+    response = make_response(answer(503, "系统繁忙，本次操作未保存，请稍后再试。"))
+    response.headers["Retry-After"] = "5"
     return response
 
 

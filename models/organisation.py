@@ -194,6 +194,7 @@ def merge_units(source: Unit, target: Unit, *, now: datetime, actor) -> dict:
     commits."""
     if source.id == target.id:
         raise DomainError("请选择另一个单位。")
+    _lock(source, target)
     if not source.active or not target.active:
         raise DomainError("已停用的单位不能合并。")
     if found := clashes(source, target):
@@ -230,6 +231,15 @@ def merge_units(source: Unit, target: Unit, *, now: datetime, actor) -> dict:
     audit.record("unit.merge", f"unit:{source.id}", now=now, actor=actor, into=target.id,
                  kept_cancelled=sorted(stays), **moved)
     return moved
+
+
+def _lock(*units: Unit) -> None:
+    """Lock the units' rows (in id order, so two changes never wait on each other) and read
+    them again: a merge or 停用 committed meanwhile by another admin is seen, not undone."""
+    session.execute(sa.select(Unit.id).where(Unit.id.in_([unit.id for unit in units]))
+                    .order_by(Unit.id).with_for_update())
+    for unit in units:
+        session.refresh(unit)
 
 
 def _move(model, column, source: Unit, target: Unit, *where) -> int:
@@ -275,6 +285,7 @@ class CannotDeactivate(Conflict):
 
 def deactivate_unit(unit: Unit, *, now: datetime, actor) -> None:
     """停用 a unit that nobody and nothing depends on any more; audited. The caller commits."""
+    _lock(unit)
     if not unit.active:
         raise Conflict(f"“{unit.name}”已停用。")
     if reasons := blockers(unit):

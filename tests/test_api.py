@@ -129,6 +129,21 @@ def test_units_and_people_follow_the_callers_reach(api, county):
     assert set(person) == {"id", "name", "unit_id", "role", "role_label", "title", "active"}
 
 
+def test_a_merged_unit_stays_listed_as_merged_and_active_true_leaves_it_out(api, county, now):
+    from models.organisation import merge_units
+    c = county
+    merge_units(c["other"], c["township"], now=now, actor=c["admin"])
+    session.commit()
+    listed = {u["id"]: u for u in api(c["inspector"], "GET", "/units").get_json()["items"]}
+    assert (listed[c["other"].id]["active"], listed[c["other"].id]["merged_into_id"]) == (
+        False, c["township"].id)
+    assert (listed[c["township"].id]["active"], listed[c["township"].id]["merged_into_id"]) == (
+        True, None)
+    assert _ids(api(c["inspector"], "GET", "/units?active=true")) == set(listed) - {c["other"].id}
+    bad = api(c["inspector"], "GET", "/units?active=yes")
+    assert bad.status_code == 400 and "active" in bad.get_json()["error"]
+
+
 def test_templates_are_listed(api, county, make_template):
     first, second = make_template(), make_template(kind=TemplateKind.ADHOC, title="专项整治")
     session.execute(sa.update(DutyTemplate).where(DutyTemplate.id == second.id)

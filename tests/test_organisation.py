@@ -3,7 +3,10 @@ through the pages; tasks, people and deductions follow a merge, reviewers follow
 cycle and a half-finished merge or deactivation are refused with the reason."""
 
 import re
+import threading
 from datetime import date
+
+import pytest
 
 import sqlalchemy as sa
 
@@ -113,6 +116,72 @@ def test_a_merge_brings_people_tasks_and_deductions_and_reviewers_follow(
     assert [p.name for p in reviewers(own)] == ["王纪委"]  # 青山镇's body reviews it now
     assert _actions(f"unit:{baishui.id}")[-1] == "unit.merge"
     assert "已并入青山镇" in admin.get("/admin/org").text
+
+
+def test_a_merge_waits_for_another_admins_merge_of_the_same_unit_and_then_refuses(
+        app, county, make_unit, make_template, make_assignment, admin_browser, now):
+    """Two admins merge 白水镇 at once, into different units: the second waits for the first
+    and is told, instead of moving what is left into its own choice."""
+    engine = app.extensions["db_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    baishui, qingshan = _unit("白水镇"), county["township"]
+    east = make_unit(name="东岭镇")
+    own = make_assignment(county["other_secretary"], make_template(**ONE_OFF, title="专项检查"),
+                          period="once", at=now)
+    session.commit()
+    other = engine.connect()  # the first admin's merge, in its transaction
+    other.execute(sa.update(Unit).where(Unit.id == baishui.id)
+                  .values(active=False, merged_into_id=east.id))
+    other.execute(sa.update(Assignment).where(Assignment.unit_id == baishui.id)
+                  .values(unit_id=east.id))
+
+    def commit_once_the_second_waits():
+        with engine.connect() as probe:
+            for _ in range(500):
+                if probe.execute(sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()")).scalar():
+                    break
+                probe.execute(sa.text("SELECT pg_sleep(0.01)"))
+                probe.commit()  # pg_stat_activity is read once per transaction
+        other.commit()
+        other.close()
+
+    first = threading.Thread(target=commit_once_the_second_waits)
+    first.start()
+    admin = admin_browser(county["admin"])
+    merge_page = f"/admin/org/units/{baishui.id}/merge?into={qingshan.id}"
+    second = admin.post(f"/admin/org/units/{baishui.id}/merge", {"into": qingshan.id},
+                        form_page=merge_page)
+    first.join()
+
+    assert second.status_code == 422 and "已停用的单位不能合并" in second.text
+    session.expire_all()
+    assert session.get(Unit, baishui.id).merged_into_id == east.id
+    assert session.get(Assignment, own.id).unit_id == east.id
+    assert "unit.merge" not in _actions(f"unit:{baishui.id}")
+
+
+def test_a_merge_that_waits_too_long_for_a_lock_is_not_saved_and_says_so(
+        app, county, admin_browser):
+    engine = app.extensions["db_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the statement timeout is PostgreSQL's")
+    baishui, qingshan = _unit("白水镇"), county["township"]
+    session.commit()
+    with engine.connect() as other:  # another change holds 白水镇's row past the timeout
+        other.execute(sa.update(Unit).where(Unit.id == baishui.id).values(name="白水镇"))
+        admin = admin_browser(county["admin"])
+        merge_page = f"/admin/org/units/{baishui.id}/merge?into={qingshan.id}"
+        busy = admin.post(f"/admin/org/units/{baishui.id}/merge", {"into": qingshan.id},
+                          form_page=merge_page)
+        other.rollback()
+
+    assert busy.status_code == 503 and "本次操作未保存" in busy.text
+    assert busy.headers["Retry-After"] == "5"
+    session.expire_all()
+    assert session.get(Unit, baishui.id).active and county["other_secretary"].unit_id == baishui.id
 
 
 def _both_have_the_task(county, make_template, make_assignment, now):

@@ -47,7 +47,9 @@ SCHEMAS = {
         "id": {"type": "integer"}, "name": {"type": "string"},
         "kind": {"type": "string",
                  "enum": ["county", "township", "department", "village", "discipline"]},
-        "parent_id": NULLABLE_INT, "supervisor_id": NULLABLE_INT}},
+        "parent_id": NULLABLE_INT, "supervisor_id": NULLABLE_INT,
+        "active": {"type": "boolean", "description": "false：已停用或已并入其他单位"},
+        "merged_into_id": {**NULLABLE_INT, "description": "并入的单位"}}},
     "Person": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "unit_id": {"type": "integer"},
         "role": {"type": "string", "enum": ROLES}, "role_label": {"type": "string"},
@@ -309,8 +311,10 @@ RESPONSES = {
 
 PATHS = {
     "/units": {"get": {
-        "operationId": "listUnits", "summary": "可见的单位",
-        "responses": {"200": json_of(list_of("Unit"), "单位列表"), "401": error_ref("Unauthorized")}}},
+        "operationId": "listUnits", "summary": "可见的单位（含已停用、已合并的，active 为 false）",
+        "parameters": [query_param("active", {"const": "true"}, "只看在用的")],
+        "responses": {"200": json_of(list_of("Unit"), "单位列表"), "400": error_ref("BadRequest"),
+                      "401": error_ref("Unauthorized")}}},
     "/people": {"get": {
         "operationId": "listPeople", "summary": "可见单位的干部",
         "parameters": [query_param("unit", ID, "只看该单位")],

@@ -3,14 +3,15 @@
 import sqlalchemy as sa
 
 from handlers.api.api_token import current_person
-from handlers.api.payload import query_int
+from handlers.api.payload import query_flag, query_int
 from handlers.api.visibility import unit_filter
 from models import Person, Unit, session
 
 
 def unit_json(unit: Unit) -> dict:
     return {"id": unit.id, "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id,
-            "supervisor_id": unit.supervisor_id}
+            "supervisor_id": unit.supervisor_id, "active": unit.active,
+            "merged_into_id": unit.merged_into_id}
 
 
 def person_json(person: Person) -> dict:
@@ -20,9 +21,12 @@ def person_json(person: Person) -> dict:
 
 
 def list_units():
-    """The units the caller may see, by id."""
-    units = session.scalars(sa.select(Unit).where(unit_filter(current_person())).order_by(Unit.id))
-    return {"items": [unit_json(unit) for unit in units]}
+    """The units the caller may see, by id; a 停用 or merged unit too (old tasks name it),
+    marked so, and left out with `?active=true`."""
+    query = sa.select(Unit).where(unit_filter(current_person())).order_by(Unit.id)
+    if query_flag("active"):
+        query = query.where(Unit.active.is_(True))
+    return {"items": [unit_json(unit) for unit in session.scalars(query)]}
 
 
 def list_people():
