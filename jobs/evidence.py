@@ -8,6 +8,7 @@ told in chat which one to send again: nothing is lost silently.
 """
 
 import hashlib
+import io
 import logging
 import os
 from datetime import timedelta
@@ -15,6 +16,7 @@ from datetime import timedelta
 import requests
 import sqlalchemy as sa
 from flask import current_app
+from PIL import Image
 from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
@@ -25,6 +27,7 @@ from models import Channel, Evidence, EvidenceStatus, Notification, session, utc
 from models.document_file import DocumentFile
 from models.errors import DomainError
 from models.evidence import expire_pending, photo_number
+from models.integrity import check_photo
 from models.photo import EXTENSIONS, PhotoHeader, process_photo
 from models.storage import LocalStorage, content_key
 from models.wechat_binding import WechatBinding
@@ -75,6 +78,30 @@ def fetch_media(evidence_id: int) -> None:
         return
     store_photo(evidence, data, photo)
     session.commit()
+    if evidence.assignment_id is not None:
+        check_integrity(evidence, data, photo)
+
+
+def check_integrity(evidence: Evidence, data: bytes, photo) -> None:
+    """照搬照抄 (issue 13): fingerprint a stored task photo, flag it, index it. Runs after the
+    photo is committed, so a failing check never loses it; the failure is logged."""
+    try:
+        with Image.open(io.BytesIO(photo.display)) as display:
+            check_photo(evidence, display, now=utcnow(), camera_serial=_camera_serial(data))
+        session.commit()
+    except Exception:  # noqa: BLE001 - a detector's failure must not lose the photo
+        session.rollback()
+        log.exception("integrity check of photo %s failed", evidence.id)
+
+
+def _camera_serial(data: bytes) -> str | None:
+    """EXIF BodySerialNumber (0xA431 in the Exif IFD), if the original carries one."""
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            serial = original.getexif().get_ifd(0x8769).get(0xA431)
+    except (OSError, ValueError, SyntaxError):
+        return None
+    return str(serial).strip() or None if serial else None
 
 
 def _download(media_id: str) -> bytes:

@@ -43,6 +43,8 @@ ROUTES = [
      ["POST"], True),
     ("/tasks/<int:assignment_id>/unlock", "unlock", late.unlock_assignment, ["POST"], True),
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),
+    ("/review/<token>/flags/<int:flag_id>/dismiss", "dismiss_flag", review.dismiss_flag,
+     ["POST"], True),
     # 监督建议书 / 整改通知书 (issue 11).
     ("/notices", "notices", notice.notices, ["GET"], True),
     ("/notices/new", "new_notice", notice.draft_notice, ["GET", "POST"], True),

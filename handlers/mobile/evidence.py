@@ -25,6 +25,7 @@ from handlers.mobile.refusal import form_page, recall, refuse
 from jobs.evidence import keep_upload, queue_fetch, storage
 from models import Evidence, EvidenceKind, EvidenceStatus, Notice, State, session, utcnow
 from models.hierarchy import SEES_ALL, is_assignee
+from models.integrity import can_see_matched
 from models.errors import DomainError
 from models.evidence import (EvidenceGone, attach, current_round, photo_number, refused_photos,
                              remove, round_evidence)
@@ -161,7 +162,7 @@ def _require_visible(evidence: Evidence) -> None:
             abort(404)
     elif evidence.assignment_id is None:
         abort(404)  # a photo still waiting for its task is nobody else's to see
-    else:
+    elif not can_see_matched(g.person, evidence):  # cited by a flag on a task they see
         visible_assignment(g.person, evidence.assignment_id)
 
 
