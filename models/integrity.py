@@ -46,6 +46,12 @@ class FlagState(StrEnum):
     CITED = "cited"  # a reviewer returned the task citing it
 
 
+FLAG_KIND_LABELS = {FlagKind.PHOTO: "照片相似", FlagKind.SUMMARY: "小结雷同",
+                    FlagKind.EXIF: "拍摄信息异常"}  # handlers.labels re-exports
+FLAG_STATE_LABELS = {FlagState.OPEN: "待处理", FlagState.DISMISSED: "已排除",
+                     FlagState.CITED: "已据此退回"}
+
+
 class IntegrityFlag(Base):
     """One suspicion about one evidence item, for its task's reviewers."""
 

@@ -217,3 +217,49 @@ def test_a_failing_check_keeps_the_summary_and_the_submission(county, later, now
     session.commit()
     assert session.get(type(later), later.id).state == State.SUBMITTED
     assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 1
+
+
+def test_the_api_lists_a_tasks_flags_and_dismisses_one(api, county, later, flagged):
+    answer = api(county["discipline"], "GET", f"/assignments/{later.id}/integrity-flags")
+    assert answer.status_code == 200
+    [item] = answer.get_json()["items"]
+    assert item["id"] == flagged.id and item["kind"] == "photo" and item["state"] == "open"
+    assert item["description"] == flagged.description and 0.9 <= item["similarity"] <= 1
+    assert item["matched_evidence_id"] == flagged.matched_evidence_id
+    hidden = api(county["other_secretary"], "GET", f"/assignments/{later.id}/integrity-flags")
+    assert hidden.status_code == 404
+    dismiss = f"/integrity-flags/{flagged.id}/dismiss"
+    short = api(county["discipline"], "POST", dismiss, json={"reason": "没问题"})
+    assert short.status_code == 400 and "至少5个字" in short.get_json()["error"]
+    assert api(county["member"], "POST", dismiss,
+               json={"reason": "这是我自己拍的照片"}).status_code == 403
+    done = api(county["discipline"], "POST", dismiss, json={"reason": "两镇联合召开的同一次会议"})
+    assert done.status_code == 200 and done.get_json()["state"] == "dismissed"
+    again = api(county["discipline"], "POST", dismiss, json={"reason": "两镇联合召开的同一次会议"})
+    assert again.status_code == 409
+    assert api(county["discipline"], "POST", "/integrity-flags/999999/dismiss",
+               json={"reason": "两镇联合召开的同一次会议"}).status_code == 404
+
+
+def test_the_dashboards_count_flags_and_link_to_their_lists(admin_browser, phone, county, later,
+                                                            flagged, app):
+    browser = admin_browser(county["inspector"])
+    board = browser.get("/admin/").text
+    assert "材料雷同预警" in board
+    assert 'href="/admin/integrity?state=all"><b>1</b> 条</a>' in board
+    assert 'href="/admin/integrity?state=open"><b>1</b> 条</a>' in board
+    listed = browser.get("/admin/integrity?state=open").text
+    assert flagged.description in listed and f'href="/m/tasks/{later.id}"' in listed
+    situation = phone("inspector").get("/m/situation").text
+    assert 'href="/m/situation/integrity?state=open"><b>1</b> 条</a>' in situation
+    review = link(app, later)
+    phone("discipline").post(f"{review}/flags/{flagged.id}/dismiss",
+                             {"reason": "两镇联合召开的同一次会议"}, form_page=review)
+    situation = phone("inspector").get("/m/situation").text
+    assert 'href="/m/situation/integrity?state=all"><b>1</b> 条</a>' in situation
+    assert 'href="/m/situation/integrity?state=open"><b>0</b> 条</a>' in situation
+    assert flagged.description not in phone("inspector").get(
+        "/m/situation/integrity?state=open").text
+    everything = phone("inspector").get("/m/situation/integrity?state=all").text
+    assert flagged.description in everything and "已排除" in everything
+    assert phone("member").get("/m/situation/integrity").status_code == 403

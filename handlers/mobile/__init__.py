@@ -23,6 +23,7 @@ ROUTES = [
     ("/overview", "overview", overview.overview, ["GET"], True),
     ("/situation", "situation", situation.situation, ["GET"], True),  # 全县态势 (issue 10)
     ("/situation/tasks", "situation_tasks", situation.situation_tasks, ["GET"], True),
+    ("/situation/integrity", "situation_flags", situation.situation_flags, ["GET"], True),
     ("/me", "me", me.me, ["GET"], True),
     ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
     ("/score", "score", score.score, ["GET"], True),
