@@ -263,3 +263,40 @@ def test_the_dashboards_count_flags_and_link_to_their_lists(admin_browser, phone
     everything = phone("inspector").get("/m/situation/integrity?state=all").text
     assert flagged.description in everything and "已排除" in everything
     assert phone("member").get("/m/situation/integrity").status_code == 403
+
+
+def test_integrity_scan_prints_each_reused_photo_and_copied_summary(runner, tmp_path, county,
+                                                                   later, now, work, phone):
+    (tmp_path / "会议1.jpg").write_bytes(jpeg(picture(20)))
+    (tmp_path / "会议1-翻拍.jpeg").write_bytes(resaved(picture(20)))
+    picture(20).save(tmp_path / "会议1.png")
+    (tmp_path / "另一次会议.jpg").write_bytes(jpeg(picture(21)))
+    (tmp_path / "小结甲.txt").write_text(SUMMARY, encoding="utf-8")
+    (tmp_path / "小结乙.txt").write_text("按照县纪委要求，" + SUMMARY, encoding="utf-8")
+    (tmp_path / "小结丙.txt").write_text("村级财务公开栏每季度更新一次，群众监督渠道畅通，"
+                                        "本季度共收到意见建议三条，均已办结回复。", encoding="utf-8")
+    (tmp_path / "坏照片.jpg").write_bytes(b"not a photo")
+    (tmp_path / "乱码.txt").write_bytes("小结".encode("gbk"))
+    (tmp_path / "说明.doc").write_bytes(b"ignored")
+    result = runner.invoke(args=["integrity-scan", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    pairs = {(line["a"], line["b"], line["kind"]) for line in lines}
+    assert pairs == {("会议1-翻拍.jpeg", "会议1.jpg", "photo"),
+                     ("会议1-翻拍.jpeg", "会议1.png", "photo"),
+                     ("会议1.jpg", "会议1.png", "photo"),
+                     ("小结乙.txt", "小结甲.txt", "summary")}
+    assert all(0.6 <= line["similarity"] <= 1 for line in lines)
+    assert "会议1.jpg" in result.stdout  # ensure_ascii=False: names as they are
+    assert result.stderr.count("\n") == 2
+    assert "坏照片.jpg" in result.stderr and "乱码.txt" in result.stderr
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(
+        sa.table("photo_print"))) == 0  # nothing kept without --index
+
+    kept = runner.invoke(args=["integrity-scan", str(tmp_path), "--index"])
+    assert kept.exit_code == 0 and kept.stdout == result.stdout
+    hand_in(phone, "member", later, jpeg(picture(20), quality=70), SUMMARY, work)
+    flags = {flag.kind: flag.description for flag in flags_of(later)}
+    assert flags["photo"].startswith("此照片与 历史档案“会议1")
+    assert flags["summary"].startswith("此小结与 历史档案“小结")
