@@ -300,3 +300,27 @@ def test_integrity_scan_prints_each_reused_photo_and_copied_summary(runner, tmp_
     flags = {flag.kind: flag.description for flag in flags_of(later)}
     assert flags["photo"].startswith("此照片与 历史档案“会议1")
     assert flags["summary"].startswith("此小结与 历史档案“小结")
+
+
+def test_the_demo_shows_a_reused_photo_and_a_copied_summary(runner, emulator, app, work, api):
+    from conftest import Phone
+    from models import Person
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    work()
+    flags = session.scalars(sa.select(IntegrityFlag).order_by(IntegrityFlag.id)).all()
+    assert sorted(flag.kind for flag in flags) == ["photo", "summary"]
+    assert {flag.assignment_id for flag in flags} == {flags[0].assignment_id}
+    task = flags[0].assignment
+    assert task.unit.name == "青山镇" and task.state == State.SUBMITTED
+    assert all("石桥乡" in flag.description and "节前廉洁过节专项提醒" in flag.description
+               for flag in flags)
+    page = Phone(app, 10).get(link(app, task))  # user 10: 青山镇纪委's secretary
+    assert page.status_code == 200
+    assert all(flag.description in page.text for flag in flags) and "<mark>" in page.text
+    reviewer = session.scalars(sa.select(Person).where(Person.unit.has(name="青山镇纪委"))).first()
+    listed = api(reviewer, "GET", f"/assignments/{task.id}/integrity-flags").get_json()["items"]
+    assert len(listed) == 2
+    inspector = Phone(app, 2)
+    assert 'href="/m/situation/integrity?state=open"><b>2</b> 条</a>' in inspector.get(
+        "/m/situation").text
