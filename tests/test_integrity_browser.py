@@ -2,14 +2,15 @@
 summaries side by side, fitting the screen; the screenshot goes to test-artifacts/browser/."""
 
 from conftest import openid
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, WECHAT_UA, chromium  # noqa: F401 - fixture
-from test_integrity import SUMMARY, earlier, hand_in, jpeg, later, link, picture, resaved  # noqa: F401
+from test_browser import ARTIFACTS, WECHAT_UA, chromium  # noqa: F401 (skips without chromium)
+from test_integrity import (SUMMARY, earlier, hand_in, later, link,  # noqa: F401 (fixtures)
+                            picture, resaved, jpeg)
 
 VIEWPORT = {"width": 375, "height": 812}
 
 
-def test_the_review_page_shows_both_sides_of_each_flag_at_375_px(chromium, phone, county,
-                                                                 earlier, later, app, work):
+def test_the_review_page_shows_both_sides_of_each_flag_at_375_px(
+        chromium, phone, county, earlier, later, app, work):  # noqa: F811
     hand_in(phone, "other_secretary", earlier, jpeg(picture(30)), SUMMARY, work)
     copy = "为深入推进全面从严治党，" + SUMMARY + "下一步将持续抓好落实。"
     hand_in(phone, "member", later, resaved(picture(30)), copy, work)
