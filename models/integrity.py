@@ -129,6 +129,12 @@ def check_photo(evidence: Evidence, image: Image.Image, *, now: datetime,
     return flags
 
 
+def photo_checked(evidence_id: int) -> bool:
+    """Fingerprinted already (check_photo indexes every photo it checks)."""
+    return session.scalar(sa.select(sa.exists().where(
+        photo_print.PhotoPrintRow.evidence_id == evidence_id)))
+
+
 def boilerplate(task: Assignment) -> str:
     """Wording every unit's summary may share: the template's own."""
     return f"{task.template.title}\n{task.template.description}"

@@ -324,3 +324,17 @@ def test_the_demo_shows_a_reused_photo_and_a_copied_summary(runner, emulator, ap
     inspector = Phone(app, 2)
     assert 'href="/m/situation/integrity?state=open"><b>2</b> 条</a>' in inspector.get(
         "/m/situation").text
+
+
+def test_a_chat_photo_sent_before_its_report_is_checked_when_taken(emulator, phone, county,
+                                                                   earlier, later, work):
+    hand_in(phone, "other_secretary", earlier, jpeg(picture(40)), "白水镇召开了专题会议。", work)
+    user = openid(1)
+    emulator.send_image(user, jpeg(picture(40), quality=70))  # no 上报 open: it waits
+    work()
+    assert flags_of(later) == []
+    emulator.send_text(user, "待办")
+    assert "1张" in emulator.send_text(user, "上报 1").reply["content"]
+    work()
+    [flag] = flags_of(later)
+    assert flag.kind == "photo" and flag.description.startswith("此照片与 白水镇 ")
