@@ -338,3 +338,15 @@ def test_a_chat_photo_sent_before_its_report_is_checked_when_taken(emulator, pho
     work()
     [flag] = flags_of(later)
     assert flag.kind == "photo" and flag.description.startswith("此照片与 白水镇 ")
+
+
+def test_the_api_returns_a_task_citing_a_flag(api, county, later, flagged):
+    reason = flagged.description + "。请重新上报本次会议照片。"
+    answer = api(county["discipline"], "POST", f"/assignments/{later.id}/reviews",
+                 json={"decision": "return", "reason": reason, "cite_flag_id": flagged.id})
+    assert answer.status_code == 201 and answer.get_json()["state"] == "returned"
+    [flag] = flags_of(later)
+    assert flag.state == FlagState.CITED and flag.reason == reason
+    other = api(county["discipline"], "POST", f"/assignments/{later.id}/reviews",
+                json={"decision": "return", "reason": reason, "cite_flag_id": 999999})
+    assert other.status_code == 404

@@ -32,6 +32,14 @@ def assignment_integrity_flags(assignment_id: int):
     return {"items": [flag_json(flag) for flag in assignment_flags(task)]}
 
 
+def cited_flag(task, flag_id: int) -> IntegrityFlag:
+    """The task's flag a 退回 cites, else NotFound."""
+    flag = session.get(IntegrityFlag, flag_id)
+    if flag is None or flag.assignment_id != task.id:
+        raise NotFound(texts.NO_FLAG)
+    return flag
+
+
 def dismiss_integrity_flag(flag_id: int):
     """排除: the task's reviewer says why the flag is harmless (at least 5 characters)."""
     person = current_person()

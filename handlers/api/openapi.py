@@ -131,7 +131,9 @@ SCHEMAS = {
         {"type": "object", "required": ["decision", "reason"], "properties": {
             "decision": {"const": "return"},
             "reason": text_field(MAX_REASON, least=MIN_RETURN_REASON,
-                            description="退回须写明理由")}}]},
+                            description="退回须写明理由"),
+            "cite_flag_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                             "description": "据此退回的雷同预警（该预警记为已据此退回）"}}}]},
     "Instruction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "author_id": {"type": "integer"},
         "author_name": {"type": "string"}, "text": {"type": "string"},
