@@ -123,6 +123,9 @@ def check_photo(evidence: Evidence, image: Image.Image, *, now: datetime,
         flag = IntegrityFlag(evidence_id=evidence.id, assignment_id=task.id,
                              kind=FlagKind.EXIF, description=sentence, created_at=now)
         session.add(flag)
+        session.flush()
+        audit.record("integrity.flag", f"assignment:{task.id}", now=now, flag=flag.id,
+                     evidence=evidence.id, kind=FlagKind.EXIF.value)
         flags.append(flag)
     photo_print.index(print_, evidence_id=evidence.id, assignment_id=task.id,
                       unit_id=task.unit_id, now=now)

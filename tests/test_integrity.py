@@ -350,3 +350,15 @@ def test_the_api_returns_a_task_citing_a_flag(api, county, later, flagged):
     other = api(county["discipline"], "POST", f"/assignments/{later.id}/reviews",
                 json={"decision": "return", "reason": reason, "cite_flag_id": 999999})
     assert other.status_code == 404
+
+
+def test_a_photo_taken_long_before_the_dispatch_is_flagged_by_its_exif(phone, county, later,
+                                                                       app, work):
+    image, exif = picture(50), Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2024:06:01 10:00:00"  # DateTimeOriginal
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    hand_in(phone, "member", later, buffer.getvalue(), "青山镇召开了专题会议。", work)
+    [flag] = flags_of(later)
+    assert flag.kind == "exif" and flag.matched_evidence_id is None and flag.description
+    assert flag.description in phone("discipline").get(link(app, later)).text
