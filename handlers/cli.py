@@ -1,10 +1,12 @@
 """`flask --app app ...` commands (DESIGN.md, Interfaces): db upgrade, seed-demo, menu-publish,
 import-people, export-assessment, audit-verify, api-token, bind-code, admin-link, worker, clock,
-spot-check list|verify."""
+spot-check list|verify, integrity-scan."""
 
+import json
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from zipfile import BadZipFile
 
 import click
@@ -32,6 +34,7 @@ from models.clock import local_time
 from models.dispatch import DueInPast, coverage_gaps, dispatch
 from models.errors import DomainError
 from models.escalation import sweep
+from models.integrity_scan import Unreadable, scan
 from models.migrate import upgrade
 from models.notice_escalation import sweep_notices
 from models.notification import KIND_LABELS
@@ -404,3 +407,18 @@ def _draw_report(row, found) -> list[str]:
         lines.append(f"  - 任务 {aid}：现在显示为抽取时刻前已完成，但不在总体名单中，"
                      "请核查其完成时间记录")
     return lines
+
+
+@bp.cli.command("integrity-scan")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--index", "keep", is_flag=True,
+              help="Also keep the files' fingerprints, so later evidence matches them.")
+def integrity_scan(folder: Path, keep: bool):
+    """One JSON line per reused photo or copied summary among FOLDER's .jpg/.jpeg/.png and
+    UTF-8 .txt files (照搬照抄); an unreadable file is one line on stderr."""
+    for found in scan(folder, keep=keep, now=utcnow()):
+        if isinstance(found, Unreadable):
+            click.echo(f"无法读取 {found.name}（{found.why}），已跳过", err=True)
+            continue
+        click.echo(json.dumps({"a": found.a, "b": found.b, "kind": found.kind,
+                               "similarity": found.similarity}, ensure_ascii=False))

@@ -9,9 +9,11 @@ styles the pages styles the charts too.
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import request
+from flask import request, url_for
 
-from handlers.labels import KIND_LABELS, OUTCOME_LABELS, UNIT_KIND_LABELS, WARNING_LABELS
+from handlers.labels import (FLAG_KIND_LABELS, FLAG_STATE_LABELS, KIND_LABELS, OUTCOME_LABELS,
+                             UNIT_KIND_LABELS, WARNING_LABELS)
+from models import integrity
 from models.clock import SHANGHAI
 from models.dashboard import OUTCOMES, STATES, TILE_KINDS, WARNING_KINDS, TaskFilter, window
 from models.dashboard import tasks as task_page
@@ -172,3 +174,18 @@ def task_choices() -> dict:
                                      .order_by(Unit.id)).all(),
             "categories": session.scalars(sa.select(DutyCategory).order_by(
                 DutyCategory.position, DutyCategory.id)).all()}
+
+
+FLAG_LIMIT = 200
+
+
+def flag_list() -> dict:
+    """材料雷同预警 behind the dashboard's two numbers (?state=open, or all), newest first,
+    each row linking to its task."""
+    only_open = request.args.get("state", "open") != "all"
+    rows = [{"flag": flag, "task": flag.assignment,
+             "kind": FLAG_KIND_LABELS[flag.kind], "state": FLAG_STATE_LABELS[flag.state],
+             "url": url_for("mobile.assignment", assignment_id=flag.assignment_id)}
+            for flag in integrity.listed(only_open=only_open, limit=FLAG_LIMIT)]
+    return {"rows": rows, "only_open": only_open, "counts": integrity.counts(),
+            "limit": FLAG_LIMIT}

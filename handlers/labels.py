@@ -19,6 +19,7 @@ from models import (
 from models.clock import local_time
 from models.deduction import DEDUCTION_KIND_LABELS
 from models.duty import PERIOD_LABELS, DutyCategory, period_label
+from models.integrity import FLAG_KIND_LABELS, FLAG_STATE_LABELS
 from models.level_scheme import Labels, level_name
 from models.notification import KIND_LABELS
 from models.review import LEVEL_LABELS
@@ -29,6 +30,8 @@ from models.unit import ROLE_LABELS, UNIT_KIND_LABELS
 __all__ = [
     "DEDUCTION_KIND_LABELS",
     "DUE_RULE_HELP",
+    "FLAG_KIND_LABELS",
+    "FLAG_STATE_LABELS",
     "KIND_LABELS",
     "LATE_POLICY_LABELS",
     "LEVEL_LABELS",

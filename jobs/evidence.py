@@ -8,6 +8,7 @@ told in chat which one to send again: nothing is lost silently.
 """
 
 import hashlib
+import io
 import logging
 import os
 from datetime import timedelta
@@ -15,6 +16,7 @@ from datetime import timedelta
 import requests
 import sqlalchemy as sa
 from flask import current_app
+from PIL import Image
 from redis.exceptions import RedisError
 from rq import Retry, get_current_job
 from wechatpy.exceptions import WeChatClientException
@@ -25,6 +27,7 @@ from models import Channel, Evidence, EvidenceStatus, Notification, session, utc
 from models.document_file import DocumentFile
 from models.errors import DomainError
 from models.evidence import expire_pending, photo_number
+from models.integrity import check_photo, photo_checked
 from models.photo import EXTENSIONS, PhotoHeader, process_photo
 from models.storage import LocalStorage, content_key
 from models.wechat_binding import WechatBinding
@@ -75,6 +78,58 @@ def fetch_media(evidence_id: int) -> None:
         return
     store_photo(evidence, data, photo)
     session.commit()
+    if evidence.assignment_id is not None:
+        check_integrity(evidence, photo.display, _camera_serial(data))
+
+
+def check_integrity(evidence: Evidence, display: bytes, serial: str | None = None) -> None:
+    """照搬照抄 (issue 13): fingerprint a stored task photo (its display copy), flag it, index
+    it. Runs after the photo is committed, so a failing check never loses it; the failure is
+    logged. Once per photo."""
+    try:
+        if photo_checked(evidence.id):
+            return
+        with Image.open(io.BytesIO(display)) as image:
+            check_photo(evidence, image, now=utcnow(), camera_serial=serial)
+        session.commit()
+    except Exception:  # noqa: BLE001 - a detector's failure must not lose the photo
+        session.rollback()
+        log.exception("integrity check of photo %s failed", evidence.id)
+
+
+def queue_checks(evidence_ids: list[int]) -> None:
+    """Check photos that were stored before they had a task (chat photos sent before 上报,
+    then taken by it): the media job skipped them."""
+    try:
+        enqueue(check_photos, sorted(evidence_ids), queue="media",
+                job_id=f"integrity-{min(evidence_ids)}-{len(evidence_ids)}")
+    except RedisError as exc:
+        log.warning("integrity check of %s not queued (%s)", evidence_ids, exc)
+
+
+def check_photos(evidence_ids: list[int]) -> None:
+    """The integrity check of stored task photos, from their display copies in storage (a
+    photo still `received` is checked by its own media job)."""
+    for evidence_id in evidence_ids:
+        evidence = session.get(Evidence, evidence_id)
+        if evidence is None or evidence.status != EvidenceStatus.STORED \
+                or evidence.assignment_id is None:
+            continue
+        try:
+            display = storage().get(content_key("display", evidence.sha256, "jpg"))
+        except KeyError:
+            continue
+        check_integrity(evidence, display)
+
+
+def _camera_serial(data: bytes) -> str | None:
+    """EXIF BodySerialNumber (0xA431 in the Exif IFD), if the original carries one."""
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            serial = original.getexif().get_ifd(0x8769).get(0xA431)
+    except (OSError, ValueError, SyntaxError):
+        return None
+    return str(serial).strip() or None if serial else None
 
 
 def _download(media_id: str) -> bytes:

@@ -14,6 +14,7 @@ from models.duty import (DutyCategory, DutyTemplate, LatePolicy, Period, Respons
                          TemplateKind)
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
 from models.instruction import Instruction
+from models.integrity import FlagKind, FlagState, IntegrityFlag
 from models.ladder import Level
 from models.level_scheme import LevelScheme
 from models.inbound_message import InboundMessage
@@ -47,7 +48,10 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "EvidenceStatus",
+    "FlagKind",
+    "FlagState",
     "InboundMessage",
+    "IntegrityFlag",
     "Instruction",
     "ItemState",
     "Notice",

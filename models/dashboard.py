@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import audit, spot_check
+from models import audit, integrity, spot_check
 from models.assessment import unit_rows
 from models.assignment import (FINAL_STATES, OPEN_STATES, WARNED, WORST_FIRST, Assignment, State,
                                severity)
@@ -69,7 +69,15 @@ def series(year: int, now: datetime, *, top: int = RANKING_TOP) -> dict:
         "ranking": ranking(scores, top),
         "notices": notice_counts(year, now),
         "spot_checks": spot_check.totals(year),
+        "integrity": integrity_counts(),
     }
+
+
+def integrity_counts() -> dict:
+    """材料雷同预警 (issue 13): flags on handed-in evidence, and how many wait for a reviewer
+    (/admin/integrity, open or all). Every year's: a flag waits until someone decides it."""
+    found = integrity.counts()
+    return {"total": found.total, "open": found.open}
 
 
 def notice_counts(year: int, now: datetime) -> dict:

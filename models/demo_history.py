@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
+from models import demo_integrity
 from models.assignment import Action, Assignment, State
 from models.clock import SHANGHAI, local_date
 from models.db import session
@@ -183,14 +184,18 @@ class Story:
     def submit(self, when: datetime, task: Assignment) -> None:
         person = assignees(task)[0]
         template = task.template
-        summary = SUMMARIES[task.id % len(SUMMARIES)]
-        attach(task, EvidenceKind.TEXT, person, now=when,
-               text=f"{when.astimezone(SHANGHAI):%m月%d日}{summary}，"
-                    f"“{template.title}”各项要求已落实，相关材料已归档。")
+        chosen = demo_integrity.handed_in(task, when.astimezone(SHANGHAI))  # 照搬照抄
+        # Short, as most are: too short to judge as copied (models.integrity).
+        summary = f"{when.astimezone(SHANGHAI):%m月%d日}{SUMMARIES[task.id % len(SUMMARIES)]}。"
+        attach(task, EvidenceKind.TEXT, person, now=when, text=chosen[0] if chosen else summary)
         for _ in range(template.min_photos):
             evidence = attach(task, EvidenceKind.PHOTO, person, now=when)
-            data = photo(next(self.photos))
-            self.store_photo(evidence, data, process_photo(data))
+            data = chosen[1] if chosen else photo(next(self.photos))
+            processed = process_photo(data)
+            self.store_photo(evidence, data, processed)
+            if chosen:
+                demo_integrity.check(evidence, processed, when)
+                chosen = (chosen[0], photo(next(self.photos)))  # one reused photo at most
         transition(task, Action.SUBMIT, person, now=when)
 
     def approve(self, when: datetime, task: Assignment) -> None:

@@ -10,6 +10,7 @@ from models.assignment import (MIN_RETURN_REASON, TRANSITIONS, Action, AlreadyHa
 from models.db import session
 from models.errors import Conflict, DomainError, NotAllowed
 from models.escalation import plan
+from models.integrity import check_summaries
 from models.hierarchy import (FINAL, Directory, allowed, approval_leads_to, assignees,
                               review_level, reviewers)
 from models.late import closes_at, input_closed, require_open
@@ -56,8 +57,10 @@ def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
                            else Decision.RETURN))
     if action == Action.APPROVE:
         target = approval_leads_to(assignment, found)
-    if action == Action.SUBMIT and assignment.template.review_levels <= 0:
-        target = State.COMPLETED
+    if action == Action.SUBMIT:
+        check_summaries(assignment, now=now)  # 照搬照抄: flags for the reviewers (issue 13)
+        if assignment.template.review_levels <= 0:
+            target = State.COMPLETED
     _stamp(assignment, target, now)
     audit.record(f"assignment.{action}", f"assignment:{assignment.id}", now=now, actor=actor,
                  state=target.value, reason=reason.strip())

@@ -173,6 +173,7 @@ for rule, endpoint, view, methods in (
     ("/", "index", dashboard.index, ["GET"]),
     ("/dashboard.json", "dashboard_json", dashboard.dashboard_json, ["GET"]),
     ("/tasks", "tasks", dashboard.tasks, ["GET"]),
+    ("/integrity", "integrity_flags", dashboard.integrity_flags, ["GET"]),  # issue 13
     ("/units/<int:unit_id>", "unit", dashboard.unit, ["GET"]),
     ("/owed", "owed", dashboard.owed_page, ["GET"]),
     ("/owed/urge-all", "urge_all", dashboard.urge_all, ["POST"]),

@@ -11,7 +11,8 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from handlers.admin import texts
 from handlers.admin.spot_check import result_labels
 from handlers.dashboard import (OUTCOME_COLUMNS, categories_chart, chosen_year, colour_counts,
-                                grouped, task_list, trend_chart, warnings_chart, years)
+                                flag_list, grouped, task_list, trend_chart, warnings_chart,
+                                years)
 from handlers.labels import UNIT_KIND_LABELS, period_label
 from handlers.mobile.access import assignment_lock
 from handlers.mobile.supervision import urged
@@ -75,6 +76,11 @@ def picker(year: int, now) -> dict:
 def tasks():
     """A page of the tasks a dashboard number counts, each linking to its task page."""
     return render_template("admin/tasks.html", **task_list(PER_PAGE, utcnow(), row))
+
+
+def integrity_flags():
+    """材料雷同预警 behind the dashboard's two numbers (?state=open or all)."""
+    return render_template("admin/integrity.html", **flag_list())
 
 
 # A unit's own page

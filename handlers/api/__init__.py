@@ -7,8 +7,8 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
-from handlers.api import (api_token, assignment, duty, evidence, notice, notification, openapi,
-                          payload, report, score, spot_check, supervision, unit)
+from handlers.api import (api_token, assignment, duty, evidence, integrity, notice, notification,
+                          openapi, payload, report, score, spot_check, supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -30,6 +30,9 @@ ROUTES = (
     ("GET", "/assignments/<int:assignment_id>/notifications",
      notification.assignment_notifications),
     ("GET", "/notifications", notification.list_notifications),
+    ("GET", "/assignments/<int:assignment_id>/integrity-flags",
+     integrity.assignment_integrity_flags),
+    ("POST", "/integrity-flags/<int:flag_id>/dismiss", integrity.dismiss_integrity_flag),
     ("GET", "/evidence/<int:evidence_id>", evidence.show_evidence),
     ("GET", "/evidence/<int:evidence_id>/file", evidence.evidence_file),
     ("GET", "/scores", score.list_scores),

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import (MAX_REASON, BadInput, json_body, optional_text, page, query_choice,
-                                  query_int, query_text, required)
+                                  query_int, query_text, required, required_id)
+from handlers.api.integrity import cited_flag
 from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
 from models.assignment import Action
@@ -13,6 +14,7 @@ from models.late import closes_at, input_closed
 from models.location import sees_location
 from models.lifecycle import transition
 from models.instruction import instruct
+from models.integrity import cite
 
 DECISIONS = {"approve": Action.APPROVE, "return": Action.RETURN}
 
@@ -112,7 +114,11 @@ def review_assignment(assignment_id: int):
     if decision not in DECISIONS:
         raise BadInput(texts.BAD_DECISION)
     reason = optional_text(body, "reason", "理由", max_length=MAX_REASON)
-    transition(assignment, DECISIONS[decision], person, now=utcnow(), reason=reason)
+    now = utcnow()
+    if decision == "return" and body.get("cite_flag_id") is not None:  # 照搬照抄 (issue 13)
+        cite(cited_flag(assignment, required_id(body, "cite_flag_id", "引用的雷同预警")),
+             person, reason, now=now)
+    transition(assignment, DECISIONS[decision], person, now=now, reason=reason)
     session.commit()
     return detail(assignment), 201
 

@@ -6,7 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api import notice_openapi, spot_check_openapi
+from handlers.api import integrity_openapi, notice_openapi, spot_check_openapi
 from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
 from handlers.api.report import MAX_SUMMARY
 from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
@@ -133,7 +133,9 @@ SCHEMAS = {
         {"type": "object", "required": ["decision", "reason"], "properties": {
             "decision": {"const": "return"},
             "reason": text_field(MAX_REASON, least=MIN_RETURN_REASON,
-                            description="退回须写明理由")}}]},
+                            description="退回须写明理由"),
+            "cite_flag_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                             "description": "据此退回的雷同预警（该预警记为已据此退回）"}}}]},
     "Instruction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "author_id": {"type": "integer"},
         "author_name": {"type": "string"}, "text": {"type": "string"},
@@ -291,7 +293,9 @@ SCHEMAS = {
             "deducted": MONEY}},
         "spot_checks": {"type": "object", "description": "本年抽查核实：轮次数、抽取的任务数、各核实结果数",
                         "properties": {key: {"type": "integer"} for key in (
-                            "rounds", "drawn", "true", "partial", "false", "pending")}}}},
+                            "rounds", "drawn", "true", "partial", "false", "pending")}},
+        "integrity": {"type": "object", "description": "材料雷同预警（照搬照抄）：总条数、待处理条数",
+                      "properties": {"total": {"type": "integer"}, "open": {"type": "integer"}}}}},
     "TrendPoint": {"type": "object", "properties": {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
@@ -513,10 +517,12 @@ DOCUMENT = {
                             "留空的查询参数视同未填，未列出的查询参数被忽略。"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS},
+    "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS,
+              **integrity_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS},
+        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS,
+                    **integrity_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }

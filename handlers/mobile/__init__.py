@@ -23,6 +23,7 @@ ROUTES = [
     ("/overview", "overview", overview.overview, ["GET"], True),
     ("/situation", "situation", situation.situation, ["GET"], True),  # 全县态势 (issue 10)
     ("/situation/tasks", "situation_tasks", situation.situation_tasks, ["GET"], True),
+    ("/situation/integrity", "situation_flags", situation.situation_flags, ["GET"], True),
     ("/me", "me", me.me, ["GET"], True),
     ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
     ("/score", "score", score.score, ["GET"], True),
@@ -43,6 +44,8 @@ ROUTES = [
      ["POST"], True),
     ("/tasks/<int:assignment_id>/unlock", "unlock", late.unlock_assignment, ["POST"], True),
     ("/review/<token>", "review", review.review, ["GET", "POST"], True),
+    ("/review/<token>/flags/<int:flag_id>/dismiss", "dismiss_flag", review.dismiss_flag,
+     ["POST"], True),
     # 监督建议书 / 整改通知书 (issue 11).
     ("/notices", "notices", notice.notices, ["GET"], True),
     ("/notices/new", "new_notice", notice.draft_notice, ["GET", "POST"], True),

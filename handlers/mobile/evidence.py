@@ -23,8 +23,10 @@ from handlers.mobile.assignment import (REPORTABLE, head, last_return, missing_f
 from handlers.mobile.auth import message_page
 from handlers.mobile.refusal import form_page, recall, refuse
 from jobs.evidence import keep_upload, queue_fetch, storage
-from models import Evidence, EvidenceKind, EvidenceStatus, Notice, State, session, utcnow
-from models.hierarchy import SEES_ALL, is_assignee
+from models import (Assignment, Evidence, EvidenceKind, EvidenceStatus, Notice, State, session,
+                    utcnow)
+from models.hierarchy import SEES_ALL, can_see, is_assignee
+from models.integrity import can_see_matched
 from models.errors import DomainError
 from models.evidence import (EvidenceGone, attach, current_round, photo_number, refused_photos,
                              remove, round_evidence)
@@ -161,8 +163,10 @@ def _require_visible(evidence: Evidence) -> None:
             abort(404)
     elif evidence.assignment_id is None:
         abort(404)  # a photo still waiting for its task is nobody else's to see
-    else:
-        visible_assignment(g.person, evidence.assignment_id)
+    else:  # the task's, or cited by a 照搬照抄 flag on a task they see (models.integrity)
+        task = session.get(Assignment, evidence.assignment_id)
+        if not (can_see(g.person, task) or can_see_matched(g.person, evidence)):
+            abort(404)
 
 
 def wx_photos(assignment_id: int):

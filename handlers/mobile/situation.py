@@ -6,7 +6,7 @@ counts (/m/situation/tasks, the filter /admin/tasks reads)."""
 from flask import g, render_template, request, url_for
 
 from handlers.dashboard import (TILE_COLOURS, categories_chart, chosen_year, colour_counts,
-                                grouped, task_list, warnings_chart, years)
+                                flag_list, grouped, task_list, warnings_chart, years)
 from handlers.mobile import texts
 from handlers.mobile.auth import message_page
 from handlers.mobile.workbench import SITUATION_VIEWERS, row
@@ -41,6 +41,13 @@ def situation_tasks():
     if g.person.role not in SITUATION_VIEWERS:
         return message_page(texts.SITUATION_REFUSED, 403, title=texts.SITUATION_REFUSED_TITLE)
     return render_template("mobile/situation_tasks.html", **task_list(PER_PAGE, utcnow(), row))
+
+
+def situation_flags():
+    """材料雷同预警 behind 全县态势's two numbers (?state=open or all), each opening its task."""
+    if g.person.role not in SITUATION_VIEWERS:
+        return message_page(texts.SITUATION_REFUSED, 403, title=texts.SITUATION_REFUSED_TITLE)
+    return render_template("mobile/integrity_flags.html", **flag_list())
 
 
 def _overview(tile: dict) -> str:

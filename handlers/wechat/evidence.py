@@ -18,7 +18,7 @@ from handlers.labels import STATE_LABELS, describe_evidence, missing_words
 from handlers.wechat.assignment import LIST_LIMIT, remember_numbering, task_by_number
 from handlers.wechat.context import Context, Handler, bound_only
 from jobs import redis_connection
-from jobs.evidence import queue_fetch
+from jobs.evidence import queue_checks, queue_fetch
 from models import Assignment, Evidence, EvidenceKind, session
 from models.assignment import Action, State, open_assignments
 from models.clock import local_time
@@ -96,6 +96,8 @@ def on_report(ctx: Context) -> str:
     taken = attach_pending(task, ctx.person, now=ctx.now)
     if taken:
         redis.delete(_batch_key(ctx.openid))
+        session.commit()  # the check must see them taken
+        queue_checks(taken)  # 照搬照抄: they were stored before they had a task
     template = task.template
     needs = []
     if template.requires_summary:
