@@ -126,7 +126,7 @@ def compute(month: str, now: datetime) -> dict:
                        "share": _money(leaf["share"]), "step": leaf.get("step"),
                        "unit": indicator.unit, "formula": indicator.formula,
                        "rule": rule_text(indicator, step), "manual": indicator.manual,
-                       "refs": indicator.refs})
+                       "ref_kind": indicator.refs})
         readings[leaf["code"]] = (indicator, step, leaf["share"], indicator.read(
             ids, start, end, as_of) if not indicator.manual else None)
     rows = []

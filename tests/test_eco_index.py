@@ -188,3 +188,82 @@ def test_the_default_tree_sums_to_100_everywhere(assessed_county, api):
     body = api(assessed_county["zhao"], "GET", "/eco-index/tree?year=2026").get_json()
     assert body["nodes"] == DEFAULT_NODES
     assert sum(float(leaf["share"]) for leaf in body["leaves"]) == 100
+
+
+# The pages.
+
+def computed(example, api):
+    assert api(example["zhao"], "POST", "/eco-index", json={"month": "2026-11"}).status_code == 201
+    return example
+
+
+def test_the_grid_and_table_show_each_units_colour_and_lead_to_its_explanation(
+        example, api, admin_browser):
+    c = computed(example, api)
+    browser = admin_browser(c["zhao"])
+    page = browser.get("/admin/eco-index?month=2026-11")
+    assert page.status_code == 200
+    text = page.text
+    for name, (_, _, index, colour) in EXPECTED.items():
+        unit_id = next(u.id for u in (c["qingshan"], c["baishui"], c["hongyan"], c["bureau"],
+                                      c["wang"].unit) if u.name == name)
+        assert f'class="eco-tile eco_{colour}" data-unit="{unit_id}"' in text
+        assert f'<tr data-unit="{unit_id}" data-colour="{colour}">' in text
+    unit = browser.get(f"/admin/eco-index/units/{c['qingshan'].id}?month=2026-11")
+    assert "为什么是红色？" in unit.text
+    assert f'href="/m/tasks/{c["tasks"]["red"].id}"' in unit.text
+    assert "本月2项任务达到红色预警" in unit.text
+
+
+def test_manual_values_entered_on_the_grid_need_a_source(assessed_county, admin_browser):
+    c = assessed_county
+    browser = admin_browser(c["zhao"])
+    form = "/admin/eco-index/manual?month=2026-11"
+    key = f"{c['hongyan'].id}-petitions"
+    refused = browser.post("/admin/eco-index/manual", {"month": "2026-11", f"value-{key}": "3"},
+                           form)
+    assert refused.status_code == 400
+    assert "红岩镇的“信访举报件数”：请注明来源" in refused.text
+    saved = browser.post("/admin/eco-index/manual", {
+        "month": "2026-11", f"value-{key}": "3", f"source-{key}": "县信访局月报"}, form)
+    assert saved.status_code == 303
+    changed = browser.post("/admin/eco-index/manual", {
+        "month": "2026-11", f"value-{key}": "1", f"source-{key}": "县信访局更正"}, form)
+    assert changed.status_code == 303
+    history = browser.get(form).text
+    assert "县信访局月报" in history and "县信访局更正" in history
+
+
+def test_the_tree_page_refuses_weights_that_do_not_sum_to_100(assessed_county, admin_browser):
+    c = assessed_county
+    browser = admin_browser(c["admin"])
+    rows = [(1, "责任落实", 60, "", ""), (2, "任务完成", 100, "", ""),
+            (3, "按时完成率", 100, "on_time_rate", ""), (1, "群众监督", 30, "", ""),
+            (2, "信访举报", 100, "", ""), (3, "信访举报件数", 100, "petitions", "10")]
+    form = {"year": "2026", "threshold_green": "90", "threshold_yellow": "80",
+            "threshold_orange": "70", "level": [], "name": [], "weight": [], "indicator": [],
+            "step": []}
+    for row in rows:
+        for field, value in zip(("level", "name", "weight", "indicator", "step"), row):
+            form[field].append(str(value))
+    refused = browser.post("/admin/eco-index/tree", form, "/admin/eco-index/tree?year=2026")
+    assert refused.status_code == 400 and "一级指标权重合计为90，应为100。" in refused.text
+    form["weight"][3] = "40"
+    saved = browser.post("/admin/eco-index/tree", form, "/admin/eco-index/tree?year=2026")
+    assert saved.status_code == 303
+    assert "第1版" in browser.get("/admin/eco-index/tree?year=2026").text
+
+
+def test_the_xlsx_has_every_indicator_with_numbers_as_numbers(example, api, admin_browser):
+    c = computed(example, api)
+    answer = admin_browser(c["zhao"]).get("/admin/eco-index.xlsx?month=2026-11")
+    assert answer.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "2026-11政治生态指数（第1版）"
+    assert rows[1][:4] == ("单位", "单位类别", "政治生态指数", "颜色")
+    assert rows[1][4:] == ("责任落实/任务完成/按时完成率（%）", "责任落实/任务完成/按时完成率（得分）",
+                           "责任落实/任务完成/红色预警（项）", "责任落实/任务完成/红色预警（得分）",
+                           "群众监督/信访举报/信访举报件数（件）", "群众监督/信访举报/信访举报件数（得分）")
+    qingshan = next(row for row in rows if row[0] == "青山镇")
+    assert qingshan[1:] == ("乡镇", 56.0, "红色", 33.33, 33.33, 2.0, 60.0, 3.0, 70.0)
