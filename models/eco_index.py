@@ -27,7 +27,7 @@ from models import audit, eco_manual
 from models.clock import SHANGHAI
 from models.dashboard import month_start
 from models.db import Base, session
-from models.eco_indicator import CENT, HUNDRED, INDICATORS, rule_text, score
+from models.eco_indicator import CENT, HUNDRED, INDICATORS, RATE, rule_text, score
 from models.eco_tree import COLOUR_LABELS, COLOURS, tree_for
 from models.errors import DomainError, NotAllowed, NotFound
 from models.scoring import RANKED_KINDS
@@ -151,8 +151,10 @@ def _value(indicator, step, share, unit_id: int, read, entered: dict) -> dict:
     else:
         value, refs, note = read.get(unit_id) or (None, (), "")
         entry = {}
-        if not note:
-            note = "暂无数据，按满分计" if indicator.rule == "rate" else "本月没有"
+        if not note and indicator.rule == RATE:
+            note = "暂无数据，按满分计"
+        elif not note:
+            value, note = Decimal(0), "本月没有"
     points = score(indicator, value, step)
     lost = (HUNDRED - points) * share / HUNDRED
     return {"value": _money(value), "score": _money(points), "lost": _money(lost),

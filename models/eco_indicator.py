@@ -88,7 +88,8 @@ def on_time_rate(unit_ids, start, end, as_of) -> dict:
     for unit_id, unit in scores.units.items():
         if unit_id in unit_ids and unit.scored:
             found[unit_id] = Reading(unit.on_time_rate, tuple(sorted(missed[unit_id])),
-                                     f"已计分{unit.scored}项，按时完成{unit.counts['on_time']}项")
+                                     f"已计分{unit.scored}项，按时完成{unit.counts['on_time']}项"
+                                     + ("，未按时完成的任务" if missed[unit_id] else ""))
     return found
 
 

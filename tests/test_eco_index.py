@@ -29,9 +29,10 @@ SMALL_TREE = [
 THRESHOLDS = {"green": 90, "yellow": 80, "orange": 70}
 PETITIONS = {"qingshan": 3, "baishui": 2, "hongyan": 6, "bureau": 4}
 # unit → (on-time rate, red warnings, index, colour), worked out in the README.
-EXPECTED = {"青山镇": ("33.33", "2.00", "56.00", "red"), "白水镇": ("100.00", None, "92.00", "green"),
-            "红岩镇": ("100.00", None, "76.00", "orange"), "城建局": ("100.00", None, "84.00", "yellow"),
-            "青山镇纪委": (None, None, "100.00", "green")}
+EXPECTED = {"青山镇": ("33.33", "2.00", "56.00", "red"), "白水镇": ("100.00", "0.00", "92.00", "green"),
+            "红岩镇": ("100.00", "0.00", "76.00", "orange"),
+            "城建局": ("100.00", "0.00", "84.00", "yellow"),
+            "青山镇纪委": (None, "0.00", "100.00", "green")}
 
 
 def save_small_tree(api, person):
