@@ -210,6 +210,7 @@ def test_the_grid_and_table_show_each_units_colour_and_lead_to_its_explanation(
                                       c["wang"].unit) if u.name == name)
         assert f'class="eco-tile eco_{colour}" data-unit="{unit_id}"' in text
         assert f'<tr data-unit="{unit_id}" data-colour="{colour}">' in text
+        assert f'>{index}</span>' in text
     unit = browser.get(f"/admin/eco-index/units/{c['qingshan'].id}?month=2026-11")
     assert "为什么是红色？" in unit.text
     assert f'href="/m/tasks/{c["tasks"]["red"].id}"' in unit.text
@@ -245,7 +246,7 @@ def test_the_tree_page_refuses_weights_that_do_not_sum_to_100(assessed_county, a
             "threshold_orange": "70", "level": [], "name": [], "weight": [], "indicator": [],
             "step": []}
     for row in rows:
-        for field, value in zip(("level", "name", "weight", "indicator", "step"), row):
+        for field, value in zip(("level", "name", "weight", "indicator", "step"), row, strict=True):
             form[field].append(str(value))
     refused = browser.post("/admin/eco-index/tree", form, "/admin/eco-index/tree?year=2026")
     assert refused.status_code == 400 and "一级指标权重合计为90，应为100。" in refused.text

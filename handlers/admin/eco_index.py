@@ -8,7 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from handlers.admin import texts
 from handlers.exports import xlsx_response
 from jobs.eco_index import write_xlsx
-from models import Unit, session, utcnow
+from models import Unit, audit, session, utcnow
 from models import eco_index, eco_manual
 from models.eco_indicator import INDICATORS
 from models.eco_tree import COLOUR_LABELS, COLOURS
@@ -105,5 +105,8 @@ def _indicator_names() -> dict:
 def workbook():
     month = _month()
     row = eco_index.latest(month) or abort(404)
+    audit.record("eco_index.export", f"index_month:{row.id}", now=utcnow(), actor=g.person,
+                 month=month, version=row.version, sha256=row.sha256)
+    session.commit()
     return xlsx_response(write_xlsx(row.content), f"{month}政治生态指数（第{row.version}版）.xlsx",
                          f"eco-index-{month}-v{row.version}.xlsx")
