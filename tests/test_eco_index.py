@@ -162,6 +162,10 @@ def test_a_past_month_recomputed_later_gives_the_same_values(assessed_county, ap
     c = assessed_county
     first = api(c["zhao"], "POST", "/eco-index", json={"month": "2026-11"}).get_json()
     assert first["tree_version"] == 0 and len(first["leaves"]) == 12
+    codes = {leaf["indicator"]: leaf["code"] for leaf in first["leaves"]}
+    qingshan = by_name(first)["青山镇"]["values"]
+    assert qingshan[codes["supervised"]]["refs"] == [c["tasks"]["supervised"].id]
+    assert qingshan[codes["deducted"]]["value"] == "0.00"
     clock.move_to(at(8, 10, month=12))
     later = {"unit_id": c["qingshan"].id, "points": 2, "reason": "补记11月会议记录不全",
              "day": "2026-11-28"}
@@ -269,3 +273,11 @@ def test_the_xlsx_has_every_indicator_with_numbers_as_numbers(example, api, admi
                            "群众监督/信访举报/信访举报件数（件）", "群众监督/信访举报/信访举报件数（得分）")
     qingshan = next(row for row in rows if row[0] == "青山镇")
     assert qingshan[1:] == ("乡镇", 56.0, "红色", 33.33, 33.33, 2.0, 60.0, 3.0, 70.0)
+
+
+def test_cadres_do_not_see_the_index_on_the_phone(example, app):
+    from conftest import Phone
+
+    c = example
+    page = Phone(app, c["phones"]["li"]).get("/m/eco-index")
+    assert page.status_code == 403 and "政治生态指数仅供县纪委监委审核人员和系统管理员查看" in page.text
