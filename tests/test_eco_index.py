@@ -217,7 +217,7 @@ def test_the_grid_and_table_show_each_units_colour_and_lead_to_its_explanation(
         assert f'>{index}</span>' in text
     unit = browser.get(f"/admin/eco-index/units/{c['qingshan'].id}?month=2026-11")
     assert "为什么是红色？" in unit.text
-    assert f'href="/m/tasks/{c["tasks"]["red"].id}"' in unit.text
+    assert f'href="/m/tasks/{c["tasks"]["red"].id}">专题会议</a>' in unit.text
     assert "本月2项任务达到红色预警" in unit.text
 
 

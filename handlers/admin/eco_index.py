@@ -3,12 +3,13 @@
 indicator tree and the manual values. Every number is read from a frozen month
 (models.eco_index), the rows the API and the xlsx read too."""
 
+import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from handlers.admin import texts
 from handlers.exports import xlsx_response
 from jobs.eco_index import write_xlsx
-from models import Unit, audit, session, utcnow
+from models import Assignment, DutyTemplate, Unit, audit, session, utcnow
 from models import eco_index, eco_manual
 from models.eco_indicator import INDICATORS
 from models.eco_tree import COLOUR_LABELS, COLOURS
@@ -39,7 +40,12 @@ def ref_links(kind: str, refs: list, unit_id: int, month: str) -> list[tuple[str
     if kind == "deductions":
         return [("扣分记录", url_for("admin.deductions", year=month[:4], unit=unit_id))] \
             if refs else []
-    return [(f"任务{ref}", url_for("mobile.assignment", assignment_id=ref)) for ref in refs]
+    titles = dict(session.execute(
+        sa.select(Assignment.id, DutyTemplate.title).join(
+            DutyTemplate, DutyTemplate.id == Assignment.template_id)
+        .where(Assignment.id.in_(refs))).all()) if refs else {}
+    return [(titles.get(ref, f"任务{ref}"), url_for("mobile.assignment", assignment_id=ref))
+            for ref in refs]
 
 
 def colour_chart(points: list[dict]) -> dict:
