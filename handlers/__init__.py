@@ -21,6 +21,7 @@ def init_app(app) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(labels.due_rule_label)
     app.add_template_filter(labels.period_label)
+    app.add_template_filter(labels.amount)
     app.add_template_global(labels, "labels")
     app.add_template_global(scheme, "level_scheme")
     app.wsgi_app = wechat.CallbackRoute(app, app.wsgi_app)

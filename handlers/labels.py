@@ -179,3 +179,11 @@ def scope_words(spot) -> list[str]:
 def sample_words(spot) -> str:
     """"10项" or "30%" (the size the inspector asked for)."""
     return f"{spot.sample_size}项" if spot.sample_size is not None else f"{spot.sample_percent}%"
+
+
+def amount(value) -> str:
+    """A stored decimal ("3.00", "33.33") as people write it ("3", "33.33"); none as "—"."""
+    if value is None:
+        return "—"
+    text = str(value)
+    return text[:-3] if text.endswith(".00") else text

@@ -10,6 +10,9 @@ from models.deduction import Deduction, DeductionKind
 from models.clock import utcnow
 from models import db, ladder
 from models.db import Base, session
+from models.eco_index import IndexMonth, IndexValue
+from models.eco_manual import ManualValue
+from models.eco_tree import IndicatorTree
 from models.duty import (DutyCategory, DutyTemplate, LatePolicy, Period, Responsibility,
                          TemplateKind)
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus
@@ -46,6 +49,10 @@ __all__ = [
     "DutyCategory",
     "DutyTemplate",
     "Evidence",
+    "IndexMonth",
+    "IndexValue",
+    "IndicatorTree",
+    "ManualValue",
     "EvidenceKind",
     "EvidenceStatus",
     "FlagKind",

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import audit, deduction, demo_history, demo_notice, demo_post, demo_spot_check
+from models import (audit, deduction, demo_eco_index, demo_history, demo_notice, demo_post,
+                    demo_spot_check)
 from models.clock import local_date
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
@@ -99,9 +100,11 @@ def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
     _deductions(people[1], now)
     notices = demo_notice.seed_notices(now, store_photo)
     spot_checked = demo_spot_check.seed_round(now)
+    index_months = demo_eco_index.seed_index(now)
     return {"people": len(people), "risk_points": risk_points, "categories": len(categories),
             "templates": len(templates), "bound": BOUND_PEOPLE, "tasks": tasks,
-            "days": demo_history.LIVE_FOR.days, "notices": notices, "spot_checked": spot_checked}
+            "days": demo_history.LIVE_FOR.days, "notices": notices, "spot_checked": spot_checked,
+            "index_months": index_months}
 
 
 # What the inspectors recorded during the weeks of use (扣分, 加分), for the scores pages.

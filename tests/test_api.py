@@ -526,7 +526,8 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
 
 
 @pytest.mark.parametrize("table", ["api_token", "evidence", "shown_list", "admin_link_use",
-                                   "bind_failure", "spot_check_round", "spot_check_item"])
+                                   "bind_failure", "spot_check_round", "spot_check_item",
+                                   "indicator_tree", "manual_value", "index_month", "index_value"])
 def test_migration_matches_the_model(app, table):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

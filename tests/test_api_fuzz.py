@@ -26,7 +26,11 @@ from models.evidence import attach
 # cannot say these (nor "sample_size or sample_percent, one of them"), so a schema-valid body
 # may still be refused with a 400 in words.
 REFERS_TO_ROWS = ["dispatch", "createDeduction", "changeAssignment", "createNotice",
-                  "openSpotCheck"]
+                  "openSpotCheck",
+                  # The index: a month must have ended to be computed and have been computed to
+                  # be read; a tree's weights must sum to 100 under each node.
+                  "saveIndicatorTree", "getEcoIndex", "computeEcoIndex", "getEcoIndexUnit",
+                  "enterManualValue"]
 CONFIG = schemathesis.Config.from_dict({
     "seed": 20261201,
     "generation": {"deterministic": True, "max-examples": 20, "database": "none",

@@ -114,3 +114,19 @@ def test_the_demo_has_a_finished_spot_check_round_that_verifies(runner, emulator
     verified = runner.invoke(args=["spot-check", "verify", str(row.id)])
     assert verified.exit_code == 0 and "结论：一致" in verified.output
     assert f"任务 {false.assignment_id}：抽查核实不实，已退回整改" in verified.output
+
+
+def test_the_demo_has_an_index_for_its_two_recent_months(runner, emulator, clock, admin_browser):
+    from models import IndexMonth, ManualValue
+
+    clock.move_to(datetime(2026, 12, 2, 9, 0, tzinfo=SH))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "政治生态指数 2 个月" in result.output
+    months = session.scalars(sa.select(IndexMonth).order_by(IndexMonth.month)).all()
+    assert [row.month for row in months] == ["2026-10", "2026-11"]
+    assert {len(row.content["units"]) for row in months} == {9}
+    assert session.scalar(sa.select(sa.func.count(ManualValue.id)).where(
+        ManualValue.replaces_id.is_not(None))) == 1
+    inspector = session.scalars(sa.select(Person).where(Person.role == Role.INSPECTOR)).first()
+    page = admin_browser(inspector).get("/admin/eco-index")
+    assert page.status_code == 200 and "2026-11政治生态指数" in page.text

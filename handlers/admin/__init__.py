@@ -120,7 +120,7 @@ def bind_code(person_id: int):
 from handlers.admin import calendar, dashboard, dispatch, duty, levels, notifications  # noqa: E402
 from handlers.admin import api_token, assessment, deduction, notice, scoring  # noqa: E402
 from handlers.admin import org_sheet, organisation, person, post  # noqa: E402
-from handlers.admin import spot_check  # noqa: E402
+from handlers.admin import eco_index, eco_manual, eco_tree, spot_check  # noqa: E402
 
 for rule, endpoint, view, methods in (
     ("/dispatch", "dispatch_page", dispatch.dispatch_page, ["GET"]),
@@ -178,6 +178,13 @@ for rule, endpoint, view, methods in (
     ("/owed", "owed", dashboard.owed_page, ["GET"]),
     ("/owed/urge-all", "urge_all", dashboard.urge_all, ["POST"]),
     ("/owed/<int:assignment_id>/urge", "urge_one", dashboard.urge_one, ["POST"]),
+    # 政治生态指数 (issue 12): 一图一表, a unit's explanation, the tree, the manual values.
+    ("/eco-index", "eco_index", eco_index.index, ["GET"]),
+    ("/eco-index", "eco_compute", eco_index.compute, ["POST"]),
+    ("/eco-index.xlsx", "eco_xlsx", eco_index.workbook, ["GET"]),
+    ("/eco-index/units/<int:unit_id>", "eco_unit", eco_index.unit, ["GET"]),
+    ("/eco-index/tree", "eco_tree", eco_tree.tree, ["GET", "POST"]),
+    ("/eco-index/manual", "eco_manual", eco_manual.manual, ["GET", "POST"]),
     # 接口令牌 (issue 14): who holds a token, until when, last used; admins revoke.
     ("/api-tokens", "api_tokens", api_token.api_tokens, ["GET"]),
     ("/api-tokens/<int:token_id>/revoke", "revoke_api_token", api_token.revoke, ["POST"]),

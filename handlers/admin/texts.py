@@ -96,3 +96,10 @@ def handed_over(reassign: int = 0, cancel: int = 0) -> str:
     parts = ([f"改派{reassign}项任务"] if reassign else []) + \
         ([f"撤销{cancel}项任务"] if cancel else [])
     return ("其未办结任务：" + "，".join(parts) + "。") if parts else ""
+
+# 政治生态指数 (handlers/admin/eco_index.py).
+ECO_COMPUTED = "已计算{month}政治生态指数（第{version}版）。"
+ECO_TREE_SAVED = "已保存{year}年指标体系第{version}版，此后计算的月份按新版本计算。"
+ECO_MANUAL_SAVED = "已保存{count}项录入指标。"
+ECO_MANUAL_UNCHANGED = "录入值没有变化。"
+ECO_NOT_COMPUTED = "{month}的政治生态指数尚未计算。"

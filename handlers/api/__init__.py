@@ -7,8 +7,9 @@ routes and a test checks that the two agree.
 from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
-from handlers.api import (api_token, assignment, duty, evidence, integrity, notice, notification,
-                          openapi, payload, report, score, spot_check, supervision, unit)
+from handlers.api import (api_token, assignment, duty, eco_index, evidence, integrity, notice,
+                          notification, openapi, payload, report, score, spot_check, supervision,
+                          unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -62,6 +63,14 @@ ROUTES = (
     ("GET", "/spot-checks/<int:round_id>", spot_check.show_spot_check),
     ("POST", "/spot-checks/<int:round_id>/items/<int:item_id>/verification",
      spot_check.verify_spot_check_item),
+    # 政治生态指数 (issue 12).
+    ("GET", "/eco-index/tree", eco_index.show_tree),
+    ("POST", "/eco-index/tree", eco_index.save_tree),
+    ("GET", "/eco-index", eco_index.show_month),
+    ("POST", "/eco-index", eco_index.compute_month),
+    ("GET", "/eco-index/units/<int:unit_id>", eco_index.unit_explanation),
+    ("GET", "/eco-index/manual", eco_index.list_manual),
+    ("POST", "/eco-index/manual", eco_index.enter_manual),
     ("GET", "/openapi.json", openapi.openapi_document),
 )
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

@@ -6,7 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api import integrity_openapi, notice_openapi, spot_check_openapi
+from handlers.api import eco_index_openapi, integrity_openapi, notice_openapi, spot_check_openapi
 from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
 from handlers.api.report import MAX_SUMMARY
 from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
@@ -518,11 +518,11 @@ DOCUMENT = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS,
-              **integrity_openapi.PATHS},
+              **integrity_openapi.PATHS, **eco_index_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS,
-                    **integrity_openapi.SCHEMAS},
+                    **integrity_openapi.SCHEMAS, **eco_index_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }

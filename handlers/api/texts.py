@@ -64,3 +64,8 @@ SPOT_CHECK_READERS = "只有县纪委监委审核人员和系统管理员可以�
 SPOT_CHECK_SAMPLE = "请填写 sample_size（抽查项数）或 sample_percent（抽查比例），二者选一。"
 NO_SPOT_CHECK_ITEM = "未找到该抽查任务。"
 NO_FLAG = "未找到该雷同预警。"
+
+# 政治生态指数 (issue 12)
+ECO_INDEX_READERS = "只有县纪委监委审核人员和系统管理员可以查看政治生态指数。"
+ECO_NODES = "字段 nodes（指标体系）须为一级指标的列表。"
+ECO_THRESHOLDS = "字段 thresholds（分数线）须为含 green、yellow、orange 的对象。"

@@ -8,8 +8,8 @@ routes are one explicit table (STYLE R3).
 from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from handlers.mobile import (assignment, evidence, late, me, notice, overview, refusal, review,
-                             score, situation, supervision, workbench)
+from handlers.mobile import (assignment, eco_index, evidence, late, me, notice, overview,
+                             refusal, review, score, situation, supervision, workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -24,6 +24,8 @@ ROUTES = [
     ("/situation", "situation", situation.situation, ["GET"], True),  # 全县态势 (issue 10)
     ("/situation/tasks", "situation_tasks", situation.situation_tasks, ["GET"], True),
     ("/situation/integrity", "situation_flags", situation.situation_flags, ["GET"], True),
+    ("/eco-index", "eco_index", eco_index.index, ["GET"], True),  # 政治生态指数 (issue 12)
+    ("/eco-index/units/<int:unit_id>", "eco_unit", eco_index.unit, ["GET"], True),
     ("/me", "me", me.me, ["GET"], True),
     ("/me/care-mode", "care_mode", me.care_mode, ["POST"], True),
     ("/score", "score", score.score, ["GET"], True),

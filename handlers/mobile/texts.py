@@ -83,3 +83,7 @@ NOTICE_DRAFT_REFUSED = "只有纪检监察组织和县纪委监委审核人员�
 NOTICE_DRAFT_SAVED = "草稿已保存。核对无误后点“下发”。"
 NOTICE_ISSUED = "已下发{name}，{unit}的党组织书记和联络员已收到通知。"
 NOTICE_DISCARDED = "草稿已删除（草稿没有文号，不占用编号）。"
+
+# 政治生态指数 on the phone (handlers/mobile/eco_index.py).
+ECO_REFUSED = "政治生态指数仅供县纪委监委审核人员和系统管理员查看。"
+ECO_NOT_COMPUTED = "{month}的政治生态指数尚未计算。"
