@@ -5,6 +5,7 @@ the API and the pages."""
 
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -281,3 +282,16 @@ def test_cadres_do_not_see_the_index_on_the_phone(example, app):
     c = example
     page = Phone(app, c["phones"]["li"]).get("/m/eco-index")
     assert page.status_code == 403 and "政治生态指数仅供县纪委监委审核人员和系统管理员查看" in page.text
+
+
+def test_the_phone_lists_units_lowest_index_first(example, api, app):
+    from conftest import Phone
+
+    c = example
+    assert api(c["zhao"], "POST", "/eco-index", json={"month": "2026-11"}).status_code == 201
+    page = Phone(app, c["phones"]["zhao"]).get("/m/eco-index?month=2026-11").text
+    listed = re.findall(r'<div class="weui-cell__bd">([^<]+)</div>\s*'
+                        r'<div class="weui-cell__ft"><b>([\d.]+)</b>', page)
+    # 青山镇纪委 100.00 would come first if the stored text were sorted as text
+    assert [float(index) for _, index in listed] == sorted(float(index) for _, index in listed)
+    assert [name for name, _ in listed][:2] == ["青山镇", "红岩镇"]

@@ -2,6 +2,8 @@
 each index (一图一表), and a unit's explanation, for county inspectors and admins at 375 px.
 The same frozen month the admin pages, the API and the xlsx read (models.eco_index)."""
 
+from decimal import Decimal
+
 from flask import abort, g, render_template, request
 
 from handlers.admin.eco_index import ref_links
@@ -36,8 +38,11 @@ def index():
     counts = [(colour, COLOUR_LABELS[colour],
                sum(1 for u in content["units"] if u["colour"] == colour))
               for colour in COLOURS] if content else []
+    # 一表, lowest index first (the stored index is text: "100.00" would sort before "78.29").
+    ranked = sorted(content["units"], key=lambda u: (Decimal(u["index"]), u["name"])) \
+        if content else []
     return render_template("mobile/eco_index.html", month=month, row=row, content=content,
-                           counts=counts, labels=COLOUR_LABELS, months=eco_index.months(),
+                           counts=counts, ranked=ranked, labels=COLOUR_LABELS, months=eco_index.months(),
                            not_computed=texts.ECO_NOT_COMPUTED.format(month=month or ""))
 
 
