@@ -13,7 +13,7 @@ from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, 
                                  json_of, list_of, path_id, query_param, ref, text_field)
 from models.assignment import MIN_RETURN_REASON
 from models.deduction import MAX_REFERENCE, MIN_REASON
-from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
+from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy, TemplateKind
 from models.instruction import MAX_TEXT as MAX_INSTRUCTION
 from models.lifecycle import MIN_UNLOCK_REASON
 from models.notification import NotificationKind, NotificationStatus
@@ -56,7 +56,7 @@ SCHEMAS = {
         "id": {"type": "integer"}, "title": {"type": "string"},
         "description": {"type": "string"}, "category": {"type": "string"},
         "responsibility": {"type": "string", "enum": ["principal", "supervisory"]},
-        "kind": {"type": "string", "enum": ["common", "specific", "adhoc"]},
+        "kind": {"type": "string", "enum": [kind.value for kind in TemplateKind]},
         "target_role": {"type": ["string", "null"]},
         "target_unit_kind": {"type": ["string", "null"]},
         "period": {"type": "string", "enum": ["once", "monthly", "quarterly", "yearly"]},

@@ -1,0 +1,99 @@
+"""月度自查 (issue 12): a monthly task whose form is the cadre's own posts and risk points,
+answered on the page or in chat one short reply at a time; a reported risk goes to the
+supervising discipline body, who follows it up; dispatch, the ladder and scoring treat it as
+any task."""
+
+import sqlalchemy as sa
+import pytest
+
+from conftest import openid
+from handlers.wechat import texts as chat
+from models import (Assignment, AuditEvent, Evidence, Notification, RiskFollowUp, SelfCheckAnswer,
+                    SelfCheckDraft, State, TemplateKind, session)
+from models.dispatch import dispatch
+from models.post import save_post, save_risk_point
+
+
+@pytest.fixture
+def points(county, now):
+    """李明 (the member) holds two posts with three risk points; nobody else has any."""
+    member, admin = county["member"], county["admin"]
+    finance = save_post(member, "分管财政工作", "负责全镇财政预算执行", now=now, actor=admin)
+    save_risk_point(finance, "专项资金拨付审核把关不严", "high", "三级签字、每季度公示", None,
+                    now=now, actor=admin)
+    save_risk_point(finance, "工程项目验收走过场", "medium", "三方验收", None, now=now,
+                    actor=admin)
+    village = save_post(member, "联系村（社区）工作", "", now=now, actor=admin)
+    save_risk_point(village, "接受服务对象宴请、礼品", "low", "节前廉洁提醒", None, now=now,
+                    actor=admin)
+    session.commit()
+    return county
+
+
+@pytest.fixture
+def self_check(points, make_template, now):
+    """The November self-check, dispatched by rule (to 李明 only), one review level."""
+    template = make_template(title="月度廉政风险自查", kind=TemplateKind.SELFCHECK,
+                             target_role=None, review_levels=1, points=2)
+    [task] = dispatch(template, "2026-11", now=now)
+    session.commit()
+    return task
+
+
+def _reload(task) -> Assignment:
+    session.expire_all()
+    return session.get(Assignment, task.id)
+
+
+def test_dispatch_goes_only_to_people_with_risk_points(self_check, points):
+    tasks = session.scalars(sa.select(Assignment)).all()
+    assert [(t.person_id, t.unit_id) for t in tasks] == [
+        (points["member"].id, points["township"].id)]
+
+
+def test_self_check_answered_in_chat_step_by_step(self_check, emulator, points, work):
+    user = openid(1)
+    started = emulator.send_text(user, "自查").reply["content"]
+    assert "共3个廉政风险点" in started and "第1/3项 【分管财政工作】专项资金拨付审核把关不严" in started
+    assert "是否发生风险？回复 是 或 否" in started
+    stray = emulator.send_text(user, "不知道").reply["content"]
+    assert stray.startswith("请回复 是 或 否（第1项：专项资金拨付审核把关不严）")
+    assert "防控措施落实情况" in emulator.send_text(user, "否").reply["content"]
+    assert emulator.send_text(user, "无").reply["content"].startswith("请写明防控措施落实情况")
+    # the state is in the database, not only in a cache
+    assert session.get(SelfCheckDraft, points["member"].id).step == 1
+    assert "第2/3项" in emulator.send_text(user, "资金拨付均三级签字并已公示").reply["content"]
+    emulator.send_text(user, "是")
+    emulator.send_text(user, "发现一个项目验收资料不全，已要求补齐")
+    emulator.send_text(user, "否")
+    summary = emulator.send_text(user, "节前已开展提醒").reply["content"]
+    assert summary.startswith("请回复本月自查小结")
+    review = emulator.send_text(user, "本月对照岗位风险点逐项自查，发现验收问题一项。").reply[
+        "content"]
+    assert "1. 专项资金拨付审核把关不严：未发生" in review and "2. 工程项目验收走过场：发生风险" in review
+    assert review.endswith("回复 确认 提交，回复 取消 放弃。")
+    assert emulator.send_text(user, "好的").reply["content"] == chat.SELF_CHECK_CONFIRM
+    done = emulator.send_text(user, "确认").reply["content"]
+    assert done.startswith("已提交：月度廉政风险自查（2026年11月），等待审核")
+    assert "1项风险已推送监督单位跟进" in done
+    task = _reload(self_check)
+    assert task.state == State.SUBMITTED
+    answers = session.scalars(sa.select(SelfCheckAnswer).order_by(SelfCheckAnswer.id)).all()
+    assert [(a.description, a.occurred) for a in answers] == [
+        ("专项资金拨付审核把关不严", False), ("工程项目验收走过场", True),
+        ("接受服务对象宴请、礼品", False)]
+    assert session.scalar(sa.select(Evidence.text)) == "本月对照岗位风险点逐项自查，发现验收问题一项。"
+    assert session.get(SelfCheckDraft, points["member"].id) is None
+    # A later text is no answer any more.
+    assert emulator.send_text(user, "补充一句").reply["content"] == chat.UNKNOWN_COMMAND
+
+
+def test_cancel_stops_the_chat_self_check(self_check, emulator, points):
+    user = openid(1)
+    emulator.send_text(user, "自查")
+    emulator.send_text(user, "是")
+    assert emulator.send_text(user, "取消").reply["content"] == chat.SELF_CHECK_CANCELLED
+    assert session.scalar(sa.select(SelfCheckDraft)) is None
+    assert emulator.send_text(user, "是").reply["content"] == chat.UNKNOWN_COMMAND
+    assert _reload(self_check).state == State.DISPATCHED
+    assert "self_check.chat_cancel" in session.scalars(sa.select(AuditEvent.action)).all()
