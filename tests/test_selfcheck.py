@@ -97,3 +97,86 @@ def test_cancel_stops_the_chat_self_check(self_check, emulator, points):
     assert emulator.send_text(user, "是").reply["content"] == chat.UNKNOWN_COMMAND
     assert _reload(self_check).state == State.DISPATCHED
     assert "self_check.chat_cancel" in session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def _point_ids() -> list[int]:
+    from models import RiskPoint
+    return list(session.scalars(sa.select(RiskPoint.id).order_by(RiskPoint.id)))
+
+
+def test_form_is_built_from_the_cadres_posts_and_risk_points(self_check, phone):
+    member = phone("member")
+    task_page = member.get(f"/m/tasks/{self_check.id}").text
+    assert "填写自查" in task_page and "上报材料</a>" not in task_page
+    form = member.get(f"/m/tasks/{self_check.id}/selfcheck").text
+    assert form.index("专项资金拨付审核把关不严") < form.index("工程项目验收走过场") < \
+        form.index("接受服务对象宴请、礼品")
+    assert "第3项 · 联系村（社区）工作" in form and "风险等级：高" in form
+    assert "防控措施：三级签字、每季度公示" in form and "本月自查小结" in form
+    assert "high" not in form and "medium" not in form
+    # 上报材料 on a self-check leads to its form
+    assert member.get(f"/m/tasks/{self_check.id}/report").url.endswith(
+        f"/m/tasks/{self_check.id}/selfcheck")
+
+
+def test_form_refused_keeps_what_was_typed_then_hands_in(self_check, phone):
+    member = phone("member")
+    first, second, third = _point_ids()
+    page = f"/m/tasks/{self_check.id}/selfcheck"
+    refused = member.post(page, {f"occurred_{first}": "no", f"measures_{first}": "三级签字已落实",
+                                 f"occurred_{second}": "yes", "summary": "本月自查"},
+                          form_page=page)
+    assert refused.url.endswith(page)
+    assert "第2项风险点：请填写防控措施落实情况。" in refused.text
+    assert "第3项风险点：请选择是否发生风险。" in refused.text
+    assert "请填写本月自查小结（至少5个字）。" in refused.text
+    assert "三级签字已落实" in refused.text and 'value="yes" checked' in refused.text
+    assert _reload(self_check).state == State.DISPATCHED
+    assert session.scalar(sa.select(SelfCheckAnswer.id)) is None
+    done = member.post(page, {
+        f"occurred_{first}": "no", f"measures_{first}": "三级签字已落实",
+        f"occurred_{second}": "yes", f"measures_{second}": "一个项目验收资料不全，已整改",
+        f"occurred_{third}": "no", f"measures_{third}": "节前开展廉洁提醒",
+        "summary": "本月逐项自查，发现验收问题一项，已整改。"}, form_page=page)
+    assert done.url.endswith(f"/m/tasks/{self_check.id}") and "已提交，等待审核。" in done.text
+    assert "自查情况（第1次上报）" in done.text and "一个项目验收资料不全，已整改" in done.text
+    assert _reload(self_check).state == State.SUBMITTED
+    again = member.get(page)
+    assert again.url.endswith(f"/m/tasks/{self_check.id}")
+
+
+def _hand_in_with_risk(task, person, now):
+    from models.self_check import Answer, hand_in, questions
+    asked = questions(person)
+    answers = {q.risk_point_id: Answer(q.risk_point_id, n == 1, "已落实防控措施")
+               for n, q in enumerate(asked)}
+    state = hand_in(task, person, answers, "本月逐项自查完毕。", now=now)
+    session.commit()
+    return state
+
+
+def test_a_reported_risk_reaches_the_discipline_body(self_check, points, phone, emulator, work,
+                                                     now):
+    _hand_in_with_risk(self_check, points["member"], now)
+    [follow_up] = session.scalars(sa.select(RiskFollowUp)).all()
+    assert follow_up.body_id == points["discipline"].unit_id
+    work()
+    [card] = [m for m in emulator.inbox(openid(3)) if m["kind"] == "template"
+              and "自查报告风险" in str(m)]
+    assert "工程项目验收走过场" in str(card) and card["url"].endswith("/m/selfcheck-risks")
+    assert not [m for m in emulator.inbox(openid(7)) if "自查报告风险" in str(m)]
+    body = phone("discipline")
+    listed = body.get("/m/selfcheck-risks").text
+    assert "工程项目验收走过场" in listed and "李明 · 青山镇" in listed and "记录并办结" in listed
+    assert "工程项目验收走过场" not in phone("other_discipline").get("/m/selfcheck-risks").text
+    assert phone("member").get("/m/selfcheck-risks").status_code == 403
+    short = body.post(f"/m/selfcheck-risks/{follow_up.id}/close", {"note": "已核"},
+                      form_page="/m/selfcheck-risks")
+    assert "请填写核实处置情况（至少5个字）。" in short.text and "已核" in short.text
+    closed = body.post(f"/m/selfcheck-risks/{follow_up.id}/close",
+                       {"note": "已到现场核实，责令补齐验收资料并约谈经办人"},
+                       form_page="/m/selfcheck-risks")
+    assert "已记录核实处置情况" in closed.text and "暂无待跟进的风险" in closed.text
+    assert "约谈经办人" in body.get("/m/selfcheck-risks?state=closed").text
+    actions = session.scalars(sa.select(AuditEvent.action)).all()
+    assert {"self_check.answer", "self_check.risk_reported", "self_check.follow_up"} <= set(actions)

@@ -80,3 +80,8 @@ NOTICE_DRAFT_REFUSED = "只有纪检监察组织和县纪委监委审核人员�
 NOTICE_DRAFT_SAVED = "草稿已保存。核对无误后点“下发”。"
 NOTICE_ISSUED = "已下发{name}，{unit}的党组织书记和联络员已收到通知。"
 NOTICE_DISCARDED = "草稿已删除（草稿没有文号，不占用编号）。"
+
+# 月度自查 (handlers/mobile/self_check.py).
+SELF_CHECK_RISKS_REFUSED = "自查风险跟进仅向纪检监察人员和县纪委监委审核人员开放。"
+RISK_FOLLOWED_UP = "已记录核实处置情况，该风险已办结。"
+SELF_CHECK_BY_FORM = "月度自查请逐项填写自查表后提交。"
