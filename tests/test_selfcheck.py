@@ -180,3 +180,23 @@ def test_a_reported_risk_reaches_the_discipline_body(self_check, points, phone, 
     assert "约谈经办人" in body.get("/m/selfcheck-risks?state=closed").text
     actions = session.scalars(sa.select(AuditEvent.action)).all()
     assert {"self_check.answer", "self_check.risk_reported", "self_check.follow_up"} <= set(actions)
+
+
+def test_dashboard_counts_link_to_the_risk_lists(self_check, points, phone, admin_browser, api,
+                                                now):
+    _hand_in_with_risk(self_check, points["member"], now)
+    inspector = phone("inspector")
+    situation = inspector.get("/m/situation").text
+    assert ('自查报告风险 <a href="/m/selfcheck-risks?state=all"><b>1</b> 项</a>，'
+            '待跟进 <a href="/m/selfcheck-risks?state=open"><b>1</b> 项</a>') in situation
+    index = admin_browser(points["inspector"]).get("/admin/").text
+    assert '<a href="/m/selfcheck-risks?state=open"><b>1</b> 项</a>' in index
+    assert "工程项目验收走过场" in inspector.get("/m/selfcheck-risks?state=all").text
+    # the API: the answers of the task, and the risk with its follow-up
+    answers = api(points["discipline"], "GET", f"/assignments/{self_check.id}/self-check").json
+    assert [a["occurred"] for a in answers["answers"]] == [False, True, False]
+    [risk] = api(points["discipline"], "GET", "/self-check-risks").json["items"]
+    assert risk["answer"]["description"] == "工程项目验收走过场" and risk["closed_at"] is None
+    assert api(points["member"], "GET", "/self-check-risks").status_code == 403
+    refused = api(points["member"], "POST", f"/assignments/{self_check.id}/submit")
+    assert refused.status_code == 409

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
 from handlers.api import (api_token, assignment, duty, evidence, notice, notification, openapi,
-                          payload, report, score, spot_check, supervision, unit)
+                          payload, report, score, self_check, spot_check, supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -59,6 +59,9 @@ ROUTES = (
     ("GET", "/spot-checks/<int:round_id>", spot_check.show_spot_check),
     ("POST", "/spot-checks/<int:round_id>/items/<int:item_id>/verification",
      spot_check.verify_spot_check_item),
+    # 月度自查 (issue 12).
+    ("GET", "/assignments/<int:assignment_id>/self-check", self_check.show_self_check),
+    ("GET", "/self-check-risks", self_check.list_self_check_risks),
     ("GET", "/openapi.json", openapi.openapi_document),
 )
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

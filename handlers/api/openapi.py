@@ -6,7 +6,7 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api import notice_openapi, spot_check_openapi
+from handlers.api import notice_openapi, self_check_openapi, spot_check_openapi
 from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
 from handlers.api.report import MAX_SUMMARY
 from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
@@ -289,7 +289,10 @@ SCHEMAS = {
             "deducted": MONEY}},
         "spot_checks": {"type": "object", "description": "本年抽查核实：轮次数、抽取的任务数、各核实结果数",
                         "properties": {key: {"type": "integer"} for key in (
-                            "rounds", "drawn", "true", "partial", "false", "pending")}}}},
+                            "rounds", "drawn", "true", "partial", "false", "pending")}},
+        "self_checks": {"type": "object", "description": "本年月度自查报告的风险项数和待跟进项数",
+                        "properties": {"reported": {"type": "integer"},
+                                       "open": {"type": "integer"}}}}},
     "TrendPoint": {"type": "object", "properties": {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
@@ -509,10 +512,12 @@ DOCUMENT = {
                             "留空的查询参数视同未填，未列出的查询参数被忽略。"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS},
+    "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS,
+              **self_check_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS},
+        "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS,
+                    **self_check_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }
