@@ -200,3 +200,56 @@ def test_dashboard_counts_link_to_the_risk_lists(self_check, points, phone, admi
     assert api(points["member"], "GET", "/self-check-risks").status_code == 403
     refused = api(points["member"], "POST", f"/assignments/{self_check.id}/submit")
     assert refused.status_code == 409
+
+
+def test_the_ladder_chases_and_scoring_counts_a_self_check_like_any_task(
+        points, make_template, now):
+    """Two post holders: 李明 hands in on time and is approved (full points); 钱委员 never
+    answers: the ladder turns it blue after the due day, and it scores 0 at period end."""
+    from models.escalation import sweep
+    from models.lifecycle import transition
+    from models.assignment import Action
+    from models.scoring import Outcome, compute
+    from tests.conftest import at
+
+    colleague, admin = points["colleague"], points["admin"]
+    post = save_post(colleague, "组织工作", "", now=now, actor=admin)
+    save_risk_point(post, "发展党员把关不严", "medium", "支部集体研究", None, now=now, actor=admin)
+    template = make_template(title="月度廉政风险自查", kind=TemplateKind.SELFCHECK,
+                             target_role=None, review_levels=1, points=2)
+    mine, theirs = dispatch(template, "2026-11", now=now)
+    session.commit()
+    assert (mine.person_id, theirs.person_id) == (points["member"].id, colleague.id)
+    _hand_in_with_risk(mine, points["member"], now)
+    transition(mine, Action.APPROVE, points["discipline"], now=now)
+    session.commit()
+    sweep(at(26, 18))
+    session.commit()
+    blue = session.scalars(sa.select(Notification.person_id).where(
+        Notification.kind == "blue")).all()
+    assert blue == [colleague.id] and _reload(theirs).warning == "blue"
+    lines = {line.assignment_id: line for line in compute(2026, at(2, 9, month=12)).lines}
+    assert (lines[mine.id].outcome, lines[mine.id].earned) == (Outcome.ON_TIME, 2)
+    assert lines[theirs.id].earned == 0
+
+
+def test_risk_counts_per_unit_as_known_at_a_moment(self_check, points, phone, now):
+    from datetime import date, timedelta
+    from models.self_check import risk_counts
+
+    township, other = points["township"].id, points["other_secretary"].unit_id
+    _hand_in_with_risk(self_check, points["member"], now)
+    [follow_up] = session.scalars(sa.select(RiskFollowUp)).all()
+    later = now + timedelta(days=3)
+    from models.self_check import close
+    close(follow_up, points["discipline"], "已核实并处置到位", now=later)
+    session.commit()
+    november = (date(2026, 11, 1), date(2026, 12, 1))
+    assert risk_counts([township, other], *november, as_of=now - timedelta(hours=1)) == {
+        township: (0, 0), other: (0, 0)}
+    assert risk_counts([township, other], *november, as_of=now + timedelta(days=1)) == {
+        township: (1, 0), other: (0, 0)}
+    assert risk_counts([township], *november, as_of=later + timedelta(seconds=1)) == {
+        township: (1, 1)}
+    assert risk_counts([township], date(2026, 12, 1), date(2027, 1, 1),
+                       as_of=later + timedelta(days=1)) == {township: (0, 0)}
