@@ -253,3 +253,17 @@ def test_risk_counts_per_unit_as_known_at_a_moment(self_check, points, phone, no
         township: (1, 1)}
     assert risk_counts([township], date(2026, 12, 1), date(2027, 1, 1),
                        as_of=later + timedelta(days=1)) == {township: (0, 0)}
+
+
+def test_the_demo_county_has_two_months_of_self_checks(runner, clock):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    tasks = session.scalars(sa.select(Assignment).join(Assignment.template).where(
+        Assignment.template.has(kind=TemplateKind.SELFCHECK))).all()
+    by_month = {period: [t.state for t in tasks if t.period == period]
+                for period in ("2026-10", "2026-11")}
+    assert set(by_month["2026-10"]) == {State.COMPLETED} and len(by_month["2026-10"]) >= 10
+    november = by_month["2026-11"]
+    assert State.SUBMITTED in november and State.DISPATCHED in november
+    risks = session.scalars(sa.select(RiskFollowUp).order_by(RiskFollowUp.id)).all()
+    assert [(r.assignment.period, r.closed_at is not None) for r in risks] == [
+        ("2026-10", True), ("2026-11", False)]
