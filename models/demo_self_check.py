@@ -15,8 +15,8 @@ from models.assignment import Action
 from models.clock import SHANGHAI, local_date
 from models.db import session
 from models.dispatch import dispatch
-from models.escalation import sweep
 from models.duty import DutyCategory, DutyTemplate, Period, TemplateKind
+from models.escalation import sweep
 from models.hierarchy import Directory
 from models.lifecycle import transition
 from models.notification import Notification, NotificationStatus
@@ -25,7 +25,8 @@ from models.self_check import Answer, RiskFollowUp, close, hand_in, questions
 from models.unit import Person
 
 TITLE = "月度廉政风险自查"
-DESCRIPTION = "对照本人岗位职责和廉政风险点逐项自查：是否发生风险、防控措施落实情况，并写明本月自查小结。"
+DESCRIPTION = ("对照本人岗位职责和廉政风险点逐项自查：是否发生风险、防控措施落实情况，"
+               "并写明本月自查小结。")
 SUMMARIES = {False: "本月对照岗位职责和廉政风险点逐项自查，未发现问题，防控措施均已落实。",
              True: "本月对照岗位职责和廉政风险点逐项自查，发现问题一项，已整改并报告纪委。"}
 FOLLOW_UP_NOTE = "经实地核实，该项目验收资料不全属实，已责令补齐资料并对经办人进行提醒谈话。"

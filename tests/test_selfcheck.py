@@ -3,15 +3,22 @@ answered on the page or in chat one short reply at a time; a reported risk goes 
 supervising discipline body, who follows it up; dispatch, the ladder and scoring treat it as
 any task."""
 
-import sqlalchemy as sa
-import pytest
+from datetime import date, timedelta
 
-from conftest import openid
+import pytest
+import sqlalchemy as sa
+
+from conftest import at, openid
 from handlers.wechat import texts as chat
-from models import (Assignment, AuditEvent, Evidence, Notification, RiskFollowUp, SelfCheckAnswer,
-                    SelfCheckDraft, State, TemplateKind, session)
+from models import (Assignment, AuditEvent, Evidence, Notification, RiskFollowUp, RiskPoint,
+                    SelfCheckAnswer, SelfCheckDraft, State, TemplateKind, session)
+from models.assignment import Action
 from models.dispatch import dispatch
+from models.escalation import sweep
+from models.lifecycle import transition
 from models.post import save_post, save_risk_point
+from models.scoring import Outcome, compute
+from models.self_check import Answer, close, hand_in, questions, risk_counts
 
 
 @pytest.fixture
@@ -54,7 +61,8 @@ def test_dispatch_goes_only_to_people_with_risk_points(self_check, points):
 def test_self_check_answered_in_chat_step_by_step(self_check, emulator, points, work):
     user = openid(1)
     started = emulator.send_text(user, "自查").reply["content"]
-    assert "共3个廉政风险点" in started and "第1/3项 【分管财政工作】专项资金拨付审核把关不严" in started
+    assert "共3个廉政风险点" in started
+    assert "第1/3项 【分管财政工作】专项资金拨付审核把关不严" in started
     assert "是否发生风险？回复 是 或 否" in started
     stray = emulator.send_text(user, "不知道").reply["content"]
     assert stray.startswith("请回复 是 或 否（第1项：专项资金拨付审核把关不严）")
@@ -70,7 +78,8 @@ def test_self_check_answered_in_chat_step_by_step(self_check, emulator, points, 
     assert summary.startswith("请回复本月自查小结")
     review = emulator.send_text(user, "本月对照岗位风险点逐项自查，发现验收问题一项。").reply[
         "content"]
-    assert "1. 专项资金拨付审核把关不严：未发生" in review and "2. 工程项目验收走过场：发生风险" in review
+    assert "1. 专项资金拨付审核把关不严：未发生" in review
+    assert "2. 工程项目验收走过场：发生风险" in review
     assert review.endswith("回复 确认 提交，回复 取消 放弃。")
     assert emulator.send_text(user, "好的").reply["content"] == chat.SELF_CHECK_CONFIRM
     done = emulator.send_text(user, "确认").reply["content"]
@@ -82,7 +91,8 @@ def test_self_check_answered_in_chat_step_by_step(self_check, emulator, points, 
     assert [(a.description, a.occurred) for a in answers] == [
         ("专项资金拨付审核把关不严", False), ("工程项目验收走过场", True),
         ("接受服务对象宴请、礼品", False)]
-    assert session.scalar(sa.select(Evidence.text)) == "本月对照岗位风险点逐项自查，发现验收问题一项。"
+    assert session.scalar(sa.select(Evidence.text)) == \
+        "本月对照岗位风险点逐项自查，发现验收问题一项。"
     assert session.get(SelfCheckDraft, points["member"].id) is None
     # A later text is no answer any more.
     assert emulator.send_text(user, "补充一句").reply["content"] == chat.UNKNOWN_COMMAND
@@ -100,7 +110,6 @@ def test_cancel_stops_the_chat_self_check(self_check, emulator, points):
 
 
 def _point_ids() -> list[int]:
-    from models import RiskPoint
     return list(session.scalars(sa.select(RiskPoint.id).order_by(RiskPoint.id)))
 
 
@@ -146,7 +155,6 @@ def test_form_refused_keeps_what_was_typed_then_hands_in(self_check, phone):
 
 
 def _hand_in_with_risk(task, person, now):
-    from models.self_check import Answer, hand_in, questions
     asked = questions(person)
     answers = {q.risk_point_id: Answer(q.risk_point_id, n == 1, "已落实防控措施")
                for n, q in enumerate(asked)}
@@ -206,12 +214,6 @@ def test_the_ladder_chases_and_scoring_counts_a_self_check_like_any_task(
         points, make_template, now):
     """Two post holders: 李明 hands in on time and is approved (full points); 钱委员 never
     answers: the ladder turns it blue after the due day, and it scores 0 at period end."""
-    from models.escalation import sweep
-    from models.lifecycle import transition
-    from models.assignment import Action
-    from models.scoring import Outcome, compute
-    from tests.conftest import at
-
     colleague, admin = points["colleague"], points["admin"]
     post = save_post(colleague, "组织工作", "", now=now, actor=admin)
     save_risk_point(post, "发展党员把关不严", "medium", "支部集体研究", None, now=now, actor=admin)
@@ -234,14 +236,10 @@ def test_the_ladder_chases_and_scoring_counts_a_self_check_like_any_task(
 
 
 def test_risk_counts_per_unit_as_known_at_a_moment(self_check, points, phone, now):
-    from datetime import date, timedelta
-    from models.self_check import risk_counts
-
     township, other = points["township"].id, points["other_secretary"].unit_id
     _hand_in_with_risk(self_check, points["member"], now)
     [follow_up] = session.scalars(sa.select(RiskFollowUp)).all()
     later = now + timedelta(days=3)
-    from models.self_check import close
     close(follow_up, points["discipline"], "已核实并处置到位", now=later)
     session.commit()
     november = (date(2026, 11, 1), date(2026, 12, 1))

@@ -10,7 +10,8 @@ READ_ERRORS = {"400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
                "403": error_ref("Forbidden"), "404": error_ref("NotFound")}
 
 SCHEMAS = {
-    "SelfCheckAnswer": {"type": "object", "description": "一个廉政风险点的自查结果（风险点内容按提交时保存）",
+    "SelfCheckAnswer": {"type": "object",
+                        "description": "一个廉政风险点的自查结果（风险点内容按提交时保存）",
                         "properties": {
         "id": {"type": "integer"}, "round": {"type": "integer", "description": "第几次上报"},
         "risk_point_id": {"type": ["integer", "null"], "description": "风险点已删除时为 null"},
