@@ -3,6 +3,7 @@ answered on the page or in chat one short reply at a time; a reported risk goes 
 supervising discipline body, who follows it up; dispatch, the ladder and scoring treat it as
 any task."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -177,6 +178,11 @@ def test_a_reported_risk_reaches_the_discipline_body(self_check, points, phone, 
     listed = body.get("/m/selfcheck-risks").text
     assert "工程项目验收走过场" in listed and "李明 · 青山镇" in listed and "记录并办结" in listed
     assert "工程项目验收走过场" not in phone("other_discipline").get("/m/selfcheck-risks").text
+    # the reviewer reads the answers beside the summary
+    task_page = body.get(f"/m/tasks/{self_check.id}").text
+    review = body.get(re.search(r'href="(/m/review/[^"]+)"', task_page).group(1)).text
+    assert "自查情况（第1次上报）" in review and "是否发生风险：<strong" in review
+    assert "本月逐项自查完毕。" in review
     assert phone("member").get("/m/selfcheck-risks").status_code == 403
     short = body.post(f"/m/selfcheck-risks/{follow_up.id}/close", {"note": "已核"},
                       form_page="/m/selfcheck-risks")

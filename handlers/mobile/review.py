@@ -17,6 +17,7 @@ from handlers.mobile.refusal import recall, refuse
 from models import Assignment, Role, State, session, utcnow
 from models.assignment import MIN_RETURN_REASON, Action
 from models.evidence import round_changes, round_evidence
+from models.self_check import answers_of, is_self_check
 from models.hierarchy import can_review, review_level
 from models.lifecycle import transition
 from models.review import BadReviewLink, ReviewLinkExpired, load_review_token
@@ -79,7 +80,7 @@ def _page(task: Assignment, token: str):
             "removed": describe_evidence(changes.removed)},
         level=texts.LEVEL_LABELS[review_level(task)], instructions=instructions(task),
         history=history(task), error=error, reason=reason, refusal=refusal,
-        min_reason=MIN_RETURN_REASON,
+        min_reason=MIN_RETURN_REASON, answers=answers_of(task) if is_self_check(task) else [],
         assignee=task.person.name if task.person else task.unit.name)
 
 

@@ -8,6 +8,7 @@ HISTORY_LABELS = {
     "assignment.instruct": "领导批示", "supervision.respond": "督办回复",
     "assignment.urge": "催办", "assignment.extend": "调整截止时间",
     "assignment.reassign": "改派承办人", "assignment.unlock": "解锁补报",
+    "self_check.answer": "填写自查",
 }
 
 ACKNOWLEDGED = "已签收，请按时上报完成情况。"
