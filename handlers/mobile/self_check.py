@@ -51,7 +51,7 @@ def _form(task):
     refusal = recall() or {}
     return render_template(
         "mobile/self_check.html", **head(task), questions=questions(g.person),
-        errors=refusal.get("message", "").splitlines(), typed=refusal,
+        errors=refusal.get("message", "").splitlines(), typed=refusal, refusal=refusal,
         max_measures=MEASURES_MAX, max_summary=SUMMARY_MAX, **late.block(task, set(), utcnow()))
 
 
