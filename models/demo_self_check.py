@@ -2,7 +2,7 @@
 for every post holder with risk points (models.demo_post) but the README walkthrough's cadre.
 
 Last month everyone answered and the discipline bodies approved; one cadre reported a risk that
-their 纪委 followed up and closed. This month the first half answered (one reporting a risk that
+their 纪委 followed up and closed. This month the later half answered (one reporting a risk that
 still waits for follow-up), the rest still owe it until the due day (past it, all answered: the
 demo starts calm). Their past pushes count as sent.
 """
@@ -71,7 +71,8 @@ def _month(template, period, first_day, people: list[Person], now, since, *,
     if answered_by - dispatched_at < timedelta(hours=2):
         return len(tasks)
     found = Directory()
-    answering = tasks if everyone else tasks[: len(tasks) // 2]
+    # This month the later half answered: the bound cadres (the first people) still owe it.
+    answering = tasks if everyone else tasks[len(tasks) - len(tasks) // 2:]
     risky = len(answering) // 2  # one cadre of the month reports a risk
     for index, task in enumerate(answering):
         at = dispatched_at + (answered_by - dispatched_at) * (0.5 + 0.4 * index / len(tasks))

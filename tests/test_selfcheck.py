@@ -259,8 +259,11 @@ def test_risk_counts_per_unit_as_known_at_a_moment(self_check, points, phone, no
                        as_of=later + timedelta(days=1)) == {township: (0, 0)}
 
 
-def test_the_demo_county_has_two_months_of_self_checks(runner, clock):
+def test_the_demo_county_has_two_months_of_self_checks(runner, clock, emulator):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    # README step 14: user 08 (城关镇党政办主任) still owes this month's
+    assert "开始填写：月度廉政风险自查（2026年11月）" in emulator.send_text(
+        openid(8), "自查").reply["content"]
     tasks = session.scalars(sa.select(Assignment).join(Assignment.template).where(
         Assignment.template.has(kind=TemplateKind.SELFCHECK))).all()
     by_month = {period: [t.state for t in tasks if t.period == period]
