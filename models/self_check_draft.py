@@ -92,3 +92,8 @@ def stop(draft: SelfCheckDraft, person, *, now: datetime, cancelled: bool) -> No
         audit.record("self_check.chat_cancel", f"assignment:{draft.assignment_id}", now=now,
                      actor=person, step=draft.step)
     session.delete(draft)
+
+
+def discard(person_id: int) -> None:
+    """Drop the person's chat sequence, if any (the self-check was handed in on the page)."""
+    session.execute(sa.delete(SelfCheckDraft).where(SelfCheckDraft.person_id == person_id))

@@ -274,3 +274,30 @@ def test_the_demo_county_has_two_months_of_self_checks(runner, clock, emulator):
     risks = session.scalars(sa.select(RiskFollowUp).order_by(RiskFollowUp.id)).all()
     assert [(r.assignment.period, r.closed_at is not None) for r in risks] == [
         ("2026-10", True), ("2026-11", False)]
+
+
+def test_answers_that_start_with_a_command_word_stay_answers(self_check, emulator, points,
+                                                             phone):
+    user = openid(1)
+    emulator.send_text(user, "自查")
+    emulator.send_text(user, "否")
+    assert "第2/3项" in emulator.send_text(user, "提交审批单三级签字，已落实").reply["content"]
+    emulator.send_text(user, "否")
+    emulator.send_text(user, "上报验收资料已归档")
+    emulator.send_text(user, "否")
+    emulator.send_text(user, "取消宴请安排，节前已提醒")
+    assert emulator.send_text(user, "自查发现问题零项，防控措施均已落实。").reply[
+        "content"].startswith("请核对您的自查")
+    draft = session.get(SelfCheckDraft, points["member"].id)
+    assert [a["measures"] for a in draft.answers] == [
+        "提交审批单三级签字，已落实", "上报验收资料已归档", "取消宴请安排，节前已提醒"]
+    assert draft.summary == "自查发现问题零项，防控措施均已落实。"
+    # Handed in on the page meanwhile: the chat sequence ends with it.
+    ids = _point_ids()
+    page = f"/m/tasks/{self_check.id}/selfcheck"
+    phone("member").post(page, {**{f"occurred_{i}": "no" for i in ids},
+                                **{f"measures_{i}": "已落实" for i in ids},
+                                "summary": "本月逐项自查完毕。"}, form_page=page)
+    session.expire_all()
+    assert session.get(SelfCheckDraft, points["member"].id) is None
+    assert emulator.send_text(user, "确认").reply["content"] == chat.UNKNOWN_COMMAND

@@ -14,6 +14,7 @@ from models.hierarchy import is_assignee
 from models.post import MEASURES_MAX
 from models.self_check import (SUMMARY_MAX, Answer, can_follow_up, close, follow_ups, hand_in,
                                is_self_check, may_list, questions)
+from models.self_check_draft import discard
 
 OCCURRED = {"yes": True, "no": False}
 RISK_STATES = ("open", "closed", "all")
@@ -42,6 +43,7 @@ def self_check_form(assignment_id: int):
             state = hand_in(task, g.person, answers, typed.get("summary", ""), now=utcnow())
         except DomainError as refused:
             return refuse(refused.message, page, form="self_check", typed=typed)
+        discard(g.person.id)  # a sequence begun in chat is answered now
         session.commit()
     flash(texts.SUBMITTED_COMPLETED if state == State.COMPLETED else texts.SUBMITTED, "success")
     return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)

@@ -8,9 +8,12 @@ writes it back, well inside the callback's 5 s. While it runs, plain texts are i
 not 上报 summary paragraphs (the text fallback asks here first).
 """
 
+import functools
+import re
+
 from handlers.labels import STATE_LABELS
 from handlers.wechat import evidence, notice, texts
-from handlers.wechat.context import Context, bound_only
+from handlers.wechat.context import Context, Handler, bound_only
 from models import Assignment, State, session
 from models.assignment import OPEN_STATES, open_assignments
 from models.duty import period_label
@@ -26,6 +29,22 @@ VERB = "自查"
 CONFIRM = "确认"
 YES_NO = {"是": True, "否": False, "是的": True, "没有": False, "无": False, "有": True}
 PREVIEW = 20
+
+
+def answer_first(word: str, handler: Handler) -> Handler:
+    """While a self-check runs, a text that only starts with command `word` ("提交材料已归档",
+    "自查发现一处问题") is its answer; the bare word, or the word and a number, stays the
+    command. Costs one row read, only for texts starting with these words."""
+
+    @functools.wraps(handler)
+    def wrapped(ctx: Context) -> str:
+        content = str(ctx.fields.get("Content") or "").strip()
+        if ctx.person is not None and not re.fullmatch(rf"{re.escape(word)}\s*\d*", content) \
+                and draft_of(ctx.person.id) is not None:
+            return on_text(ctx)
+        return handler(ctx)
+
+    return wrapped
 
 
 @bound_only
