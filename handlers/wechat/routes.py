@@ -3,8 +3,9 @@
 or a menu click's EventKey (wechat/menu.py); a row with word None is that kind's fallback.
 
 Every type of fact sheet §2 lands somewhere: other text answers a running 自查 or is a
-summary paragraph for an open 上报, an unknown click gets the help text, unsupported message types a short help text, and
-unknown events are accepted quietly.
+summary paragraph for an open 上报, an unknown click gets the help text, unsupported message
+types a short help text, and unknown events are accepted quietly. While a 自查 runs, a text
+that only starts with one of its answers' likely first words is an answer (answer_first).
 """
 
 from handlers.wechat import (assignment, binding, command, evidence, menu, notice, receipt,
