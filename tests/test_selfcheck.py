@@ -301,3 +301,24 @@ def test_answers_that_start_with_a_command_word_stay_answers(self_check, emulato
     session.expire_all()
     assert session.get(SelfCheckDraft, points["member"].id) is None
     assert emulator.send_text(user, "确认").reply["content"] == chat.UNKNOWN_COMMAND
+
+
+def test_a_returned_self_check_is_answered_again_from_what_it_said(self_check, points, phone,
+                                                                   now):
+    _hand_in_with_risk(self_check, points["member"], now)
+    transition(self_check, Action.RETURN, points["discipline"], now=now,
+               reason="第2项请写明整改时限")
+    session.commit()
+    page = f"/m/tasks/{self_check.id}/selfcheck"
+    form = phone("member").get(page).text
+    assert "退回理由：第2项请写明整改时限" in form and "本月逐项自查完毕。" in form
+    assert form.count('value="yes" checked') == 1 and "已落实防控措施" in form
+    ids = _point_ids()
+    phone("member").post(page, {f"occurred_{ids[0]}": "no", f"occurred_{ids[1]}": "yes",
+                                f"occurred_{ids[2]}": "no",
+                                **{f"measures_{i}": "已落实，11月30日前整改完毕" for i in ids},
+                                "summary": "本月逐项自查完毕，整改时限已写明。"}, form_page=page)
+    task = _reload(self_check)
+    assert (task.state, task.round) == (State.SUBMITTED, 2)
+    assert len(session.scalars(sa.select(SelfCheckAnswer)).all()) == 6
+    assert len(session.scalars(sa.select(RiskFollowUp)).all()) == 1  # the same risk, once

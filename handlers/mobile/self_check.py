@@ -5,15 +5,16 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from handlers.mobile import late, texts
 from handlers.mobile.access import assignment_lock, visible_assignment
-from handlers.mobile.assignment import REPORTABLE, head
+from handlers.mobile.assignment import REPORTABLE, head, last_return
 from handlers.mobile.auth import message_page
 from handlers.mobile.refusal import recall, refuse
-from models import RiskFollowUp, State, session, utcnow
+from models import EvidenceKind, RiskFollowUp, State, session, utcnow
 from models.errors import DomainError, NotFound
+from models.evidence import round_evidence
 from models.hierarchy import is_assignee
 from models.post import MEASURES_MAX
-from models.self_check import (SUMMARY_MAX, Answer, can_follow_up, close, follow_ups, hand_in,
-                               is_self_check, may_list, questions)
+from models.self_check import (SUMMARY_MAX, Answer, answers_of, can_follow_up, close,
+                               follow_ups, hand_in, is_self_check, may_list, questions)
 from models.self_check_draft import discard
 
 OCCURRED = {"yes": True, "no": False}
@@ -50,11 +51,26 @@ def self_check_form(assignment_id: int):
 
 
 def _form(task):
+    """The form, with what was typed when the last post was refused, else (after a return)
+    what the last round handed in."""
     refusal = recall() or {}
     return render_template(
         "mobile/self_check.html", **head(task), questions=questions(g.person),
-        errors=refusal.get("message", "").splitlines(), typed=refusal, refusal=refusal,
+        errors=refusal.get("message", "").splitlines(), typed=refusal or _last_round(task),
+        refusal=refusal, returned=last_return(task) if task.state == State.RETURNED else None,
         max_measures=MEASURES_MAX, max_summary=SUMMARY_MAX, **late.block(task, set(), utcnow()))
+
+
+def _last_round(task) -> dict:
+    """The form's fields as the last round handed them in ({} before the first)."""
+    if not task.round:
+        return {}
+    typed = {"summary": next((e.text for e in round_evidence(task, EvidenceKind.TEXT,
+                                                               number=task.round)), "")}
+    for answer in answers_of(task):
+        typed[f"occurred_{answer.risk_point_id}"] = "yes" if answer.occurred else "no"
+        typed[f"measures_{answer.risk_point_id}"] = answer.measures
+    return typed
 
 
 def risks():
