@@ -17,6 +17,7 @@ from models.assignment import Action
 from models.dispatch import dispatch
 from models.escalation import sweep
 from models.lifecycle import transition
+from models.organisation import merge_units
 from models.post import save_post, save_risk_point
 from models.scoring import Outcome, compute
 from models.self_check import Answer, close, hand_in, questions, risk_counts
@@ -322,3 +323,14 @@ def test_a_returned_self_check_is_answered_again_from_what_it_said(self_check, p
     assert (task.state, task.round) == (State.SUBMITTED, 2)
     assert len(session.scalars(sa.select(SelfCheckAnswer)).all()) == 6
     assert len(session.scalars(sa.select(RiskFollowUp)).all()) == 1  # the same risk, once
+
+
+def test_a_merged_units_reported_risks_follow_its_tasks(self_check, points, now):
+    _hand_in_with_risk(self_check, points["member"], now)
+    other = points["other_secretary"].unit
+    merge_units(points["township"], other, now=now, actor=points["admin"])
+    session.commit()
+    [follow_up] = session.scalars(sa.select(RiskFollowUp)).all()
+    assert follow_up.unit_id == other.id == _reload(self_check).unit_id
+    assert risk_counts([other.id], date(2026, 11, 1), date(2026, 12, 1),
+                       as_of=now + timedelta(days=1)) == {other.id: (1, 0)}
