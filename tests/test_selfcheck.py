@@ -205,7 +205,8 @@ def test_dashboard_counts_link_to_the_risk_lists(self_check, points, phone, admi
     assert ('自查报告风险 <a href="/m/selfcheck-risks?state=all"><b>1</b> 项</a>，'
             '待跟进 <a href="/m/selfcheck-risks?state=open"><b>1</b> 项</a>') in situation
     index = admin_browser(points["inspector"]).get("/admin/").text
-    assert '<a href="/m/selfcheck-risks?state=open"><b>1</b> 项</a>' in index
+    assert '<a href="/m/selfcheck-risks?state=all">自查报告风险 <b>1</b> 项</a>' in index
+    assert '<a href="/m/selfcheck-risks?state=open">待跟进 <b>1</b> 项</a>' in index
     assert "工程项目验收走过场" in inspector.get("/m/selfcheck-risks?state=all").text
     # the API: the answers of the task, and the risk with its follow-up
     answers = api(points["discipline"], "GET", f"/assignments/{self_check.id}/self-check").json
