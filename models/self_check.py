@@ -103,12 +103,15 @@ class Question:
 
 @dataclass(frozen=True)
 class Answer:
+    """A reply to one question; `occurred` None while unanswered."""
+
     risk_point_id: int
     occurred: bool | None
     measures: str
 
 
 def is_self_check(assignment: Assignment) -> bool:
+    """Whether the task is a 月度自查 (its form is the assignee's risk points)."""
     return assignment.template.kind == TemplateKind.SELFCHECK
 
 
@@ -219,6 +222,8 @@ def can_follow_up(person: Person, follow_up: RiskFollowUp,
 
 
 def may_list(person: Person) -> bool:
+    """Who may read the reported risks: discipline bodies (their own units'), inspectors and
+    admins (all)."""
     return person.role in (Role.DISCIPLINE, *SEES_ALL)
 
 

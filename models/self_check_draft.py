@@ -42,6 +42,7 @@ class Expecting:
 
 
 def draft_of(person_id: int) -> SelfCheckDraft | None:
+    """The sequence the person is answering in chat, or None: one primary-key read."""
     return session.get(SelfCheckDraft, person_id)
 
 
@@ -61,6 +62,7 @@ def start(person, assignment, asked: list[Question], *, now: datetime) -> SelfCh
 
 
 def expecting(draft: SelfCheckDraft) -> Expecting:
+    """What the next reply answers, from the step."""
     count = len(draft.questions)
     if draft.step < 2 * count:
         return Expecting("occurred" if draft.step % 2 == 0 else "measures", draft.step // 2)

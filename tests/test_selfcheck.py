@@ -102,12 +102,13 @@ def test_self_check_answered_in_chat_step_by_step(self_check, emulator, points, 
 
 def test_cancel_stops_the_chat_self_check(self_check, emulator, points):
     user = openid(1)
-    emulator.send_text(user, "自查")
+    assert "第1/3项" in emulator.click(user, "SELF_CHECK").reply["content"]  # the menu
     emulator.send_text(user, "是")
     assert emulator.send_text(user, "取消").reply["content"] == chat.SELF_CHECK_CANCELLED
     assert session.scalar(sa.select(SelfCheckDraft)) is None
     assert emulator.send_text(user, "是").reply["content"] == chat.UNKNOWN_COMMAND
     assert _reload(self_check).state == State.DISPATCHED
+    assert emulator.send_text(openid(2), "自查").reply["content"] == chat.NO_SELF_CHECK
     assert "self_check.chat_cancel" in session.scalars(sa.select(AuditEvent.action)).all()
 
 
