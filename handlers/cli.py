@@ -79,7 +79,7 @@ def seed_demo(if_empty: bool):
     click.echo("已导入演示县：干部 {people} 名，岗位廉政风险点 {risk_points} 个，责任类别 {categories} 类，"
                "任务清单 {templates} 个，已绑定模拟用户 {bound} 名，近 {days} 天的任务 {tasks} 项，"
                "监督建议书、整改通知书 {notices} 份，抽查核实一轮（抽取 {spot_checked} 项），"
-               "政治生态指数 {index_months} 个月".format(**counts))
+               "近两个月的月度自查 {self_checks} 项，政治生态指数 {index_months} 个月".format(**counts))
 
 
 @bp.cli.command("dispatch")

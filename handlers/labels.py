@@ -79,7 +79,7 @@ SCOPE_LABELS = {Role.SECRETARY: "本单位", Role.DISCIPLINE: "监督单位", Ro
                 Role.ADMIN: "全县"}
 
 TEMPLATE_KIND_LABELS = {TemplateKind.COMMON: "共性任务", TemplateKind.SPECIFIC: "个性任务",
-                        TemplateKind.ADHOC: "临时任务"}
+                        TemplateKind.ADHOC: "临时任务", TemplateKind.SELFCHECK: "月度自查"}
 LATE_POLICY_LABELS = {LatePolicy.ALLOW: "允许逾期补交（按预警扣分）",
                       LatePolicy.CLOSE: "截止后关闭填报"}
 RESPONSIBILITY_LABELS = {Responsibility.PRINCIPAL: "主体责任",

@@ -20,6 +20,7 @@ from models.hierarchy import assignees, review_level
 from models.notice_lifecycle import is_unit_side
 from models.notification import KIND_LABELS, PURPOSE, NotificationKind
 from models.review import LEVEL_LABELS, sign_review_token
+from models.self_check import follow_up_of
 from models.spot_check import RESULT_LABELS, Result, item_of
 from models.supervision import RESPONSE_DAYS
 
@@ -93,6 +94,9 @@ def render(note: Notification) -> tuple[str, dict, str]:
                                    texts.UNLOCKED_DETAIL), task_url
     if kind == NotificationKind.SPOT_CHECK:
         return ids[purpose], _spot_check(note, title), task_url
+    if kind == NotificationKind.SELF_CHECK_RISK:
+        return ids[purpose], _self_check_risk(note, assignment, owner), \
+            f"{base}m/selfcheck-risks"
     if kind == NotificationKind.SUPERVISION:
         return ids[purpose], _data(purpose, title, thing(owner),
                                    when(note.created_at + timedelta(days=RESPONSE_DAYS))), task_url
@@ -186,6 +190,14 @@ def _spot_check(note: Notification, title: str) -> dict:
         reopened=texts.SPOT_CHECK_REOPENED if item.result == Result.FALSE else "",
         reason=item.reason)
     return _data("result", title, RESULT_LABELS[item.result], thing(detail))
+
+
+def _self_check_risk(note: Notification, assignment: Assignment, owner: str) -> dict:
+    """自查报告风险 to the supervising body: the risk point, who reported it, when."""
+    follow_up = follow_up_of(note.step)
+    description = follow_up.answer.description if follow_up else assignment.template.title
+    return _data("review", thing(texts.SELF_CHECK_RISK_TITLE.format(description=description)),
+                 thing(owner), when(assignment.submitted_at))
 
 
 def _digest(note: Notification) -> dict:

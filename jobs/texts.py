@@ -90,3 +90,4 @@ PENALTY = "{level}{percent}%"
 FORMULA = ("单位得分 = 100 × 实得分 ÷ 应得分 − 扣分 + 加分，在同类单位中排名；得分相同时依次比较"
            "按时完成率、{supervision}次数、{red}次数、扣分。")
 FOOTER = "第 &[Page] 页，共 &N 页"
+SELF_CHECK_RISK_TITLE = "自查报告风险：{description}"

@@ -26,6 +26,8 @@ from models.notification import Channel, NotificationKind, Notification, Notific
 from models.post import Post, RiskPoint, RiskLevel
 from models.review import Decision, Review
 from models.scoring import ScoringPolicy
+from models.self_check import RiskFollowUp, SelfCheckAnswer
+from models.self_check_draft import SelfCheckDraft
 from models.shown_list import ShownList
 from models.spot_check import SpotCheckItem, SpotCheckRound
 from models.supervision import Supervision
@@ -74,8 +76,11 @@ __all__ = [
     "Responsibility",
     "Review",
     "RiskLevel",
+    "RiskFollowUp",
     "RiskPoint",
     "ScoringPolicy",
+    "SelfCheckAnswer",
+    "SelfCheckDraft",
     "Role",
     "ShownList",
     "SpotCheckItem",

@@ -20,7 +20,9 @@ What is counted:
   presses in the year (one press pushes to every assignee: counted once);
 - per duty category: the year's scored tasks (models.scoring lines: on time, late, not done) and
   on-time and completion rates over them;
-- the ranking: models.assessment.unit_rows, the rows the assessment pages and the API show.
+- the ranking: models.assessment.unit_rows, the rows the assessment pages and the API show;
+- 月度自查: the risks the year's self-checks reported, and how many still wait for follow-up
+  (models.self_check.totals).
 """
 
 from collections import Counter, defaultdict
@@ -30,7 +32,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import audit, integrity, spot_check
+from models import audit, integrity, self_check, spot_check
 from models.assessment import unit_rows
 from models.assignment import (FINAL_STATES, OPEN_STATES, WARNED, WORST_FIRST, Assignment, State,
                                severity)
@@ -70,6 +72,7 @@ def series(year: int, now: datetime, *, top: int = RANKING_TOP) -> dict:
         "notices": notice_counts(year, now),
         "spot_checks": spot_check.totals(year),
         "integrity": integrity_counts(),
+        "self_checks": self_check.totals(year),
     }
 
 

@@ -1,6 +1,6 @@
 """The demo county (`flask seed-demo`): units, 27 people with their posts and risk points
-(models.demo_post), 16 duty categories, 14 templates, and its last weeks of tasks at every
-stage (models.demo_history)."""
+(models.demo_post), 16 duty categories, 15 templates, its last weeks of tasks at every stage
+(models.demo_history), and two months of self-checks (models.demo_self_check)."""
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from models import (audit, deduction, demo_eco_index, demo_history, demo_notice, demo_post,
-                    demo_spot_check)
+                    demo_self_check, demo_spot_check)
 from models.clock import local_date
 from models.db import session
 from models.duty import DutyCategory, DutyTemplate, Period, Responsibility, TemplateKind
@@ -100,11 +100,12 @@ def seed_demo(now: datetime, appid: str, store_photo: Callable) -> dict:
     _deductions(people[1], now)
     notices = demo_notice.seed_notices(now, store_photo)
     spot_checked = demo_spot_check.seed_round(now)
-    index_months = demo_eco_index.seed_index(now)
+    self_checks = demo_self_check.seed_self_checks(now, since, {people[WALKTHROUGH - 1].id})
+    index_months = demo_eco_index.seed_index(now)  # last: it reads everything above
     return {"people": len(people), "risk_points": risk_points, "categories": len(categories),
-            "templates": len(templates), "bound": BOUND_PEOPLE, "tasks": tasks,
+            "templates": len(templates) + 1, "bound": BOUND_PEOPLE, "tasks": tasks,
             "days": demo_history.LIVE_FOR.days, "notices": notices, "spot_checked": spot_checked,
-            "index_months": index_months}
+            "self_checks": self_checks, "index_months": index_months}
 
 
 # What the inspectors recorded during the weeks of use (扣分, 加分), for the scores pages.

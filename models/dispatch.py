@@ -21,11 +21,12 @@ from models.assignment import Assignment, State
 from models.calendar import WorkCalendar, load_calendar
 from models.clock import local_time
 from models.db import session
-from models.duty import DutyTemplate, Period, TemplateKind
+from models.duty import TARGETED_BY_RULE, DutyTemplate, Period, TemplateKind
 from models.errors import DomainError
 from models.escalation import Ladder, plan
 from models.hierarchy import Directory, Gap, assignees, gaps
 from models.notification import NotificationKind, notify
+from models.post import risk_point_holders
 from models.unit import Person, Role, Unit, UnitKind
 
 log = logging.getLogger(__name__)
@@ -117,14 +118,17 @@ def bounds(kind: Period, period: str, once_day: date) -> tuple[date, date]:
 
 def targets(template: DutyTemplate, units: list[Unit] | None = None,
             people: list[Person] | None = None) -> list[tuple[Unit, Person | None]]:
-    """Who gets the task: named units/people (specific, ad-hoc), else every unit (committee
-    duties, handled by the liaison) or every person of the target role (common)."""
+    """Who gets the task: named units/people (specific, ad-hoc), else for a self-check every
+    active person holding a post with risk points, else every unit (committee duties, handled
+    by the liaison) or every person of the target role (common)."""
     if units or people:
         if gone := [person.name for person in people or [] if not person.active]:
             raise DomainError(f"{'、'.join(gone)}已停用，不能派发任务。")
         if gone := [unit.name for unit in units or [] if not unit.active]:
             raise DomainError(f"{'、'.join(gone)}已停用，不能派发任务。")
         return [(unit, None) for unit in units or []] + [(p.unit, p) for p in people or []]
+    if TemplateKind(template.kind) == TemplateKind.SELFCHECK:
+        return [(person.unit, person) for person in risk_point_holders()]
     if TemplateKind(template.kind) != TemplateKind.COMMON:
         raise DomainError("个性任务和临时任务需要指定单位或人员。")
     if template.target_role in (None, Role.COMMITTEE):
@@ -149,7 +153,7 @@ def coverage_gaps(template: DutyTemplate, created: list[Assignment] | None = Non
         sa.select(Assignment.unit_id, Assignment.person_id).where(
             Assignment.template_id == template.id,
             Assignment.state.not_in((State.COMPLETED, State.CANCELLED))))}
-    if TemplateKind(template.kind) == TemplateKind.COMMON and template.active:
+    if TemplateKind(template.kind) in TARGETED_BY_RULE and template.active:
         pairs |= {(unit.id, person.id if person else None) for unit, person in targets(template)}
     return gaps([(template, unit_id, person_id) for unit_id, person_id in sorted(
         pairs, key=lambda pair: (pair[0], pair[1] or 0))], found)
@@ -195,7 +199,8 @@ def dispatch(template: DutyTemplate, period: str, *, now: datetime, actor: Perso
 
 
 def dispatch_due(now: datetime) -> dict[str, int]:
-    """Dispatch every active common periodic template for the period `now` falls in.
+    """Dispatch every active common or self-check periodic template for the period `now`
+    falls in.
 
     Safe to run any number of times (dispatch is idempotent); a period missed while the system
     was down is dispatched on the next run, unless its due time has passed meanwhile: tasks
@@ -204,7 +209,8 @@ def dispatch_due(now: datetime) -> dict[str, int]:
     """
     today = now.astimezone(SHANGHAI).date()
     templates = session.scalars(sa.select(DutyTemplate).where(
-        DutyTemplate.active.is_(True), DutyTemplate.kind == TemplateKind.COMMON,
+        DutyTemplate.active.is_(True),
+        DutyTemplate.kind.in_(TARGETED_BY_RULE),
         DutyTemplate.period != Period.ONCE).order_by(DutyTemplate.id))
     created = {}
     for template in templates:

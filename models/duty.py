@@ -19,6 +19,11 @@ class TemplateKind(StrEnum):
     COMMON = "common"  # 共性任务
     SPECIFIC = "specific"  # 个性任务
     ADHOC = "adhoc"  # 临时任务
+    SELFCHECK = "selfcheck"  # 月度自查: to post holders with risk points (models.self_check)
+
+
+# Kinds whose assignees follow from a rule (a role, or holding risk points), not from names.
+TARGETED_BY_RULE = (TemplateKind.COMMON, TemplateKind.SELFCHECK)
 
 
 class LatePolicy(StrEnum):

@@ -13,7 +13,6 @@ Scoring rules:
   below 0; no value is 0 items, so 100.
 """
 
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from models.ladder import Level
 from models.notice import Notice, NoticeState
 from models.notification import Channel, Notification
 from models.scoring import compute
+from models.self_check import risk_counts
 from models.spot_check import Result, SpotCheckItem
 from models.supervision import Supervision
 
@@ -171,15 +171,8 @@ def deducted(unit_ids, start, end, as_of) -> dict:
 def self_check_followed(unit_ids, start, end, as_of) -> dict:
     """Risks reported in the month's self-checks, and the share followed up by the supervising
     discipline body (models.self_check.risk_counts)."""
-    try:
-        # Built on another branch (issue 12), imported when first asked for; until it lands
-        # (import_module: tests/test_structure.py would read a missing module as `models`).
-        self_check = importlib.import_module("models.self_check")
-    except ImportError:
-        return {}  # no self-checks yet: no data
     found = {}
-    for unit_id, (reported, followed) in self_check.risk_counts(
-            unit_ids, start, end, as_of).items():
+    for unit_id, (reported, followed) in risk_counts(unit_ids, start, end, as_of).items():
         if reported:
             rate = (HUNDRED * followed / reported).quantize(CENT, ROUND_HALF_UP)
             found[unit_id] = Reading(rate, (), f"本月自查上报风险{reported}项，已跟进{followed}项")

@@ -62,6 +62,7 @@ class NotificationKind(StrEnum):
     NOTICE_FOLLOW_UP = "notice_follow_up"
     NOTICE_CLOSED = "notice_closed"
     SPOT_CHECK = "spot_check"  # 抽查核实 found a task 不实 or 部分属实: to the unit's secretary
+    SELF_CHECK_RISK = "self_check_risk"  # 月度自查 reported a risk: to the supervising body
     # Customer-service messages (channel custom): a late chat reply, a photo that failed.
     REPLY = "reply"
     EVIDENCE_PROBLEM = "evidence_problem"
@@ -90,6 +91,7 @@ KIND_LABELS = Labels({
     NotificationKind.NOTICE_FOLLOW_UP: "回访提醒",
     NotificationKind.NOTICE_CLOSED: "整改销账",
     NotificationKind.SPOT_CHECK: "抽查核实结果",
+    NotificationKind.SELF_CHECK_RISK: "自查风险跟进",
     NotificationKind.REPLY: "消息回复",
     NotificationKind.EVIDENCE_PROBLEM: "照片问题提醒",
 })
@@ -126,6 +128,7 @@ PURPOSE = {
     NotificationKind.NOTICE_RETURNED: "result",
     NotificationKind.NOTICE_CLOSED: "result",
     NotificationKind.SPOT_CHECK: "result",
+    NotificationKind.SELF_CHECK_RISK: "review",
 }
 
 

@@ -18,6 +18,7 @@ from models.deduction import Deduction
 from models.duty import period_label
 from models.errors import Conflict, DomainError
 from models.escalation import plan
+from models.self_check import RiskFollowUp
 from models.unit import UNIT_KIND_LABELS, Person, Unit, UnitKind
 
 NAME_MAX = 80
@@ -221,6 +222,10 @@ def merge_units(source: Unit, target: Unit, *, now: datetime, actor) -> dict:
         "deductions": _move(Deduction, Deduction.unit_id, source, target),
         "children": _move(Unit, Unit.parent_id, source, target, Unit.id != target.id),
         "supervised": _move(Unit, Unit.supervisor_id, source, target, Unit.id != target.id),
+        # 月度自查's reported risks follow their tasks and their supervising body.
+        "self_check_risks": _move(RiskFollowUp, RiskFollowUp.unit_id, source, target,
+                                  RiskFollowUp.assignment_id.not_in(stays)),
+        "self_check_risks_supervised": _move(RiskFollowUp, RiskFollowUp.body_id, source, target),
     }
     for other in swapped:  # to the merged unit's history
         other.unit_id, other.person_key = source.id, 0

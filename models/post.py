@@ -76,6 +76,15 @@ def posts_of(person: Person) -> list[Post]:
         .options(selectinload(Post.risk_points).selectinload(RiskPoint.responsible))))
 
 
+def risk_point_holders() -> list[Person]:
+    """Active people holding at least one post with a risk point: whom a monthly self-check
+    (月度自查) goes to, by id."""
+    return list(session.scalars(
+        sa.select(Person).where(Person.active.is_(True), Person.id.in_(
+            sa.select(Post.person_id).join(RiskPoint, RiskPoint.post_id == Post.id)))
+        .order_by(Person.id)))
+
+
 def check_post(person: Person, name: str, duties: str, post: Post | None = None) -> None:
     """Raise why a post with these values cannot be saved for `person`."""
     if not name:

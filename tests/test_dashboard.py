@@ -333,7 +333,7 @@ def test_one_function_gives_every_series(board):
     data = series(2026, READ_AT.astimezone(ZoneInfo("UTC")))
     assert set(data) == {"year", "as_of", "tiles", "warnings", "supervised", "urged",
                          "categories", "ranking", "notices",
-                         "spot_checks", "integrity"}
+                         "spot_checks", "integrity", "self_checks"}
     assert [tile["name"] for tile in data["tiles"]] == ["青山镇", "白水镇"]
 
 

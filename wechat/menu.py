@@ -8,8 +8,8 @@ keys ≤128 bytes, URLs ≤1024 bytes.
 TOP_NAME_BYTES, SUB_NAME_BYTES, KEY_BYTES, URL_BYTES = 16, 60, 128, 1024
 
 # CLICK keys; the chat handlers answer each one.
-TASKS, WARNINGS, SUPERVISION, REVIEWS, ME, HELP, REPORT_PHOTO = (
-    "TASKS", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP", "REPORT_PHOTO")
+TASKS, WARNINGS, SUPERVISION, REVIEWS, ME, HELP, REPORT_PHOTO, SELF_CHECK = (
+    "TASKS", "WARNINGS", "SUPERVISION", "REVIEWS", "ME", "HELP", "REPORT_PHOTO", "SELF_CHECK")
 
 
 def build_menu(base_url: str) -> dict:
@@ -27,6 +27,7 @@ def build_menu(base_url: str) -> dict:
             # The photos arrive as ordinary image messages and join the open 上报 session.
             {"type": "pic_photo_or_album", "name": "拍照上报", "key": REPORT_PHOTO},
             click("预警提醒", WARNINGS),
+            click("月度自查", SELF_CHECK),
             view("个人工作台", "m/"),
         ]},
         {"name": "审核督查", "sub_button": [

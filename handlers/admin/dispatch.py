@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
 from handlers.labels import dispatched_text
+from models.duty import TARGETED_BY_RULE
 from models import Assignment, DutyTemplate, Person, Role, TemplateKind, Unit, UnitKind, utcnow
 from models import session as db
 from models.clock import local_date
@@ -39,7 +40,7 @@ def dispatch_form(template_id: int):
     now = utcnow()
     period = request.args.get("period") or period_of(template, local_date(now))
     due = _due(template, period, now)
-    named = template.kind != TemplateKind.COMMON
+    named = template.kind not in TARGETED_BY_RULE
     return render_template(
         "admin/dispatch_form.html", template=template, period=period, due=due,
         late=DueInPast(due, now).message if due and due <= now else "",

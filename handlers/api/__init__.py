@@ -8,8 +8,8 @@ from flask import Blueprint, jsonify, request
 
 from handlers.web import csrf
 from handlers.api import (api_token, assignment, duty, eco_index, evidence, integrity, notice,
-                          notification, openapi, payload, report, score, spot_check, supervision,
-                          unit)
+                          notification, openapi, payload, report, score, self_check, spot_check,
+                          supervision, unit)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
 csrf.exempt(bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
@@ -71,6 +71,9 @@ ROUTES = (
     ("GET", "/eco-index/units/<int:unit_id>", eco_index.unit_explanation),
     ("GET", "/eco-index/manual", eco_index.list_manual),
     ("POST", "/eco-index/manual", eco_index.enter_manual),
+    # 月度自查 (issue 12).
+    ("GET", "/assignments/<int:assignment_id>/self-check", self_check.show_self_check),
+    ("GET", "/self-check-risks", self_check.list_self_check_risks),
     ("GET", "/openapi.json", openapi.openapi_document),
 )
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})

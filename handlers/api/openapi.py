@@ -6,14 +6,15 @@ route under /api/v1 is described.
 
 from flask import jsonify
 
-from handlers.api import eco_index_openapi, integrity_openapi, notice_openapi, spot_check_openapi
+from handlers.api import (eco_index_openapi, integrity_openapi, notice_openapi,
+                          self_check_openapi, spot_check_openapi)
 from handlers.api.payload import MAX_ID, MAX_PAGE, MAX_REASON
 from handlers.api.report import MAX_SUMMARY
 from handlers.api.schema import (DAY, ID, PERIOD, QUERY_TEXT, YEAR, ZONED_TIME, body_of, error_ref,
                                  json_of, list_of, path_id, query_param, ref, text_field)
 from models.assignment import MIN_RETURN_REASON
 from models.deduction import MAX_REFERENCE, MIN_REASON
-from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy
+from models.duty import MAX_CLOSE_AFTER_DAYS, LatePolicy, TemplateKind
 from models.instruction import MAX_TEXT as MAX_INSTRUCTION
 from models.lifecycle import MIN_UNLOCK_REASON
 from models.notification import NotificationKind, NotificationStatus
@@ -58,7 +59,7 @@ SCHEMAS = {
         "id": {"type": "integer"}, "title": {"type": "string"},
         "description": {"type": "string"}, "category": {"type": "string"},
         "responsibility": {"type": "string", "enum": ["principal", "supervisory"]},
-        "kind": {"type": "string", "enum": ["common", "specific", "adhoc"]},
+        "kind": {"type": "string", "enum": [kind.value for kind in TemplateKind]},
         "target_role": {"type": ["string", "null"]},
         "target_unit_kind": {"type": ["string", "null"]},
         "period": {"type": "string", "enum": ["once", "monthly", "quarterly", "yearly"]},
@@ -295,7 +296,10 @@ SCHEMAS = {
                         "properties": {key: {"type": "integer"} for key in (
                             "rounds", "drawn", "true", "partial", "false", "pending")}},
         "integrity": {"type": "object", "description": "材料雷同预警（照搬照抄）：总条数、待处理条数",
-                      "properties": {"total": {"type": "integer"}, "open": {"type": "integer"}}}}},
+                      "properties": {"total": {"type": "integer"}, "open": {"type": "integer"}}},
+        "self_checks": {"type": "object", "description": "本年月度自查报告的风险项数和待跟进项数",
+                        "properties": {"reported": {"type": "integer"},
+                                       "open": {"type": "integer"}}}}},
     "TrendPoint": {"type": "object", "properties": {
         "as_of": {"type": "string", "format": "date-time"},
         "score": {"type": ["string", "null"]}}},
@@ -518,11 +522,12 @@ DOCUMENT = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "paths": {**PATHS, **notice_openapi.PATHS, **spot_check_openapi.PATHS,
-              **integrity_openapi.PATHS, **eco_index_openapi.PATHS},
+              **integrity_openapi.PATHS, **eco_index_openapi.PATHS, **self_check_openapi.PATHS},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {**SCHEMAS, **notice_openapi.SCHEMAS, **spot_check_openapi.SCHEMAS,
-                    **integrity_openapi.SCHEMAS, **eco_index_openapi.SCHEMAS},
+                    **integrity_openapi.SCHEMAS, **eco_index_openapi.SCHEMAS,
+                    **self_check_openapi.SCHEMAS},
         "responses": RESPONSES,
     },
 }

@@ -12,6 +12,7 @@ from models import Assignment, EvidenceKind, Person, State, session, utcnow
 from models.assignment import OPEN_STATES, Action
 from models.errors import Conflict, NotAllowed
 from models.evidence import attach, missing_proof
+from models.self_check import is_self_check
 from models.hierarchy import is_assignee
 from models.late import require_open
 from models.lifecycle import transition
@@ -37,6 +38,8 @@ def submit_assignment(assignment_id: int):
     assignment = _reportable(person, assignment_id)
     now = utcnow()
     require_open(assignment, now)  # before what is missing: nothing more can be added
+    if is_self_check(assignment):  # answered risk point by risk point, on the page or in chat
+        raise Conflict(texts.SELF_CHECK_ELSEWHERE)
     if missing := missing_proof(assignment):
         raise Conflict(texts.PROOF_MISSING.format(missing="；".join(missing_words(missing))))
     transition(assignment, Action.SUBMIT, person, now=now)

@@ -9,7 +9,7 @@ from flask import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from handlers.mobile import (assignment, eco_index, evidence, late, me, notice, overview,
-                             refusal, review, score, situation, supervision, workbench)
+                             refusal, review, score, self_check, situation, supervision, workbench)
 from handlers.mobile.auth import auth, login_required, message_page
 
 __all__ = ["bp", "login_required", "message_page"]
@@ -37,6 +37,12 @@ ROUTES = [
     ("/tasks/<int:assignment_id>/evidence/<int:evidence_id>/remove", "remove_evidence",
      evidence.remove_evidence, ["POST"], True),
     ("/tasks/<int:assignment_id>/submit", "submit", assignment.submit, ["POST"], True),
+    # 月度自查 (issue 12): the form, and the reported risks a discipline body follows up.
+    ("/tasks/<int:assignment_id>/selfcheck", "self_check", self_check.self_check_form,
+     ["GET", "POST"], True),
+    ("/selfcheck-risks", "self_check_risks", self_check.risks, ["GET"], True),
+    ("/selfcheck-risks/<int:follow_up_id>/close", "close_self_check_risk",
+     self_check.close_risk, ["POST"], True),
     ("/tasks/<int:assignment_id>/instructions", "instruct", assignment.instruct, ["POST"], True),
     ("/tasks/<int:assignment_id>/supervision", "respond_supervision",
      supervision.respond_supervision, ["POST"], True),

@@ -21,6 +21,7 @@ from models.instruction import instruct as add_instruction
 from models.late import require_open
 from models.lifecycle import transition
 from models.notification import timeline
+from models.self_check import answers_of, is_self_check
 
 REPORTABLE = OPEN_STATES
 MAX_INSTRUCTION = MAX_TEXT
@@ -35,6 +36,7 @@ def assignment(assignment_id: int):
     task = visible_assignment(g.person, assignment_id)
     now = utcnow()
     actions = allowed(g.person, task, now=now)
+    self_check = is_self_check(task)
     refusal = recall()
     if refusal and refusal["form"] in FORMS and FORMS[refusal["form"]] not in actions:
         refusal = {**refusal, "form": "top"}
@@ -45,7 +47,8 @@ def assignment(assignment_id: int):
         pushes=timeline(task.id),
         can_acknowledge=Action.ACKNOWLEDGE in actions,
         can_report=Action.SUBMIT in actions,
-        missing=missing_for_page(task) if Action.SUBMIT in actions else [],
+        missing=missing_for_page(task) if Action.SUBMIT in actions and not self_check else [],
+        self_check=self_check, answers=answers_of(task) if self_check else [],
         review_url=review_url(task) if Action.APPROVE in actions else None,
         can_instruct=Action.INSTRUCT in actions, max_instruction=MAX_INSTRUCTION,
         **late.block(task, actions, now), **supervision.block(task, g.person, actions, refusal))
@@ -81,10 +84,14 @@ def submit(assignment_id: int):
 
 
 def submit_locked(task):
-    """Submit `task` (the caller holds its lock): a repeated submission is told, not applied."""
+    """Submit `task` (the caller holds its lock): a repeated submission is told, not applied;
+    a self-check is handed in through its own form."""
     if task.state not in REPORTABLE:
         flash(texts.ALREADY_SUBMITTED, "info")
         return redirect(url_for("mobile.assignment", assignment_id=task.id), 303)
+    if is_self_check(task):
+        flash(texts.SELF_CHECK_BY_FORM, "info")
+        return redirect(url_for("mobile.self_check", assignment_id=task.id), 303)
     require_open(task, utcnow())  # before what is missing: nothing more can be added
     missing = missing_for_page(task)
     if missing:

@@ -35,6 +35,7 @@ from models.late import require_open
 from models.document_file import MAX_BYTES as MAX_FILE_BYTES
 from models.document_file import EXTENSIONS, DocumentFile, inspect_file
 from models.photo import MAX_BYTES, MAX_UPLOAD_DECODE_BYTES, PhotoHeader, inspect_photo
+from models.self_check import is_self_check
 from models.storage import content_key
 
 MAX_PHOTOS_PER_UPLOAD = 9
@@ -50,6 +51,8 @@ def report(assignment_id: int):
     task = visible_assignment(g.person, assignment_id)
     if not is_assignee(g.person, task):
         abort(403)
+    if is_self_check(task):  # its form is the cadre's risk points
+        return redirect(url_for("mobile.self_check", assignment_id=task.id), 303)
     if request.method == "GET":
         return _form(task)
     with assignment_lock(task):

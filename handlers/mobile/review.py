@@ -19,6 +19,7 @@ from models import Assignment, Role, State, session, utcnow
 from models.assignment import MIN_RETURN_REASON, Action
 from models.errors import DomainError
 from models.evidence import round_changes, round_evidence
+from models.self_check import answers_of, is_self_check
 from models.hierarchy import can_review, review_level
 from models.integrity import (MIN_DISMISS_REASON, FlagState, IntegrityFlag, can_decide, cite,
                               dismiss, round_flags)
@@ -135,6 +136,7 @@ def _page(task: Assignment, token: str):
         min_reason=MIN_RETURN_REASON, flags=[flag_view(f) for f in round_flags(task)],
         cited=cited, can_decide_flags=can_decide(g.person, task),
         min_dismiss=MIN_DISMISS_REASON,
+        answers=answers_of(task) if is_self_check(task) else [],
         assignee=task.person.name if task.person else task.unit.name)
 
 

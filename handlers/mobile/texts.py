@@ -8,6 +8,7 @@ HISTORY_LABELS = {
     "assignment.instruct": "领导批示", "supervision.respond": "督办回复",
     "assignment.urge": "催办", "assignment.extend": "调整截止时间",
     "assignment.reassign": "改派承办人", "assignment.unlock": "解锁补报",
+    "self_check.answer": "填写自查",
 }
 
 ACKNOWLEDGED = "已签收，请按时上报完成情况。"
@@ -87,3 +88,7 @@ NOTICE_DISCARDED = "草稿已删除（草稿没有文号，不占用编号）。
 # 政治生态指数 on the phone (handlers/mobile/eco_index.py).
 ECO_REFUSED = "政治生态指数仅供县纪委监委审核人员和系统管理员查看。"
 ECO_NOT_COMPUTED = "{month}的政治生态指数尚未计算。"
+# 月度自查 (handlers/mobile/self_check.py).
+SELF_CHECK_RISKS_REFUSED = "自查风险跟进仅向纪检监察人员和县纪委监委审核人员开放。"
+RISK_FOLLOWED_UP = "已记录核实处置情况，该风险已办结。"
+SELF_CHECK_BY_FORM = "月度自查请逐项填写自查表后提交。"

@@ -28,6 +28,8 @@ from models.evidence import (EvidenceGone, MissingProof, NotAssignee, attach, at
                              round_evidence)
 from models.late import InputClosed, input_closed, require_open
 from models.lifecycle import transition
+from models.self_check import is_self_check
+from models.self_check_draft import draft_of, stop
 from models.shown_list import EVIDENCE, recall, remember
 
 SESSION_SECONDS = 1800
@@ -89,7 +91,11 @@ def on_report(ctx: Context) -> str:
     if task.state not in REPORTABLE:
         return texts.NOT_REPORTABLE.format(title=task.template.title,
                                            state=STATE_LABELS.get(State(task.state), ""))
+    if is_self_check(task):  # its form is the cadre's risk points, asked one by one
+        return texts.SELF_CHECK_BY_VERB.format(title=task.template.title)
     require_open(task, ctx.now)
+    if (draft := draft_of(ctx.person.id)) is not None:  # texts are this 上报's from now on
+        stop(draft, ctx.person, now=ctx.now, cancelled=True)
     redis = redis_connection()
     redis.set(_key(ctx.openid), task.id, ex=SESSION_SECONDS)
     notice.end_reply_session(ctx.openid)
@@ -187,8 +193,13 @@ def on_submit(ctx: Context) -> str:
 
 @bound_only
 def on_cancel(ctx: Context) -> str:
-    redis_connection().delete(_key(ctx.openid))
+    end_report_session(ctx.openid)
     return texts.REPORT_CANCELLED
+
+
+def end_report_session(openid: str) -> None:
+    """Close the cadre's 上报 session (a self-check started): texts are no summaries now."""
+    redis_connection().delete(_key(openid))
 
 
 def _round_so_far(ctx: Context, task: Assignment) -> str:

@@ -2,13 +2,14 @@
 (MsgType, Event, word). The word is a text's command word (`帮助`, `签收 2`, `绑定 123456`)
 or a menu click's EventKey (wechat/menu.py); a row with word None is that kind's fallback.
 
-Every type of fact sheet §2 lands somewhere: other text is a summary paragraph for an open
-上报, an unknown click gets the help text, unsupported message types a short help text, and
-unknown events are accepted quietly.
+Every type of fact sheet §2 lands somewhere: other text answers a running 自查 or is a
+summary paragraph for an open 上报, an unknown click gets the help text, unsupported message
+types a short help text, and unknown events are accepted quietly. While a 自查 runs, a text
+that only starts with one of its answers' likely first words is an answer (answer_first).
 """
 
 from handlers.wechat import (assignment, binding, command, evidence, menu, notice, receipt,
-                             supervision, texts)
+                             self_check, supervision, texts)
 from handlers.wechat.context import Context, Handler, not_bound, pure
 from wechat import menu as menu_keys
 
@@ -32,20 +33,24 @@ ROUTES: dict[tuple[str, str | None, str | None], Handler] = {
     ("text", None, "？"): command.help_text,
     ("text", None, "我的"): command.me,
     ("text", None, "待办"): assignment.on_list,
-    ("text", None, "签收"): assignment.on_acknowledge,
-    ("text", None, "上报"): evidence.on_report,
-    ("text", None, "提交"): evidence.on_submit,
-    ("text", None, "取消"): evidence.on_cancel,
-    ("text", None, evidence.REMOVE_VERB): evidence.on_remove,
+    ("text", None, "签收"): self_check.answer_first("签收", assignment.on_acknowledge),
+    ("text", None, "上报"): self_check.answer_first("上报", evidence.on_report),
+    ("text", None, "提交"): self_check.answer_first("提交", evidence.on_submit),
+    ("text", None, "取消"): self_check.answer_first("取消", self_check.on_cancel),
+    ("text", None, self_check.VERB): self_check.answer_first(self_check.VERB,
+                                                             self_check.on_start),
+    ("text", None, evidence.REMOVE_VERB): self_check.answer_first(evidence.REMOVE_VERB,
+                                                                  evidence.on_remove),
     ("text", None, supervision.VERB): supervision.on_respond,
     ("text", None, notice.LIST_VERB): notice.on_list,
     ("text", None, notice.REPLY_VERB): notice.on_reply,
-    ("text", None, None): evidence.on_text,
+    ("text", None, None): self_check.on_text,  # a running self-check's answer, else a summary
     # Menu clicks, by EventKey.
     ("event", "click", menu_keys.TASKS): assignment.on_list,
     ("event", "click", menu_keys.WARNINGS): menu.on_warnings,
     ("event", "click", menu_keys.SUPERVISION): menu.on_supervision,
     ("event", "click", menu_keys.REVIEWS): menu.on_reviews,
+    ("event", "click", menu_keys.SELF_CHECK): self_check.on_start,
     ("event", "click", menu_keys.ME): command.me,
     ("event", "click", menu_keys.HELP): command.help_text,
     ("event", "click", None): command.help_text,

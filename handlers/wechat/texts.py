@@ -27,6 +27,7 @@ HELP = (
     "· 督办回复 1 办理情况 —— 书面回复第1项任务的工作督办（只有一项督办时可不写序号）\n"
     "· 整改通知 —— 查看本单位待整改的监督建议书、整改通知书（整改要求带序号）\n"
     "· 整改回复 1 整改情况 —— 回复第1项整改要求，之后发送的照片作为佐证\n"
+    "· 自查 —— 逐项填写本月廉政风险点自查（回复“取消”退出）\n"
     "· 我的 —— 查看我的姓名、单位和角色\n"
     "· 帮助 —— 显示本说明\n"
     "也可以点击下方菜单“我的履责”“审核督查”“我的”。"
@@ -115,3 +116,26 @@ NOTICE_LIST_GONE = "您看到的整改要求列表已过期（或还没有查看
 NOTICE_ITEM_LEFT = "第{number}项已不需要回复（{state}）。最新列表如下，请按新序号回复。"
 NOTICE_REPLIED = "已回复{name}{item}。\n可继续发送照片作为佐证（30分钟内），下发单位核实后会通知您。"
 NOTICE_PHOTO_RECEIVED = "已收到{item}的第{number}张佐证照片。"
+
+# 月度自查 in chat (handlers/wechat/self_check.py).
+NO_SELF_CHECK = "您当前没有待填写的月度自查。"
+SELF_CHECK_STARTED = ("开始填写：{title}（{period}），共{count}个廉政风险点，逐项回复即可。"
+                      "随时回复“取消”退出，已填内容不提交。")
+SELF_CHECK_NO_POINTS = "您的岗位暂未设置廉政风险点，只需填写自查小结。"
+SELF_CHECK_OCCURRED = ("第{number}/{count}项 【{post}】{description}（风险等级：{level}）\n"
+                       "是否发生风险？回复 是 或 否")
+SELF_CHECK_MEASURES = "第{number}/{count}项 防控措施落实情况？请直接回复文字。"
+SELF_CHECK_SUMMARY = "请回复本月自查小结（至少{min}个字）。"
+SELF_CHECK_REVIEW = "请核对您的自查：\n{lines}\n小结：{summary}\n回复 确认 提交，回复 取消 放弃。"
+SELF_CHECK_LINE = "{number}. {description}：{occurred}；{measures}"
+OCCURRED_WORDS = {True: "发生风险", False: "未发生"}
+SELF_CHECK_YES_NO = "请回复 是 或 否（第{number}项：{description}）。回复“取消”可退出自查。"
+SELF_CHECK_TOO_SHORT = "请写明防控措施落实情况（至少{min}个字）。回复“取消”可退出自查。"
+SELF_CHECK_TOO_LONG = "内容太长了，请控制在{max}个字以内。"
+SELF_CHECK_SUMMARY_SHORT = "小结太短了，请写明本月自查情况（至少{min}个字）。"
+SELF_CHECK_CONFIRM = "请回复 确认 提交自查，或回复 取消 放弃。"
+SELF_CHECK_SUBMITTED = "已提交：{title}（{period}），{next}。"
+SELF_CHECK_RISKS_SENT = "您报告的{count}项风险已推送监督单位跟进。"
+SELF_CHECK_FAILED = "{reason}\n本次自查未提交，请回复“自查”重新开始。"
+SELF_CHECK_CANCELLED = "已退出自查，填写内容未提交。需要时回复“自查”重新开始。"
+SELF_CHECK_BY_VERB = "“{title}”是月度自查，请回复“自查”逐项填写，或在任务页面点“填写自查”。"

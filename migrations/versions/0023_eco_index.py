@@ -2,7 +2,7 @@
 indicator entries, computed months and their per-unit values
 
 Revision ID: 0023_eco_index
-Revises: 0021_files
+Revises: 0022_selfcheck
 Create Date: 2026-12-01 18:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_eco_index'
-down_revision = '0021_files'
+down_revision = '0022_selfcheck'
 branch_labels = None
 depends_on = None
 
