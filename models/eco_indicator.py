@@ -22,7 +22,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from models.assignment import Assignment
-from models.clock import SHANGHAI
+from models.clock import SHANGHAI, local_date
 from models.db import session
 from models.deduction import Deduction, DeductionKind
 from models.ladder import Level
@@ -172,7 +172,8 @@ def self_check_followed(unit_ids, start, end, as_of) -> dict:
     """Risks reported in the month's self-checks, and the share followed up by the supervising
     discipline body (models.self_check.risk_counts)."""
     found = {}
-    for unit_id, (reported, followed) in risk_counts(unit_ids, start, end, as_of).items():
+    months = local_date(start), local_date(end)  # the month's instants as Shanghai days
+    for unit_id, (reported, followed) in risk_counts(unit_ids, *months, as_of).items():
         if reported:
             rate = (HUNDRED * followed / reported).quantize(CENT, ROUND_HALF_UP)
             found[unit_id] = Reading(rate, (), f"本月自查上报风险{reported}项，已跟进{followed}项")

@@ -19,7 +19,7 @@ from models import audit, photo_print, text_print
 from models.assignment import Assignment
 from models.clock import local_time
 from models.db import Base, session
-from models.duty import Period
+from models.duty import Period, TemplateKind
 from models.errors import Conflict, DomainError, NotAllowed
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus, in_round
 from models.hierarchy import can_review, can_see, is_assignee
@@ -157,7 +157,12 @@ def check_summary(evidence: Evidence, *, now: datetime) -> IntegrityFlag | None:
 
 def check_summaries(task: Assignment, *, now: datetime) -> None:
     """At 上报: check the round's summaries not checked before. A failing check is logged
-    and rolled back to its savepoint: it never loses evidence nor blocks the 上报."""
+    and rolled back to its savepoint: it never loses evidence nor blocks the 上报.
+
+    A 月度自查's summary is not compared: its substance is the answer per risk point, and
+    "本月逐项自查，未发现问题" from everyone is the expected answer, not a copy."""
+    if task.template.kind == TemplateKind.SELFCHECK:
+        return
     unchecked = session.scalars(sa.select(Evidence).where(
         Evidence.assignment_id == task.id, Evidence.kind == EvidenceKind.TEXT,
         in_round(task.round + 1), Evidence.status == EvidenceStatus.STORED,

@@ -336,3 +336,21 @@ def test_a_merged_units_reported_risks_follow_its_tasks(self_check, points, now)
     assert follow_up.unit_id == other.id == _reload(self_check).unit_id
     assert risk_counts([other.id], date(2026, 11, 1), date(2026, 12, 1),
                        as_of=now + timedelta(days=1)) == {other.id: (1, 0)}
+
+
+def test_the_index_reads_the_share_of_reported_risks_followed_up(self_check, points, phone,
+                                                                 now):
+    """The political-ecology index's self-check indicator, over a Shanghai month's instants."""
+    from models.dashboard import month_start
+    from models.eco_indicator import self_check_followed
+
+    township = points["township"].id
+    _hand_in_with_risk(self_check, points["member"], now)
+    [follow_up] = session.scalars(sa.select(RiskFollowUp)).all()
+    november = month_start(2026, 11), month_start(2026, 12)
+    before = self_check_followed([township], *november, november[1])
+    assert (before[township].value, before[township].note) == (0, "本月自查上报风险1项，已跟进0项")
+    close(follow_up, points["discipline"], "已核实并处置到位", now=now + timedelta(days=1))
+    session.commit()
+    after = self_check_followed([township], *november, november[1])
+    assert after[township].value == 100
