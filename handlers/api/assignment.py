@@ -4,8 +4,8 @@ import sqlalchemy as sa
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import (MAX_REASON, BadInput, json_body, optional_text, page, query_choice,
-                                  query_int, query_text, required, required_id)
+from handlers.api.payload import (MAX_REASON, BadInput, iso_time, json_body, optional_text, page,
+                                  query_choice, query_int, query_text, required, required_id)
 from handlers.api.integrity import cited_flag
 from handlers.api.visibility import find_assignment, visible_assignments
 from models import Assignment, Evidence, Instruction, Level, Review, State, session, utcnow
@@ -23,15 +23,15 @@ def assignment_json(assignment: Assignment) -> dict:
     return {"id": assignment.id, "template_id": assignment.template_id,
             "title": assignment.template.title, "unit_id": assignment.unit_id,
             "person_id": assignment.person_id, "period": assignment.period,
-            "due_at": _time(assignment.due_at), "state": assignment.state,
+            "due_at": iso_time(assignment.due_at), "state": assignment.state,
             "warning": assignment.warning, "round": assignment.round,
-            "created_at": _time(assignment.created_at),
-            "acknowledged_at": _time(assignment.acknowledged_at),
-            "submitted_at": _time(assignment.submitted_at),
-            "completed_at": _time(assignment.completed_at),
-            "closes_at": _time(closes_at(assignment)),
+            "created_at": iso_time(assignment.created_at),
+            "acknowledged_at": iso_time(assignment.acknowledged_at),
+            "submitted_at": iso_time(assignment.submitted_at),
+            "completed_at": iso_time(assignment.completed_at),
+            "closes_at": iso_time(closes_at(assignment)),
             "input_closed": input_closed(assignment, utcnow()),
-            "unlocked_at": _time(assignment.unlocked_at),
+            "unlocked_at": iso_time(assignment.unlocked_at),
             "unlocked_by_id": assignment.unlocked_by_id}
 
 
@@ -45,22 +45,22 @@ def evidence_json(evidence: Evidence, viewer) -> dict:
             "status": evidence.status, "sha256": evidence.sha256,
             "content_type": evidence.content_type, "size_bytes": evidence.size_bytes,
             "width": evidence.width, "height": evidence.height,
-            "taken_at": _time(evidence.taken_at),
+            "taken_at": iso_time(evidence.taken_at),
             "gps_lat": evidence.gps_lat if located else None,
             "gps_lng": evidence.gps_lng if located else None, "error": evidence.error,
-            "created_by_id": evidence.created_by_id, "created_at": _time(evidence.created_at)}
+            "created_by_id": evidence.created_by_id, "created_at": iso_time(evidence.created_at)}
 
 
 def review_json(review: Review) -> dict:
     return {"id": review.id, "level": review.level, "reviewer_id": review.reviewer_id,
             "decision": review.decision, "reason": review.reason,
-            "created_at": _time(review.created_at)}
+            "created_at": iso_time(review.created_at)}
 
 
 def instruction_json(instruction: Instruction) -> dict:
     return {"id": instruction.id, "author_id": instruction.author_id,
             "author_name": instruction.author.name, "text": instruction.text,
-            "created_at": _time(instruction.created_at)}
+            "created_at": iso_time(instruction.created_at)}
 
 
 def list_assignments():
@@ -131,7 +131,3 @@ def instruct_assignment(assignment_id: int):
     instruction = instruct(assignment, person, text, now=utcnow())
     session.commit()
     return instruction_json(instruction), 201
-
-
-def _time(value):
-    return value.isoformat() if value is not None else None

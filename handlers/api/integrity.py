@@ -2,19 +2,15 @@
 and 排除 (dismiss with a reason) by its reviewers. A refusal rolls back and answers its
 status (R9)."""
 
-from datetime import UTC, datetime
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import json_body, required
+from handlers.api.payload import iso_time, json_body, required
 from handlers.api.visibility import find_assignment
 from models import IntegrityFlag, session, utcnow
 from models.errors import NotFound
 from models.integrity import assignment_flags, dismiss
 
-
-def _time(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
 
 
 def flag_json(flag: IntegrityFlag) -> dict:
@@ -23,7 +19,7 @@ def flag_json(flag: IntegrityFlag) -> dict:
             "matched_label": flag.matched_label, "similarity": flag.similarity,
             "description": flag.description, "state": flag.state,
             "decided_by_id": flag.decided_by_id, "reason": flag.reason,
-            "decided_at": _time(flag.decided_at), "created_at": _time(flag.created_at)}
+            "decided_at": iso_time(flag.decided_at), "created_at": iso_time(flag.created_at)}
 
 
 def assignment_integrity_flags(assignment_id: int):

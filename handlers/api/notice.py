@@ -3,15 +3,15 @@ notice with its items, and each step of its life (draft, issue, 签收, reply, v
 each one call to models.notice_lifecycle; a refusal rolls back and answers its status (R9)."""
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import send_file
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import (BadInput, json_body, optional_text, page, query_choice,
-                                  query_int, required, required_id,
-                                  required_zoned_time, YEARS)
+from handlers.api.payload import (YEARS, BadInput, iso_time, json_body, optional_text, page,
+                                  query_choice, query_int, required, required_id,
+                                  required_zoned_time)
 from jobs.notice_document import write_docx
 from models import Notice, NoticeItem, NoticeState, Person, Unit, session, utcnow
 from models.errors import DomainError, NotFound
@@ -23,9 +23,6 @@ from models.notice_lifecycle import (accept, acknowledge, allowed, can_see, clos
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
-
 
 def notice_json(notice: Notice, person, now: datetime) -> dict:
     return {
@@ -34,16 +31,16 @@ def notice_json(notice: Notice, person, now: datetime) -> dict:
         "issuer_id": notice.issuer_id, "issuer_name": notice.issuer.name,
         "unit_id": notice.unit_id, "unit_name": notice.unit.name, "title": notice.title,
         "facts": notice.facts, "basis": notice.basis, "state": notice.state,
-        "warning": notice.warning, "reply_due_at": _time(notice.reply_due_at),
-        "issued_at": _time(notice.issued_at), "follow_up_due_at": _time(notice.follow_up_due_at),
-        "follow_up_note": notice.follow_up_note, "closed_at": _time(notice.closed_at),
+        "warning": notice.warning, "reply_due_at": iso_time(notice.reply_due_at),
+        "issued_at": iso_time(notice.issued_at), "follow_up_due_at": iso_time(notice.follow_up_due_at),
+        "follow_up_note": notice.follow_up_note, "closed_at": iso_time(notice.closed_at),
         "actions": sorted(allowed(person, notice, now=now)),
         "items": [{
             "id": item.id, "position": item.position, "requirement": item.requirement,
-            "due_at": _time(item.due_at), "person_id": item.person_id,
+            "due_at": iso_time(item.due_at), "person_id": item.person_id,
             "person_name": item.person.name if item.person else None, "state": item.state,
-            "round": item.round, "reply": item.reply, "replied_at": _time(item.replied_at),
-            "verified_at": _time(item.verified_at), "return_reason": item.return_reason,
+            "round": item.round, "reply": item.reply, "replied_at": iso_time(item.replied_at),
+            "verified_at": iso_time(item.verified_at), "return_reason": item.return_reason,
             "returns": item.returns, "warning": item.warning,
             "actions": sorted(action for action in allowed(person, notice, item, now=now)
                               if action in ITEM_ACTIONS)}

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.assignment import _time
-from handlers.api.payload import page, query_choice, query_date, query_int, query_text
+from handlers.api.payload import iso_time, page, query_choice, query_date, query_int, query_text
 from handlers.api.visibility import find_assignment
 from models import NotificationKind, NotificationStatus, session
 from models.hierarchy import SEES_ALL
@@ -38,8 +37,8 @@ def notification_json(row: sa.Row) -> dict:
             "assignment_id": note.assignment_id, "title": row.title, "step": note.step,
             "cycle": note.cycle, "status": note.status, "status_label": row.status_label,
             "attempts": note.attempts, "error": note.error, "digest_id": note.digest_id,
-            "created_at": _time(note.created_at), "send_after": _time(note.send_after),
-            "sent_at": _time(note.sent_at), "delivered_at": _time(note.delivered_at)}
+            "created_at": iso_time(note.created_at), "send_after": iso_time(note.send_after),
+            "sent_at": iso_time(note.sent_at), "delivered_at": iso_time(note.delivered_at)}
 
 
 def list_notifications():

@@ -253,3 +253,8 @@ def _in_years(value, what: str):
 
 def _id_range() -> str:
     return f"1–{MAX_ID}"
+
+
+def iso_time(value: datetime | None) -> str | None:
+    """A stored instant as every response writes it: ISO 8601 in UTC, or None."""
+    return value.astimezone(UTC).isoformat() if value is not None else None

@@ -1,11 +1,10 @@
 """月度自查 through the API (issue 12): the answers of a visible self-check, round by round,
 and the reported risks with their follow-up (核实处置), for whoever may list them."""
 
-from datetime import UTC, datetime
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import page, query_choice
+from handlers.api.payload import iso_time, page, query_choice
 from handlers.api.visibility import find_assignment
 from models.errors import NotAllowed, NotFound
 from models.self_check import (RiskFollowUp, SelfCheckAnswer, answers_of, follow_ups,
@@ -14,24 +13,21 @@ from models.self_check import (RiskFollowUp, SelfCheckAnswer, answers_of, follow
 RISK_STATES = ("open", "closed", "all")
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
-
 
 def answer_json(answer: SelfCheckAnswer) -> dict:
     return {"id": answer.id, "round": answer.round, "risk_point_id": answer.risk_point_id,
             "post": answer.post_name, "description": answer.description,
             "level": answer.level, "level_label": answer.level_label,
             "occurred": answer.occurred, "measures": answer.measures,
-            "created_at": _time(answer.created_at)}
+            "created_at": iso_time(answer.created_at)}
 
 
 def follow_up_json(row: RiskFollowUp) -> dict:
     task = row.assignment
     return {"id": row.id, "assignment_id": row.assignment_id, "period": task.period,
             "person_id": task.person_id, "unit_id": row.unit_id, "body_id": row.body_id,
-            "answer": answer_json(row.answer), "reported_at": _time(row.created_at),
-            "note": row.note, "closed_at": _time(row.closed_at),
+            "answer": answer_json(row.answer), "reported_at": iso_time(row.created_at),
+            "note": row.note, "closed_at": iso_time(row.closed_at),
             "closed_by_id": row.closed_by_id}
 
 

@@ -2,20 +2,16 @@
 and per-unit results) and an item's 核实; inspectors act, inspectors and admins read. A
 refusal rolls back and answers its status (R9)."""
 
-from datetime import UTC, datetime
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import (YEARS, BadInput, json_body, optional_ids, optional_text,
-                                  query_int)
+from handlers.api.payload import (YEARS, BadInput, iso_time, json_body, optional_ids,
+                                  optional_text, query_int)
 from models import SpotCheckItem, session, spot_check, utcnow
 from models.errors import DomainError, NotAllowed, NotFound
 from models.hierarchy import SEES_ALL
 from models.spot_check import Scope
 
-
-def _time(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
 
 
 def round_json(row, items: bool = False) -> dict:
@@ -24,7 +20,7 @@ def round_json(row, items: bool = False) -> dict:
             "unit_kinds": row.unit_kinds, "sample_size": row.sample_size,
             "sample_percent": row.sample_percent, "points_false": f"{row.points_false:.2f}",
             "points_partial": f"{row.points_partial:.2f}", "seed": row.seed,
-            "drawn_at": _time(row.drawn_at), "population_size": len(row.population),
+            "drawn_at": iso_time(row.drawn_at), "population_size": len(row.population),
             "population_sha256": row.population_sha256, "opened_by_id": row.opened_by_id,
             "drawn": len(row.items), "units": spot_check.unit_results(row)}
     if items:
@@ -36,7 +32,7 @@ def round_json(row, items: bool = False) -> dict:
 def item_json(item: SpotCheckItem) -> dict:
     return {"id": item.id, "assignment_id": item.assignment_id, "unit_id": item.unit_id,
             "key": item.key, "result": item.result, "reason": item.reason,
-            "verified_by_id": item.verified_by_id, "verified_at": _time(item.verified_at),
+            "verified_by_id": item.verified_by_id, "verified_at": iso_time(item.verified_at),
             "deduction_id": item.deduction_id}
 
 
