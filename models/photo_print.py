@@ -1,0 +1,388 @@
+"""Reused-photo detection (照搬照抄, issue 13): a photo's perceptual fingerprint, the stored
+index of fingerprints, and the EXIF findings.
+
+A fingerprint is a few DCT hashes (pHash) of the photo's content, each over a different
+centre crop: the frame a border, a screenshot or a letterbox adds is trimmed first, and the
+crops make cropped copies meet their original at some scale. Each view keeps a 64-bit hash
+(the index's keys: banded, so a lookup is a few indexed queries) and a 256-bit hash (the
+verification, which separates look-alike scenes the 64 bits cannot).
+"""
+
+import itertools
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from PIL import Image
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.clock import local_time
+from models.db import Base, session
+from models.unit import Unit
+
+WORK_EDGE = 256  # the grey copy the frame is found on: its longest side
+CONTENT_EDGE = 256  # the grey copy of the picture inside the frame the views are cut from
+KEEP = 8  # the lowest KEEP×KEEP DCT coefficients of a 32×32 view describe it
+WEIGHT = 0.75  # coefficient (u, v) weighed by (u + v) ** WEIGHT: whitens the 1/f spectrum
+# Views of the trimmed picture: (share of each side, horizontal and vertical anchor: 0 left or
+# top, 0.5 centre, 1 right or bottom). A copy cropped by up to 10 % on any edges has a view
+# that lines up with one of its original's.
+_CORNERS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
+VIEWS = ((1.0, 0.5, 0.5), (0.9, 0.5, 0.5), (0.8, 0.5, 0.5),
+         *((0.9, x, y) for x, y in _CORNERS), *((0.8, x, y) for x, y in _CORNERS))
+REUSED = 0.75
+FRAME_TOLERANCE = 3  # levels: a border, a screen's black, a letterbox are flat to within this
+_VERSION = 1
+
+
+def _dct_matrix(size: int) -> np.ndarray:
+    k = np.arange(size)[:, None]
+    n = np.arange(size)[None, :]
+    matrix = np.cos(np.pi * (2 * n + 1) * k / (2 * size)) * np.sqrt(2 / size)
+    matrix[0] /= np.sqrt(2)
+    return matrix
+
+
+_DCT32 = _dct_matrix(32)
+
+
+@dataclass(frozen=True)
+class PhotoPrint:
+    """A photo's fingerprint: per view (VIEWS), a 64-bit and a 256-bit pHash."""
+
+    short: tuple[int, ...]  # 64-bit hashes, one per view
+    long: tuple[bytes, ...]  # 256-bit hashes (32 bytes), one per view
+
+    def to_bytes(self) -> bytes:
+        width = len(self.long[0]) if self.long else 0
+        head = struct.pack(">BBB", _VERSION, len(self.short), width)
+        return head + b"".join(struct.pack(">Q", value) + vector
+                               for value, vector in zip(self.short, self.long, strict=True))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "PhotoPrint":
+        """The print `to_bytes` wrote; ValueError for anything else."""
+        if len(data) < 3:
+            raise ValueError("not a photo print")
+        version, count, width = struct.unpack_from(">BBB", data)
+        step = 8 + width
+        if version != _VERSION or len(data) != 3 + step * count:
+            raise ValueError("not a photo print")
+        views = [data[3 + step * i: 3 + step * (i + 1)] for i in range(count)]
+        return cls(tuple(struct.unpack(">Q", view[:8])[0] for view in views),
+                   tuple(bytes(view[8:]) for view in views))
+
+
+def fingerprint(image: Image.Image) -> PhotoPrint:
+    """The fingerprint of `image` (any mode, any size); pure."""
+    content = _content(image)
+    shorts, longs = [], []
+    for share, x, y in VIEWS:
+        coefficients = _coefficients(content, _view(content.shape, share, x, y))
+        shorts.append(_bits(coefficients))
+        longs.append(_unit(coefficients))
+    return PhotoPrint(tuple(shorts), tuple(longs))
+
+
+def similarity(a: PhotoPrint, b: PhotoPrint) -> float:
+    """How alike two photos are, 0.0 (unrelated) to 1.0 (the same picture): the best
+    correlation of any view of one with any view of the other."""
+    if not a.long or not b.long:
+        return 0.0
+    best = float((_matrix(a) @ _matrix(b).T).max()) / (127 * 127)
+    return min(1.0, max(0.0, best))
+
+
+def _matrix(print_: PhotoPrint) -> np.ndarray:
+    return np.frombuffer(b"".join(print_.long), dtype=np.int8).reshape(len(print_.long), -1) \
+        .astype(np.float32)
+
+
+def _content(image: Image.Image) -> np.ndarray:
+    """The picture inside any frame, grey, longest side CONTENT_EDGE, levels equalised."""
+    image = _flat(image)
+    grey = _grey(image, (0, 0, image.width, image.height), WORK_EDGE, Image.Resampling.NEAREST)
+    top, left, bottom, right = _content_box(grey)
+    sx, sy = image.width / grey.shape[1], image.height / grey.shape[0]
+    box = (left * sx, top * sy, min(image.width, right * sx), min(image.height, bottom * sy))
+    return _equalised(_grey(image, box, CONTENT_EDGE))
+
+
+def _flat(image: Image.Image) -> Image.Image:
+    if image.mode in ("L", "RGB"):
+        return image
+    if "A" in image.mode or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGB", image.size, "white")
+        canvas.paste(rgba, (0, 0), rgba)
+        return canvas
+    return image.convert("RGB")
+
+
+def _grey(image: Image.Image, box, edge: int,
+          resample: Image.Resampling = Image.Resampling.BOX) -> np.ndarray:
+    """Luminance of `box` of `image`, longest side at most `edge`, as floats."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    scale = min(1.0, edge / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    part = image.resize(size, resample, box=box,
+                        reducing_gap=None if resample == Image.Resampling.NEAREST else 2.0)
+    return np.asarray(part.convert("L"), dtype=np.float32)
+
+
+def _content_box(grey: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of the picture inside any frame: rows and columns at the
+    edges that are mostly one colour (a border, a screenshot's black and its status bar)
+    are cut, again and again while a new edge is itself frame (a border around a photo
+    with a plain background trims like the photo alone)."""
+    top, left, bottom, right = 0, 0, grey.shape[0], grey.shape[1]
+    for _ in range(4):
+        before = (top, left, bottom, right)
+        area = grey[top:bottom, left:right]
+        top += _frame_depth(area)
+        bottom -= _frame_depth(area[::-1])
+        area = grey[top:bottom, left:right]
+        left += _frame_depth(area.T)
+        right -= _frame_depth(area.T[::-1])
+        if bottom - top < grey.shape[0] * 0.2 or right - left < grey.shape[1] * 0.2:
+            return 0, 0, grey.shape[0], grey.shape[1]
+        if (top, left, bottom, right) == before:
+            break
+    return top, left, bottom, right
+
+
+def _equalised(grey: np.ndarray) -> np.ndarray:
+    """`grey` with its levels replaced by their rank (histogram equalisation): brightening,
+    darkening, a lower contrast or a gamma change keep the order of levels, so they leave the
+    fingerprint nearly unchanged."""
+    levels = np.clip(grey, 0, 255).astype(np.uint8)
+    counts = np.bincount(levels.ravel(), minlength=256)
+    ranks = (np.cumsum(counts) - counts / 2) / max(1, counts.sum())
+    return (ranks[levels] * 255).astype(np.float32)
+
+
+def _frame_depth(area: np.ndarray) -> int:
+    """How many leading rows of `area` are frame: within 24 levels of the first row's median
+    for at least 80 % of their pixels (icons and a clock on a status bar are sparse)."""
+    if area.shape[0] < 8:
+        return 0
+    colour = np.median(area[0])
+    plain = (np.abs(area - colour) <= FRAME_TOLERANCE).mean(axis=1) >= 0.6
+    depth = int(np.argmin(plain)) if not plain.all() else area.shape[0]
+    return min(depth, int(area.shape[0] * 0.45))
+
+
+def _view(shape: tuple[int, ...], share: float, x: float,
+          y: float) -> tuple[float, float, float, float]:
+    height, width = shape[:2]
+    dx, dy = width * (1 - share) * x, height * (1 - share) * y
+    return dx, dy, dx + width * share, dy + height * share
+
+
+_WEIGHTS = (np.add.outer(np.arange(KEEP), np.arange(KEEP)) ** WEIGHT).ravel()[1:]
+
+
+def _coefficients(content: np.ndarray, view) -> np.ndarray:
+    """The view's low DCT coefficients (DC left out), weighed, mean 0."""
+    pixels = np.asarray(Image.fromarray(content, mode="F").resize(
+        (32, 32), Image.Resampling.BILINEAR, box=view, reducing_gap=None), dtype=np.float64)
+    low = (_DCT32 @ pixels @ _DCT32.T)[:KEEP, :KEEP].ravel()[1:] * _WEIGHTS
+    return low - low.mean()
+
+
+def _bits(coefficients: np.ndarray) -> int:
+    """64 bits: the signs of the first 64 weighed coefficients about their median."""
+    head = coefficients[:64]
+    bits = "".join("1" if bit else "0" for bit in head > np.median(head))
+    return int(bits.ljust(64, "0"), 2)
+
+
+def _unit(coefficients: np.ndarray) -> bytes:
+    norm = float(np.linalg.norm(coefficients)) or 1.0
+    return np.round(coefficients / norm * 127).astype(np.int8).tobytes()
+
+
+# The stored index (STYLE R7). Each stored print's first INDEXED views go into
+# photo_print_band: their 63 hash bits cut into BANDS bands of 21 bits, one row per band (band,
+# key, row_id) with the view's whole hash beside it. A lookup asks, for every view of the new
+# print and every band, for its key and the keys with up to PROBE_FLIPS of the band's least
+# certain bits flipped (multi-probe LSH: the bits an edit flips are mostly those whose
+# coefficient sits near the median); rows whose hash is within PREFILTER bits of a view are
+# then verified with `similarity` on the stored print.
+INDEXED = 3
+BANDS = 3
+BAND_BITS = 21
+PROBE_FLIPS = 5
+PREFILTER = 20
+MAX_CANDIDATES = 50  # verified per lookup, the nearest by hash first
+# EXIF: a capture time this far before dispatch is reported as "more than a year".
+LONG_BEFORE = timedelta(days=365)
+
+
+class PhotoPrintRow(Base):
+    """One stored fingerprint: an evidence photo's, or an archive file's (`label`)."""
+
+    __tablename__ = "photo_print"
+    __table_args__ = (sa.Index("ix_photo_print_camera", "camera_serial", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence.id"), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"),
+                                                      index=True)
+    created_at: Mapped[datetime]
+    print_bytes: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    camera_serial: Mapped[str | None] = mapped_column(sa.String(64))
+    taken_at: Mapped[datetime | None]
+
+    @property
+    def print_(self) -> PhotoPrint:
+        return PhotoPrint.from_bytes(self.print_bytes)
+
+
+photo_print_band = sa.Table(
+    "photo_print_band",
+    Base.metadata,
+    sa.Column("band", sa.SmallInteger, primary_key=True),
+    sa.Column("key", sa.Integer, primary_key=True),
+    sa.Column("row_id", sa.ForeignKey("photo_print.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("hash", sa.BigInteger, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stored fingerprint judged reused by a new photo."""
+
+    row_id: int
+    evidence_id: int | None
+    label: str
+    similarity: float
+
+
+def index(print_: PhotoPrint, *, evidence_id: int | None = None,
+          assignment_id: int | None = None, unit_id: int | None = None, label: str = "",
+          now: datetime, taken_at: datetime | None = None,
+          camera_serial: str | None = None) -> PhotoPrintRow:
+    """Add `print_` to the stored fingerprints (with its band rows); the caller commits."""
+    row = PhotoPrintRow(evidence_id=evidence_id, assignment_id=assignment_id, unit_id=unit_id,
+                        label=label[:200], created_at=now, print_bytes=print_.to_bytes(),
+                        camera_serial=camera_serial or None, taken_at=taken_at)
+    session.add(row)
+    session.flush()
+    session.execute(photo_print_band.insert(), band_rows(print_, row.id))
+    return row
+
+
+def band_rows(print_: PhotoPrint, row_id: int) -> list[dict]:
+    """The photo_print_band rows of a stored print (also used by bulk loads)."""
+    rows = {}
+    for value in print_.short[:INDEXED]:
+        bits = value >> 1
+        for band, key in enumerate(_keys(bits)):
+            rows[band, key] = {"band": band, "key": key, "row_id": row_id, "hash": bits}
+    return list(rows.values())
+
+
+def matches(print_: PhotoPrint, *, exclude_assignment_id: int | None = None,
+            limit: int = 5) -> list[Match]:
+    """Stored fingerprints judged reused (similarity >= REUSED), best first.
+
+    Rows of `exclude_assignment_id` are skipped: a resubmission after 退回 is not a flag.
+    """
+    candidates = _candidates(print_, exclude_assignment_id)
+    if not candidates:
+        return []
+    rows = session.execute(sa.select(PhotoPrintRow.id, PhotoPrintRow.evidence_id,
+                                     PhotoPrintRow.label, PhotoPrintRow.print_bytes)
+                           .where(PhotoPrintRow.id.in_(candidates))).all()
+    found = [Match(row.id, row.evidence_id, row.label,
+                   round(similarity(print_, PhotoPrint.from_bytes(row.print_bytes)), 3))
+             for row in rows]
+    found = [match for match in found if match.similarity >= REUSED]
+    found.sort(key=lambda match: (-match.similarity, match.row_id))
+    return found[:limit]
+
+
+def _candidates(print_: PhotoPrint, exclude_assignment_id: int | None) -> list[int]:
+    """Ids of stored prints sharing a probed band key with a view of `print_` and close to it
+    by hash, nearest first (at most MAX_CANDIDATES)."""
+    probes: dict[int, set[int]] = {band: set() for band in range(BANDS)}
+    for view in range(len(print_.short)):
+        for band, key in _probes(print_, view):
+            probes[band].add(key)
+    query = sa.union_all(*(
+        sa.select(photo_print_band.c.row_id, photo_print_band.c.hash)
+        .where(photo_print_band.c.band == band, photo_print_band.c.key.in_(sorted(keys)))
+        for band, keys in probes.items()))
+    hits = session.execute(query).all()
+    if not hits:
+        return []
+    ids = np.array([hit.row_id for hit in hits])
+    hashes = np.array([hit.hash for hit in hits], dtype=np.uint64)
+    views = np.array([value >> 1 for value in print_.short], dtype=np.uint64)
+    distance = np.bitwise_count(hashes[:, None] ^ views[None, :]).min(axis=1)
+    order = np.argsort(distance, kind="stable")
+    near = [int(ids[i]) for i in order if distance[i] <= PREFILTER]
+    near = list(dict.fromkeys(near))
+    if exclude_assignment_id is not None and near:
+        excluded = set(session.scalars(sa.select(PhotoPrintRow.id).where(
+            PhotoPrintRow.id.in_(near), PhotoPrintRow.assignment_id == exclude_assignment_id)))
+        near = [row_id for row_id in near if row_id not in excluded]
+    return near[:MAX_CANDIDATES]
+
+
+def _keys(bits: int) -> list[int]:
+    """A 63-bit hash's BANDS keys, most significant band first."""
+    return [(bits >> (63 - BAND_BITS * (band + 1))) & ((1 << BAND_BITS) - 1)
+            for band in range(BANDS)]
+
+
+def _probes(print_: PhotoPrint, view: int) -> list[tuple[int, int]]:
+    """(band, key) pairs to look up for one view: each band's key and the keys with any of
+    its PROBE_FLIPS least certain bits flipped."""
+    bits = print_.short[view] >> 1
+    vector = np.frombuffer(print_.long[view], dtype=np.int8).astype(np.float32)[:63]
+    certainty = np.abs(vector - np.median(vector))
+    probes = []
+    for band, key in enumerate(_keys(bits)):
+        start = BAND_BITS * band
+        weakest = np.argsort(certainty[start:start + BAND_BITS], kind="stable")[:PROBE_FLIPS]
+        masks = [1 << (BAND_BITS - 1 - int(position)) for position in weakest]
+        for count in range(len(masks) + 1):
+            for chosen in itertools.combinations(masks, count):
+                flipped = key
+                for mask in chosen:
+                    flipped ^= mask
+                probes.append((band, flipped))
+    return probes
+
+
+def exif_findings(taken_at: datetime | None, camera_serial: str | None,
+                  dispatched_at: datetime | None, unit_id: int | None) -> list[str]:
+    """What a photo's EXIF tells a reviewer, as Chinese sentences: taken before the task was
+    dispatched (or more than a year before), or the same camera and capture time already seen
+    in another unit's stored photos."""
+    findings = []
+    if taken_at is not None and dispatched_at is not None and taken_at < dispatched_at:
+        if dispatched_at - taken_at > LONG_BEFORE:
+            findings.append(f"拍摄时间（{local_time(taken_at)}）早于任务下发一年以上"
+                            f"（任务下发于 {local_time(dispatched_at)}）")
+        else:
+            findings.append(f"拍摄时间（{local_time(taken_at)}）早于任务下发时间"
+                            f"（{local_time(dispatched_at)}）")
+    if taken_at is not None and camera_serial:
+        others = session.scalars(
+            sa.select(Unit.name).join(PhotoPrintRow, PhotoPrintRow.unit_id == Unit.id)
+            .where(PhotoPrintRow.camera_serial == camera_serial,
+                   PhotoPrintRow.taken_at == taken_at,
+                   PhotoPrintRow.unit_id != unit_id if unit_id is not None else sa.true())
+            .distinct().order_by(Unit.name)).all()
+        if others:
+            findings.append(f"同一相机（序列号 {camera_serial}）在同一时刻"
+                            f"（{local_time(taken_at)}）拍摄的照片已出现在"
+                            f"{'、'.join(others)}的材料中")
+    return findings
