@@ -46,7 +46,8 @@ def upgrade() -> None:
         sa.Column('hash', sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(['row_id'], ['photo_print.id'], ondelete='CASCADE',
                                 name=op.f('fk_photo_print_band_row_id_photo_print')),
-        sa.PrimaryKeyConstraint('band', 'key', 'row_id', name=op.f('pk_photo_print_band')),
+        sa.PrimaryKeyConstraint('band', 'key', 'row_id', 'hash',
+                                name=op.f('pk_photo_print_band')),
     )
 
 
