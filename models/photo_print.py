@@ -1,11 +1,18 @@
 """Reused-photo detection (照搬照抄, issue 13): a photo's perceptual fingerprint, the stored
 index of fingerprints, and the EXIF findings.
 
-A fingerprint is a few DCT hashes (pHash) of the photo's content, each over a different
-centre crop: the frame a border, a screenshot or a letterbox adds is trimmed first, and the
-crops make cropped copies meet their original at some scale. Each view keeps a 64-bit hash
-(the index's keys: banded, so a lookup is a few indexed queries) and a 256-bit hash (the
-verification, which separates look-alike scenes the 64 bits cannot).
+How a fingerprint is made (measured on benchmarks/_photo_corpus.py, see
+benchmarks/integrity_photo.py): the frame a border, a phone screenshot or a letterbox adds is
+trimmed (edge rows and columns flat to within FRAME_TOLERANCE for most of their pixels, found
+on a nearest-neighbour copy so that the noise of real sky or walls is not mistaken for a
+frame); the picture inside is turned grey and its levels equalised (brightening, darkening and
+contrast keep their order); then eleven views are cut from it, the whole, the centre 90 % and
+80 %, and the four corners at 90 % and 80 %, so a copy cropped by up to 10 % on any edges
+lines up with one of its original's views. Each view is shrunk to 32×32 and described by its
+lowest 8×8 DCT coefficients (as pHash), weighed up with frequency to flatten the 1/f spectrum
+of photos: two views are alike by the correlation of their coefficients, and the 63 signs of
+them about their median are the view's hash, the index's key. A plain 64-bit pHash of the
+whole picture finds about half of such copies.
 """
 
 import itertools
@@ -40,6 +47,7 @@ _VERSION = 1
 
 
 def _dct_matrix(size: int) -> np.ndarray:
+    """The orthonormal DCT-II matrix: D @ X @ D.T is the 2-D DCT of a size×size block."""
     k = np.arange(size)[:, None]
     n = np.arange(size)[None, :]
     matrix = np.cos(np.pi * (2 * n + 1) * k / (2 * size)) * np.sqrt(2 / size)
@@ -52,16 +60,16 @@ _DCT32 = _dct_matrix(32)
 
 @dataclass(frozen=True)
 class PhotoPrint:
-    """A photo's fingerprint: per view (VIEWS), a 64-bit and a 256-bit pHash."""
+    """A photo's fingerprint: per view (VIEWS), its hash and its coefficient vector."""
 
-    short: tuple[int, ...]  # 64-bit hashes, one per view
-    long: tuple[bytes, ...]  # 256-bit hashes (32 bytes), one per view
+    hashes: tuple[int, ...]  # 63 sign bits (and a 0), one per view
+    vectors: tuple[bytes, ...]  # 63 weighed DCT coefficients as a unit vector × 127, int8
 
     def to_bytes(self) -> bytes:
-        width = len(self.long[0]) if self.long else 0
-        head = struct.pack(">BBB", _VERSION, len(self.short), width)
+        width = len(self.vectors[0]) if self.vectors else 0
+        head = struct.pack(">BBB", _VERSION, len(self.hashes), width)
         return head + b"".join(struct.pack(">Q", value) + vector
-                               for value, vector in zip(self.short, self.long, strict=True))
+                               for value, vector in zip(self.hashes, self.vectors, strict=True))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PhotoPrint":
@@ -80,18 +88,18 @@ class PhotoPrint:
 def fingerprint(image: Image.Image) -> PhotoPrint:
     """The fingerprint of `image` (any mode, any size); pure."""
     content = _content(image)
-    shorts, longs = [], []
+    hashes, vectors = [], []
     for share, x, y in VIEWS:
         coefficients = _coefficients(content, _view(content.shape, share, x, y))
-        shorts.append(_bits(coefficients))
-        longs.append(_unit(coefficients))
-    return PhotoPrint(tuple(shorts), tuple(longs))
+        hashes.append(_bits(coefficients))
+        vectors.append(_unit(coefficients))
+    return PhotoPrint(tuple(hashes), tuple(vectors))
 
 
 def similarity(a: PhotoPrint, b: PhotoPrint) -> float:
     """How alike two photos are, 0.0 (unrelated) to 1.0 (the same picture): the best
     correlation of any view of one with any view of the other."""
-    if not a.long or not b.long:
+    if not a.vectors or not b.vectors:
         return 0.0
     best = float((_matrix(a) @ _matrix(b).T).max())
     return min(1.0, max(0.0, best))
@@ -99,8 +107,8 @@ def similarity(a: PhotoPrint, b: PhotoPrint) -> float:
 
 def _matrix(print_: PhotoPrint) -> np.ndarray:
     """The views' coefficient vectors as unit rows."""
-    rows = np.frombuffer(b"".join(print_.long), dtype=np.int8).reshape(len(print_.long), -1) \
-        .astype(np.float32)
+    rows = np.frombuffer(b"".join(print_.vectors), dtype=np.int8).astype(np.float32)
+    rows = rows.reshape(len(print_.vectors), -1)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
 
 
@@ -115,6 +123,7 @@ def _content(image: Image.Image) -> np.ndarray:
 
 
 def _flat(image: Image.Image) -> Image.Image:
+    """RGB or L pixels, transparency composited onto white (as models/photo.py shows it)."""
     if image.mode in ("L", "RGB"):
         return image
     if "A" in image.mode or "transparency" in image.info:
@@ -168,8 +177,9 @@ def _equalised(grey: np.ndarray) -> np.ndarray:
 
 
 def _frame_depth(area: np.ndarray) -> int:
-    """How many leading rows of `area` are frame: within 24 levels of the first row's median
-    for at least 80 % of their pixels (icons and a clock on a status bar are sparse)."""
+    """How many leading rows of `area` are frame (at most 45 % of them): within
+    FRAME_TOLERANCE levels of the first row's median for at least 60 % of their pixels (the
+    icons and clock of a status bar, a toolbar's buttons are sparse)."""
     if area.shape[0] < 8:
         return 0
     colour = np.median(area[0])
@@ -180,6 +190,7 @@ def _frame_depth(area: np.ndarray) -> int:
 
 def _view(shape: tuple[int, ...], share: float, x: float,
           y: float) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) of one of VIEWS in a picture of `shape`."""
     height, width = shape[:2]
     dx, dy = width * (1 - share) * x, height * (1 - share) * y
     return dx, dy, dx + width * share, dy + height * share
@@ -190,20 +201,22 @@ _WEIGHTS = (np.add.outer(np.arange(KEEP), np.arange(KEEP)) ** WEIGHT).ravel()[1:
 
 def _coefficients(content: np.ndarray, view) -> np.ndarray:
     """The view's low DCT coefficients (DC left out), weighed, mean 0."""
-    pixels = np.asarray(Image.fromarray(content, mode="F").resize(
+    pixels = np.asarray(Image.fromarray(content).resize(
         (32, 32), Image.Resampling.BILINEAR, box=view, reducing_gap=None), dtype=np.float64)
     low = (_DCT32 @ pixels @ _DCT32.T)[:KEEP, :KEEP].ravel()[1:] * _WEIGHTS
     return low - low.mean()
 
 
 def _bits(coefficients: np.ndarray) -> int:
-    """64 bits: the signs of the first 64 weighed coefficients about their median."""
+    """The view's hash: the signs of its 63 weighed coefficients about their median, most
+    significant bit first, and a 0 bit to make 64."""
     head = coefficients[:64]
     bits = "".join("1" if bit else "0" for bit in head > np.median(head))
     return int(bits.ljust(64, "0"), 2)
 
 
 def _unit(coefficients: np.ndarray) -> bytes:
+    """The coefficients as a unit vector × 127 in int8 (63 bytes)."""
     norm = float(np.linalg.norm(coefficients)) or 1.0
     return np.round(coefficients / norm * 127).astype(np.int8).tobytes()
 
@@ -220,6 +233,7 @@ INDEXED = (2, 3, 6)  # positions in VIEWS
 BANDS = 3
 BAND_BITS = 21
 PROBE_FLIPS = 5
+PROBED = 7  # the new print's views that probe: the 80 % corners add nothing (measured)
 PREFILTER = 16
 MAX_CANDIDATES = 50  # verified per lookup, the nearest by hash first
 # EXIF: a capture time this far before dispatch is reported as "more than a year".
@@ -286,7 +300,7 @@ def index(print_: PhotoPrint, *, evidence_id: int | None = None,
 def band_rows(print_: PhotoPrint, row_id: int) -> list[dict]:
     """The photo_print_band rows of a stored print (also used by bulk loads)."""
     rows = {}
-    for value in (print_.short[view] for view in INDEXED):
+    for value in (print_.hashes[view] for view in INDEXED):
         bits = value >> 1
         for band, key in enumerate(_keys(bits)):
             rows[band, key] = {"band": band, "key": key, "row_id": row_id, "hash": bits}
@@ -317,7 +331,7 @@ def _candidates(print_: PhotoPrint, exclude_assignment_id: int | None) -> list[i
     """Ids of stored prints sharing a probed band key with a view of `print_` and close to it
     by hash, nearest first (at most MAX_CANDIDATES)."""
     probes: dict[int, set[int]] = {band: set() for band in range(BANDS)}
-    for view in range(len(print_.short)):
+    for view in range(min(PROBED, len(print_.hashes))):
         for band, key in _probes(print_, view):
             probes[band].add(key)
     dialect = session.get_bind().dialect.name
@@ -328,7 +342,7 @@ def _candidates(print_: PhotoPrint, exclude_assignment_id: int | None) -> list[i
         return []
     ids = np.array([hit.row_id for hit in hits])
     hashes = np.array([hit.hash for hit in hits], dtype=np.uint64)
-    views = np.array([value >> 1 for value in print_.short], dtype=np.uint64)
+    views = np.array([value >> 1 for value in print_.hashes], dtype=np.uint64)
     distance = np.bitwise_count(hashes[:, None] ^ views[None, :]).min(axis=1)
     order = np.argsort(distance, kind="stable")
     near = [int(ids[i]) for i in order if distance[i] <= PREFILTER]
@@ -366,8 +380,8 @@ def _keys(bits: int) -> list[int]:
 def _probes(print_: PhotoPrint, view: int) -> list[tuple[int, int]]:
     """(band, key) pairs to look up for one view: each band's key and the keys with any of
     its PROBE_FLIPS least certain bits flipped."""
-    bits = print_.short[view] >> 1
-    vector = np.frombuffer(print_.long[view], dtype=np.int8).astype(np.float32)[:63]
+    bits = print_.hashes[view] >> 1
+    vector = np.frombuffer(print_.vectors[view], dtype=np.int8).astype(np.float32)[:63]
     certainty = np.abs(vector - np.median(vector))
     probes = []
     for band, key in enumerate(_keys(bits)):
