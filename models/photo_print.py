@@ -308,12 +308,13 @@ def band_rows(print_: PhotoPrint, row_id: int) -> list[dict]:
 
 
 def matches(print_: PhotoPrint, *, exclude_assignment_id: int | None = None,
-            limit: int = 5) -> list[Match]:
+            exclude_evidence_id: int | None = None, limit: int = 5) -> list[Match]:
     """Stored fingerprints judged reused (similarity >= REUSED), best first.
 
-    Rows of `exclude_assignment_id` are skipped: a resubmission after 退回 is not a flag.
+    Rows of `exclude_assignment_id` are skipped: a resubmission after 退回 is not a flag; so is
+    the row of `exclude_evidence_id` (the photo itself, when it was indexed first).
     """
-    candidates = _candidates(print_, exclude_assignment_id)
+    candidates = _candidates(print_, exclude_assignment_id, exclude_evidence_id)
     if not candidates:
         return []
     rows = session.execute(sa.select(PhotoPrintRow.id, PhotoPrintRow.evidence_id,
@@ -327,7 +328,8 @@ def matches(print_: PhotoPrint, *, exclude_assignment_id: int | None = None,
     return found[:limit]
 
 
-def _candidates(print_: PhotoPrint, exclude_assignment_id: int | None) -> list[int]:
+def _candidates(print_: PhotoPrint, exclude_assignment_id: int | None,
+                exclude_evidence_id: int | None) -> list[int]:
     """Ids of stored prints sharing a probed band key with a view of `print_` and close to it
     by hash, nearest first (at most MAX_CANDIDATES)."""
     probes: dict[int, set[int]] = {band: set() for band in range(BANDS)}
@@ -347,10 +349,13 @@ def _candidates(print_: PhotoPrint, exclude_assignment_id: int | None) -> list[i
     order = np.argsort(distance, kind="stable")
     near = [int(ids[i]) for i in order if distance[i] <= PREFILTER]
     near = list(dict.fromkeys(near))
-    if exclude_assignment_id is not None and near:
-        excluded = set(session.scalars(sa.select(PhotoPrintRow.id).where(
-            PhotoPrintRow.id.in_(near), PhotoPrintRow.assignment_id == exclude_assignment_id)))
-        near = [row_id for row_id in near if row_id not in excluded]
+    excluded = [column == value for column, value in (
+        (PhotoPrintRow.assignment_id, exclude_assignment_id),
+        (PhotoPrintRow.evidence_id, exclude_evidence_id)) if value is not None]
+    if excluded and near:
+        skipped = set(session.scalars(sa.select(PhotoPrintRow.id).where(
+            PhotoPrintRow.id.in_(near), sa.or_(*excluded))))
+        near = [row_id for row_id in near if row_id not in skipped]
     return near[:MAX_CANDIDATES]
 
 

@@ -13,6 +13,7 @@ from PIL import ExifTags, Image
 
 from benchmarks._photo_corpus import EDITS, PHOTOS, originals
 from models.db import session
+from models.evidence import EvidenceKind, attach
 from models.photo import process_photo
 from models.photo_print import (
     REUSED,
@@ -87,6 +88,16 @@ def test_a_resubmission_of_the_same_task_is_no_match(app, prints, make_task, now
 
     assert matches(edited, exclude_assignment_id=first.id) == []
     assert [match.row_id for match in matches(edited, exclude_assignment_id=other.id)] == [kept.id]
+
+
+def test_the_photo_itself_is_no_match(app, prints, county, make_task, now):
+    task = make_task()
+    photo = attach(task, EvidenceKind.PHOTO, county["member"], now=now, media_id="media-1")
+    index(prints["rocket"], evidence_id=photo.id, assignment_id=task.id, now=now)
+    session.commit()
+
+    assert matches(prints["rocket"], exclude_evidence_id=photo.id) == []
+    assert [match.evidence_id for match in matches(prints["rocket"])] == [photo.id]
 
 
 def test_limit_keeps_the_best_matches(app, prints, now):
