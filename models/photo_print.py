@@ -43,6 +43,7 @@ VIEWS = ((1.0, 0.5, 0.5), (0.9, 0.5, 0.5), (0.8, 0.5, 0.5),
          *((0.9, x, y) for x, y in _CORNERS), *((0.8, x, y) for x, y in _CORNERS))
 REUSED = 0.77
 FRAME_TOLERANCE = 3  # levels: a border, a screen's black, a letterbox are flat to within this
+FEATURELESS = 1.0  # coefficient norm below which a view is one flat colour (a photo's: 1000s)
 _VERSION = 1
 
 
@@ -216,8 +217,11 @@ def _bits(coefficients: np.ndarray) -> int:
 
 
 def _unit(coefficients: np.ndarray) -> bytes:
-    """The coefficients as a unit vector × 127 in int8 (63 bytes)."""
-    norm = float(np.linalg.norm(coefficients)) or 1.0
+    """The coefficients as a unit vector × 127 in int8 (63 bytes); all 0 for a view with no
+    picture in it (one flat colour: two blank photos are not one photo used twice)."""
+    norm = float(np.linalg.norm(coefficients))
+    if norm < FEATURELESS:
+        return bytes(len(coefficients))
     return np.round(coefficients / norm * 127).astype(np.int8).tobytes()
 
 

@@ -54,6 +54,13 @@ def test_tiles_of_one_photo_and_different_faces_do_not_match(prints, group):
         assert similarity(prints[a], prints[b]) < REUSED, (a, b)
 
 
+def test_blank_pictures_match_nothing(prints):
+    white, black = fingerprint(Image.new("RGB", (800, 600), "white")), fingerprint(
+        Image.new("L", (30, 30)))
+    assert similarity(white, black) == similarity(white, white) == 0.0
+    assert similarity(white, prints["coffee"]) == 0.0
+
+
 def test_a_print_survives_its_bytes(prints):
     print_ = prints["rocket"]
     assert PhotoPrint.from_bytes(print_.to_bytes()) == print_
