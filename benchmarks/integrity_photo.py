@@ -52,7 +52,9 @@ RECALL_TARGET, FALSE_TARGET = 0.95, 0.005
 FINGERPRINT_MS, LOOKUP_MS = 30.0, 50.0
 BASELINE_BITS = 10  # a plain pHash "same photo" distance
 VIEWS = len(photo_print.VIEWS)
-PRINT_WIDTH = 3 + VIEWS * 71  # header, then per view a 64-bit hash and 63 coefficients
+COLOUR_WIDTH = 2 * photo_print.COLOUR_GRID ** 2
+STEP = 8 + 63 + COLOUR_WIDTH  # per view: a 64-bit hash, 63 coefficients, the colour layout
+PRINT_WIDTH = 4 + VIEWS * STEP
 
 
 def main() -> int:
@@ -175,16 +177,16 @@ def _floor(engine: sa.Engine, rows: int) -> float:
 def _bulk_load(engine: sa.Engine, rows: int) -> None:
     """`rows` random fingerprints of the real size, ids 1..rows, and their band rows."""
     rng = np.random.default_rng(13)
-    prints = np.zeros((rows, PRINT_WIDTH), dtype=np.uint8)
-    prints[:, :3] = (1, VIEWS, 63)
+    prints = rng.integers(0, 256, (rows, PRINT_WIDTH), dtype=np.uint8)  # the colour layouts
+    prints[:, :4] = (2, VIEWS, 63, COLOUR_WIDTH)
     for view in range(VIEWS):  # unit vectors × 127, as fingerprint() stores them
         vectors = rng.standard_normal((rows, 63), dtype=np.float32)
         vectors *= 127 / np.linalg.norm(vectors, axis=1, keepdims=True)
-        offset = 3 + 71 * view + 8
+        offset = 4 + STEP * view + 8
         prints[:, offset:offset + 63] = np.round(vectors).astype(np.int8).view(np.uint8)
     hashes = rng.integers(0, 2 ** 63, (rows, len(photo_print.INDEXED)), dtype=np.uint64)
     for column, view in enumerate(photo_print.INDEXED):
-        offset = 3 + 71 * view
+        offset = 4 + STEP * view
         prints[:, offset:offset + 8] = (hashes[:, column] << np.uint64(1)).astype(">u8") \
             .view(np.uint8).reshape(rows, 8)
     created = datetime.now(UTC).replace(tzinfo=None)

@@ -41,10 +41,13 @@ WEIGHT = 0.75  # coefficient (u, v) weighed by (u + v) ** WEIGHT: whitens the 1/
 _CORNERS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
 VIEWS = ((1.0, 0.5, 0.5), (0.9, 0.5, 0.5), (0.8, 0.5, 0.5),
          *((0.9, x, y) for x, y in _CORNERS), *((0.8, x, y) for x, y in _CORNERS))
-REUSED = 0.77
+REUSED = 0.75
+COLOUR_GRID = 8
+COLOURLESS = 40.0  # a layout's norm below this is grey (Cb, Cr within a few levels of 128)
+COLOUR_SLACK, COLOUR_PENALTY = 0.5, 0.5  # layouts this far apart cost nothing (JPEG, crops)
 FRAME_TOLERANCE = 3  # levels: a border, a screen's black, a letterbox are flat to within this
 FEATURELESS = 1.0  # coefficient norm below which a view is one flat colour (a photo's: 1000s)
-_VERSION = 1
+_VERSION = 2
 
 
 def _dct_matrix(size: int) -> np.ndarray:
@@ -61,66 +64,95 @@ _DCT32 = _dct_matrix(32)
 
 @dataclass(frozen=True)
 class PhotoPrint:
-    """A photo's fingerprint: per view (VIEWS), its hash and its coefficient vector."""
+    """A photo's fingerprint: per view (VIEWS), its hash, its coefficient vector and its
+    colour layout."""
 
     hashes: tuple[int, ...]  # 63 sign bits (and a 0), one per view
     vectors: tuple[bytes, ...]  # 63 weighed DCT coefficients as a unit vector × 127, int8
+    colours: tuple[bytes, ...]  # Cb then Cr - 128 of an 8×8 grid of the view, int8
 
     def to_bytes(self) -> bytes:
-        width = len(self.vectors[0]) if self.vectors else 0
-        head = struct.pack(">BBB", _VERSION, len(self.hashes), width)
-        return head + b"".join(struct.pack(">Q", value) + vector
-                               for value, vector in zip(self.hashes, self.vectors, strict=True))
+        widths = (len(self.vectors[0]), len(self.colours[0])) if self.vectors else (0, 0)
+        head = struct.pack(">BBBB", _VERSION, len(self.hashes), *widths)
+        return head + b"".join(struct.pack(">Q", value) + vector + colour for value, vector, colour
+                               in zip(self.hashes, self.vectors, self.colours, strict=True))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PhotoPrint":
         """The print `to_bytes` wrote; ValueError for anything else."""
-        if len(data) < 3:
+        if len(data) < 4:
             raise ValueError("not a photo print")
-        version, count, width = struct.unpack_from(">BBB", data)
-        step = 8 + width
-        if version != _VERSION or len(data) != 3 + step * count:
+        version, count, width, colour = struct.unpack_from(">BBBB", data)
+        step = 8 + width + colour
+        if version != _VERSION or len(data) != 4 + step * count:
             raise ValueError("not a photo print")
-        views = [data[3 + step * i: 3 + step * (i + 1)] for i in range(count)]
+        views = [data[4 + step * i: 4 + step * (i + 1)] for i in range(count)]
         return cls(tuple(struct.unpack(">Q", view[:8])[0] for view in views),
-                   tuple(bytes(view[8:]) for view in views))
+                   tuple(bytes(view[8:8 + width]) for view in views),
+                   tuple(bytes(view[8 + width:]) for view in views))
 
 
 def fingerprint(image: Image.Image) -> PhotoPrint:
     """The fingerprint of `image` (any mode, any size); pure."""
-    content = _content(image)
-    hashes, vectors = [], []
+    luma, chroma = _content(image)
+    hashes, vectors, colours = [], [], []
     for share, x, y in VIEWS:
-        coefficients = _coefficients(content, _view(content.shape, share, x, y))
+        view = _view(luma.shape, share, x, y)
+        coefficients = _coefficients(luma, view)
         hashes.append(_bits(coefficients))
         vectors.append(_unit(coefficients))
-    return PhotoPrint(tuple(hashes), tuple(vectors))
+        colours.append(_layout(chroma, view))
+    return PhotoPrint(tuple(hashes), tuple(vectors), tuple(colours))
 
 
 def similarity(a: PhotoPrint, b: PhotoPrint) -> float:
-    """How alike two photos are, 0.0 (unrelated) to 1.0 (the same picture): the best
-    correlation of any view of one with any view of the other."""
+    """How alike two photos are, 0.0 (unrelated) to 1.0 (the same picture).
+
+    The best correlation of any view of one with any view of the other, less a penalty when
+    both are in colour and the colours of those two views are laid out differently: one room
+    seen from one corner at two meetings has the same shapes, not the same people's clothes.
+    """
     if not a.vectors or not b.vectors:
         return 0.0
-    best = float((_matrix(a) @ _matrix(b).T).max())
+    correlations = _matrix(a.vectors) @ _matrix(b.vectors).T
+    i, j = np.unravel_index(int(np.argmax(correlations)), correlations.shape)
+    best = float(correlations[i, j]) - _colour_penalty(a.colours[i], b.colours[j])
     return min(1.0, max(0.0, best))
 
 
-def _matrix(print_: PhotoPrint) -> np.ndarray:
+def _matrix(vectors: tuple[bytes, ...]) -> np.ndarray:
     """The views' coefficient vectors as unit rows."""
-    rows = np.frombuffer(b"".join(print_.vectors), dtype=np.int8).astype(np.float32)
-    rows = rows.reshape(len(print_.vectors), -1)
+    rows = np.frombuffer(b"".join(vectors), dtype=np.int8).astype(np.float32)
+    rows = rows.reshape(len(vectors), -1)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
 
 
-def _content(image: Image.Image) -> np.ndarray:
-    """The picture inside any frame, grey, longest side CONTENT_EDGE, levels equalised."""
+def _colour_penalty(a: bytes, b: bytes) -> float:
+    """COLOUR_PENALTY × how far two views' colour layouts differ beyond COLOUR_SLACK (as unit
+    vectors: a stronger or weaker saturation is the same layout); 0 when either is grey."""
+    x = np.frombuffer(a, dtype=np.int8).astype(np.float32)
+    y = np.frombuffer(b, dtype=np.int8).astype(np.float32)
+    nx, ny = float(np.linalg.norm(x)), float(np.linalg.norm(y))
+    if nx < COLOURLESS or ny < COLOURLESS:
+        return 0.0
+    distance = float(np.linalg.norm(x / nx - y / ny))
+    return COLOUR_PENALTY * max(0.0, distance - COLOUR_SLACK)
+
+
+def _content(image: Image.Image) -> tuple[np.ndarray, tuple[Image.Image, ...]]:
+    """The picture inside any frame, longest side CONTENT_EDGE: its luminance with levels
+    equalised, and its chroma planes (Cb, Cr; none for a grey picture)."""
     image = _flat(image)
     grey = _grey(image, (0, 0, image.width, image.height), WORK_EDGE, Image.Resampling.NEAREST)
     top, left, bottom, right = _content_box(grey)
     sx, sy = image.width / grey.shape[1], image.height / grey.shape[0]
     box = (left * sx, top * sy, min(image.width, right * sx), min(image.height, bottom * sy))
-    return _equalised(_grey(image, box, CONTENT_EDGE))
+    part = _part(image, box, CONTENT_EDGE)
+    luma = _equalised(np.asarray(part.convert("L"), dtype=np.float32))
+    if part.mode == "L":
+        return luma, ()
+    _, cb, cr = part.convert("YCbCr").split()
+    return luma, (cb, cr)
 
 
 def _flat(image: Image.Image) -> Image.Image:
@@ -135,15 +167,20 @@ def _flat(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _grey(image: Image.Image, box, edge: int,
-          resample: Image.Resampling = Image.Resampling.BOX) -> np.ndarray:
-    """Luminance of `box` of `image`, longest side at most `edge`, as floats."""
+def _part(image: Image.Image, box, edge: int,
+          resample: Image.Resampling = Image.Resampling.BOX) -> Image.Image:
+    """`box` of `image`, longest side at most `edge`."""
     width, height = box[2] - box[0], box[3] - box[1]
     scale = min(1.0, edge / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    part = image.resize(size, resample, box=box,
+    return image.resize(size, resample, box=box,
                         reducing_gap=None if resample == Image.Resampling.NEAREST else 2.0)
-    return np.asarray(part.convert("L"), dtype=np.float32)
+
+
+def _grey(image: Image.Image, box, edge: int,
+          resample: Image.Resampling = Image.Resampling.BOX) -> np.ndarray:
+    """Luminance of `box` of `image`, longest side at most `edge`, as floats."""
+    return np.asarray(_part(image, box, edge, resample).convert("L"), dtype=np.float32)
 
 
 def _content_box(grey: np.ndarray) -> tuple[int, int, int, int]:
@@ -214,6 +251,16 @@ def _bits(coefficients: np.ndarray) -> int:
     head = coefficients[:64]
     bits = "".join("1" if bit else "0" for bit in head > np.median(head))
     return int(bits.ljust(64, "0"), 2)
+
+
+def _layout(chroma: tuple[Image.Image, ...], view) -> bytes:
+    """The view's colour layout: Cb then Cr less 128 over a COLOUR_GRID × COLOUR_GRID grid,
+    int8 (all 0 for a grey picture)."""
+    if not chroma:
+        return bytes(2 * COLOUR_GRID * COLOUR_GRID)
+    cells = [np.asarray(plane.resize((COLOUR_GRID, COLOUR_GRID), Image.Resampling.BOX, box=view),
+                        dtype=np.int16).ravel() - 128 for plane in chroma]
+    return np.clip(np.concatenate(cells), -128, 127).astype(np.int8).tobytes()
 
 
 def _unit(coefficients: np.ndarray) -> bytes:
