@@ -11,8 +11,10 @@ contrast keep their order); then eleven views are cut from it, the whole, the ce
 lines up with one of its original's views. Each view is shrunk to 32×32 and described by its
 lowest 8×8 DCT coefficients (as pHash), weighed up with frequency to flatten the 1/f spectrum
 of photos: two views are alike by the correlation of their coefficients, and the 63 signs of
-them about their median are the view's hash, the index's key. A plain 64-bit pHash of the
-whole picture finds about half of such copies.
+them about their median are the view's hash, the index's key. Each view also keeps its colour
+layout (mean Cb and Cr over an 8×8 grid): two colour photos whose best-matching views are
+coloured differently lose similarity, which keeps two meetings in one room apart. A plain
+64-bit pHash of the whole picture finds about half of such copies.
 """
 
 import itertools
