@@ -28,7 +28,7 @@ from models.document_file import DocumentFile
 from models.errors import DomainError
 from models.evidence import expire_pending, photo_number
 from models.integrity import check_photo, photo_checked
-from models.photo import EXTENSIONS, PhotoHeader, process_photo
+from models.photo import EXTENSIONS, PhotoHeader, camera_serial_of, process_photo
 from models.storage import LocalStorage, content_key
 from models.wechat_binding import WechatBinding
 
@@ -61,7 +61,7 @@ def fetch_media(evidence_id: int) -> None:
     if evidence is None or evidence.status != EvidenceStatus.RECEIVED:
         return
     try:
-        data = _download(evidence.media_id) if evidence.media_id else _upload(evidence)
+        data = _download(evidence.media_id) if evidence.media_id else _original(evidence)
         photo = process_photo(data)
     except DomainError as refusal:
         _give_up(evidence, EvidenceStatus.REJECTED, refusal.message)
@@ -79,7 +79,7 @@ def fetch_media(evidence_id: int) -> None:
     store_photo(evidence, data, photo)
     session.commit()
     if evidence.assignment_id is not None:
-        check_integrity(evidence, photo.display, _camera_serial(data))
+        check_integrity(evidence, photo.display, photo.camera_serial)
 
 
 def check_integrity(evidence: Evidence, display: bytes, serial: str | None = None) -> None:
@@ -117,19 +117,10 @@ def check_photos(evidence_ids: list[int]) -> None:
             continue
         try:
             display = storage().get(content_key("display", evidence.sha256, "jpg"))
+            original = _original(evidence)
         except KeyError:
             continue
-        check_integrity(evidence, display)
-
-
-def _camera_serial(data: bytes) -> str | None:
-    """EXIF BodySerialNumber (0xA431 in the Exif IFD), if the original carries one."""
-    try:
-        with Image.open(io.BytesIO(data)) as original:
-            serial = original.getexif().get_ifd(0x8769).get(0xA431)
-    except (OSError, ValueError, SyntaxError):
-        return None
-    return str(serial).strip() or None if serial else None
+        check_integrity(evidence, display, camera_serial_of(original))
 
 
 def _download(media_id: str) -> bytes:
@@ -139,8 +130,9 @@ def _download(media_id: str) -> bytes:
     return response.content
 
 
-def _upload(evidence: Evidence) -> bytes:
-    """A page upload's bytes, as keep_upload stored them; KeyError if they are gone."""
+def _original(evidence: Evidence) -> bytes:
+    """A photo's original bytes in storage (a page upload's, as keep_upload stored them, or
+    any stored photo's); KeyError if they are gone."""
     ext = EXTENSIONS.get(evidence.content_type)
     if ext is None or not evidence.sha256:
         raise KeyError(evidence.id)

@@ -128,7 +128,8 @@ def check_photo(evidence: Evidence, image: Image.Image, *, now: datetime,
                      evidence=evidence.id, kind=FlagKind.EXIF.value)
         flags.append(flag)
     photo_print.index(print_, evidence_id=evidence.id, assignment_id=task.id,
-                      unit_id=task.unit_id, now=now)
+                      unit_id=task.unit_id, now=now, taken_at=evidence.taken_at,
+                      camera_serial=camera_serial)
     return flags
 
 

@@ -134,6 +134,7 @@ class ProcessedPhoto:
     dhash: str
     display: bytes = field(repr=False)
     thumbnail: bytes = field(repr=False)
+    camera_serial: str | None = None  # EXIF BodySerialNumber: one camera across units
 
 
 def inspect_photo(data: bytes) -> PhotoHeader:
@@ -161,7 +162,7 @@ def process_photo(data: bytes) -> ProcessedPhoto:
     flat = _guarded(lambda: _decode(image), CorruptImage)
     display = _guarded(lambda: _upright(flat, image), CorruptImage)
     thumbnail = _fit(display, THUMB_EDGE)
-    taken_at, gps = _evidence_metadata(image)
+    taken_at, gps, camera_serial = _evidence_metadata(image)
     width, height = _oriented_size((header.width, header.height), flat.size, display.size)
     return ProcessedPhoto(
         sha256=hashlib.sha256(data).hexdigest(),
@@ -175,6 +176,7 @@ def process_photo(data: bytes) -> ProcessedPhoto:
         dhash=_dhash(display),
         display=_jpeg(display),
         thumbnail=_jpeg(thumbnail),
+        camera_serial=camera_serial,
     )
 
 
@@ -388,17 +390,32 @@ def _dhash(image: Image.Image) -> str:
 
 def _evidence_metadata(
     image: Image.Image,
-) -> tuple[datetime | None, tuple[float, float] | None]:
-    """Capture time and GPS from the original's EXIF.
+) -> tuple[datetime | None, tuple[float, float] | None, str | None]:
+    """Capture time, GPS and camera serial number from the original's EXIF.
 
     EXIF is written by countless cameras and apps; unreadable EXIF means no metadata, never a
     rejected photo.
     """
     try:
         exif = image.getexif()
-        return _taken_at(exif), _gps(exif)
+        return _taken_at(exif), _gps(exif), _camera_serial(exif)
     except Exception:
-        return None, None
+        return None, None, None
+
+
+def camera_serial_of(data: bytes) -> str | None:
+    """The camera serial number of a stored original (for a photo checked again later)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return _camera_serial(image.getexif())
+    except Exception:
+        return None
+
+
+def _camera_serial(exif: Image.Exif) -> str | None:
+    """BodySerialNumber (EXIF 2.3, tag 0xA431), at most 64 characters; None if absent."""
+    serial = _text(exif.get_ifd(ExifTags.IFD.Exif).get(ExifTags.Base.BodySerialNumber))[:64]
+    return serial or None
 
 
 def _taken_at(exif: Image.Exif) -> datetime | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from handlers.labels import dispatched_text
 from models.duty import TARGETED_BY_RULE
-from models import Assignment, DutyTemplate, Person, Role, TemplateKind, Unit, UnitKind, utcnow
+from models import Assignment, DutyTemplate, Person, Role, Unit, UnitKind, utcnow
 from models import session as db
 from models.clock import local_date
 from models.dispatch import DueInPast, coverage_gaps, dispatch, due_at, period_of

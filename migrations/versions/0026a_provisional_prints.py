@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for table in ('photo_print', 'text_print'):
+    for table in ('text_print',):
         op.create_table(
             table,
             sa.Column('id', sa.Integer(), nullable=False),
@@ -36,4 +36,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('text_print')
-    op.drop_table('photo_print')
+
