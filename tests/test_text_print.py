@@ -42,6 +42,9 @@ EDITED = {
                            + "\n以上是本阶段工作情况，不足之处请批评指正。"),
 }
 
+OWN_WORDS = ("城关镇召开了两次班子会议，对村级财务公开情况逐村检查，发现问题四个，均已整改。",
+             "县教育局组织全体教师签订师德承诺书，开展有偿补课专项治理，查处一起违规办班。")
+
 
 @pytest.mark.parametrize("edit", EDITED)
 def test_a_copy_is_judged_copied_whatever_was_edited(edit):
@@ -59,11 +62,10 @@ def test_a_different_summary_of_the_same_template_is_not_copied():
 
 
 def test_the_templates_wording_and_standard_phrases_do_not_make_a_copy():
-    shared = ("按照“每季度至少召开一次党风廉政建设专题会议，研究部署党风廉政建设工作，形成会议纪要”的要求，"
-              "我们高度重视，深入学习贯彻党的二十大精神，切实加强党风廉政建设，全面从严治党，"
+    shared = ("按照“每季度至少召开一次党风廉政建设专题会议，研究部署党风廉政建设工作，"
+              "形成会议纪要”的要求，我们高度重视，深入学习贯彻党的二十大精神，切实加强党风廉政建设，全面从严治党，"
               "认真落实主体责任和监督责任，坚持一岗双责。")
-    first = shared + "城关镇召开了两次班子会议，对村级财务公开情况逐村检查，发现问题四个，均已整改。"
-    second = shared + "县教育局组织全体教师签订师德承诺书，开展有偿补课专项治理，查处一起违规办班。"
+    first, second = shared + OWN_WORDS[0], shared + OWN_WORDS[1]
 
     assert similarity(fingerprint(first, boilerplate=TEMPLATE),
                       fingerprint(second, boilerplate=TEMPLATE)) < COPIED
@@ -72,8 +74,7 @@ def test_the_templates_wording_and_standard_phrases_do_not_make_a_copy():
 def test_standard_phrases_alone_do_not_make_a_copy():
     phrases = ("我们高度重视，深入学习贯彻党的二十大精神，切实加强党风廉政建设，全面从严治党，"
                "认真落实主体责任和监督责任，坚持一岗双责，持续深化作风建设，营造风清气正的政治生态。")
-    first = phrases + "城关镇召开了两次班子会议，对村级财务公开情况逐村检查，发现问题四个，均已整改。"
-    second = phrases + "县教育局组织全体教师签订师德承诺书，开展有偿补课专项治理，查处一起违规办班。"
+    first, second = phrases + OWN_WORDS[0], phrases + OWN_WORDS[1]
 
     assert similarity(fingerprint(first), fingerprint(second)) < COPIED
 
