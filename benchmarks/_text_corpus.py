@@ -99,6 +99,7 @@ class Summary:
     template: int  # index into TEMPLATES
     sentences: tuple[str, ...]
     unit: str
+    report: int = 0  # the report it is a paragraph of (1, 2, …), 0 for a summary of its own
 
 
 def boilerplate(template: int) -> str:
@@ -110,6 +111,7 @@ def boilerplate(template: int) -> str:
 class Corpus:
     def __init__(self, seed: int = 13):
         self.random = random.Random(seed)
+        self.reports = 0
 
     def person(self) -> str:
         pick = self.random
@@ -150,6 +152,7 @@ class Corpus:
     def report(self, paragraphs: int = 4) -> list[Summary]:
         """Distinct paragraphs of one report: same template, unit, people and date."""
         pick = self.random
+        self.reports += 1
         template, unit = pick.randrange(len(TEMPLATES)), pick.choice(UNITS)
         people, date = (self.person(), self.person()), self.date()
         shapes = pick.sample(SENTENCES, paragraphs * 4)
@@ -157,7 +160,7 @@ class Corpus:
         for number in range(paragraphs):
             body = tuple(self.fill(shape, unit, people, date) + "。"
                          for shape in shapes[number * 4:number * 4 + 4])
-            out.append(Summary("".join(body), template, body, unit))
+            out.append(Summary("".join(body), template, body, unit, self.reports))
         return out
 
     # The edits people make to an old summary.

@@ -35,7 +35,8 @@ COPIED = 0.4  # similarity at or above which a pair is judged copied (benchmarks
 N = 5  # characters per gram
 MIN_GRAMS = 20  # a text with fewer own grams is too short to call a copy
 PREFILTER = 0.2  # a pair sharing fewer than this share of the smaller's grams is not compared
-KEY_EVERY = 4  # about one gram in KEY_EVERY is an index key
+KEY_EVERY = 4  # about one gram in KEY_EVERY starts an index key
+KEY_SPAN = 4  # … which pairs it with the gram KEY_SPAN characters on
 PROBE = 32  # keys asked for per lookup, the rarest first
 MAX_POSTINGS = 5000  # a key in more stored prints than this says nothing about copying
 CANDIDATES = 40  # rows whose exact containment is computed per lookup
@@ -65,7 +66,7 @@ STANDARD_PHRASES = (
 )
 
 _NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万亿两")
-_MIX = 0x9E3779B1
+_MIX, _MIX2 = 0x9E3779B1, 0x85EBCA6B
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,20 @@ class TextPrint:
 
     @property
     def keys(self) -> list[int]:
-        """The grams that are index keys (chosen by hash alone, the same in every text)."""
-        return sorted(gram for gram in self.grams if is_key(gram))
+        """The index keys: about one own gram in KEY_EVERY (chosen by its hash alone, the
+        same in every text) with the own gram KEY_SPAN characters on, hashed together: a
+        window of KEY_SPAN + N characters, rare enough that a posting list stays short."""
+        return self.index_keys()
+
+    def index_keys(self, common: frozenset[int] = frozenset()) -> list[int]:
+        """The keys whose two grams are both outside `common`."""
+        sequence, keys = self.sequence, set()
+        for start in range(len(sequence) - KEY_SPAN):
+            first, second = sequence[start], sequence[start + KEY_SPAN]
+            if first and second and is_key(first) and first not in common \
+                    and second not in common:
+                keys.add(((first * _MIX + second * _MIX2) & 0xFFFFFFFF) or 1)
+        return sorted(keys)
 
 
 _LITTLE = array("I", [1]).tobytes()[0] == 1  # stored little-endian on every machine
@@ -156,33 +169,29 @@ def _hash(gram: str) -> int:
 
 def _grams_at(folded: str, boilerplate: str) -> list[tuple[int, int]]:
     """(start, hash) of every gram of `folded` that touches no boilerplate character."""
-    masked = _masked(folded, _boilerplate_grams(boilerplate))
+    hashes = [_hash(folded[start:start + N]) for start in range(len(folded) - N + 1)]
+    masked = [False] * len(folded)
+    for found in _standard_phrases().finditer(folded):
+        masked[found.start():found.end()] = [True] * (found.end() - found.start())
+    template = _boilerplate_grams(boilerplate)
+    if template:
+        for start, gram in enumerate(hashes):
+            if gram in template:
+                masked[start:start + N] = [True] * N
     out = []
     run = 0  # unmasked characters ending at i
     for i, blocked in enumerate(masked):
         run = 0 if blocked else run + 1
         if run >= N:
-            start = i - N + 1
-            out.append((start, _hash(folded[start:i + 1])))
+            out.append((i - N + 1, hashes[i - N + 1]))
     return out
 
 
-def _masked(folded: str, template: frozenset[int]) -> list[bool]:
-    masked = [False] * len(folded)
-    for phrase in _standard_phrases():
-        for found in re.finditer(re.escape(phrase), folded):
-            masked[found.start():found.end()] = [True] * len(phrase)
-    if template:
-        for start in range(len(folded) - N + 1):
-            if _hash(folded[start:start + N]) in template:
-                masked[start:start + N] = [True] * N
-    return masked
-
-
 @lru_cache(maxsize=1)
-def _standard_phrases() -> tuple[str, ...]:
+def _standard_phrases() -> re.Pattern:
     folded = {normalise(phrase)[0] for phrase in STANDARD_PHRASES}
-    return tuple(sorted(folded, key=len, reverse=True))
+    return re.compile("|".join(re.escape(phrase) for phrase in sorted(folded, key=len,
+                                                                      reverse=True)))
 
 
 @lru_cache(maxsize=256)
@@ -341,12 +350,14 @@ def matches(print_: TextPrint, *, exclude_assignment_id: int | None = None,
     """Stored prints judged copied (similarity >= COPIED), best first; rows of
     `exclude_assignment_id` (the same task's earlier rounds) are skipped."""
     common = load_common()
-    probe = _probe_keys([key for key in print_.keys if key not in common])
+    probe = _probe_keys(print_.index_keys(common))
     if not probe:
         return []
-    shared = Counter(session.scalars(sa.select(TextPrintKey.row_id)
-                                     .where(TextPrintKey.key.in_(probe))))
-    ranked = [row_id for row_id, _ in shared.most_common(CANDIDATES)]
+    shared = sa.func.count().label("shared")
+    ranked = session.scalars(sa.select(TextPrintKey.row_id).where(TextPrintKey.key.in_(probe))
+                             .group_by(TextPrintKey.row_id)
+                             .order_by(shared.desc(), TextPrintKey.row_id)
+                             .limit(CANDIDATES)).all()
     rows = session.execute(sa.select(TextPrintRow.id, TextPrintRow.evidence_id,
                                      TextPrintRow.label, TextPrintRow.assignment_id,
                                      TextPrintRow.grams)
