@@ -44,8 +44,8 @@ from _stack import _postgres, _sqlite  # noqa: E402
 from _text_corpus import EDITS, Corpus, boilerplate, copy_of  # noqa: E402
 from models.db import make_engine, session  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
-from models.text_print import (COPIED, TextPrint, TextPrintRow, common_grams,  # noqa: E402
-                               fingerprint, learn_common, matches, similarity)
+from models.text_print import (COPIED, TextPrintRow, common_grams, fingerprint,  # noqa: E402
+                               learn_common, load_common, matches, similarity)
 
 DISTINCT = int(os.environ.get("BENCH_TEXT_DISTINCT", "600"))
 SOURCES = int(os.environ.get("BENCH_TEXT_SOURCES", "300"))
@@ -94,7 +94,7 @@ def _accuracy(corpus: Corpus, distinct: list) -> dict:
     kinds = Counter()
     flagged = Counter()
     highest = 0.0
-    for (a, print_a), (b, print_b) in itertools.combinations(zip(distinct, prints), 2):
+    for (a, print_a), (b, print_b) in itertools.combinations(zip(distinct, prints, strict=True), 2):
         kind = ("same report" if a.report and a.report == b.report
                 else "same template" if a.template == b.template else "other")
         kinds[kind] += 1
@@ -124,19 +124,31 @@ def _lookup(stack: contextlib.ExitStack, url: str, corpus: Corpus, distinct: lis
     stack.callback(session.remove)
     learn_common()
     session.commit()
-    queries = [(fingerprint(copy_of(corpus, source, edit),
-                            boilerplate=boilerplate(source.template)), number + 1)
+    sources = [fingerprint(s.text, boilerplate=boilerplate(s.template))
+               for s in distinct[:QUERIES]]
+    common = load_common()
+    queries = [(edit, fingerprint(copy_of(corpus, source, edit),
+                                  boilerplate=boilerplate(source.template)), number)
                for number, source in enumerate(distinct[:QUERIES]) for edit in EDITS]
     fresh = [corpus.summary() for _ in range(QUERIES)]
     negatives = [fingerprint(s.text, boilerplate=boilerplate(s.template)) for s in fresh]
-    for print_, _ in queries[:20]:  # warm the caches as a running server's would be
+    for _, print_, _ in queries[:20]:  # warm the caches as a running server's would be
         matches(print_)
-    times, found = [], 0
-    for print_, source_id in queries:
+    times, found = [], Counter()
+    for edit, print_, number in queries:
         began = time.perf_counter()
         result = matches(print_)
         times.append(time.perf_counter() - began)
-        found += any(match.row_id == source_id for match in result)
+        # Found: the source among the matches, or matches at least as close as the source
+        # (the corpus's sentences recur, so other stored summaries may hold the copied text
+        # as fully as its source does, and `limit` keeps only the best).
+        score = similarity(print_, sources[number], common=common)
+        hit = score >= COPIED and any(match.row_id == number + 1 or match.similarity >= score
+                                      for match in result)
+        found[edit] += hit
+        if not hit and os.environ.get("BENCH_TEXT_DEBUG"):
+            log(f"  missed: {edit} copy of row {number + 1}: similarity {score:.3f}, "
+                f"{len(print_.grams)} grams, matches {result}")
     flagged = 0
     for print_ in negatives:
         began = time.perf_counter()
@@ -156,7 +168,8 @@ def _lookup(stack: contextlib.ExitStack, url: str, corpus: Corpus, distinct: lis
             "p95_ms": round(times_ms[int(0.95 * len(times_ms))], 2),
             "max_ms": round(times_ms[-1], 2), "floor_ms": round(floor_ms, 3),
             "ratio": round(statistics.median(times_ms) / floor_ms, 1),
-            "recall": found / len(queries), "copies": len(queries),
+            "recall": sum(found.values()) / len(queries), "copies": len(queries),
+            "recall_by_edit": {edit: found[edit] / QUERIES for edit in EDITS},
             "false_flags": flagged, "distinct_queries": len(negatives)}
 
 
@@ -173,10 +186,31 @@ def _load(engine: sa.Engine, corpus: Corpus, distinct: list) -> int:
             keys.append((key, row_id))
             counts[key] += 1
     load(engine, "text_print", ("id", "label", "created_at", "grams", "size"), rows)
-    load(engine, "text_print_key", ("key", "row_id"), keys)
+    with _key_constraints_after(engine):
+        load(engine, "text_print_key", ("key", "row_id"), keys)
     load(engine, "text_print_key_count", ("key", "documents"), counts.items())
     log(f"loaded {len(rows):,} prints, {len(keys):,} keys, {len(counts):,} distinct keys")
     return len(rows)
+
+
+@contextlib.contextmanager
+def _key_constraints_after(engine: sa.Engine):
+    """On PostgreSQL, text_print_key's primary key and foreign key are built once after the
+    COPY (one sort) instead of row by row: the migration's own definitions, dropped and re-added."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE text_print_key DROP CONSTRAINT "
+                                   "fk_text_print_key_row_id_text_print, "
+                                   "DROP CONSTRAINT pk_text_print_key")
+    yield
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET maintenance_work_mem = '256MB'")
+        connection.exec_driver_sql(
+            "ALTER TABLE text_print_key ADD CONSTRAINT pk_text_print_key PRIMARY KEY "
+            "(key, row_id), ADD CONSTRAINT fk_text_print_key_row_id_text_print FOREIGN KEY "
+            "(row_id) REFERENCES text_print (id) ON DELETE CASCADE")
 
 
 def _show(report: dict) -> None:
@@ -204,6 +238,8 @@ def _show(report: dict) -> None:
     log(f"through the index: {lookup['recall']:.2%} of {lookup['copies']} copies found their "
         f"source; {lookup['false_flags']} of {lookup['distinct_queries']} new distinct "
         f"summaries matched anything")
+    log("  by edit: " + ", ".join(f"{edit} {share:.0%}"
+                                  for edit, share in lookup["recall_by_edit"].items()))
     for note in report["notes"]:
         log(note)
 

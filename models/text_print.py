@@ -1,19 +1,21 @@
 """Copied summaries (照搬照抄, issue 13): a fingerprint of a summary's wording and its index.
 
-A summary is normalised (full/half width folded, punctuation and whitespace dropped, digit and
-Chinese-numeral runs turned into one placeholder so changed dates and counts do not hide a
-copy) and cut into character 5-grams. Wording everyone shares is left out: the task
-template's own title and requirements, the standard phrases in STANDARD_PHRASES, and the
-learned common set (grams found in very many stored summaries, `learn_common`). Two prints
-are compared by containment, |A∩B| / |the smaller|, so a copy wrapped in a new opening and
-closing paragraph still scores high.
+A summary is normalised (full/half width folded, punctuation and whitespace dropped, numeral
+runs and unit names each turned into one placeholder, so changed dates, counts and the unit
+renamed do not hide a copy) and cut into character 5-grams. Wording everyone shares is left
+out: the task template's own title and requirements, STANDARD_PHRASES, and the learned common
+set (grams found in very many stored summaries, `learn_common`). Two prints are compared by
+containment: the share of one text's own characters that lie under grams the other has too,
+for whichever text is covered more, so a copy wrapped in a new opening and closing paragraph
+still scores high.
 
 The index does not use MinHash banding: banded MinHash estimates Jaccard, and a copy inside a
 longer text has a low Jaccard however exact the copy is. Instead about one gram in KEY_EVERY,
-chosen by its hash alone (Broder's 0-mod-p sampling), is a key: any shared passage shares its
-keys whatever surrounds it. A lookup asks for the posting lists of the print's PROBE rarest
-keys (text_print_key_count says how rare), ranks the rows by keys shared, and computes the
-exact containment of the best CANDIDATES of them.
+chosen by its hash alone (Broder's 0-mod-p sampling), starts a key, which pairs it with the
+gram KEY_SPAN characters on: a shared passage shares its keys whatever surrounds it. A lookup
+asks for the posting lists of the print's PROBE rarest keys (text_print_key_count says how
+rare), lets the database rank the rows by keys shared, and computes the exact containment of
+the best CANDIDATES of them. Plain SQL: the same on SQLite and PostgreSQL.
 """
 
 import re
@@ -34,11 +36,12 @@ from models.db import Base, session
 COPIED = 0.4  # similarity at or above which a pair is judged copied (benchmarks/integrity_text)
 N = 5  # characters per gram
 MIN_GRAMS = 20  # a text with fewer own grams is too short to call a copy
+MIN_SHARED = 40  # a copy shares at least this many of its own characters
 PREFILTER = 0.2  # a pair sharing fewer than this share of the smaller's grams is not compared
 KEY_EVERY = 4  # about one gram in KEY_EVERY starts an index key
 KEY_SPAN = 4  # … which pairs it with the gram KEY_SPAN characters on
 PROBE = 32  # keys asked for per lookup, the rarest first
-MAX_POSTINGS = 5000  # a key in more stored prints than this says nothing about copying
+MAX_POSTINGS = 1000  # a key in more stored prints than this is common wording, not evidence
 CANDIDATES = 40  # rows whose exact containment is computed per lookup
 COMMON_SHARE = 0.05  # learned common set: grams in at least this share of the sampled prints
 COMMON_MIN = 20  # … and in at least this many of them
@@ -215,18 +218,24 @@ def similarity(a: TextPrint, b: TextPrint, *, common: frozenset[int] = frozenset
     """How much of one text the other contains, 0.0–1.0: the share of its own characters
     (those in grams that are neither boilerplate nor in `common`, the learned common set)
     covered by grams the two share, for whichever of the two is covered more. A text with
-    fewer than MIN_GRAMS own grams is too short to judge (0.0)."""
+    fewer than MIN_GRAMS own grams is too short to judge, and fewer than MIN_SHARED shared
+    characters are a few common phrases, not a copy (0.0 both)."""
     first, second = (a.grams - common, b.grams - common) if common else (a.grams, b.grams)
     shared = first & second
     if min(len(first), len(second)) < MIN_GRAMS or not shared:
         return 0.0
     if len(shared) < PREFILTER * min(len(first), len(second)):
         return 0.0  # far below COPIED: not worth counting characters
-    return max(_covered(a.sequence, first, shared), _covered(b.sequence, second, shared))
+    covered_a, total_a = _covered(a.sequence, first, shared)
+    covered_b, total_b = _covered(b.sequence, second, shared)
+    if max(covered_a, covered_b) < MIN_SHARED:
+        return 0.0  # a few shared phrases, not a copied passage
+    return max(covered_a / total_a, covered_b / total_b)
 
 
-def _covered(sequence: tuple[int, ...], own: frozenset[int], shared: frozenset[int]) -> float:
-    """The share of the characters under `own` grams that lie under `shared` grams."""
+def _covered(sequence: tuple[int, ...], own: frozenset[int], shared: frozenset[int]
+             ) -> tuple[int, int]:
+    """(characters under `shared` grams, characters under `own` grams) of a print."""
     total = covered = total_end = covered_end = 0
     for start, gram in enumerate(sequence):
         if gram not in own:
@@ -237,7 +246,7 @@ def _covered(sequence: tuple[int, ...], own: frozenset[int], shared: frozenset[i
         if gram in shared:
             covered += end - max(start, covered_end)
             covered_end = end
-    return covered / total if total else 0.0
+    return covered, total
 
 
 def shared_passages(a: str, b: str, *, boilerplate: str = "", names: tuple[str, ...] = (),
@@ -349,8 +358,12 @@ def matches(print_: TextPrint, *, exclude_assignment_id: int | None = None,
             limit: int = 5) -> list[Match]:
     """Stored prints judged copied (similarity >= COPIED), best first; rows of
     `exclude_assignment_id` (the same task's earlier rounds) are skipped."""
+    if len(print_.grams) < MIN_GRAMS:
+        return []  # too short to judge (see similarity)
     common = load_common()
-    probe = _probe_keys(print_.index_keys(common))
+    # All keys, common wording's too: the rarest are asked for, and a copy's passage may be
+    # common wording stitched with its own (its keys straddle both).
+    probe = _probe_keys(print_.keys)
     if not probe:
         return []
     shared = sa.func.count().label("shared")
