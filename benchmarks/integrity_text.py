@@ -16,7 +16,9 @@ common set learned once as the app does. Then models.text_print.matches() for ev
 BENCH_TEXT_QUERIES sources (recall through the index) and for as many new distinct summaries
 (false flags through the index), timed one by one; the floor is one indexed primary-key
 lookup of a stored print in the same session, timed the same way. Target: p95 < 100 ms.
-Results also go to benchmarks/results/integrity_text.json.
+Results also go to benchmarks/results/integrity_text.json. Settings (environment):
+BENCH_TEXT_DISTINCT (600), BENCH_TEXT_SOURCES (300), BENCH_TEXT_STORED (200000),
+BENCH_TEXT_QUERIES (100), BENCH_TEXT_DEBUG (1: explain each copy the index missed).
 """
 
 import contextlib
@@ -44,8 +46,9 @@ from _stack import _postgres, _sqlite  # noqa: E402
 from _text_corpus import EDITS, Corpus, boilerplate, copy_of  # noqa: E402
 from models.db import make_engine, session  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
-from models.text_print import (COPIED, TextPrintRow, common_grams, fingerprint,  # noqa: E402
-                               learn_common, load_common, matches, similarity)
+from models.text_print import (COPIED, TextPrintKeyCount, TextPrintRow,  # noqa: E402
+                               _probe_keys, common_grams, fingerprint, learn_common,
+                               load_common, matches, similarity)
 
 DISTINCT = int(os.environ.get("BENCH_TEXT_DISTINCT", "600"))
 SOURCES = int(os.environ.get("BENCH_TEXT_SOURCES", "300"))
@@ -149,6 +152,7 @@ def _lookup(stack: contextlib.ExitStack, url: str, corpus: Corpus, distinct: lis
         if not hit and os.environ.get("BENCH_TEXT_DEBUG"):
             log(f"  missed: {edit} copy of row {number + 1}: similarity {score:.3f}, "
                 f"{len(print_.grams)} grams, matches {result}")
+            _explain(print_, sources[number], number + 1)
     flagged = 0
     for print_ in negatives:
         began = time.perf_counter()
@@ -191,6 +195,18 @@ def _load(engine: sa.Engine, corpus: Corpus, distinct: list) -> int:
     load(engine, "text_print_key_count", ("key", "documents"), counts.items())
     log(f"loaded {len(rows):,} prints, {len(keys):,} keys, {len(counts):,} distinct keys")
     return len(rows)
+
+
+def _explain(print_, source, row_id) -> None:
+    """Why a copy missed its source (BENCH_TEXT_DEBUG=1): its keys, how rare, which asked."""
+    shared = set(print_.keys) & set(source.keys)
+    counts = dict(session.execute(sa.select(TextPrintKeyCount.key, TextPrintKeyCount.documents)
+                                  .where(TextPrintKeyCount.key.in_(print_.keys))).all())
+    probe = _probe_keys(print_.keys)
+    log(f"    keys {len(print_.keys)}, shared with source {len(shared)} "
+        f"(documents {sorted(counts.get(k, 0) for k in shared)}), probed {len(probe)}, "
+        f"shared probed {len(shared & set(probe))}, probe documents "
+        f"{sorted(counts[k] for k in probe)}")
 
 
 @contextlib.contextmanager

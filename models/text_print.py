@@ -40,9 +40,9 @@ MIN_SHARED = 40  # a copy shares at least this many of its own characters
 PREFILTER = 0.2  # a pair sharing fewer than this share of the smaller's grams is not compared
 KEY_EVERY = 4  # about one gram in KEY_EVERY starts an index key
 KEY_SPAN = 4  # … which pairs it with the gram KEY_SPAN characters on
-PROBE = 32  # keys asked for per lookup, the rarest first
+PROBE = 64  # keys asked for per lookup, the rarest first
 MAX_POSTINGS = 1000  # a key in more stored prints than this is common wording, not evidence
-CANDIDATES = 40  # rows whose exact containment is computed per lookup
+CANDIDATES = 60  # rows whose exact containment is computed per lookup
 COMMON_SHARE = 0.05  # learned common set: grams in at least this share of the sampled prints
 COMMON_MIN = 20  # … and in at least this many of them
 COMMON_SAMPLE = 2000  # the newest prints the common set is learned from
@@ -366,8 +366,9 @@ def matches(print_: TextPrint, *, exclude_assignment_id: int | None = None,
     probe = _probe_keys(print_.keys)
     if not probe:
         return []
-    shared = sa.func.count().label("shared")
-    ranked = session.scalars(sa.select(TextPrintKey.row_id).where(TextPrintKey.key.in_(probe))
+    shared = sa.func.count()  # (weighting keys by rarity ranked worse in the benchmark)
+    ranked = session.scalars(sa.select(TextPrintKey.row_id)
+                             .where(TextPrintKey.key.in_(list(probe)))
                              .group_by(TextPrintKey.row_id)
                              .order_by(shared.desc(), TextPrintKey.row_id)
                              .limit(CANDIDATES)).all()
@@ -386,15 +387,16 @@ def matches(print_: TextPrint, *, exclude_assignment_id: int | None = None,
     return found[:limit]
 
 
-def _probe_keys(keys: list[int]) -> list[int]:
-    """The PROBE rarest of `keys` among the stored prints (keys no print has are useless)."""
+def _probe_keys(keys: list[int]) -> dict[int, int]:
+    """The PROBE rarest of `keys` among the stored prints, with how many prints have each
+    (keys no print has are useless, keys in more than MAX_POSTINGS are common wording)."""
     if not keys:
-        return []
+        return {}
     counts = session.execute(sa.select(TextPrintKeyCount.key, TextPrintKeyCount.documents)
                              .where(TextPrintKeyCount.key.in_(keys),
                                     TextPrintKeyCount.documents <= MAX_POSTINGS)).all()
     counts.sort(key=lambda count: (count.documents, count.key))
-    return [count.key for count in counts[:PROBE]]
+    return {count.key: count.documents for count in counts[:PROBE]}
 
 
 def common_grams(prints: list[TextPrint], *, share: float = COMMON_SHARE,
