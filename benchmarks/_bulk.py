@@ -27,7 +27,8 @@ def load(engine: sa.Engine, table: str, columns: Sequence[str], rows: Iterable[t
                 for row in rows:
                     copy.write_row(row)
                     count += 1
-            _move_sequence(connection, table)
+            if "id" in columns:  # a table keyed otherwise has no sequence to move
+                _move_sequence(connection, table)
         return count
     statement = sa.text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
                         f"({', '.join(':' + column for column in columns)})")

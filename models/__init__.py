@@ -31,6 +31,7 @@ from models.self_check_draft import SelfCheckDraft
 from models.shown_list import ShownList
 from models.spot_check import SpotCheckItem, SpotCheckRound
 from models.supervision import Supervision
+from models.text_print import TextPrintRow
 from models.unit import ROLE_LABELS, Person, Role, Unit, UnitKind
 from models.wechat_binding import BindCode, BindFailure, WechatBinding
 
@@ -89,6 +90,7 @@ __all__ = [
     "NotificationStatus",
     "Supervision",
     "TemplateKind",
+    "TextPrintRow",
     "Unit",
     "UnitKind",
     "LatePolicy",

@@ -23,7 +23,7 @@ from models.duty import Period, TemplateKind
 from models.errors import Conflict, DomainError, NotAllowed
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus, in_round
 from models.hierarchy import can_review, can_see, is_assignee
-from models.unit import Role
+from models.unit import Role, Unit
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +144,26 @@ def boilerplate(task: Assignment) -> str:
     return f"{task.template.title}\n{task.template.description}"
 
 
+def unit_names() -> tuple[str, ...]:
+    """Every unit's name, masked in summaries: a copy with the unit's name changed is still
+    a copy (text_print reads a renamed unit as the same words)."""
+    return tuple(session.scalars(sa.select(Unit.name).order_by(Unit.id)))
+
+
+def passages(flag: IntegrityFlag) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The spans a summary flag's two texts share, judged as the flag was (the template's
+    wording, unit names and the learned common wording left out)."""
+    return text_print.shared_passages(flag.evidence.text, flag.matched.text,
+                                      boilerplate=boilerplate(flag.assignment),
+                                      names=unit_names(), common=text_print.load_common())
+
+
 def check_summary(evidence: Evidence, *, now: datetime) -> IntegrityFlag | None:
     """Fingerprint a summary (the template's wording left out), flag it against earlier
     ones, then index it. The caller commits."""
     task = session.get(Assignment, evidence.assignment_id)
-    print_ = text_print.fingerprint(evidence.text, boilerplate=boilerplate(task))
+    print_ = text_print.fingerprint(evidence.text, boilerplate=boilerplate(task),
+                                    names=unit_names())
     found = text_print.matches(print_, exclude_assignment_id=task.id, limit=1)
     flag = _raise(evidence, FlagKind.SUMMARY, found[0], now) if found else None
     text_print.index(print_, evidence_id=evidence.id, assignment_id=task.id,

@@ -17,6 +17,7 @@ from PIL import Image, ImageOps
 
 from models import photo_print, text_print
 from models.db import session
+from models.integrity import unit_names
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 TEXT_SUFFIXES = (".txt",)
@@ -46,7 +47,7 @@ def _photo(path: Path):
 
 
 def _summary(path: Path):
-    return text_print.fingerprint(path.read_text(encoding="utf-8"))
+    return text_print.fingerprint(path.read_text(encoding="utf-8"), names=unit_names())
 
 
 KINDS = {"photo": (PHOTO_SUFFIXES, _photo, photo_print),

@@ -4,8 +4,7 @@
 from flask import url_for
 from markupsafe import Markup, escape
 
-from models.integrity import FlagKind, IntegrityFlag, boilerplate
-from models.text_print import shared_passages
+from models.integrity import FlagKind, IntegrityFlag, passages
 
 
 def marked(text: str, spans: list[tuple[int, int]]) -> Markup:
@@ -32,6 +31,6 @@ def flag_view(flag: IntegrityFlag) -> dict:
                     variant="display") if flag.matched_evidence_id else None)
     elif flag.kind == FlagKind.SUMMARY and flag.matched is not None:
         new, old = flag.evidence.text, flag.matched.text
-        spans_new, spans_old = shared_passages(new, old, boilerplate=boilerplate(flag.assignment))
+        spans_new, spans_old = passages(flag)
         view["texts"] = (marked(new, spans_new), marked(old, spans_old))
     return view

@@ -2,7 +2,7 @@
 EXIF contradicts the task, for the reviewers; dismissed with a reason or cited in a 退回
 
 Revision ID: 0026_integrity
-Revises: 0024_photo_print
+Revises: 0025_text_print
 Create Date: 2026-12-01 18:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0026_integrity'
-down_revision = '0024_photo_print'
+down_revision = '0025_text_print'
 branch_labels = None
 depends_on = None
 
