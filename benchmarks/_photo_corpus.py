@@ -11,7 +11,7 @@ data folder, each edited the ways people re-use an old photo, and hard negatives
 - `hard_negatives()`: the pairs of originals that look most alike by construction.
 
 Everything is made in memory by Pillow from the package's files; nothing is downloaded.
-Shared by tests/test_photo_print.py and benchmarks/integrity_photo.py.
+Shared by tests/test_photo_print.py and benchmarks/_integrity_photo.py.
 """
 
 import io

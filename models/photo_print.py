@@ -2,7 +2,7 @@
 index of fingerprints, and the EXIF findings.
 
 How a fingerprint is made (measured on benchmarks/_photo_corpus.py, see
-benchmarks/integrity_photo.py): the frame a border, a phone screenshot or a letterbox adds is
+benchmarks/_integrity_photo.py): the frame a border, a phone screenshot or a letterbox adds is
 trimmed (edge rows and columns flat to within FRAME_TOLERANCE for most of their pixels, found
 on a nearest-neighbour copy so that the noise of real sky or walls is not mistaken for a
 frame); the picture inside is turned grey and its levels equalised (brightening, darkening and

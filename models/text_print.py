@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.db import Base, session
 
-COPIED = 0.4  # similarity at or above which a pair is judged copied (benchmarks/integrity_text)
+COPIED = 0.4  # similarity at or above which a pair is judged copied (benchmarks/_integrity_text.py)
 N = 5  # characters per gram
 MIN_GRAMS = 20  # a text with fewer own grams is too short to call a copy
 MIN_SHARED = 40  # a copy shares at least this many of its own characters
