@@ -1,9 +1,9 @@
 """Background work on RQ (STYLE.md §8): the queues (jobs/queue.py) and the jobs, wired here."""
 
 from jobs import notification, queue, sms
-from jobs.queue import QUEUES, enqueue, redis_connection
+from jobs.queue import QUEUES, dedicated_redis, enqueue, redis_connection
 
-__all__ = ["QUEUES", "enqueue", "init_app", "redis_connection"]
+__all__ = ["QUEUES", "dedicated_redis", "enqueue", "init_app", "redis_connection"]
 
 
 def init_app(app) -> None:

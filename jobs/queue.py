@@ -43,6 +43,20 @@ def redis_connection() -> redis.Redis:
     return current_app.extensions["redis"]
 
 
+def dedicated_redis() -> redis.Redis:
+    """The app's Redis through one connection of its own per process, kept open: for the WeChat
+    callback's one call per message, it saves the pool's checkout and return on every call.
+    Made on first use (connecting then, so a Redis that is down raises RedisError to the
+    caller, as any call does) and made again whenever the app's client is replaced."""
+    shared = current_app.extensions["redis"]
+    made = current_app.extensions.get("redis_dedicated")
+    if made is None or made[0] is not shared:
+        made = shared, redis.Redis(connection_pool=shared.connection_pool,
+                                   single_connection_client=True)
+        current_app.extensions["redis_dedicated"] = made
+    return made[1]
+
+
 def enqueue(func, *args, queue: str = "default", job_id: str | None = None,
             retry: Retry | None = None, **kwargs):
     """Put `func(*args)` on a queue; a job id makes a second enqueue of the same work a no-op."""

@@ -15,6 +15,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from conftest import AES_KEY, APPID, TOKEN, openid, set_mode
 from handlers.wechat import texts
+from jobs import dedicated_redis
 from models import AuditEvent, BindCode, InboundMessage, WechatBinding, session, utcnow
 from wechat.inbound import signature_of
 
@@ -136,6 +137,24 @@ def test_redis_down_still_answers_reading_commands(app, emulator, make_bound_per
     monkeypatch.setitem(app.extensions, "redis", redis.Redis(unix_socket_path="/nonexistent"))
     assert "吴德明" in emulator.send_text(openid(1), "我的").reply["content"]
     assert session.scalar(sa.select(sa.func.count(InboundMessage.id))) == 0
+
+
+def test_a_connection_redis_dropped_is_opened_again_for_the_next_message(app, emulator,
+                                                                          make_bound_person):
+    """The callback keeps one Redis connection per process (jobs.dedicated_redis): after Redis
+    restarts or drops it, the next message is answered as usual, claimed and deduplicated."""
+    make_bound_person(1, name="吴德明")
+    assert "吴德明" in emulator.send_text(openid(1), "我的").reply["content"]
+    with app.app_context():
+        kept = dedicated_redis().client_id()
+    shared = app.extensions["redis"]
+    assert shared.client_kill_filter(_id=kept) == 1  # what a restart does to it
+    again = emulator.send_text(openid(1), "我的")
+    assert "吴德明" in again.reply["content"]
+    with app.app_context():
+        assert dedicated_redis().client_id() != kept
+    [retry] = emulator.push_raw(again.message, copies=1)  # WeChat's retry: the first answer
+    assert retry.status == 200 and retry.reply == again.reply
 
 
 def test_redis_down_keeps_a_binding_and_carries_it_out_later(app, emulator, make_person, work,

@@ -25,7 +25,7 @@ from wechatpy.messages import BaseMessage
 from handlers.wechat import identity, texts
 from handlers.wechat.context import Context, Handler, is_pure
 from handlers.wechat.routes import handler_for
-from jobs import redis_connection
+from jobs import dedicated_redis, redis_connection
 from models import Channel, InboundMessage, Notification, session, utcnow
 from models.wechat_binding import bound_person
 from wechat.inbound import REPLAYED, Nonce, Refused, parse_message, text_reply
@@ -81,7 +81,7 @@ def handle(message: BaseMessage, xml: str, now: datetime, nonce: Nonce) -> str:
     handler = handler_for(fields)
     key = "wechat:reply:" + hashlib.sha1(dedupe_key(fields).encode()).hexdigest()
     try:
-        redis = redis_connection()
+        redis = dedicated_redis()
         if is_pure(handler):
             return _answer(handler, message, now, key, nonce, redis)
         return _act(handler, message, xml, now, key, nonce, redis)
