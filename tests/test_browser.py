@@ -189,7 +189,7 @@ def _report(member: Phone, summary: str, photos: list[dict]) -> None:
     page.get_by_role("link", name="上报材料").click()
     page.locator("#summary").fill(summary)
     page.locator("#photos").set_input_files(photos)
-    assert page.locator("#chosen img").count() == 2
+    sync_api.expect(page.locator("#chosen img")).to_have_count(2)  # previews drawn by the page
     member.shot("report")
     # A double tap on submit: the page sends one request, the server would refuse a second.
     page.get_by_role("button", name="保存并提交审核").dblclick()

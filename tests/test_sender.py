@@ -19,7 +19,7 @@ from jobs.sms import LoggingSms
 from models import Notification, NotificationStatus, WechatBinding, session, utcnow
 from models.escalation import sweep
 from models.dispatch import SHANGHAI, period_of
-from tests.conftest import machine_now, openid
+from tests.conftest import machine_now, openid, same_clock
 from tests.test_escalation import DUE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -284,7 +284,7 @@ def _worker_process(app, stderr=subprocess.DEVNULL) -> subprocess.Popen:
            "WECHAT_API_BASE": config["WECHAT_API_BASE"],
            "PUBLIC_BASE_URL": config["PUBLIC_BASE_URL"]}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
-                            env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                            env=same_clock(env), start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=stderr)
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from conftest import AES_KEY, APPID, TOKEN, openid, set_mode
+from conftest import AES_KEY, APPID, TOKEN, openid, same_clock, set_mode
 from handlers.wechat import texts
 from jobs import dedicated_redis
 from models import AuditEvent, BindCode, InboundMessage, WechatBinding, session, utcnow
@@ -536,7 +536,7 @@ def test_the_web_process_logs_the_callback_without_its_query_string(app, tmp_pat
     args = {**_signed(nonce="31415926"), "echostr": "ready"}
     path = "/wechat?" + "&".join(f"{key}={value}" for key, value in args.items())
     with open(log, "w") as out:
-        web_process = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=root, env=env,
+        web_process = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=root, env=same_clock(env),
                                        stdout=out, stderr=subprocess.STDOUT,
                                        start_new_session=True)
     try:
