@@ -51,7 +51,7 @@
   var picker = document.getElementById("photos");
   var chosen = document.getElementById("chosen");
   if (picker && chosen && window.URL && URL.createObjectURL) {
-    picker.addEventListener("change", function () {
+    var showChosen = function () {
       chosen.textContent = "";
       Array.prototype.forEach.call(picker.files, function (file) {
         var item = document.createElement("li");
@@ -61,7 +61,10 @@
         item.appendChild(image);
         chosen.appendChild(item);
       });
-    });
+    };
+    picker.addEventListener("change", showChosen);
+    // Photos picked while a slow connection was still loading this script are shown too.
+    if (picker.files && picker.files.length) { showChosen(); }
   }
 
   document.addEventListener("click", function (event) {
