@@ -7,8 +7,8 @@ from flask import request
 
 from handlers.api import texts
 from handlers.api.api_token import current_person
-from handlers.api.payload import YEARS, BadInput, json_body, query_int, required, required_id
-from models import Unit, session, utcnow
+from handlers.api.payload import YEARS, BadInput, json_body, query_int, required, required_unit
+from models import session, utcnow
 from models import eco_index, eco_manual, eco_tree
 from models.clock import local_date
 from models.eco_indicator import INDICATORS, rule_text
@@ -144,9 +144,7 @@ def enter_manual():
     """Enter (or change) one manual value with its source; audited."""
     person = current_person()
     body = json_body()
-    unit = session.get(Unit, required_id(body, "unit_id", "单位"))
-    if unit is None:
-        raise BadInput(texts.NO_SUCH_UNIT)
+    unit = required_unit(body)
     month = required(body, "month", str, "月份")
     eco_index.parse_month(month)
     indicator = required(body, "indicator", str, "指标")

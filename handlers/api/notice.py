@@ -11,9 +11,9 @@ from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import (YEARS, BadInput, iso_time, json_body, optional_text, page,
                                   query_choice, query_int, required, required_id,
-                                  required_zoned_time)
+                                  required_unit, required_zoned_time)
 from jobs.notice_document import write_docx
-from models import Notice, NoticeItem, NoticeState, Person, Unit, session, utcnow
+from models import Notice, NoticeItem, NoticeState, Person, session, utcnow
 from models.errors import DomainError, NotFound
 from models.notice import ITEM_ACTIONS
 from models.notice_ledger import Filters, ledger_query, overdue_ids
@@ -91,9 +91,7 @@ def create_notice():
     """A draft from the caller's body to a unit: kind, unit_id, title, facts, basis,
     reply_due_at, follow_up_days, items [{requirement, due_at, person_id}]."""
     person, body = current_person(), json_body()
-    unit = session.get(Unit, required_id(body, "unit_id", "主送单位"))
-    if unit is None:
-        raise BadInput(texts.NO_SUCH_UNIT)
+    unit = required_unit(body, "主送单位")
     items = body.get("items")
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise BadInput(texts.NOTICE_ITEMS)

@@ -13,7 +13,9 @@ from flask import request
 
 from handlers.api import texts
 from models.clock import SHANGHAI
+from models.db import session
 from models.errors import DomainError
+from models.unit import Unit
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
@@ -58,6 +60,14 @@ def required_id(body: dict, key: str, label: str) -> int:
     if not 1 <= value <= MAX_ID:
         raise BadInput(texts.FIELD_OUT_OF_RANGE.format(key=key, label=label, limit=_id_range()))
     return value
+
+
+def required_unit(body: dict, label: str = "单位") -> Unit:
+    """The unit `unit_id` names, or BadInput (a missing unit is bad input, not a 404)."""
+    unit = session.get(Unit, required_id(body, "unit_id", label))
+    if unit is None:
+        raise BadInput(texts.NO_SUCH_UNIT)
+    return unit
 
 
 def optional_ids(body: dict, key: str, label: str) -> list[int]:

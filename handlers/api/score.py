@@ -13,7 +13,7 @@ from handlers.api import texts
 from handlers.api.api_token import current_person
 from handlers.api.payload import (MAX_REASON, YEARS, BadInput, json_body, optional_text,
                                   query_choice, query_int, query_moment, required, required_day,
-                                  required_id)
+                                  required_id, required_unit)
 from handlers.api.visibility import unit_filter
 from handlers.exports import assessment_xlsx
 from models import Person, Role, Unit, UnitKind, session, utcnow
@@ -110,9 +110,7 @@ def create_deduction():
     """Record a deduction or bonus (inspectors), audited."""
     person = current_person()
     body = json_body()
-    unit = session.get(Unit, required_id(body, "unit_id", "单位"))
-    if unit is None:
-        raise BadInput(texts.NO_SUCH_UNIT)
+    unit = required_unit(body)
     target = None
     if body.get("person_id") is not None:
         target = session.get(Person, required_id(body, "person_id", "个人"))
