@@ -10,6 +10,7 @@ import time
 
 from jobs.dispatch import dispatch_periodic
 from jobs.evidence import drop_expired_photos, requeue_stuck
+from jobs.integrity import requeue_unchecked
 from jobs.notification import relay_pending
 from jobs.sweep import sweep_now
 
@@ -30,6 +31,7 @@ def register(scheduler, *, replay) -> None:
     scheduler.register(relay_pending, queue_name="push", interval=60)
     scheduler.register(requeue_stuck, queue_name="media", interval=300)
     scheduler.register(drop_expired_photos, queue_name="media", interval=600)
+    scheduler.register(requeue_unchecked, queue_name="media", interval=300)
     # The warning ladder: every 10 minutes on the clock (:00, :10, …).
     scheduler.register(sweep_now, queue_name="default", cron="*/10 * * * *")
     # Periodic dispatch: hourly through the working day, so new tasks arrive in the morning.

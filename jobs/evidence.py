@@ -102,7 +102,7 @@ def queue_checks(evidence_ids: list[int]) -> None:
     then taken by it): the media job skipped them."""
     try:
         enqueue(check_photos, sorted(evidence_ids), queue="media",
-                job_id=f"integrity-{min(evidence_ids)}-{len(evidence_ids)}")
+                job_id=f"integrity-{min(evidence_ids)}-{len(evidence_ids)}", result_ttl=0)
     except RedisError as exc:
         log.warning("integrity check of %s not queued (%s)", evidence_ids, exc)
 

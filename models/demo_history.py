@@ -29,6 +29,7 @@ from models.duty import DutyTemplate, Period, TemplateKind
 from models.escalation import sweep
 from models.evidence import EvidenceKind, attach
 from models.hierarchy import assignees, reviewers
+from models.integrity import check_summaries
 from models.lifecycle import transition
 from models.notification import Notification, NotificationStatus
 from models.photo import process_photo
@@ -197,6 +198,8 @@ class Story:
                 demo_integrity.check(evidence, processed, when)
                 chosen = (chosen[0], photo(next(self.photos)))  # one reused photo at most
         transition(task, Action.SUBMIT, person, now=when)
+        if chosen:  # checked now, as the job would, so 石桥乡's summary is indexed first
+            check_summaries(task, now=when)
 
     def approve(self, when: datetime, task: Assignment) -> None:
         """The first reviewer whose turn it is approves; without one the task waits."""

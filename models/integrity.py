@@ -19,7 +19,7 @@ from models import audit, photo_print, text_print
 from models.assignment import Assignment
 from models.clock import local_time
 from models.db import Base, session
-from models.duty import Period, TemplateKind
+from models.duty import DutyTemplate, Period, TemplateKind
 from models.errors import Conflict, DomainError, NotAllowed
 from models.evidence import Evidence, EvidenceKind, EvidenceStatus, in_round
 from models.hierarchy import can_review, can_see, is_assignee
@@ -32,6 +32,7 @@ MIN_DISMISS_REASON = 5
 # copied, so it is neither checked nor indexed.
 MIN_SUMMARY_CHARS = 30
 ARCHIVE = "历史档案"  # what an archive print (integrity-scan --index) is called in a flag
+SUMMARIES_TO_CHECK = "summaries_to_check"  # session.info: tasks handed in this transaction
 
 
 class FlagKind(StrEnum):
@@ -171,27 +172,42 @@ def check_summary(evidence: Evidence, *, now: datetime) -> IntegrityFlag | None:
     return flag
 
 
-def check_summaries(task: Assignment, *, now: datetime) -> None:
-    """At 上报: check the round's summaries not checked before. A failing check is logged
-    and rolled back to its savepoint: it never loses evidence nor blocks the 上报.
+def check_after_commit(task: Assignment) -> None:
+    """At 上报: have the task's summaries checked once this transaction commits
+    (jobs.integrity queues the check then, off the chat callback's five seconds;
+    `unchecked_summaries` finds any the queue lost). A 月度自查's summary is not compared: its
+    substance is the answer per risk point, and "本月逐项自查，未发现问题" from everyone is the
+    expected answer, not a copy."""
+    if task.template.kind != TemplateKind.SELFCHECK:
+        session.info.setdefault(SUMMARIES_TO_CHECK, set()).add(task.id)
 
-    A 月度自查's summary is not compared: its substance is the answer per risk point, and
-    "本月逐项自查，未发现问题" from everyone is the expected answer, not a copy."""
-    if task.template.kind == TemplateKind.SELFCHECK:
-        return
-    unchecked = session.scalars(sa.select(Evidence).where(
-        Evidence.assignment_id == task.id, Evidence.kind == EvidenceKind.TEXT,
-        in_round(task.round + 1), Evidence.status == EvidenceStatus.STORED,
-        ~sa.exists().where(text_print.TextPrintRow.evidence_id == Evidence.id))
-        .order_by(Evidence.id)).all()
+
+def unchecked_summaries() -> sa.Select:
+    """Summaries handed in with a submitted round and neither fingerprinted nor too short to
+    judge (MIN_SUMMARY_CHARS), a self-check's left out: what `check_summaries` checks."""
+    return (sa.select(Evidence).join(Assignment, Assignment.id == Evidence.assignment_id)
+            .join(DutyTemplate, DutyTemplate.id == Assignment.template_id)
+            .where(Evidence.kind == EvidenceKind.TEXT, Evidence.status == EvidenceStatus.STORED,
+                   Evidence.round <= Assignment.round,
+                   Evidence.removed_round.is_(None) | (Evidence.removed_round > Evidence.round),
+                   DutyTemplate.kind != TemplateKind.SELFCHECK,
+                   sa.func.length(sa.func.trim(Evidence.text)) >= MIN_SUMMARY_CHARS,
+                   ~sa.exists().where(text_print.TextPrintRow.evidence_id == Evidence.id)))
+
+
+def check_summaries(task: Assignment, *, now: datetime) -> int:
+    """Check the task's handed-in summaries not checked before, oldest first; returns how
+    many were. A failing check is logged and rolled back to its savepoint: it never loses
+    evidence. The caller commits."""
+    unchecked = session.scalars(unchecked_summaries().where(Evidence.assignment_id == task.id)
+                                .order_by(Evidence.id)).all()
     for evidence in unchecked:
-        if len(evidence.text.strip()) < MIN_SUMMARY_CHARS:
-            continue
         try:
             with session.begin_nested():
                 check_summary(evidence, now=now)
-        except Exception:  # noqa: BLE001 - a detector's failure must not block the 上报
+        except Exception:  # noqa: BLE001 - one summary's failure must not stop the others
             log.exception("integrity check of summary %s failed", evidence.id)
+    return len(unchecked)
 
 
 def handed_in() -> sa.ColumnElement[bool]:

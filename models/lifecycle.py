@@ -10,7 +10,7 @@ from models.assignment import (MIN_RETURN_REASON, TRANSITIONS, Action, AlreadyHa
 from models.db import session
 from models.errors import Conflict, DomainError, NotAllowed
 from models.escalation import plan
-from models.integrity import check_summaries
+from models.integrity import check_after_commit
 from models.hierarchy import (FINAL, Directory, allowed, approval_leads_to, assignees,
                               review_level, reviewers)
 from models.late import closes_at, input_closed, require_open
@@ -58,7 +58,7 @@ def transition(assignment: Assignment, action: Action, actor, *, now: datetime,
     if action == Action.APPROVE:
         target = approval_leads_to(assignment, found)
     if action == Action.SUBMIT:
-        check_summaries(assignment, now=now)  # 照搬照抄: flags for the reviewers (issue 13)
+        check_after_commit(assignment)  # 照搬照抄: flags for the reviewers (issue 13)
         if assignment.template.review_levels <= 0:
             target = State.COMPLETED
     _stamp(assignment, target, now)

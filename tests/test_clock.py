@@ -42,7 +42,8 @@ def test_the_sweep_runs_every_ten_minutes_and_dispatch_in_the_county_morning(app
     assert sweep.get_next_enqueue_time() == datetime(2026, 11, 20, 23, 10, tzinfo=SH)
     dispatch.latest_enqueue_time = datetime(2026, 11, 20, 20, 40, tzinfo=SH)
     assert dispatch.get_next_enqueue_time() == datetime(2026, 11, 21, 7, 40, tzinfo=SH)
-    assert {"relay_pending", "replay_pending", "requeue_stuck", "drop_expired_photos"} <= set(jobs)
+    assert {"relay_pending", "replay_pending", "requeue_stuck", "drop_expired_photos",
+            "requeue_unchecked"} <= set(jobs)
 
 
 def test_without_the_pin_a_utc_server_would_dispatch_at_night(app, server_in_utc):

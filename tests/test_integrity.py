@@ -15,12 +15,10 @@ from PIL import Image
 
 from conftest import ONE_OFF, openid
 from handlers.mobile import texts
-from models import AuditEvent, Evidence, EvidenceKind, IntegrityFlag, State, session
-from models.assignment import Action
+from jobs.integrity import LOST_AFTER, requeue_unchecked
+from models import AuditEvent, Evidence, EvidenceKind, IntegrityFlag, State, session, utcnow
 from models.clock import local_time
-from models.evidence import attach
 from models.integrity import FlagState
-from models.lifecycle import transition
 from models.review import sign_review_token
 
 MEETING = "召开党风廉政建设专题会议"
@@ -69,6 +67,7 @@ def hand_in(phone, role, task, data: bytes, summary: str, work):
     work()
     page = phone(role).post(f"/m/tasks/{task.id}/submit", form_page=f"/m/tasks/{task.id}")
     assert texts.SUBMITTED in page.text
+    work()  # the summaries' check, queued by the 上报
 
 
 def flags_of(task) -> list[IntegrityFlag]:
@@ -205,18 +204,62 @@ def test_returning_citing_a_flag_prefills_its_sentence(phone, county, later, fla
         AuditEvent.action == "integrity.cite")) == 1
 
 
-def test_a_failing_check_keeps_the_summary_and_the_submission(county, later, now, monkeypatch):
-    from models import text_print
+def test_a_failing_check_keeps_the_evidence_and_is_done_again_later(phone, county, earlier,
+                                                                    later, app, work,
+                                                                    monkeypatch):
+    from models import photo_print, text_print
+
+    hand_in(phone, "other_secretary", earlier, jpeg(picture(11)), SUMMARY, work)
+    working = photo_print.fingerprint, text_print.fingerprint
 
     def broken(*args, **kwargs):
         raise RuntimeError("detector down")
 
+    monkeypatch.setattr(photo_print, "fingerprint", broken)
     monkeypatch.setattr(text_print, "fingerprint", broken)
-    attach(later, EvidenceKind.TEXT, county["member"], now=now, text=SUMMARY)
-    transition(later, Action.SUBMIT, county["member"], now=now)
-    session.commit()
+    hand_in(phone, "member", later, resaved(picture(11)), "按照县纪委要求，" + SUMMARY, work)
     assert session.get(type(later), later.id).state == State.SUBMITTED
-    assert session.scalar(sa.select(sa.func.count(Evidence.id))) == 1
+    assert flags_of(later) == []
+    kept = session.scalars(sa.select(Evidence.kind).where(Evidence.assignment_id == later.id))
+    assert sorted(kept) == [EvidenceKind.PHOTO, EvidenceKind.TEXT]
+    monkeypatch.setattr(photo_print, "fingerprint", working[0])
+    monkeypatch.setattr(text_print, "fingerprint", working[1])
+    assert requeue_unchecked(utcnow()) == {"tasks": 0, "photos": 0}  # their jobs may yet run
+    assert requeue_unchecked(utcnow() + LOST_AFTER) == {"tasks": 1, "photos": 1}
+    work()
+    assert sorted(flag.kind for flag in flags_of(later)) == ["photo", "summary"]
+    assert requeue_unchecked(utcnow() + LOST_AFTER) == {"tasks": 0, "photos": 0}
+
+
+def test_a_summary_handed_in_in_chat_is_checked_after_the_reply(emulator, phone, county,
+                                                                earlier, later, work):
+    hand_in(phone, "other_secretary", earlier, jpeg(picture(13)), SUMMARY, work)
+    user = openid(1)  # 青山镇's member
+    emulator.send_text(user, "待办")
+    emulator.send_text(user, "上报 1")
+    emulator.send_text(user, SUMMARY.replace("镇党委", "青山镇党委"))
+    emulator.send_image(user, jpeg(picture(14)))
+    work()
+    assert emulator.send_text(user, "提交").reply["content"].startswith("已提交")
+    assert [flag.kind for flag in flags_of(later)] == []  # not in the callback's 5 seconds
+    work()
+    assert [flag.kind for flag in flags_of(later)] == ["summary"]
+
+
+def test_a_lost_check_is_queued_again(phone, county, earlier, later, app, work):
+    hand_in(phone, "other_secretary", earlier, jpeg(picture(15)), SUMMARY, work)
+    phone("member").post(f"/m/tasks/{later.id}/report", {"summary": SUMMARY, "then": "save"},
+                         files=[("photos", ("p.jpg", jpeg(picture(15)), "image/jpeg"))])
+    for queue in app.extensions["queues"].values():
+        queue.empty()  # Redis lost the media job and the check the 上报 queues
+    phone("member").post(f"/m/tasks/{later.id}/submit", form_page=f"/m/tasks/{later.id}")
+    for queue in app.extensions["queues"].values():
+        queue.empty()
+    work()
+    assert flags_of(later) == []
+    assert requeue_unchecked(utcnow() + LOST_AFTER) == {"tasks": 1, "photos": 0}
+    work()
+    assert [flag.kind for flag in flags_of(later)] == ["summary"]
 
 
 def test_the_api_lists_a_tasks_flags_and_dismisses_one(api, county, later, flagged):
