@@ -76,6 +76,10 @@ def scan(folder: Path, *, keep: bool, now: datetime) -> Iterator[Pair | Unreadab
                     yield Unreadable(name, type(error).__name__)
                     continue
                 rows[detector.index(print_, label=name, now=now).id] = (name, print_)
+            if kind == "summary":
+                # An archive's files carry no task template: the wording they share because
+                # they answered one template is learned from them, as it is for live evidence.
+                text_print.learn_common()
             yield from _pairs(kind, detector, rows)
         if keep:
             session.commit()
@@ -84,8 +88,15 @@ def scan(folder: Path, *, keep: bool, now: datetime) -> Iterator[Pair | Unreadab
 
 
 def _pairs(kind: str, detector, rows: dict[int, tuple[str, object]]) -> Iterator[Pair]:
+    """Each pair once, as soon as either file's lookup finds the other: an index lookup is
+    not symmetric (it probes with the new print's views), the similarity is."""
+    seen: set[tuple[str, str]] = set()
     for row_id, (name, print_) in rows.items():
         for match in detector.matches(print_, limit=LOOKUP_LIMIT):
             other = rows.get(match.row_id)
-            if other is not None and match.row_id != row_id and name < other[0]:
-                yield Pair(name, other[0], kind, round(match.similarity, 2))
+            if other is None or match.row_id == row_id:
+                continue
+            pair = tuple(sorted((name, other[0])))
+            if pair not in seen:
+                seen.add(pair)
+                yield Pair(*pair, kind, round(match.similarity, 2))

@@ -345,6 +345,24 @@ def test_integrity_scan_prints_each_reused_photo_and_copied_summary(runner, tmp_
     assert flags["summary"].startswith("此小结与 历史档案“小结")
 
 
+def test_integrity_scan_learns_the_wording_an_archives_summaries_share(runner, tmp_path):
+    """Thirty units answered one template, each quoting its requirements before its own few
+    lines: they are not copies of each other; the one that copied another's own lines is."""
+    asked = ("根据县纪委关于开展责任制落实情况专项检查的通知要求，本单位对照检查提纲逐项开展自查，"
+             "重点检查班子议事规则执行、重大事项请示报告、干部选拔任用、财务收支审批、"
+             "工程项目招投标等方面，现将自查情况报告如下：")
+    characters = [chr(code) for code in range(0x4E00, 0x4E00 + 3000)]
+    for number in range(30):
+        own = "".join(random.Random(number).choices(characters, k=60))
+        (tmp_path / f"{number:02d}.txt").write_text(asked + own, encoding="utf-8")
+    copied = (tmp_path / "07.txt").read_text(encoding="utf-8")
+    (tmp_path / "抄件.txt").write_text(copied + "以上情况属实。", encoding="utf-8")
+    result = runner.invoke(args=["integrity-scan", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pairs = [(line["a"], line["b"]) for line in map(json.loads, result.stdout.splitlines())]
+    assert pairs == [("07.txt", "抄件.txt")]
+
+
 def test_the_demo_shows_a_reused_photo_and_a_copied_summary(runner, emulator, app, work, api):
     from conftest import Phone
     from models import Person
