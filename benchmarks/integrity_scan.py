@@ -74,7 +74,7 @@ def _benchmark(stack: contextlib.ExitStack) -> dict:
     flask = os.path.join(os.path.dirname(sys.executable), "flask")
     env = {**os.environ, **app_config(backends.database_url, backends.redis_url)}
     out = Path(tmp) / "pairs.jsonl"  # run_command keeps only the output's tail
-    run = run_command(["sh", "-c", f'exec "$0" --app app integrity-scan "$1" > "$2"', flask,
+    run = run_command(["sh", "-c", 'exec "$0" --app app integrity-scan "$1" > "$2"', flask,
                        str(folder), str(out)], env, TIMEOUT_S)
     if run["returncode"] != 0:
         raise RuntimeError(f"integrity-scan failed: {run['stderr']}")
