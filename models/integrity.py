@@ -210,6 +210,23 @@ def check_summaries(task: Assignment, *, now: datetime) -> int:
     return len(unchecked)
 
 
+def being_checked(task: Assignment, number: int | None = None) -> int:
+    """How many items handed in with round `number` (default: the last) still wait for their
+    check (a photo still downloading, or stored and not yet fingerprinted; a summary not yet
+    fingerprinted): the review page says the comparison is under way, not "no flags"."""
+    number = task.round if number is None else number
+    summaries = session.scalar(unchecked_summaries().where(
+        Evidence.assignment_id == task.id, in_round(number))
+        .with_only_columns(sa.func.count(Evidence.id)))
+    photos = session.scalar(sa.select(sa.func.count(Evidence.id)).where(
+        Evidence.assignment_id == task.id, in_round(number),
+        Evidence.kind == EvidenceKind.PHOTO,
+        (Evidence.status == EvidenceStatus.RECEIVED) | (
+            (Evidence.status == EvidenceStatus.STORED)
+            & ~sa.exists().where(photo_print.PhotoPrintRow.evidence_id == Evidence.id))))
+    return (summaries or 0) + (photos or 0)
+
+
 def handed_in() -> sa.ColumnElement[bool]:
     """Flags on evidence that was part of a submitted round (not a draft taken out again)."""
     return sa.exists().where(

@@ -246,6 +246,19 @@ def test_a_summary_handed_in_in_chat_is_checked_after_the_reply(emulator, phone,
     assert [flag.kind for flag in flags_of(later)] == ["summary"]
 
 
+def test_the_review_page_says_while_the_comparison_is_under_way(phone, county, earlier, later,
+                                                                app, work):
+    hand_in(phone, "other_secretary", earlier, jpeg(picture(16)), SUMMARY, work)
+    phone("member").post(f"/m/tasks/{later.id}/report", {"summary": SUMMARY, "then": "save"},
+                         files=[("photos", ("p.jpg", jpeg(picture(17)), "image/jpeg"))])
+    phone("member").post(f"/m/tasks/{later.id}/submit", form_page=f"/m/tasks/{later.id}")
+    page = phone("discipline").get(link(app, later)).text
+    assert "正在把本次上报的 2 项材料与以往材料比对" in page and "材料雷同预警" not in page
+    work()
+    page = phone("discipline").get(link(app, later)).text
+    assert "正在把本次上报" not in page and "材料雷同预警（1条）" in page
+
+
 def test_a_lost_check_is_queued_again(phone, county, earlier, later, app, work):
     hand_in(phone, "other_secretary", earlier, jpeg(picture(15)), SUMMARY, work)
     phone("member").post(f"/m/tasks/{later.id}/report", {"summary": SUMMARY, "then": "save"},

@@ -21,8 +21,8 @@ from models.errors import DomainError
 from models.evidence import round_changes, round_evidence
 from models.self_check import answers_of, is_self_check
 from models.hierarchy import can_review, review_level
-from models.integrity import (MIN_DISMISS_REASON, FlagState, IntegrityFlag, can_decide, cite,
-                              dismiss, round_flags)
+from models.integrity import (MIN_DISMISS_REASON, FlagState, IntegrityFlag, being_checked,
+                              can_decide, cite, dismiss, round_flags)
 from models.lifecycle import transition
 from models.review import BadReviewLink, ReviewLinkExpired, load_review_token
 
@@ -134,7 +134,7 @@ def _page(task: Assignment, token: str):
         level=texts.LEVEL_LABELS[review_level(task)], instructions=instructions(task),
         history=history(task), error=error, reason=reason, refusal=refusal,
         min_reason=MIN_RETURN_REASON, flags=[flag_view(f) for f in round_flags(task)],
-        cited=cited, can_decide_flags=can_decide(g.person, task),
+        checking=being_checked(task), cited=cited, can_decide_flags=can_decide(g.person, task),
         min_dismiss=MIN_DISMISS_REASON,
         answers=answers_of(task) if is_self_check(task) else [],
         assignee=task.person.name if task.person else task.unit.name)
