@@ -246,14 +246,16 @@ def test_a_summary_handed_in_in_chat_is_checked_after_the_reply(emulator, phone,
     assert [flag.kind for flag in flags_of(later)] == ["summary"]
 
 
-def test_the_review_page_says_while_the_comparison_is_under_way(phone, county, earlier, later,
-                                                                app, work):
+def test_the_review_page_says_while_the_comparison_is_under_way(phone, api, county, earlier,
+                                                                later, app, work):
     hand_in(phone, "other_secretary", earlier, jpeg(picture(16)), SUMMARY, work)
     phone("member").post(f"/m/tasks/{later.id}/report", {"summary": SUMMARY, "then": "save"},
                          files=[("photos", ("p.jpg", jpeg(picture(17)), "image/jpeg"))])
     phone("member").post(f"/m/tasks/{later.id}/submit", form_page=f"/m/tasks/{later.id}")
     page = phone("discipline").get(link(app, later)).text
     assert "正在把本次上报的 2 项材料与以往材料比对" in page and "材料雷同预警" not in page
+    listed = api(county["discipline"], "GET", f"/assignments/{later.id}/integrity-flags")
+    assert listed.get_json() == {"items": [], "checking": 2}
     work()
     page = phone("discipline").get(link(app, later)).text
     assert "正在把本次上报" not in page and "材料雷同预警（1条）" in page
@@ -277,7 +279,7 @@ def test_a_lost_check_is_queued_again(phone, county, earlier, later, app, work):
 
 def test_the_api_lists_a_tasks_flags_and_dismisses_one(api, county, later, flagged):
     answer = api(county["discipline"], "GET", f"/assignments/{later.id}/integrity-flags")
-    assert answer.status_code == 200
+    assert answer.status_code == 200 and answer.get_json()["checking"] == 0
     [item] = answer.get_json()["items"]
     assert item["id"] == flagged.id and item["kind"] == "photo" and item["state"] == "open"
     assert item["description"] == flagged.description and 0.9 <= item["similarity"] <= 1

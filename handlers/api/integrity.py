@@ -9,7 +9,7 @@ from handlers.api.payload import iso_time, json_body, required
 from handlers.api.visibility import find_assignment
 from models import IntegrityFlag, session, utcnow
 from models.errors import NotFound
-from models.integrity import assignment_flags, dismiss
+from models.integrity import assignment_flags, being_checked, dismiss
 
 
 
@@ -23,9 +23,11 @@ def flag_json(flag: IntegrityFlag) -> dict:
 
 
 def assignment_integrity_flags(assignment_id: int):
-    """The flags on the task's handed-in evidence, newest first."""
+    """The flags on the task's handed-in evidence, newest first, and how many items of its
+    last round are still being compared (more flags may come)."""
     task = find_assignment(current_person(), assignment_id)
-    return {"items": [flag_json(flag) for flag in assignment_flags(task)]}
+    return {"items": [flag_json(flag) for flag in assignment_flags(task)],
+            "checking": being_checked(task)}
 
 
 def cited_flag(task, flag_id: int) -> IntegrityFlag:

@@ -26,11 +26,17 @@ SCHEMAS = {
         "reason": text_field(500, least=MIN_DISMISS_REASON, description="排除理由")}},
 }
 
+FLAG_LIST = list_of("IntegrityFlag")
+FLAG_LIST["required"] = ["items", "checking"]
+FLAG_LIST["properties"]["checking"] = {
+    "type": "integer", "minimum": 0,
+    "description": "最近一轮上报的材料中尚在比对的项数（大于0时预警可能还会增加）"}
+
 PATHS = {
     "/assignments/{assignment_id}/integrity-flags": {"get": {
         "operationId": "listIntegrityFlags", "summary": "任务已上报材料的雷同预警（照搬照抄）",
         "parameters": [path_id("assignment_id")],
-        "responses": {"200": json_of(list_of("IntegrityFlag"), "预警，新的在前"),
+        "responses": {"200": json_of(FLAG_LIST, "预警，新的在前"),
                       "400": error_ref("BadRequest"), "401": error_ref("Unauthorized"),
                       "404": error_ref("NotFound")}}},
     "/integrity-flags/{flag_id}/dismiss": {"post": {
