@@ -47,6 +47,7 @@ COMMON_SHARE = 0.05  # learned common set: grams in at least this share of the s
 COMMON_MIN = 20  # … and in at least this many of them
 COMMON_SAMPLE = 2000  # the newest prints the common set is learned from
 LEARN_EVERY = 500  # index() relearns the common set every LEARN_EVERY rows
+_IN_CHUNK = 500  # values per IN (…) list, well inside any SQLite's limit on parameters
 PLACEHOLDER = "#"  # a run of numerals
 NAME = "@"  # a unit's name
 # A unit's name as summaries write it (县财政局, 青山镇, 龙泉街道, 县人民医院): renaming the unit
@@ -337,11 +338,15 @@ def index(print_: TextPrint, *, evidence_id: int | None = None,
     return row
 
 
+def _insert(table: type[Base]):
+    """INSERT for `table` in the bound database's dialect, for its ON CONFLICT clauses."""
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql"
+            else sqlite.insert)(table)
+
+
 def _count_keys(keys: list[int]) -> None:
     """documents += 1 for each key, atomically on both backends (INSERT … ON CONFLICT)."""
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
-              else sqlite.insert)(TextPrintKeyCount)
-    statement = insert.on_conflict_do_update(
+    statement = _insert(TextPrintKeyCount).on_conflict_do_update(
         index_elements=["key"], set_={"documents": TextPrintKeyCount.documents + 1})
     session.execute(statement, [{"key": key, "documents": 1} for key in keys])
 
@@ -412,10 +417,26 @@ def learn_common(sample: int = COMMON_SAMPLE) -> int:
     blobs = session.scalars(sa.select(TextPrintRow.grams).order_by(TextPrintRow.id.desc())
                             .limit(sample)).all()
     common = common_grams([TextPrint.from_bytes(blob) for blob in blobs])
-    session.execute(sa.delete(TextPrintCommon))
-    if common:
-        session.execute(sa.insert(TextPrintCommon), [{"gram": gram} for gram in common])
+    _store_common(common, stored=load_common())
     return len(common)
+
+
+def _store_common(common: frozenset[int], *, stored: frozenset[int]) -> None:
+    """Make the stored common set `common`, given `stored` as this transaction read it.
+
+    Two processes may relearn at once (index() in two workers): each deletes only the grams
+    it read that are no longer common and inserts the new ones with ON CONFLICT DO NOTHING,
+    so a row the other has just inserted is no primary-key collision (deleting everything
+    and inserting it again was one). Both in ascending order, so the two never wait on each
+    other in a cycle (no deadlock on PostgreSQL)."""
+    stale = sorted(stored - common)
+    for start in range(0, len(stale), _IN_CHUNK):
+        session.execute(sa.delete(TextPrintCommon)
+                        .where(TextPrintCommon.gram.in_(stale[start:start + _IN_CHUNK])))
+    new = sorted(common - stored)
+    if new:
+        session.execute(_insert(TextPrintCommon).on_conflict_do_nothing(index_elements=["gram"]),
+                        [{"gram": gram} for gram in new])
 
 
 def load_common() -> frozenset[int]:
