@@ -207,3 +207,14 @@ def test_two_processes_relearning_at_once_do_not_collide(app, now):
     _store_common(common, stored=frozenset())
 
     assert load_common() == common
+
+
+def test_the_common_set_read_once_follows_the_table(app, now):
+    index_everyones_wording(now)
+    learn_common()
+    before = load_common()
+
+    session.add(TextPrintCommon(gram=12345))
+    session.flush()
+
+    assert load_common() == before | {12345}
