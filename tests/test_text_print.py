@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from models import session
-from models.text_print import (COPIED, LEARN_EVERY, TextPrint, TextPrintCommon, fingerprint,
-                               index, learn_common, load_common, matches, shared_passages,
-                               similarity)
+from models.text_print import (COPIED, LEARN_EVERY, TextPrint, TextPrintCommon, _store_common,
+                               fingerprint, index, learn_common, load_common, matches,
+                               shared_passages, similarity)
 
 TEMPLATE = ("召开党风廉政建设专题会议\n每季度至少召开一次党风廉政建设专题会议，研究部署党风廉政建设"
             "工作，形成会议纪要，上报工作小结和会议照片。")
@@ -163,17 +163,23 @@ def test_matches_are_best_first_and_limited(app, now):
     assert {match.row_id for match in found} <= {row.id for row in rows}
 
 
-def test_wording_in_very_many_stored_summaries_is_learned_as_common(app, now):
-    everyone = "全体干部职工签订了廉洁从业承诺书，并在单位公示栏进行了公示，接受群众监督。"
+EVERYONE = "全体干部职工签订了廉洁从业承诺书，并在单位公示栏进行了公示，接受群众监督。"
+
+
+def index_everyones_wording(now):
     for number in range(30):
-        index(fingerprint(f"第{number}份：" + OTHER[number:number + 40] + everyone), now=now)
+        index(fingerprint(f"第{number}份：" + OTHER[number:number + 40] + EVERYONE), now=now)
+
+
+def test_wording_in_very_many_stored_summaries_is_learned_as_common(app, now):
+    index_everyones_wording(now)
     learn_common()
     session.commit()
     common = load_common()
 
     assert common
-    assert similarity(fingerprint("城关镇" + everyone + SOURCE[:40]),
-                      fingerprint("河口乡" + everyone + OTHER[-40:]), common=common) < COPIED
+    assert similarity(fingerprint("城关镇" + EVERYONE + SOURCE[:40]),
+                      fingerprint("河口乡" + EVERYONE + OTHER[-40:]), common=common) < COPIED
 
 
 def test_the_common_set_is_relearned_as_the_index_grows(app, now):
@@ -181,3 +187,34 @@ def test_the_common_set_is_relearned_as_the_index_grows(app, now):
         index(fingerprint(SOURCE), now=now)
 
     assert session.scalar(sa.select(sa.func.count()).select_from(TextPrintCommon)) > 0
+
+
+def test_relearning_drops_grams_no_longer_common(app, now):
+    session.add(TextPrintCommon(gram=12345))
+    index_everyones_wording(now)
+
+    learned = learn_common()
+
+    assert len(load_common()) == learned
+    assert 12345 not in load_common()
+
+
+def test_two_processes_relearning_at_once_do_not_collide(app, now):
+    index_everyones_wording(now)
+    learn_common()  # the first process's rows are in; the second read the set while empty:
+    common = load_common()
+
+    _store_common(common, stored=frozenset())
+
+    assert load_common() == common
+
+
+def test_the_common_set_read_once_follows_the_table(app, now):
+    index_everyones_wording(now)
+    learn_common()
+    before = load_common()
+
+    session.add(TextPrintCommon(gram=12345))
+    session.flush()
+
+    assert load_common() == before | {12345}
