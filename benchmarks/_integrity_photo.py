@@ -15,7 +15,7 @@ Speed: fingerprint() of a 1600×1200 photo (target < 30 ms); then, in a throwawa
 stored fingerprints bulk loaded (COPY / executemany; random prints of the real size) plus the
 corpus originals indexed through models.photo_print.index; each edited copy is looked up with
 matches() (target < 50 ms, median and p95), and the share of copies found through the index
-is printed. Floor: one indexed primary-key lookup of a stored print, same run, same database.
+is printed, with the step of matches() that lost each copy it missed. Floor: one indexed primary-key lookup of a stored print, same run, same database.
 Results also go to benchmarks/results/integrity_photo.json.
 """
 
@@ -148,17 +148,40 @@ def _lookup(stack: contextlib.ExitStack, url: str, corpus: dict) -> dict:
     session.commit()
     analyze(engine)
     floor = _floor(engine, ROWS)
-    times, found = [], 0
-    for (name, _), copy in corpus["edited"].items():
+    times, found, missed = [], 0, {}
+    for (name, edit), copy in corpus["edited"].items():
         session.remove()
         started = time.perf_counter()
         result = photo_print.matches(copy)
         times.append((time.perf_counter() - started) * 1000)
-        found += bool(result) and result[0].row_id == ids[name]
+        if result and result[0].row_id == ids[name]:
+            found += 1
+        else:
+            why = _why_missed(corpus["prints"][name], copy, ids[name])
+            missed.setdefault(why, []).append(f"{name} {edit}")
     median = statistics.median(times)
     return {"rows": ROWS, "load_s": round(loaded, 1), "floor_ms": floor,
             "median_ms": median, "p95_ms": float(np.percentile(times, 95)),
-            "ratio": median / floor, "found": found / len(times), "lookups": len(times)}
+            "ratio": median / floor, "found": found / len(times), "lookups": len(times),
+            "missed": missed}
+
+
+def _why_missed(original, copy, row_id: int) -> str:
+    """The first step of matches() that lost a copy's original."""
+    if similarity(original, copy) < REUSED:
+        return "not reused by similarity()"
+    probed = {probe for view in range(min(photo_print.PROBED, len(copy.hashes)))
+              for probe in photo_print._probes(copy, view)}
+    stored = photo_print.band_rows(original, row_id)
+    if not any((row["band"], row["key"]) in probed for row in stored):
+        return "no probed band key"
+    views = [value >> 1 for value in copy.hashes]
+    if min((row["hash"] ^ view).bit_count() for row in stored for view in views) \
+            > photo_print.PREFILTER:
+        return "beyond PREFILTER"
+    if row_id not in photo_print._candidates(copy, None, None):
+        return "cut at MAX_CANDIDATES"
+    return "outranked by another stored print"
 
 
 def _floor(engine: sa.Engine, rows: int) -> float:
@@ -276,6 +299,8 @@ def _show(report: dict) -> None:
     log(f"  p95 {lookup['p95_ms']:.1f} ms, {lookup['ratio']:.0f} × the floor; "
         f"{lookup['found']:.1%} of {lookup['lookups']} edited copies found their original "
         "through the index")
+    for why, copies in lookup["missed"].items():
+        log(f"  missed through the index, {why}: {len(copies)} ({', '.join(copies)})")
     for note in report["notes"]:
         log(note)
 

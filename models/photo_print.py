@@ -275,20 +275,26 @@ def _unit(coefficients: np.ndarray) -> bytes:
 
 
 # The stored index (STYLE R7). Each stored print's INDEXED views go into photo_print_band
-# (the centre 80 % and the top-left and bottom-right 90 %: between them the views of an edited
-# copy meet one of them most often, measured on the corpus): their 63 hash bits cut into BANDS bands of 21 bits, one row per band (band,
-# key, row_id) with the view's whole hash beside it. A lookup asks, for every view of the new
-# print and every band, for its key and the keys with up to PROBE_FLIPS of the band's least
-# certain bits flipped (multi-probe LSH: the bits an edit flips are mostly those whose
-# coefficient sits near the median); rows whose hash is within PREFILTER bits of a view are
-# then verified with `similarity` on the stored print.
-INDEXED = (2, 3, 6)  # positions in VIEWS
+# (the centre 80 % and the four 90 % corners: an edited copy's views meet one of them; with
+# only three of them, a third of the copies the index missed shared no band key with any):
+# their 63 hash bits cut into BANDS bands of 21 bits, one row per band (band, key, row_id)
+# with the view's whole hash beside it. A lookup asks, for every view of the new print and
+# every band, for its key and the keys with any of PROBE_FLIPS of the band's least certain
+# bits flipped (multi-probe LSH: the bits an edit flips are mostly those whose coefficient sits
+# near the median); rows whose hash is within PREFILTER bits of a view are then verified with
+# `similarity` on the stored print, the nearest MAX_CANDIDATES first. A row that shares a
+# probed key already agrees on most of one band, so at a million prints PREFILTER passes
+# dozens of unrelated ones: the cut at MAX_CANDIDATES, not PREFILTER, bounds the verifying,
+# and at 50 it dropped originals a tilt had moved 17 to 20 bits away (measured in
+# benchmarks/_integrity_photo.py, which prints why each copy the index misses is missed).
+# A sixth probe flip finds two more copies but doubles the keys and the lookup's time.
+INDEXED = (2, 3, 4, 5, 6)  # positions in VIEWS
 BANDS = 3
 BAND_BITS = 21
 PROBE_FLIPS = 5
 PROBED = 7  # the new print's views that probe: the 80 % corners add nothing (measured)
-PREFILTER = 16
-MAX_CANDIDATES = 50  # verified per lookup, the nearest by hash first
+PREFILTER = 20
+MAX_CANDIDATES = 100  # verified per lookup, the nearest by hash first
 # EXIF: a capture time this far before dispatch is reported as "more than a year".
 LONG_BEFORE = timedelta(days=365)
 

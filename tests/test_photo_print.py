@@ -163,3 +163,28 @@ def test_the_migration_creates_the_tables_the_models_declare(app):
         differences = [d for d in compare_metadata(context, Base.metadata)
                        if "photo_print" in str(d)]
     assert differences == []
+
+
+def test_the_band_migration_rebuilds_the_index_of_stored_prints(tmp_path, prints):
+    import sqlalchemy as sa
+
+    from models.migrate import upgrade
+    from models.photo_print import band_rows
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0026_integrity")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # a print stored before: three views banded
+        connection.execute(sa.text(
+            "INSERT INTO photo_print (id, label, created_at, print_bytes)"
+            " VALUES (7, 'coffee.jpg', '2026-11-01', :data)"),
+            {"data": prints["coffee"].to_bytes()})
+        connection.execute(sa.text("INSERT INTO photo_print_band VALUES (0, 1, 7, 1)"))
+    upgrade(url)
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text(
+            "SELECT band, key, row_id, hash FROM photo_print_band")).all()
+    engine.dispose()
+    expected = [(row["band"], row["key"], row["row_id"], row["hash"])
+                for row in band_rows(prints["coffee"], 7)]
+    assert sorted(map(tuple, stored)) == sorted(expected)
