@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 # Unchecked this long after it was handed in (or stored), its job is taken as lost…
 LOST_AFTER = timedelta(minutes=5)
-# … and this long after, as a check that cannot succeed: logged, no longer retried.
+# … and after this long, as a check that cannot succeed (each failure was logged): no longer
+# retried.
 GIVE_UP_AFTER = timedelta(days=7)
 
 
