@@ -15,7 +15,8 @@ Speed: fingerprint() of a 1600×1200 photo (target < 30 ms); then, in a throwawa
 stored fingerprints bulk loaded (COPY / executemany; random prints of the real size) plus the
 corpus originals indexed through models.photo_print.index; each edited copy is looked up with
 matches() (target < 50 ms, median and p95), and the share of copies found through the index
-is printed, with the step of matches() that lost each copy it missed. Floor: one indexed primary-key lookup of a stored print, same run, same database.
+is printed, with the step of matches() that lost each copy it missed. Floor: one indexed
+primary-key lookup of a stored print, same run, same database.
 Results also go to benchmarks/results/integrity_photo.json.
 """
 

@@ -16,9 +16,9 @@ from sqlalchemy import event
 
 from jobs.evidence import queue_checks
 from jobs.queue import enqueue
-from models import Assignment, Evidence, EvidenceKind, EvidenceStatus, session, utcnow
-from models.integrity import SUMMARIES_TO_CHECK, check_summaries, unchecked_summaries
-from models.photo_print import PhotoPrintRow
+from models import Assignment, Evidence, session, utcnow
+from models.integrity import (SUMMARIES_TO_CHECK, check_summaries, unchecked_photo,
+                              unchecked_summaries)
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +68,18 @@ def check_task_summaries(task_id: int) -> int:
 
 
 def requeue_unchecked(now: datetime | None = None) -> dict:
-    """Queue again the checks a lost job left undone: tasks with summaries handed in but not
-    checked, and task photos stored but not fingerprinted, between LOST_AFTER and
-    GIVE_UP_AFTER old."""
+    """Queue again the checks a lost job left undone: tasks handed in between LOST_AFTER and
+    GIVE_UP_AFTER ago with summaries not checked, and task photos received then and stored but
+    not fingerprinted."""
     now = now or utcnow()
-    window = Evidence.created_at.between(now - GIVE_UP_AFTER, now - LOST_AFTER)
-    tasks = session.scalars(unchecked_summaries().where(window)
+    since, until = now - GIVE_UP_AFTER, now - LOST_AFTER
+    # A summary is checked once handed in (it may have been written days before the 上报).
+    tasks = session.scalars(unchecked_summaries()
+                            .where(Assignment.submitted_at.between(since, until))
                             .with_only_columns(Evidence.assignment_id).distinct()).all()
     photos = session.scalars(sa.select(Evidence.id).where(
-        Evidence.kind == EvidenceKind.PHOTO, Evidence.status == EvidenceStatus.STORED,
-        Evidence.assignment_id.is_not(None), window,
-        ~sa.exists().where(PhotoPrintRow.evidence_id == Evidence.id))).all()
+        unchecked_photo(), Evidence.assignment_id.is_not(None),
+        Evidence.created_at.between(since, until))).all()
     for task_id in sorted(tasks):
         queue_summary_check(task_id)
     if photos:

@@ -218,13 +218,18 @@ def being_checked(task: Assignment, number: int | None = None) -> int:
     summaries = session.scalar(unchecked_summaries().where(
         Evidence.assignment_id == task.id, in_round(number))
         .with_only_columns(sa.func.count(Evidence.id)))
+    downloading = (Evidence.kind == EvidenceKind.PHOTO) & (
+        Evidence.status == EvidenceStatus.RECEIVED)
     photos = session.scalar(sa.select(sa.func.count(Evidence.id)).where(
-        Evidence.assignment_id == task.id, in_round(number),
-        Evidence.kind == EvidenceKind.PHOTO,
-        (Evidence.status == EvidenceStatus.RECEIVED) | (
-            (Evidence.status == EvidenceStatus.STORED)
-            & ~sa.exists().where(photo_print.PhotoPrintRow.evidence_id == Evidence.id))))
+        Evidence.assignment_id == task.id, in_round(number), unchecked_photo() | downloading))
     return (summaries or 0) + (photos or 0)
+
+
+def unchecked_photo() -> sa.ColumnElement[bool]:
+    """A photo stored and not yet fingerprinted (check_photo fingerprints every one it
+    checks): what the media job's check still owes, if the photo belongs to a task."""
+    return ((Evidence.kind == EvidenceKind.PHOTO) & (Evidence.status == EvidenceStatus.STORED)
+            & ~sa.exists().where(photo_print.PhotoPrintRow.evidence_id == Evidence.id))
 
 
 def handed_in() -> sa.ColumnElement[bool]:

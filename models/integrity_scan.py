@@ -46,12 +46,11 @@ def _photo(path: Path):
         return photo_print.fingerprint(ImageOps.exif_transpose(image))
 
 
-def _summary(path: Path):
-    return text_print.fingerprint(path.read_text(encoding="utf-8"), names=unit_names())
+def _summary(path: Path, names: tuple[str, ...]):
+    return text_print.fingerprint(path.read_text(encoding="utf-8"), names=names)
 
 
-KINDS = {"photo": (PHOTO_SUFFIXES, _photo, photo_print),
-         "summary": (TEXT_SUFFIXES, _summary, text_print)}
+KINDS = {"photo": (PHOTO_SUFFIXES, photo_print), "summary": (TEXT_SUFFIXES, text_print)}
 
 
 def files(folder: Path) -> list[tuple[str, Path]]:
@@ -64,10 +63,13 @@ def files(folder: Path) -> list[tuple[str, Path]]:
 def scan(folder: Path, *, keep: bool, now: datetime) -> Iterator[Pair | Unreadable]:
     """Every unreadable file, then every pair judged reused or copied (a before b by name).
     With `keep` the prints are committed (label = the file's name)."""
+    found, names = files(folder), unit_names()  # each read once, for every file
+    readers = {"photo": _photo, "summary": lambda path: _summary(path, names)}
     try:
-        for kind, (suffixes, read, detector) in KINDS.items():
+        for kind, (suffixes, detector) in KINDS.items():
+            read = readers[kind]
             rows: dict[int, tuple[str, object]] = {}
-            for name, path in files(folder):
+            for name, path in found:
                 if path.suffix.lower() not in suffixes:
                     continue
                 try:
