@@ -52,6 +52,7 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_its_units_tasks(
     assert picker.locator('option[value="2026Q4"]').is_disabled()  # not a monthly period
     picker.locator("select[name=period]").select_option("2026-11")
     picker.get_by_role("button", name="查看未提交").click()
+    page.wait_for_load_state()  # the new page's scripts (its 催办 confirmation) have run
     assert page.locator("[data-task]").count() == 2
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
